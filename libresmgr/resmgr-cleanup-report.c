@@ -1,0 +1,651 @@
+/* resmgr-cleanup-report.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <json-glib/json-glib.h>
+
+#include "resmgr-private.h"
+
+/**
+ * ResmgrCleanupReport:
+ *
+ * What a cleanup or a shutdown did: per phase (one per cleanup priority,
+ * highest first) how many resources were released, how many cleanups failed
+ * and how many resources were lost (gone before their cleanup could run),
+ * each failure with its #GError, the resources still tracked afterwards
+ * (leftovers, that is leaks) and timings.
+ *
+ * A report is built by the cleanup that returns it and is immutable once
+ * handed out; any thread may read it.
+ *
+ * Since: 0.1
+ */
+
+typedef struct
+{
+  int    priority;
+  guint  released;
+  guint  failed;
+  guint  lost;
+  gint64 duration;
+  gint64 started;
+} Phase;
+
+typedef struct
+{
+  ResmgrHandle *handle;
+  GError       *error;
+} Failure;
+
+struct _ResmgrCleanupReport
+{
+  gatomicrefcount ref_count;
+  gboolean        timed_out;
+  char           *scope;
+  GArray         *phases;    /* Phase, priority descending */
+  GArray         *failures;  /* Failure */
+  GPtrArray      *leftovers; /* ResmgrHandle */
+  gint64          started;   /* monotonic µs */
+  gint64          started_wall;
+  gint64          duration;
+  int             current;   /* index of the open phase, or -1 */
+};
+
+G_DEFINE_BOXED_TYPE (ResmgrCleanupReport, resmgr_cleanup_report,
+                     resmgr_cleanup_report_ref, resmgr_cleanup_report_unref)
+
+static void
+failure_clear (gpointer data)
+{
+  Failure *f = data;
+
+  g_clear_pointer (&f->handle, resmgr_handle_unref);
+  g_clear_error (&f->error);
+}
+
+ResmgrCleanupReport *
+_resmgr_cleanup_report_new (const char *scope)
+{
+  ResmgrCleanupReport *self = g_new0 (ResmgrCleanupReport, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->scope = g_strdup (scope);
+  self->phases = g_array_new (FALSE, FALSE, sizeof (Phase));
+  self->failures = g_array_new (FALSE, FALSE, sizeof (Failure));
+  g_array_set_clear_func (self->failures, failure_clear);
+  self->leftovers = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  self->started = g_get_monotonic_time ();
+  self->started_wall = g_get_real_time ();
+  self->current = -1;
+
+  return self;
+}
+
+static Phase *
+find_or_insert_phase (ResmgrCleanupReport *self,
+                      int                  priority,
+                      guint               *out_index)
+{
+  guint i;
+
+  for (i = 0; i < self->phases->len; i++)
+    {
+      Phase *p = &g_array_index (self->phases, Phase, i);
+
+      if (p->priority == priority)
+        {
+          *out_index = i;
+          return p;
+        }
+      if (p->priority < priority)
+        break;
+    }
+
+  g_array_insert_vals (self->phases, i, &(Phase) { .priority = priority }, 1);
+  *out_index = i;
+
+  return &g_array_index (self->phases, Phase, i);
+}
+
+void
+_resmgr_cleanup_report_begin_phase (ResmgrCleanupReport *self,
+                                    int                  priority)
+{
+  Phase *phase;
+  guint index;
+
+  if (self->current >= 0)
+    {
+      if (g_array_index (self->phases, Phase, self->current).priority == priority)
+        return;
+      _resmgr_cleanup_report_end_phase (self);
+    }
+
+  phase = find_or_insert_phase (self, priority, &index);
+  phase->started = g_get_monotonic_time ();
+  self->current = index;
+}
+
+void
+_resmgr_cleanup_report_end_phase (ResmgrCleanupReport *self)
+{
+  Phase *phase;
+
+  if (self->current < 0)
+    return;
+
+  phase = &g_array_index (self->phases, Phase, self->current);
+  phase->duration += g_get_monotonic_time () - phase->started;
+  self->current = -1;
+}
+
+static Phase *
+current_phase (ResmgrCleanupReport *self)
+{
+  g_assert (self->current >= 0);
+  return &g_array_index (self->phases, Phase, self->current);
+}
+
+void
+_resmgr_cleanup_report_add_released (ResmgrCleanupReport *self)
+{
+  current_phase (self)->released++;
+}
+
+void
+_resmgr_cleanup_report_add_lost (ResmgrCleanupReport *self)
+{
+  current_phase (self)->lost++;
+}
+
+void
+_resmgr_cleanup_report_add_failure (ResmgrCleanupReport *self,
+                                    ResmgrHandle        *handle,
+                                    GError              *error)
+{
+  Failure f = { handle, error };
+
+  current_phase (self)->failed++;
+  g_array_append_val (self->failures, f);
+}
+
+void
+_resmgr_cleanup_report_add_leftover (ResmgrCleanupReport *self,
+                                     ResmgrHandle        *handle)
+{
+  g_ptr_array_add (self->leftovers, handle);
+}
+
+void
+_resmgr_cleanup_report_set_timed_out (ResmgrCleanupReport *self,
+                                      gboolean             timed_out)
+{
+  self->timed_out = !!timed_out;
+}
+
+void
+_resmgr_cleanup_report_merge (ResmgrCleanupReport *self,
+                              ResmgrCleanupReport *other)
+{
+  g_assert (self->current < 0);
+
+  for (guint i = 0; i < other->phases->len; i++)
+    {
+      const Phase *src = &g_array_index (other->phases, Phase, i);
+      guint index;
+      Phase *dst = find_or_insert_phase (self, src->priority, &index);
+
+      dst->released += src->released;
+      dst->failed += src->failed;
+      dst->lost += src->lost;
+      dst->duration += src->duration;
+    }
+
+  for (guint i = 0; i < other->failures->len; i++)
+    {
+      const Failure *f = &g_array_index (other->failures, Failure, i);
+      Failure copy = { resmgr_handle_ref (f->handle), g_error_copy (f->error) };
+
+      g_array_append_val (self->failures, copy);
+    }
+
+  for (guint i = 0; i < other->leftovers->len; i++)
+    g_ptr_array_add (self->leftovers, resmgr_handle_ref (g_ptr_array_index (other->leftovers, i)));
+
+  self->timed_out |= other->timed_out;
+}
+
+void
+_resmgr_cleanup_report_finish (ResmgrCleanupReport *self)
+{
+  _resmgr_cleanup_report_end_phase (self);
+  self->duration = g_get_monotonic_time () - self->started;
+}
+
+/**
+ * resmgr_cleanup_report_ref:
+ * @self: a report
+ *
+ * Acquires a reference on @self.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_cleanup_report_ref (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+
+  return self;
+}
+
+/**
+ * resmgr_cleanup_report_unref:
+ * @self: (transfer full): a report
+ *
+ * Releases a reference on @self; the last one frees it.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_cleanup_report_unref (ResmgrCleanupReport *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    {
+      g_free (self->scope);
+      g_array_unref (self->phases);
+      g_array_unref (self->failures);
+      g_ptr_array_unref (self->leftovers);
+      g_free (self);
+    }
+}
+
+/**
+ * resmgr_cleanup_report_get_scope:
+ * @self: a report
+ *
+ * Gets what was cleaned: a component id, or `"shutdown"`.
+ *
+ * Returns: the scope
+ *
+ * Since: 0.1
+ */
+const char *
+resmgr_cleanup_report_get_scope (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->scope;
+}
+
+/**
+ * resmgr_cleanup_report_get_n_phases:
+ * @self: a report
+ *
+ * Gets the number of phases: one per cleanup priority that had resources.
+ *
+ * Returns: the number of phases
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_cleanup_report_get_n_phases (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->phases->len;
+}
+
+/**
+ * resmgr_cleanup_report_get_phase:
+ * @self: a report
+ * @index: a phase index, less than resmgr_cleanup_report_get_n_phases()
+ * @released: (out) (optional): resources released in the phase
+ * @failed: (out) (optional): cleanups that failed in the phase
+ * @lost: (out) (optional): resources lost in the phase
+ * @duration_us: (out) (optional): time spent in the phase, in microseconds
+ *
+ * Gets one phase. Phases are ordered by priority, highest (first run) first.
+ *
+ * Returns: the cleanup priority of the phase
+ *
+ * Since: 0.1
+ */
+int
+resmgr_cleanup_report_get_phase (ResmgrCleanupReport *self,
+                                 guint                index,
+                                 guint               *released,
+                                 guint               *failed,
+                                 guint               *lost,
+                                 gint64              *duration_us)
+{
+  const Phase *p;
+
+  g_return_val_if_fail (self != NULL, -1);
+  g_return_val_if_fail (index < self->phases->len, -1);
+
+  p = &g_array_index (self->phases, Phase, index);
+  if (released)
+    *released = p->released;
+  if (failed)
+    *failed = p->failed;
+  if (lost)
+    *lost = p->lost;
+  if (duration_us)
+    *duration_us = p->duration;
+
+  return p->priority;
+}
+
+static guint
+sum_phases (ResmgrCleanupReport *self,
+            gsize                offset)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->phases->len; i++)
+    n += G_STRUCT_MEMBER (guint, &g_array_index (self->phases, Phase, i), offset);
+
+  return n;
+}
+
+/**
+ * resmgr_cleanup_report_get_released:
+ * @self: a report
+ *
+ * Gets how many resources were released, over all phases.
+ *
+ * Returns: the count
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_cleanup_report_get_released (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return sum_phases (self, G_STRUCT_OFFSET (Phase, released));
+}
+
+/**
+ * resmgr_cleanup_report_get_failed:
+ * @self: a report
+ *
+ * Gets how many cleanups failed, over all phases.
+ *
+ * Returns: the count
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_cleanup_report_get_failed (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return sum_phases (self, G_STRUCT_OFFSET (Phase, failed));
+}
+
+/**
+ * resmgr_cleanup_report_get_lost:
+ * @self: a report
+ *
+ * Gets how many resources were lost, over all phases.
+ *
+ * Returns: the count
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_cleanup_report_get_lost (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return sum_phases (self, G_STRUCT_OFFSET (Phase, lost));
+}
+
+/**
+ * resmgr_cleanup_report_get_n_failures:
+ * @self: a report
+ *
+ * Gets the number of failed cleanups recorded.
+ *
+ * Returns: the count
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_cleanup_report_get_n_failures (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->failures->len;
+}
+
+/**
+ * resmgr_cleanup_report_get_failure:
+ * @self: a report
+ * @index: a failure index, less than resmgr_cleanup_report_get_n_failures()
+ * @error: (out) (optional) (transfer none): the error the cleanup reported
+ *
+ * Gets one failed cleanup.
+ *
+ * Returns: (transfer none): the handle of the resource whose cleanup failed
+ *
+ * Since: 0.1
+ */
+ResmgrHandle *
+resmgr_cleanup_report_get_failure (ResmgrCleanupReport  *self,
+                                   guint                 index,
+                                   const GError        **error)
+{
+  const Failure *f;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->failures->len, NULL);
+
+  f = &g_array_index (self->failures, Failure, index);
+  if (error)
+    *error = f->error;
+
+  return f->handle;
+}
+
+/**
+ * resmgr_cleanup_report_get_leftovers:
+ * @self: a report
+ *
+ * Gets the resources that were still tracked when the cleanup ended. After
+ * a complete cleanup or shutdown this is empty; anything in it leaked.
+ *
+ * Returns: (transfer none) (element-type ResmgrHandle): the leftovers
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+resmgr_cleanup_report_get_leftovers (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->leftovers;
+}
+
+/**
+ * resmgr_cleanup_report_get_duration:
+ * @self: a report
+ *
+ * Gets how long the whole cleanup took.
+ *
+ * Returns: the duration in microseconds
+ *
+ * Since: 0.1
+ */
+gint64
+resmgr_cleanup_report_get_duration (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->duration;
+}
+
+/**
+ * resmgr_cleanup_report_get_timed_out:
+ * @self: a report
+ *
+ * Gets whether the cleanup passed its deadline: some cleanups had not
+ * finished by then (they are among the leftovers, or will finish late).
+ *
+ * Returns: %TRUE if the deadline passed
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_cleanup_report_get_timed_out (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->timed_out;
+}
+
+/**
+ * resmgr_cleanup_report_is_clean:
+ * @self: a report
+ *
+ * Checks that nothing failed, nothing was left and the deadline held.
+ * Lost resources do not make a report unclean: they went away with their
+ * owner, which is not a leak.
+ *
+ * Returns: %TRUE if the cleanup was complete and without failure
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_cleanup_report_is_clean (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->failures->len == 0 && self->leftovers->len == 0 && !self->timed_out;
+}
+
+static void
+add_handle_members (JsonBuilder  *builder,
+                    ResmgrHandle *handle)
+{
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, (gint64) resmgr_handle_get_id (handle));
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, resmgr_resource_type_to_string (resmgr_handle_get_resource_type (handle)));
+  json_builder_set_member_name (builder, "name");
+  if (resmgr_handle_get_name (handle))
+    json_builder_add_string_value (builder, resmgr_handle_get_name (handle));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "component");
+  json_builder_add_string_value (builder, resmgr_handle_get_component_id (handle));
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) resmgr_handle_get_size (handle));
+  json_builder_set_member_name (builder, "priority");
+  json_builder_add_int_value (builder, resmgr_handle_get_priority (handle));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, resmgr_resource_state_to_string (resmgr_handle_get_state (handle)));
+}
+
+/**
+ * resmgr_cleanup_report_to_json:
+ * @self: a report
+ * @pretty: whether to indent the output
+ *
+ * Serialises @self as a JSON object with the members `scope`, `started`
+ * (wall-clock time, µs since the epoch), `duration_us`, `timed_out`,
+ * `clean`, `released`, `failed`, `lost`, `phases` (array of objects with
+ * `priority`, `released`, `failed`, `lost`, `duration_us`), `failures`
+ * (array of handle objects with `error_domain`, `error_code` and `message`)
+ * and `leftovers` (array of handle objects).
+ *
+ * Returns: (transfer full): a JSON string
+ *
+ * Since: 0.1
+ */
+char *
+resmgr_cleanup_report_to_json (ResmgrCleanupReport *self,
+                               gboolean             pretty)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "scope");
+  json_builder_add_string_value (builder, self->scope);
+  json_builder_set_member_name (builder, "started");
+  json_builder_add_int_value (builder, self->started_wall);
+  json_builder_set_member_name (builder, "duration_us");
+  json_builder_add_int_value (builder, self->duration);
+  json_builder_set_member_name (builder, "timed_out");
+  json_builder_add_boolean_value (builder, self->timed_out);
+  json_builder_set_member_name (builder, "clean");
+  json_builder_add_boolean_value (builder, resmgr_cleanup_report_is_clean (self));
+  json_builder_set_member_name (builder, "released");
+  json_builder_add_int_value (builder, resmgr_cleanup_report_get_released (self));
+  json_builder_set_member_name (builder, "failed");
+  json_builder_add_int_value (builder, resmgr_cleanup_report_get_failed (self));
+  json_builder_set_member_name (builder, "lost");
+  json_builder_add_int_value (builder, resmgr_cleanup_report_get_lost (self));
+
+  json_builder_set_member_name (builder, "phases");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->phases->len; i++)
+    {
+      const Phase *p = &g_array_index (self->phases, Phase, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "priority");
+      json_builder_add_int_value (builder, p->priority);
+      json_builder_set_member_name (builder, "released");
+      json_builder_add_int_value (builder, p->released);
+      json_builder_set_member_name (builder, "failed");
+      json_builder_add_int_value (builder, p->failed);
+      json_builder_set_member_name (builder, "lost");
+      json_builder_add_int_value (builder, p->lost);
+      json_builder_set_member_name (builder, "duration_us");
+      json_builder_add_int_value (builder, p->duration);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "failures");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->failures->len; i++)
+    {
+      const Failure *f = &g_array_index (self->failures, Failure, i);
+
+      json_builder_begin_object (builder);
+      add_handle_members (builder, f->handle);
+      json_builder_set_member_name (builder, "error_domain");
+      json_builder_add_string_value (builder, g_quark_to_string (f->error->domain));
+      json_builder_set_member_name (builder, "error_code");
+      json_builder_add_int_value (builder, f->error->code);
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, f->error->message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "leftovers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->leftovers->len; i++)
+    {
+      json_builder_begin_object (builder);
+      add_handle_members (builder, g_ptr_array_index (self->leftovers, i));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, pretty);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}

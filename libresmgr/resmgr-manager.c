@@ -1,0 +1,2008 @@
+/* resmgr-manager.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stdlib.h>
+
+#include "resmgr-private.h"
+
+/**
+ * ResmgrManager:
+ *
+ * The thread-safe implementation of [iface@Resmgr.Service].
+ *
+ * [func@Resmgr.Service.get_default] returns the process-wide manager,
+ * created on first use from any thread; [ctor@Resmgr.Manager.new] makes an
+ * isolated one for tests and plug-ins. No exit hook is ever installed:
+ * cleanup happens when components are disposed, when
+ * [method@Resmgr.Service.cleanup_component] is called, and at
+ * [method@Resmgr.Service.shutdown].
+ *
+ * Resources are kept per component, in creation order, in one compact array
+ * (no allocation per resource on the track path unless it has a name,
+ * metadata or a watched object). A resource id is the component's serial
+ * number in the upper 32 bits and the resource's sequence number within the
+ * component in the lower 32 bits, so a release finds its entry without a
+ * global hash lookup. Cleanup sorts once, by priority then creation order.
+ *
+ * ## Thread safety
+ *
+ * Every method may be called from any thread. The table of components is
+ * guarded by a reader-writer lock, each component's resources by the
+ * component's own mutex, and the counters are atomic. No lock is held while
+ * a cleanup, a destroy notify or a signal handler runs. Signals are emitted
+ * on the manager's owner context: inline when the emitting thread can
+ * acquire it, else queued in order and emitted from an idle source there.
+ *
+ * Cleanup functions may call any method of the manager, except a
+ * synchronous [method@Resmgr.Service.cleanup_component] of a component
+ * owned by a context whose thread is waiting for the caller.
+ *
+ * Since: 0.1
+ */
+
+typedef enum {
+  KIND_DATA,
+  KIND_OBJECT,
+  KIND_CALLBACK,
+} EntryKind;
+
+typedef enum {
+  ENTRY_LIVE,
+  ENTRY_CLAIMED, /* picked by a running cleanup, not yet run */
+  ENTRY_DEAD,
+} EntryState;
+
+typedef struct
+{
+  char           *name;
+  GVariant       *metadata;
+  gpointer        user_data;
+  GDestroyNotify  user_data_destroy;
+  GWeakRef        object; /* KIND_OBJECT only */
+} EntryExtra;
+
+typedef struct
+{
+  guint64     order;    /* global creation order */
+  gpointer    data;     /* KIND_DATA */
+  gpointer    func;     /* GDestroyNotify or ResmgrCleanupFunc */
+  EntryExtra *extra;
+  gsize       size;
+  gint64      created;
+  guint32     seq;
+  gint16      priority;
+  guint8      type;
+  guint8      kind : 2;
+  guint8      state : 2;
+} Entry;
+
+typedef struct _Component Component;
+
+struct _Component
+{
+  gatomicrefcount  ref_count;
+
+  /* Read-only after registration: */
+  guint32          serial;
+  char            *id;
+  GObject         *object;  /* only a table key, never dereferenced */
+  GWeakRef         weak;
+  GMainContext    *context;
+
+  /* Protected by mutex: */
+  GMutex           mutex;
+  ResmgrManager   *manager; /* NULL once the manager let go of it */
+  GArray          *entries; /* Entry, ascending seq */
+  guint32          next_seq;
+  guint            n_live;  /* LIVE and CLAIMED entries */
+  guint            cleaning;
+  guint            disposed : 1;
+};
+
+typedef struct
+{
+  Component *comp;
+  guint64    order;
+  guint32    seq;
+  gint16     priority;
+} Claim;
+
+typedef struct
+{
+  guint    signal_id;
+  gpointer arg;
+} Event;
+
+struct _ResmgrManager
+{
+  GObject       parent_instance;
+
+  /* Read-only after construction: */
+  GMainContext *context;
+
+  /* Protected by table_lock: */
+  GRWLock       table_lock;
+  GHashTable   *by_object;   /* GObject* → Component* (borrowed from by_serial) */
+  GHashTable   *by_serial;   /* serial → Component* (owned) */
+  GHashTable   *ids;         /* id → Component* (borrowed) */
+  GHashTable   *id_counters; /* type name → next number */
+  guint32       next_serial;
+  guint         n_components;
+  guint         peak_components;
+
+  /* Protected by event_mutex: */
+  GMutex        event_mutex;
+  GArray       *events;
+  GSource      *event_source;
+
+  /* Atomic: */
+  int           shutting_down;
+  int           in_shutdown;
+  gint64        deadline;
+  guint64       next_order;
+  guint64       count[RESMGR_N_RESOURCE_TYPES];
+  guint64       bytes[RESMGR_N_RESOURCE_TYPES];
+  guint64       cur_resources;
+  guint64       cur_bytes;
+  guint64       peak_resources;
+  guint64       peak_bytes;
+  guint64       total_tracked;
+  guint64       total_released;
+  guint64       total_failed;
+  guint64       total_lost;
+};
+
+static void resmgr_manager_service_iface_init (ResmgrServiceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ResmgrManager, resmgr_manager, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (RESMGR_TYPE_SERVICE,
+                                                      resmgr_manager_service_iface_init))
+
+enum {
+  SIGNAL_COMPONENT_REGISTERED,
+  SIGNAL_COMPONENT_REMOVED,
+  SIGNAL_RESOURCE_TRACKED,
+  SIGNAL_RESOURCE_RELEASED,
+  SIGNAL_CLEANUP_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define ATOMIC_ADD(p, v) __atomic_add_fetch ((p), (v), __ATOMIC_RELAXED)
+#define ATOMIC_SUB(p, v) __atomic_sub_fetch ((p), (v), __ATOMIC_RELAXED)
+#define ATOMIC_LOAD(p)   __atomic_load_n ((p), __ATOMIC_RELAXED)
+
+#define MAX_CLEANUP_ROUNDS 16
+
+/* Components {{{ */
+
+static Component *
+component_ref (Component *comp)
+{
+  g_atomic_ref_count_inc (&comp->ref_count);
+  return comp;
+}
+
+static void
+component_unref (Component *comp)
+{
+  if (g_atomic_ref_count_dec (&comp->ref_count))
+    {
+      /* Entries left here were already taken by whoever claimed them. */
+      g_assert (comp->n_live == 0);
+      g_array_unref (comp->entries);
+      g_weak_ref_clear (&comp->weak);
+      g_main_context_unref (comp->context);
+      g_mutex_clear (&comp->mutex);
+      g_free (comp->id);
+      g_free (comp);
+    }
+}
+
+static inline guint64
+make_id (const Component *comp,
+         guint32          seq)
+{
+  return ((guint64) comp->serial << 32) | seq;
+}
+
+/* Returns the entry with @seq that is not dead, or NULL. */
+static Entry *
+find_entry_locked (Component *comp,
+                   guint32    seq)
+{
+  Entry *e = (Entry *) (gpointer) comp->entries->data;
+  guint n = comp->entries->len;
+  guint lo = 0, hi = n;
+
+  if (n == 0)
+    return NULL;
+
+  /* Until the array is compacted, the sequence number is the index. */
+  if (seq >= e[0].seq && seq - e[0].seq < n && e[seq - e[0].seq].seq == seq)
+    lo = seq - e[0].seq;
+  else
+    {
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+
+          if (e[mid].seq < seq)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      if (lo >= n || e[lo].seq != seq)
+        return NULL;
+    }
+
+  return e[lo].state == ENTRY_DEAD ? NULL : &e[lo];
+}
+
+static void
+compact_locked (Component *comp)
+{
+  Entry *e = (Entry *) (gpointer) comp->entries->data;
+  guint n = comp->entries->len;
+  guint j = 0;
+
+  if (comp->cleaning > 0)
+    return;
+
+  if (comp->n_live == 0)
+    {
+      g_array_set_size (comp->entries, 0);
+      return;
+    }
+
+  if (n - comp->n_live < 64 || n - comp->n_live < comp->n_live)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    if (e[i].state != ENTRY_DEAD)
+      e[j++] = e[i];
+  g_array_set_size (comp->entries, j);
+}
+
+/* Marks @entry dead and returns a copy the caller now owns. */
+static Entry
+take_entry_locked (Component *comp,
+                   Entry     *entry)
+{
+  Entry taken = *entry;
+
+  entry->state = ENTRY_DEAD;
+  entry->extra = NULL;
+  entry->data = NULL;
+  comp->n_live--;
+  compact_locked (comp);
+
+  return taken;
+}
+
+/* Looks up the component a resource id belongs to, locked. */
+static Component *
+lock_component_for_id (ResmgrManager *self,
+                       guint64        id)
+{
+  Component *comp;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  comp = g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER ((guint) (id >> 32)));
+  if (comp != NULL)
+    {
+      component_ref (comp);
+      g_mutex_lock (&comp->mutex);
+    }
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  return comp;
+}
+
+static void
+unlock_component (Component *comp)
+{
+  g_mutex_unlock (&comp->mutex);
+  component_unref (comp);
+}
+
+/* }}} */
+
+/* Watching for finalization {{{
+ *
+ * A weak notify or a GWeakRef tells that an object was *disposed*; only its
+ * qdata being destroyed tells that it was *finalized*. Each watched object
+ * gets one qdata entry listing (manager, id) pairs; it is only touched with
+ * a strong reference to the object held, or from its finalization.
+ */
+
+typedef struct
+{
+  GWeakRef manager;
+  guint64  id;
+} Watch;
+
+static GMutex watchers_lock;
+
+static GQuark
+watchers_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("resmgr-watchers"));
+
+  return (GQuark) quark;
+}
+
+static void manager_watched_finalized (ResmgrManager *self,
+                                       guint64        id);
+
+static void
+watch_clear (gpointer data)
+{
+  Watch *w = data;
+
+  g_weak_ref_clear (&w->manager);
+}
+
+static void
+watchers_finalized (gpointer data)
+{
+  GArray *watches = data;
+
+  for (guint i = 0; i < watches->len; i++)
+    {
+      Watch *w = &g_array_index (watches, Watch, i);
+      ResmgrManager *manager = g_weak_ref_get (&w->manager);
+
+      if (manager != NULL)
+        {
+          manager_watched_finalized (manager, w->id);
+          g_object_unref (manager);
+        }
+    }
+
+  g_array_unref (watches);
+}
+
+static void
+watch_object (GObject       *object,
+              ResmgrManager *self,
+              guint64        id)
+{
+  GArray *watches;
+  Watch w = { { { NULL } }, id };
+
+  g_mutex_lock (&watchers_lock);
+  watches = g_object_get_qdata (object, watchers_quark ());
+  if (watches == NULL)
+    {
+      watches = g_array_new (FALSE, FALSE, sizeof (Watch));
+      g_array_set_clear_func (watches, watch_clear);
+      g_object_set_qdata_full (object, watchers_quark (), watches, watchers_finalized);
+    }
+  g_array_append_val (watches, w);
+  g_weak_ref_init (&g_array_index (watches, Watch, watches->len - 1).manager, self);
+  g_mutex_unlock (&watchers_lock);
+}
+
+/* @object must be held strongly by the caller. */
+static void
+unwatch_object (GObject       *object,
+                ResmgrManager *self,
+                guint64        id)
+{
+  GArray *watches;
+
+  g_mutex_lock (&watchers_lock);
+  watches = g_object_get_qdata (object, watchers_quark ());
+  for (guint i = 0; watches != NULL && i < watches->len; i++)
+    {
+      Watch *w = &g_array_index (watches, Watch, i);
+
+      if (w->id == id)
+        {
+          GObject *m = g_weak_ref_get (&w->manager);
+          gboolean match = (m == (GObject *) self);
+
+          /* A reference to ourselves is never the last one here. */
+          g_clear_object (&m);
+          if (match)
+            {
+              g_array_remove_index_fast (watches, i);
+              break;
+            }
+        }
+    }
+  g_mutex_unlock (&watchers_lock);
+}
+
+/* }}} */
+
+/* Counters {{{ */
+
+static inline void
+raise_peak (guint64 *peak,
+            guint64  value)
+{
+  guint64 cur = ATOMIC_LOAD (peak);
+
+  while (value > cur &&
+         !__atomic_compare_exchange_n (peak, &cur, value, TRUE,
+                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+    ;
+}
+
+static inline void
+count_tracked (ResmgrManager *self,
+               guint          type,
+               gsize          size)
+{
+  ATOMIC_ADD (&self->count[type], 1);
+  ATOMIC_ADD (&self->total_tracked, 1);
+  raise_peak (&self->peak_resources, ATOMIC_ADD (&self->cur_resources, 1));
+  if (size > 0)
+    {
+      ATOMIC_ADD (&self->bytes[type], size);
+      raise_peak (&self->peak_bytes, ATOMIC_ADD (&self->cur_bytes, size));
+    }
+}
+
+static inline void
+count_gone (ResmgrManager       *self,
+            const Entry         *e,
+            ResmgrResourceState  state)
+{
+  ATOMIC_SUB (&self->count[e->type], 1);
+  ATOMIC_SUB (&self->cur_resources, 1);
+  if (e->size > 0)
+    {
+      ATOMIC_SUB (&self->bytes[e->type], e->size);
+      ATOMIC_SUB (&self->cur_bytes, e->size);
+    }
+
+  switch (state)
+    {
+    case RESMGR_RESOURCE_STATE_RELEASED:
+      ATOMIC_ADD (&self->total_released, 1);
+      break;
+    case RESMGR_RESOURCE_STATE_FAILED:
+      ATOMIC_ADD (&self->total_failed, 1);
+      break;
+    case RESMGR_RESOURCE_STATE_ACTIVE:
+    case RESMGR_RESOURCE_STATE_DISPOSED:
+    case RESMGR_RESOURCE_STATE_FINALIZED:
+    case RESMGR_RESOURCE_STATE_LOST:
+    default:
+      ATOMIC_ADD (&self->total_lost, 1);
+      break;
+    }
+}
+
+/* }}} */
+
+/* Signals on the owner context {{{ */
+
+static void
+event_free_arg (guint    signal_id,
+                gpointer arg)
+{
+  if (signal_id == signals[SIGNAL_RESOURCE_TRACKED] ||
+      signal_id == signals[SIGNAL_RESOURCE_RELEASED])
+    resmgr_handle_unref (arg);
+  else if (signal_id == signals[SIGNAL_CLEANUP_FINISHED])
+    resmgr_cleanup_report_unref (arg);
+  else
+    g_free (arg);
+}
+
+/* Called with the owner context acquired and no lock held. */
+static void
+flush_events (ResmgrManager *self)
+{
+  g_autoptr(GArray) events = NULL;
+  GSource *source;
+
+  g_mutex_lock (&self->event_mutex);
+  events = g_steal_pointer (&self->events);
+  source = g_steal_pointer (&self->event_source);
+  g_mutex_unlock (&self->event_mutex);
+
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      Event *ev = &g_array_index (events, Event, i);
+
+      g_signal_emit (self, ev->signal_id, 0, ev->arg);
+      event_free_arg (ev->signal_id, ev->arg);
+    }
+}
+
+static gboolean
+flush_events_cb (gpointer data)
+{
+  ResmgrManager *self = g_weak_ref_get (data);
+
+  if (self != NULL)
+    {
+      flush_events (self);
+      g_object_unref (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static GWeakRef *
+weak_ref_new (gpointer object)
+{
+  GWeakRef *ref = g_new (GWeakRef, 1);
+
+  g_weak_ref_init (ref, object);
+
+  return ref;
+}
+
+static inline gboolean
+has_handlers (ResmgrManager *self,
+              guint          signal)
+{
+  return g_signal_has_handler_pending (self, signals[signal], 0, TRUE);
+}
+
+/* Emits now when this thread can own the manager's context, else queues.
+ * Takes ownership of @arg. Must be called with no lock held. */
+static void
+emit_event (ResmgrManager *self,
+            guint          signal,
+            gpointer       arg)
+{
+  guint signal_id = signals[signal];
+
+  if (g_main_context_acquire (self->context))
+    {
+      flush_events (self);
+      g_signal_emit (self, signal_id, 0, arg);
+      event_free_arg (signal_id, arg);
+      g_main_context_release (self->context);
+      return;
+    }
+
+  g_mutex_lock (&self->event_mutex);
+  if (self->events == NULL)
+    self->events = g_array_new (FALSE, FALSE, sizeof (Event));
+  g_array_append_val (self->events, ((Event) { signal_id, arg }));
+  if (self->event_source == NULL)
+    {
+      self->event_source = g_idle_source_new ();
+      g_source_set_priority (self->event_source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (self->event_source, "[resmgr] manager signals");
+      g_source_set_callback (self->event_source, flush_events_cb,
+                             weak_ref_new (self), weak_ref_free);
+      g_source_attach (self->event_source, self->context);
+    }
+  g_mutex_unlock (&self->event_mutex);
+}
+
+/* }}} */
+
+/* Handles {{{ */
+
+static ResmgrHandle *
+handle_for_entry (const Component     *comp,
+                  const Entry         *e,
+                  ResmgrResourceState  state)
+{
+  return _resmgr_handle_new (make_id (comp, e->seq), e->type,
+                             e->extra ? e->extra->name : NULL,
+                             comp->id, e->size, e->priority, e->created, state,
+                             e->extra ? e->extra->metadata : NULL);
+}
+
+static void
+extra_free (EntryExtra *extra)
+{
+  if (extra == NULL)
+    return;
+
+  g_free (extra->name);
+  g_clear_pointer (&extra->metadata, g_variant_unref);
+  g_weak_ref_clear (&extra->object);
+  if (extra->user_data_destroy != NULL)
+    extra->user_data_destroy (extra->user_data);
+  g_free (extra);
+}
+
+/* }}} */
+
+/* Running cleanups {{{ */
+
+/* Runs the cleanup of an entry taken out of its component, with no lock
+ * held, and frees what the entry owned. */
+static ResmgrResourceState
+run_entry (ResmgrManager  *self,
+           guint64         id,
+           Entry          *e,
+           GError        **error)
+{
+  ResmgrResourceState state = RESMGR_RESOURCE_STATE_RELEASED;
+  ResmgrCleanupFunc cleanup = e->func;
+  GError *local_error = NULL;
+
+  switch ((EntryKind) e->kind)
+    {
+    case KIND_DATA:
+      ((GDestroyNotify) e->func) (e->data);
+      break;
+
+    case KIND_OBJECT:
+      {
+        GObject *object = g_weak_ref_get (&e->extra->object);
+
+        if (object == NULL)
+          {
+            /* Disposed, maybe finalizing right now: it is not ours to touch. */
+            state = RESMGR_RESOURCE_STATE_LOST;
+            break;
+          }
+
+        unwatch_object (object, self, id);
+        if (cleanup != NULL && !cleanup (object, e->extra->user_data, &local_error))
+          state = RESMGR_RESOURCE_STATE_FAILED;
+        g_object_unref (object);
+      }
+      break;
+
+    case KIND_CALLBACK:
+      if (!cleanup (NULL, e->extra->user_data, &local_error))
+        state = RESMGR_RESOURCE_STATE_FAILED;
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (state == RESMGR_RESOURCE_STATE_FAILED && local_error == NULL)
+    g_set_error (&local_error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_FAILED,
+                 "Cleanup of resource %" G_GUINT64_FORMAT " failed without saying why", id);
+
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+
+  return state;
+}
+
+/* Finishes a resource that was taken: signal, counters, frees. */
+static void
+entry_done (ResmgrManager       *self,
+            Component           *comp,
+            Entry               *e,
+            ResmgrResourceState  state,
+            GError              *error,
+            ResmgrCleanupReport *report)
+{
+  gboolean notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
+  ResmgrHandle *handle = NULL;
+
+  count_gone (self, e, state);
+
+  if (error != NULL || notify)
+    handle = handle_for_entry (comp, e, state);
+
+  if (report != NULL)
+    {
+      if (state == RESMGR_RESOURCE_STATE_RELEASED)
+        _resmgr_cleanup_report_add_released (report);
+      else if (state == RESMGR_RESOURCE_STATE_FAILED)
+        _resmgr_cleanup_report_add_failure (report, resmgr_handle_ref (handle), g_steal_pointer (&error));
+      else
+        _resmgr_cleanup_report_add_lost (report);
+    }
+  g_clear_error (&error);
+
+  extra_free (e->extra);
+
+  if (notify)
+    emit_event (self, SIGNAL_RESOURCE_RELEASED, g_steal_pointer (&handle));
+  g_clear_pointer (&handle, resmgr_handle_unref);
+}
+
+static int
+claim_compare (gconstpointer a,
+               gconstpointer b)
+{
+  const Claim *ca = a, *cb = b;
+
+  if (ca->priority != cb->priority)
+    return ca->priority > cb->priority ? -1 : 1;
+  if (ca->order != cb->order)
+    return ca->order > cb->order ? -1 : 1;
+  return 0;
+}
+
+/* Claims the live entries of @comp, adding them to @claims. */
+static void
+claim_locked (Component *comp,
+              GArray    *claims)
+{
+  Entry *e = (Entry *) (gpointer) comp->entries->data;
+
+  for (guint i = 0; i < comp->entries->len; i++)
+    if (e[i].state == ENTRY_LIVE)
+      {
+        Claim c = { comp, e[i].order, e[i].seq, e[i].priority };
+
+        e[i].state = ENTRY_CLAIMED;
+        g_array_append_val (claims, c);
+      }
+}
+
+/* Runs claims [first, last) in order, on the calling thread. */
+static void
+run_claims (ResmgrManager       *self,
+            const Claim         *claims,
+            guint                n,
+            ResmgrCleanupReport *report)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      const Claim *c = &claims[i];
+      Entry *e, taken;
+      ResmgrResourceState state;
+      GError *error = NULL;
+
+      g_mutex_lock (&c->comp->mutex);
+      e = find_entry_locked (c->comp, c->seq);
+      if (e == NULL || e->state != ENTRY_CLAIMED)
+        {
+          /* Released by someone else meanwhile (maybe by an earlier cleanup). */
+          g_mutex_unlock (&c->comp->mutex);
+          continue;
+        }
+      taken = take_entry_locked (c->comp, e);
+      g_mutex_unlock (&c->comp->mutex);
+
+      _resmgr_cleanup_report_begin_phase (report, c->priority);
+      state = run_entry (self, make_id (c->comp, c->seq), &taken, &error);
+      entry_done (self, c->comp, &taken, state, error, report);
+    }
+}
+
+/* A batch of claims to run on another thread's context. */
+typedef struct
+{
+  gatomicrefcount      ref_count;
+  ResmgrManager       *manager;
+  GArray              *claims;
+  ResmgrCleanupReport *report;
+  GMutex               mutex;
+  GCond                cond;
+  gboolean             done;
+} Dispatch;
+
+static Dispatch *
+dispatch_ref (Dispatch *d)
+{
+  g_atomic_ref_count_inc (&d->ref_count);
+  return d;
+}
+
+static void
+dispatch_unref (gpointer data)
+{
+  Dispatch *d = data;
+
+  if (g_atomic_ref_count_dec (&d->ref_count))
+    {
+      for (guint i = 0; i < d->claims->len; i++)
+        component_unref (g_array_index (d->claims, Claim, i).comp);
+      g_array_unref (d->claims);
+      resmgr_cleanup_report_unref (d->report);
+      g_object_unref (d->manager);
+      g_mutex_clear (&d->mutex);
+      g_cond_clear (&d->cond);
+      g_free (d);
+    }
+}
+
+static gboolean
+dispatch_run_cb (gpointer data)
+{
+  Dispatch *d = data;
+
+  run_claims (d->manager, (Claim *) (gpointer) d->claims->data, d->claims->len, d->report);
+  _resmgr_cleanup_report_end_phase (d->report);
+
+  g_mutex_lock (&d->mutex);
+  d->done = TRUE;
+  g_cond_broadcast (&d->cond);
+  g_mutex_unlock (&d->mutex);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @claims on @context: inline if this thread can acquire it, else from
+ * an idle source there, waiting until @deadline (monotonic µs, or -1 for
+ * no limit). Returns FALSE if the deadline passed first. */
+static gboolean
+run_claims_on (ResmgrManager       *self,
+               GMainContext        *context,
+               const Claim         *claims,
+               guint                n,
+               ResmgrCleanupReport *report,
+               gint64               deadline)
+{
+  Dispatch *d;
+  GSource *source;
+  gboolean done;
+
+  if (n == 0)
+    return TRUE;
+
+  if (g_main_context_acquire (context))
+    {
+      run_claims (self, claims, n, report);
+      g_main_context_release (context);
+      return TRUE;
+    }
+
+  d = g_new0 (Dispatch, 1);
+  g_atomic_ref_count_init (&d->ref_count);
+  d->manager = g_object_ref (self);
+  d->claims = g_array_sized_new (FALSE, FALSE, sizeof (Claim), n);
+  g_array_append_vals (d->claims, claims, n);
+  for (guint i = 0; i < n; i++)
+    component_ref (claims[i].comp);
+  d->report = _resmgr_cleanup_report_new (resmgr_cleanup_report_get_scope (report));
+  g_mutex_init (&d->mutex);
+  g_cond_init (&d->cond);
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_static_name (source, "[resmgr] cleanup on owner context");
+  g_source_set_callback (source, dispatch_run_cb, dispatch_ref (d), dispatch_unref);
+  g_source_attach (source, context);
+  g_source_unref (source);
+
+  g_mutex_lock (&d->mutex);
+  while (!d->done)
+    {
+      if (deadline < 0)
+        g_cond_wait (&d->cond, &d->mutex);
+      else if (!g_cond_wait_until (&d->cond, &d->mutex, deadline))
+        break;
+    }
+  done = d->done;
+  g_mutex_unlock (&d->mutex);
+
+  if (done)
+    _resmgr_cleanup_report_merge (report, d->report);
+
+  dispatch_unref (d);
+
+  return done;
+}
+
+/* Cleans everything @comp owns, in rounds until nothing is left (a cleanup
+ * may track more for the same component). */
+static ResmgrCleanupReport *
+cleanup_component_internal (ResmgrManager *self,
+                            Component     *comp,
+                            gint64         deadline)
+{
+  ResmgrCleanupReport *report = _resmgr_cleanup_report_new (comp->id);
+  g_autoptr(GArray) claims = g_array_new (FALSE, FALSE, sizeof (Claim));
+  gboolean in_time = TRUE;
+
+  for (guint round = 0; round < MAX_CLEANUP_ROUNDS && in_time; round++)
+    {
+      g_mutex_lock (&comp->mutex);
+      g_array_set_size (claims, 0);
+      claim_locked (comp, claims);
+      if (claims->len > 0)
+        comp->cleaning++;
+      g_mutex_unlock (&comp->mutex);
+
+      if (claims->len == 0)
+        break;
+
+      qsort (claims->data, claims->len, sizeof (Claim), claim_compare);
+      in_time = run_claims_on (self, comp->context, (Claim *) (gpointer) claims->data,
+                               claims->len, report, deadline);
+      _resmgr_cleanup_report_end_phase (report);
+
+      g_mutex_lock (&comp->mutex);
+      comp->cleaning--;
+      compact_locked (comp);
+      g_mutex_unlock (&comp->mutex);
+    }
+
+  /* What is still there now was added faster than it could be cleaned, or
+   * its cleanup did not run in time. */
+  g_mutex_lock (&comp->mutex);
+  for (guint i = 0; i < comp->entries->len; i++)
+    {
+      Entry *e = &g_array_index (comp->entries, Entry, i);
+
+      if (e->state != ENTRY_DEAD)
+        _resmgr_cleanup_report_add_leftover (report, handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE));
+    }
+  g_mutex_unlock (&comp->mutex);
+
+  _resmgr_cleanup_report_set_timed_out (report, !in_time);
+  _resmgr_cleanup_report_finish (report);
+
+  return report;
+}
+
+/* }}} */
+
+/* Component disposal {{{ */
+
+static void
+finish_disposed_component (ResmgrManager *self,
+                           Component     *comp)
+{
+  ResmgrCleanupReport *report;
+  gboolean removed = FALSE;
+
+  report = cleanup_component_internal (self, comp, -1);
+
+  g_rw_lock_writer_lock (&self->table_lock);
+  if (g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER (comp->serial)) == comp)
+    {
+      self->n_components--;
+      removed = TRUE;
+    }
+  g_rw_lock_writer_unlock (&self->table_lock);
+
+  if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
+    emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
+  resmgr_cleanup_report_unref (report);
+
+  if (removed && has_handlers (self, SIGNAL_COMPONENT_REMOVED))
+    emit_event (self, SIGNAL_COMPONENT_REMOVED, g_strdup (comp->id));
+
+  /* Dropping the table's reference last: handles above still read comp. */
+  if (removed)
+    {
+      g_rw_lock_writer_lock (&self->table_lock);
+      g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
+      g_rw_lock_writer_unlock (&self->table_lock);
+      component_unref (comp);
+    }
+}
+
+typedef struct
+{
+  GWeakRef   manager;
+  Component *comp;
+} DisposedData;
+
+static gboolean
+finish_disposed_cb (gpointer data)
+{
+  DisposedData *dd = data;
+  ResmgrManager *self = g_weak_ref_get (&dd->manager);
+
+  /* Without a manager there is nothing left: its dispose cleaned it all. */
+  if (self != NULL)
+    {
+      finish_disposed_component (self, dd->comp);
+      g_object_unref (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+disposed_data_free (gpointer data)
+{
+  DisposedData *dd = data;
+
+  g_weak_ref_clear (&dd->manager);
+  component_unref (dd->comp);
+  g_free (dd);
+}
+
+/* Fires when the component starts being disposed, on any thread. */
+static void
+component_disposed (gpointer  data,
+                    GObject  *where_the_object_was)
+{
+  Component *comp = data;
+  ResmgrManager *self;
+
+  g_mutex_lock (&comp->mutex);
+  comp->disposed = TRUE;
+  self = comp->manager ? g_object_ref (comp->manager) : NULL;
+  g_mutex_unlock (&comp->mutex);
+
+  if (self != NULL)
+    {
+      g_rw_lock_writer_lock (&self->table_lock);
+      if (g_hash_table_lookup (self->by_object, comp->object) == comp)
+        {
+          g_hash_table_remove (self->by_object, comp->object);
+          g_hash_table_remove (self->ids, comp->id);
+        }
+      g_rw_lock_writer_unlock (&self->table_lock);
+
+      if (g_main_context_acquire (comp->context))
+        {
+          finish_disposed_component (self, comp);
+          g_main_context_release (comp->context);
+        }
+      else
+        {
+          DisposedData *dd = g_new0 (DisposedData, 1);
+          GSource *source = g_idle_source_new ();
+
+          g_weak_ref_init (&dd->manager, self);
+          dd->comp = component_ref (comp);
+          g_source_set_priority (source, G_PRIORITY_HIGH);
+          g_source_set_static_name (source, "[resmgr] disposed component cleanup");
+          g_source_set_callback (source, finish_disposed_cb, dd, disposed_data_free);
+          g_source_attach (source, comp->context);
+          g_source_unref (source);
+        }
+
+      g_object_unref (self);
+    }
+
+  /* The reference held for this notify. */
+  component_unref (comp);
+}
+
+/* }}} */
+
+/* ResmgrService implementation {{{ */
+
+static gboolean
+refuse_if_shutting_down (ResmgrManager  *self,
+                         GError        **error)
+{
+  if (g_atomic_int_get (&self->shutting_down))
+    {
+      g_set_error_literal (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN,
+                           "The resource manager is shutting down and refuses new resources");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+resmgr_manager_register_component (ResmgrService  *service,
+                                   GObject        *object,
+                                   const char     *id,
+                                   GError        **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  Component *comp, *existing;
+  char *new_id = NULL;
+
+  if (refuse_if_shutting_down (self, error))
+    return FALSE;
+
+  g_rw_lock_writer_lock (&self->table_lock);
+
+  if ((existing = g_hash_table_lookup (self->by_object, object)) != NULL)
+    {
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                   "%s %p is already registered as component “%s”",
+                   G_OBJECT_TYPE_NAME (object), object, existing->id);
+      g_rw_lock_writer_unlock (&self->table_lock);
+      return FALSE;
+    }
+
+  if (id != NULL)
+    {
+      if (g_hash_table_contains (self->ids, id))
+        {
+          g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                       "A component with id “%s” is already registered", id);
+          g_rw_lock_writer_unlock (&self->table_lock);
+          return FALSE;
+        }
+      new_id = g_strdup (id);
+    }
+  else
+    {
+      const char *type_name = G_OBJECT_TYPE_NAME (object);
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->id_counters, type_name));
+
+      do
+        {
+          g_free (new_id);
+          new_id = g_strdup_printf ("%s-%u", type_name, ++n);
+        }
+      while (g_hash_table_contains (self->ids, new_id));
+      g_hash_table_insert (self->id_counters, g_strdup (type_name), GUINT_TO_POINTER (n));
+    }
+
+  comp = g_new0 (Component, 1);
+  g_atomic_ref_count_init (&comp->ref_count);
+  g_mutex_init (&comp->mutex);
+  comp->serial = ++self->next_serial;
+  comp->id = new_id;
+  comp->object = object;
+  g_weak_ref_init (&comp->weak, object);
+  comp->context = g_main_context_ref_thread_default ();
+  comp->manager = self;
+  comp->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  comp->next_seq = 1;
+
+  g_hash_table_insert (self->by_serial, GUINT_TO_POINTER (comp->serial), comp);
+  g_hash_table_insert (self->by_object, object, comp);
+  g_hash_table_insert (self->ids, comp->id, comp);
+  self->n_components++;
+  self->peak_components = MAX (self->peak_components, self->n_components);
+
+  g_rw_lock_writer_unlock (&self->table_lock);
+
+  /* The caller holds @object, so it cannot be disposed concurrently here. */
+  g_object_weak_ref (object, component_disposed, component_ref (comp));
+
+  if (has_handlers (self, SIGNAL_COMPONENT_REGISTERED))
+    emit_event (self, SIGNAL_COMPONENT_REGISTERED, g_strdup (comp->id));
+
+  return TRUE;
+}
+
+static guint64
+track_entry (ResmgrManager  *self,
+             GObject        *object,
+             Entry          *proto,
+             GError        **error)
+{
+  Component *comp;
+  guint64 id;
+
+  if (refuse_if_shutting_down (self, error))
+    return 0;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  comp = g_hash_table_lookup (self->by_object, object);
+  if (comp == NULL)
+    {
+      g_rw_lock_reader_unlock (&self->table_lock);
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                   "%s %p is not a registered component",
+                   G_OBJECT_TYPE_NAME (object), object);
+      return 0;
+    }
+
+  g_mutex_lock (&comp->mutex);
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  /* Checked again under the component lock: a shutdown that started sets
+   * the flag before it claims this component's entries. */
+  if (G_UNLIKELY (comp->disposed || comp->next_seq == G_MAXUINT32 ||
+                  g_atomic_int_get (&self->shutting_down)))
+    {
+      if (g_atomic_int_get (&self->shutting_down))
+        g_set_error_literal (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN,
+                             "The resource manager is shutting down and refuses new resources");
+      else if (comp->disposed)
+        g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                     "Component “%s” is being disposed", comp->id);
+      else
+        g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                     "Component “%s” has used up its resource ids", comp->id);
+      g_mutex_unlock (&comp->mutex);
+      return 0;
+    }
+
+  proto->seq = comp->next_seq++;
+  proto->order = ATOMIC_ADD (&self->next_order, 1);
+  proto->state = ENTRY_LIVE;
+  g_array_append_vals (comp->entries, proto, 1);
+  comp->n_live++;
+  id = make_id (comp, proto->seq);
+
+  count_tracked (self, proto->type, proto->size);
+
+  if (G_UNLIKELY (has_handlers (self, SIGNAL_RESOURCE_TRACKED)))
+    {
+      ResmgrHandle *handle = handle_for_entry (comp, proto, RESMGR_RESOURCE_STATE_ACTIVE);
+
+      g_mutex_unlock (&comp->mutex);
+      emit_event (self, SIGNAL_RESOURCE_TRACKED, handle);
+    }
+  else
+    g_mutex_unlock (&comp->mutex);
+
+  return id;
+}
+
+static inline int
+effective_priority (ResmgrResourceType type,
+                    int                priority)
+{
+  return priority == RESMGR_PRIORITY_DEFAULT ? resmgr_resource_type_get_default_priority (type) : priority;
+}
+
+static EntryExtra *
+extra_new (const char *name)
+{
+  EntryExtra *extra = g_new0 (EntryExtra, 1);
+
+  extra->name = g_strdup (name);
+
+  return extra;
+}
+
+static guint64
+resmgr_manager_track_data (ResmgrService       *service,
+                           GObject             *component,
+                           ResmgrResourceType   type,
+                           const char          *name,
+                           gsize                size,
+                           int                  priority,
+                           gpointer             data,
+                           GDestroyNotify       destroy,
+                           GError             **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  Entry e = {
+    .data = data,
+    .func = destroy,
+    .extra = name ? extra_new (name) : NULL,
+    .size = size,
+    .created = g_get_monotonic_time (),
+    .priority = effective_priority (type, priority),
+    .type = type,
+    .kind = KIND_DATA,
+  };
+  guint64 id = track_entry (self, component, &e, error);
+
+  if (id == 0)
+    extra_free (e.extra);
+
+  return id;
+}
+
+static guint64
+resmgr_manager_track_object (ResmgrService       *service,
+                             GObject             *component,
+                             ResmgrResourceType   type,
+                             const char          *name,
+                             gsize                size,
+                             int                  priority,
+                             GObject             *object,
+                             ResmgrCleanupFunc    cleanup,
+                             gpointer             user_data,
+                             GDestroyNotify       user_data_destroy,
+                             GError             **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  EntryExtra *extra = extra_new (name);
+  Entry e = {
+    .func = cleanup,
+    .extra = extra,
+    .size = size,
+    .created = g_get_monotonic_time (),
+    .priority = effective_priority (type, priority),
+    .type = type,
+    .kind = KIND_OBJECT,
+  };
+  guint64 id;
+
+  g_weak_ref_init (&extra->object, object);
+  extra->user_data = user_data;
+  extra->user_data_destroy = user_data_destroy;
+
+  id = track_entry (self, component, &e, error);
+  if (id == 0)
+    {
+      /* Nothing taken: the caller keeps user_data. */
+      extra->user_data_destroy = NULL;
+      extra_free (extra);
+      return 0;
+    }
+
+  /* After the entry exists; a concurrent release that already ran leaves a
+   * stale watch behind, which only finds nothing when the object goes. */
+  watch_object (object, self, id);
+
+  return id;
+}
+
+static guint64
+resmgr_manager_add_cleanup (ResmgrService      *service,
+                            GObject            *component,
+                            const char         *name,
+                            int                 priority,
+                            ResmgrCleanupFunc   cleanup,
+                            gpointer            user_data,
+                            GDestroyNotify      user_data_destroy,
+                            GError            **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  EntryExtra *extra = extra_new (name);
+  Entry e = {
+    .func = cleanup,
+    .extra = extra,
+    .created = g_get_monotonic_time (),
+    .priority = effective_priority (RESMGR_RESOURCE_TYPE_CUSTOM, priority),
+    .type = RESMGR_RESOURCE_TYPE_CUSTOM,
+    .kind = KIND_CALLBACK,
+  };
+  guint64 id;
+
+  extra->user_data = user_data;
+  extra->user_data_destroy = user_data_destroy;
+
+  id = track_entry (self, component, &e, error);
+  if (id == 0)
+    {
+      extra->user_data_destroy = NULL;
+      extra_free (extra);
+    }
+
+  return id;
+}
+
+static gboolean
+not_found (GError  **error,
+           guint64   id)
+{
+  g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+               "No resource with id %" G_GUINT64_FORMAT " is tracked (unknown or already released)",
+               id);
+  return FALSE;
+}
+
+static gboolean
+resmgr_manager_set_metadata (ResmgrService  *service,
+                             guint64         id,
+                             GVariant       *metadata,
+                             GError        **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  Component *comp = lock_component_for_id (self, id);
+  GVariant *old = NULL;
+  Entry *e;
+
+  if (comp == NULL)
+    return not_found (error, id);
+
+  if ((e = find_entry_locked (comp, (guint32) id)) == NULL)
+    {
+      unlock_component (comp);
+      return not_found (error, id);
+    }
+
+  if (e->extra == NULL)
+    e->extra = extra_new (NULL);
+  old = e->extra->metadata;
+  e->extra->metadata = metadata ? g_variant_ref_sink (metadata) : NULL;
+  unlock_component (comp);
+
+  g_clear_pointer (&old, g_variant_unref);
+
+  return TRUE;
+}
+
+static gboolean
+resmgr_manager_release (ResmgrService  *service,
+                        guint64         id,
+                        GError        **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  Component *comp = lock_component_for_id (self, id);
+  ResmgrResourceState state;
+  GError *local_error = NULL;
+  Entry *e, taken;
+
+  if (comp == NULL)
+    return not_found (error, id);
+
+  if ((e = find_entry_locked (comp, (guint32) id)) == NULL)
+    {
+      unlock_component (comp);
+      return not_found (error, id);
+    }
+
+  taken = take_entry_locked (comp, e);
+  g_mutex_unlock (&comp->mutex);
+
+  state = run_entry (self, id, &taken, &local_error);
+  entry_done (self, comp, &taken, state, NULL, NULL);
+  component_unref (comp);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static ResmgrHandle *
+resmgr_manager_lookup (ResmgrService  *service,
+                       guint64         id,
+                       GError        **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  Component *comp = lock_component_for_id (self, id);
+  ResmgrResourceState state = RESMGR_RESOURCE_STATE_ACTIVE;
+  GObject *object = NULL;
+  ResmgrHandle *handle;
+  Entry *e;
+
+  if (comp == NULL)
+    {
+      not_found (error, id);
+      return NULL;
+    }
+
+  if ((e = find_entry_locked (comp, (guint32) id)) == NULL)
+    {
+      unlock_component (comp);
+      not_found (error, id);
+      return NULL;
+    }
+
+  if (e->kind == KIND_OBJECT && (object = g_weak_ref_get (&e->extra->object)) == NULL)
+    state = RESMGR_RESOURCE_STATE_DISPOSED;
+  handle = handle_for_entry (comp, e, state);
+  unlock_component (comp);
+
+  /* Possibly the last reference: never under our lock. */
+  g_clear_object (&object);
+
+  return handle;
+}
+
+/* The last step of a watched object that was not released first. */
+static void
+manager_watched_finalized (ResmgrManager *self,
+                           guint64        id)
+{
+  Component *comp = lock_component_for_id (self, id);
+  Entry *e, taken;
+
+  if (comp == NULL)
+    return;
+
+  e = find_entry_locked (comp, (guint32) id);
+  if (e == NULL || e->kind != KIND_OBJECT)
+    {
+      unlock_component (comp);
+      return;
+    }
+
+  taken = take_entry_locked (comp, e);
+  g_mutex_unlock (&comp->mutex);
+
+  entry_done (self, comp, &taken, RESMGR_RESOURCE_STATE_FINALIZED, NULL, NULL);
+  component_unref (comp);
+}
+
+static Component *
+ref_component (ResmgrManager  *self,
+               GObject        *object,
+               GError        **error)
+{
+  Component *comp;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  comp = g_hash_table_lookup (self->by_object, object);
+  if (comp != NULL)
+    component_ref (comp);
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  if (comp == NULL)
+    g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                 "%s %p is not a registered component",
+                 G_OBJECT_TYPE_NAME (object), object);
+
+  return comp;
+}
+
+static ResmgrCleanupReport *
+resmgr_manager_cleanup_component (ResmgrService  *service,
+                                  GObject        *object,
+                                  GError        **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrCleanupReport *report;
+  Component *comp;
+
+  if ((comp = ref_component (self, object, error)) == NULL)
+    return NULL;
+
+  report = cleanup_component_internal (self, comp, -1);
+  component_unref (comp);
+
+  if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
+    emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
+
+  return report;
+}
+
+static void
+cleanup_component_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  GError *error = NULL;
+  ResmgrCleanupReport *report;
+
+  report = resmgr_manager_cleanup_component (source_object, task_data, &error);
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+}
+
+static void
+resmgr_manager_cleanup_component_async (ResmgrService       *service,
+                                        GObject             *object,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (service, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, resmgr_manager_cleanup_component_async);
+  g_task_set_task_data (task, g_object_ref (object), g_object_unref);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, cleanup_component_thread);
+}
+
+static ResmgrCleanupReport *
+resmgr_manager_cleanup_component_finish (ResmgrService  *service,
+                                         GAsyncResult   *result,
+                                         GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, service), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GPtrArray *
+dup_components (ResmgrManager *self)
+{
+  GPtrArray *comps = g_ptr_array_new_with_free_func ((GDestroyNotify) component_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  g_hash_table_iter_init (&iter, self->by_serial);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (comps, component_ref (value));
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  return comps;
+}
+
+static ResmgrCleanupReport *
+resmgr_manager_shutdown (ResmgrService  *service,
+                         guint           timeout_ms,
+                         GError        **error)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrCleanupReport *report;
+  g_autoptr(GPtrArray) comps = NULL;
+  g_autoptr(GArray) claims = NULL;
+  gint64 deadline;
+  gboolean in_time = TRUE;
+  guint i, start;
+
+  if (!g_atomic_int_compare_and_exchange (&self->in_shutdown, FALSE, TRUE))
+    {
+      g_set_error_literal (error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_IN_PROGRESS,
+                           "A shutdown of this resource manager is already running");
+      return NULL;
+    }
+
+  /* Set before any component is claimed, so that a track racing with us
+   * either lands before the claim or sees the flag (see track_entry). */
+  g_atomic_int_set (&self->shutting_down, TRUE);
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  __atomic_store_n (&self->deadline, deadline, __ATOMIC_RELAXED);
+
+  report = _resmgr_cleanup_report_new ("shutdown");
+  comps = dup_components (self);
+  claims = g_array_new (FALSE, FALSE, sizeof (Claim));
+
+  for (i = 0; i < comps->len; i++)
+    {
+      Component *comp = g_ptr_array_index (comps, i);
+
+      g_mutex_lock (&comp->mutex);
+      claim_locked (comp, claims);
+      comp->cleaning++;
+      g_mutex_unlock (&comp->mutex);
+    }
+
+  /* One global order: priority first, then newest first, whoever owns it.
+   * Consecutive claims of components sharing an owner context run as one
+   * batch there. */
+  qsort (claims->data, claims->len, sizeof (Claim), claim_compare);
+  for (start = 0; start < claims->len; )
+    {
+      Claim *c = &g_array_index (claims, Claim, start);
+      guint end = start + 1;
+
+      while (end < claims->len && g_array_index (claims, Claim, end).comp->context == c->comp->context)
+        end++;
+
+      if (!run_claims_on (self, c->comp->context, c, end - start, report, deadline))
+        in_time = FALSE;
+      _resmgr_cleanup_report_end_phase (report);
+      start = end;
+    }
+
+  /* Verify: anything not dead now was left behind. */
+  for (i = 0; i < comps->len; i++)
+    {
+      Component *comp = g_ptr_array_index (comps, i);
+
+      g_mutex_lock (&comp->mutex);
+      comp->cleaning--;
+      for (guint j = 0; j < comp->entries->len; j++)
+        {
+          Entry *e = &g_array_index (comp->entries, Entry, j);
+
+          if (e->state != ENTRY_DEAD)
+            _resmgr_cleanup_report_add_leftover (report, handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE));
+        }
+      compact_locked (comp);
+      g_mutex_unlock (&comp->mutex);
+    }
+
+  if (g_get_monotonic_time () > deadline)
+    in_time = FALSE;
+  _resmgr_cleanup_report_set_timed_out (report, !in_time);
+  _resmgr_cleanup_report_finish (report);
+
+  __atomic_store_n (&self->deadline, 0, __ATOMIC_RELAXED);
+  g_atomic_int_set (&self->in_shutdown, FALSE);
+
+  g_debug ("Shutdown finished: %u released, %u failed, %u lost, %u left, %s",
+           resmgr_cleanup_report_get_released (report),
+           resmgr_cleanup_report_get_failed (report),
+           resmgr_cleanup_report_get_lost (report),
+           resmgr_cleanup_report_get_leftovers (report)->len,
+           in_time ? "in time" : "timed out");
+
+  if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
+    emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
+
+  return report;
+}
+
+static void
+shutdown_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GError *error = NULL;
+  ResmgrCleanupReport *report;
+
+  report = resmgr_manager_shutdown (source_object, GPOINTER_TO_UINT (task_data), &error);
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+}
+
+static void
+resmgr_manager_shutdown_async (ResmgrService       *service,
+                               guint                timeout_ms,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (service, cancellable, callback, user_data);
+
+  /* The shutdown waits in a thread; cleanups owned by the caller's context
+   * are dispatched back to it, so its main loop keeps running. */
+  g_task_set_source_tag (task, resmgr_manager_shutdown_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (timeout_ms), NULL);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, shutdown_thread);
+}
+
+static ResmgrCleanupReport *
+resmgr_manager_shutdown_finish (ResmgrService  *service,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, service), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+resmgr_manager_is_shutting_down (ResmgrService *service)
+{
+  return g_atomic_int_get (&RESMGR_MANAGER (service)->shutting_down);
+}
+
+static gint64
+resmgr_manager_get_deadline (ResmgrService *service)
+{
+  return __atomic_load_n (&RESMGR_MANAGER (service)->deadline, __ATOMIC_RELAXED);
+}
+
+static ResmgrStats *
+resmgr_manager_dup_stats (ResmgrService *service)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrStats *stats = g_new0 (ResmgrStats, 1);
+
+  for (guint i = 0; i < RESMGR_N_RESOURCE_TYPES; i++)
+    {
+      stats->count[i] = ATOMIC_LOAD (&self->count[i]);
+      stats->bytes[i] = ATOMIC_LOAD (&self->bytes[i]);
+    }
+  stats->total_tracked = ATOMIC_LOAD (&self->total_tracked);
+  stats->total_released = ATOMIC_LOAD (&self->total_released);
+  stats->total_failed = ATOMIC_LOAD (&self->total_failed);
+  stats->total_lost = ATOMIC_LOAD (&self->total_lost);
+  stats->peak_resources = ATOMIC_LOAD (&self->peak_resources);
+  stats->peak_bytes = ATOMIC_LOAD (&self->peak_bytes);
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  stats->n_components = self->n_components;
+  stats->peak_components = self->peak_components;
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  return stats;
+}
+
+static char *
+resmgr_manager_dup_component_id (ResmgrService *service,
+                                 GObject       *object)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  Component *comp;
+  char *id = NULL;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  if ((comp = g_hash_table_lookup (self->by_object, object)) != NULL)
+    id = g_strdup (comp->id);
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  return id;
+}
+
+static void
+resmgr_manager_service_iface_init (ResmgrServiceInterface *iface)
+{
+  iface->register_component = resmgr_manager_register_component;
+  iface->track_data = resmgr_manager_track_data;
+  iface->track_object = resmgr_manager_track_object;
+  iface->add_cleanup = resmgr_manager_add_cleanup;
+  iface->set_metadata = resmgr_manager_set_metadata;
+  iface->release = resmgr_manager_release;
+  iface->lookup = resmgr_manager_lookup;
+  iface->cleanup_component = resmgr_manager_cleanup_component;
+  iface->cleanup_component_async = resmgr_manager_cleanup_component_async;
+  iface->cleanup_component_finish = resmgr_manager_cleanup_component_finish;
+  iface->shutdown = resmgr_manager_shutdown;
+  iface->shutdown_async = resmgr_manager_shutdown_async;
+  iface->shutdown_finish = resmgr_manager_shutdown_finish;
+  iface->is_shutting_down = resmgr_manager_is_shutting_down;
+  iface->get_deadline = resmgr_manager_get_deadline;
+  iface->dup_stats = resmgr_manager_dup_stats;
+  iface->dup_component_id = resmgr_manager_dup_component_id;
+}
+
+/* }}} */
+
+/* GObject {{{ */
+
+static void
+resmgr_manager_dispose (GObject *object)
+{
+  ResmgrManager *self = RESMGR_MANAGER (object);
+  g_autoptr(GPtrArray) comps = g_ptr_array_new_with_free_func ((GDestroyNotify) component_unref);
+  g_autoptr(GArray) events = NULL;
+  GSource *source;
+  GHashTableIter iter;
+  gpointer value;
+
+  /* Let go of every component; dispose may run more than once if a
+   * component's weak notify resurrected us for a moment. */
+  g_rw_lock_writer_lock (&self->table_lock);
+  g_hash_table_iter_init (&iter, self->by_serial);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_ptr_array_add (comps, value);
+      g_hash_table_iter_steal (&iter);
+    }
+  g_hash_table_remove_all (self->by_object);
+  g_hash_table_remove_all (self->ids);
+  self->n_components = 0;
+  g_rw_lock_writer_unlock (&self->table_lock);
+
+  for (guint i = 0; i < comps->len; i++)
+    {
+      Component *comp = g_ptr_array_index (comps, i);
+      g_autoptr(GArray) claims = g_array_new (FALSE, FALSE, sizeof (Claim));
+      GObject *component;
+      ResmgrCleanupReport *report;
+
+      g_mutex_lock (&comp->mutex);
+      comp->manager = NULL;
+      claim_locked (comp, claims);
+      comp->cleaning++;
+      g_mutex_unlock (&comp->mutex);
+
+      /* GWeakRef first: if it is gone, disposal is under way on some thread
+       * and the weak notify will fire (or fired); it finds no manager. */
+      if ((component = g_weak_ref_get (&comp->weak)) != NULL)
+        {
+          g_object_weak_unref (component, component_disposed, comp);
+          component_unref (comp);
+          g_object_unref (component);
+        }
+
+      /* Nothing may outlive the manager without its cleanup: run it here. */
+      qsort (claims->data, claims->len, sizeof (Claim), claim_compare);
+      report = _resmgr_cleanup_report_new (comp->id);
+      run_claims (self, (Claim *) (gpointer) claims->data, claims->len, report);
+      _resmgr_cleanup_report_finish (report);
+      if (resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report) > 0)
+        g_debug ("Manager disposed with resources of “%s” still tracked: cleaned %u",
+                 comp->id, resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report));
+      resmgr_cleanup_report_unref (report);
+
+      g_mutex_lock (&comp->mutex);
+      comp->cleaning--;
+      compact_locked (comp);
+      g_mutex_unlock (&comp->mutex);
+    }
+
+  g_mutex_lock (&self->event_mutex);
+  events = g_steal_pointer (&self->events);
+  source = g_steal_pointer (&self->event_source);
+  g_mutex_unlock (&self->event_mutex);
+
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    event_free_arg (g_array_index (events, Event, i).signal_id, g_array_index (events, Event, i).arg);
+
+  G_OBJECT_CLASS (resmgr_manager_parent_class)->dispose (object);
+}
+
+static void
+resmgr_manager_finalize (GObject *object)
+{
+  ResmgrManager *self = RESMGR_MANAGER (object);
+
+  g_hash_table_unref (self->by_object);
+  g_hash_table_unref (self->by_serial);
+  g_hash_table_unref (self->ids);
+  g_hash_table_unref (self->id_counters);
+  g_rw_lock_clear (&self->table_lock);
+  g_mutex_clear (&self->event_mutex);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (resmgr_manager_parent_class)->finalize (object);
+}
+
+static void
+resmgr_manager_class_init (ResmgrManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = resmgr_manager_dispose;
+  object_class->finalize = resmgr_manager_finalize;
+
+  signals[SIGNAL_COMPONENT_REGISTERED] = g_signal_lookup ("component-registered", RESMGR_TYPE_SERVICE);
+  signals[SIGNAL_COMPONENT_REMOVED] = g_signal_lookup ("component-removed", RESMGR_TYPE_SERVICE);
+  signals[SIGNAL_RESOURCE_TRACKED] = g_signal_lookup ("resource-tracked", RESMGR_TYPE_SERVICE);
+  signals[SIGNAL_RESOURCE_RELEASED] = g_signal_lookup ("resource-released", RESMGR_TYPE_SERVICE);
+  signals[SIGNAL_CLEANUP_FINISHED] = g_signal_lookup ("cleanup-finished", RESMGR_TYPE_SERVICE);
+}
+
+static void
+resmgr_manager_init (ResmgrManager *self)
+{
+  g_rw_lock_init (&self->table_lock);
+  g_mutex_init (&self->event_mutex);
+  self->by_object = g_hash_table_new (NULL, NULL);
+  self->by_serial = g_hash_table_new (NULL, NULL);
+  self->ids = g_hash_table_new (g_str_hash, g_str_equal);
+  self->id_counters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static ResmgrManager *
+manager_new_for_context (GMainContext *context)
+{
+  ResmgrManager *self = g_object_new (RESMGR_TYPE_MANAGER, NULL);
+
+  self->context = context;
+
+  return self;
+}
+
+/**
+ * resmgr_manager_new:
+ *
+ * Creates an isolated manager, for tests and plug-ins. Its owner context,
+ * where its signals are emitted, is the thread-default main context of the
+ * calling thread.
+ *
+ * Returns: (transfer full): a new manager
+ *
+ * Since: 0.1
+ */
+ResmgrManager *
+resmgr_manager_new (void)
+{
+  return manager_new_for_context (g_main_context_ref_thread_default ());
+}
+
+/**
+ * resmgr_manager_get_context:
+ * @self: a manager
+ *
+ * Gets the manager's owner context, where its signals are emitted.
+ *
+ * Returns: (transfer none): the owner context
+ *
+ * Since: 0.1
+ */
+GMainContext *
+resmgr_manager_get_context (ResmgrManager *self)
+{
+  g_return_val_if_fail (RESMGR_IS_MANAGER (self), NULL);
+
+  return self->context;
+}
+
+/**
+ * resmgr_service_get_default:
+ *
+ * Gets the process-wide service, a [class@Resmgr.Manager] created on the
+ * first call, from whichever thread makes it (creation is atomic). Its owner
+ * context is the global default main context. It is never missing and never
+ * destroyed: there is nothing to initialise first and no exit hook; shut it
+ * down explicitly with [method@Resmgr.Service.shutdown].
+ *
+ * Returns: (transfer none): the default service
+ *
+ * Since: 0.1
+ */
+ResmgrService *
+resmgr_service_get_default (void)
+{
+  static ResmgrService *default_service;
+
+  if (g_once_init_enter (&default_service))
+    g_once_init_leave (&default_service,
+                       RESMGR_SERVICE (manager_new_for_context (g_main_context_ref (g_main_context_default ()))));
+
+  return default_service;
+}
+
+/* }}} */

@@ -1,0 +1,621 @@
+/* resmgr-service.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "resmgr-private.h"
+
+/**
+ * ResmgrService:
+ *
+ * The contract between resource owners and the service that tracks their
+ * resources: register a component, track owned data or a watched object,
+ * add a cleanup callback, release by id, clean up a component, shut down,
+ * get stats and look up handles.
+ *
+ * Coordinators only use this interface, so tests can hand them a mock.
+ * The implementation every application uses is [class@Resmgr.Manager];
+ * [func@Resmgr.Service.get_default] returns the process-wide one.
+ *
+ * A *component* is a #GObject that owns resources, held weakly by the
+ * service. When it is disposed, whatever it still owns is cleaned up on its
+ * owner context, the thread-default #GMainContext of the thread that
+ * registered it. Resources are cleaned highest priority first and, within
+ * one priority, newest first.
+ *
+ * ## Thread safety
+ *
+ * Every method may be called from any thread. No lock of the service is
+ * held while a cleanup function, a destroy notify or a signal handler runs,
+ * so those may call back into the service: track, release, look up, clean
+ * up another component. Signals are emitted on the service's owner context
+ * only.
+ *
+ * Since: 0.1
+ */
+
+G_DEFINE_INTERFACE (ResmgrService, resmgr_service, G_TYPE_OBJECT)
+
+static void
+resmgr_service_default_init (ResmgrServiceInterface *iface)
+{
+  /**
+   * ResmgrService::component-registered:
+   * @self: the service
+   * @component_id: the id of the new component
+   *
+   * Emitted on the service's owner context after a component was
+   * registered.
+   *
+   * Since: 0.1
+   */
+  g_signal_new ("component-registered",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * ResmgrService::component-removed:
+   * @self: the service
+   * @component_id: the id of the component
+   *
+   * Emitted on the service's owner context after a disposed component's
+   * remaining resources were cleaned up and it was forgotten.
+   *
+   * Since: 0.1
+   */
+  g_signal_new ("component-removed",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * ResmgrService::resource-tracked:
+   * @self: the service
+   * @handle: the new resource
+   *
+   * Emitted on the service's owner context after a resource was tracked.
+   * Handles are only made for this signal when it has handlers.
+   *
+   * Since: 0.1
+   */
+  g_signal_new ("resource-tracked",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, RESMGR_TYPE_HANDLE);
+
+  /**
+   * ResmgrService::resource-released:
+   * @self: the service
+   * @handle: the resource, in the state it ended in (released, failed,
+   *   lost or finalized)
+   *
+   * Emitted on the service's owner context after a resource stopped being
+   * tracked.
+   *
+   * Since: 0.1
+   */
+  g_signal_new ("resource-released",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, RESMGR_TYPE_HANDLE);
+
+  /**
+   * ResmgrService::cleanup-finished:
+   * @self: the service
+   * @report: what the cleanup did
+   *
+   * Emitted on the service's owner context after a component cleanup or a
+   * shutdown finished.
+   *
+   * Since: 0.1
+   */
+  g_signal_new ("cleanup-finished",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, RESMGR_TYPE_CLEANUP_REPORT);
+}
+
+#define VALID_PRIORITY(p) ((p) >= RESMGR_PRIORITY_DEFAULT && (p) <= RESMGR_PRIORITY_MAX)
+
+/**
+ * resmgr_service_register_component:
+ * @self: a service
+ * @component: the object that will own resources
+ * @id: (nullable): a readable, unique id such as `"HashController-3"`, or
+ *   %NULL to have one made from the type name
+ * @error: return location for a #GError
+ *
+ * Registers @component. The service holds it weakly; its owner context is
+ * the thread-default main context of the calling thread. When @component
+ * is disposed, its remaining resources are cleaned up there.
+ *
+ * Fails with %RESMGR_ERROR_INVALID_ARGUMENT when @component is already
+ * registered or @id is in use, and with %RESMGR_ERROR_SHUTTING_DOWN after
+ * shutdown started.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_service_register_component (ResmgrService  *self,
+                                   GObject        *component,
+                                   const char     *id,
+                                   GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), FALSE);
+  g_return_val_if_fail (G_IS_OBJECT (component), FALSE);
+  g_return_val_if_fail (id == NULL || *id != '\0', FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->register_component (self, component, id, error);
+}
+
+/**
+ * resmgr_service_track_data: (skip)
+ * @self: a service
+ * @component: a registered component
+ * @type: the resource type
+ * @name: (nullable): a name shown in reports
+ * @size: the size in bytes to account for
+ * @priority: a cleanup priority from 0 to %RESMGR_PRIORITY_MAX, or
+ *   %RESMGR_PRIORITY_DEFAULT
+ * @data: (nullable): the owned data
+ * @destroy: frees @data; called exactly once, at release or cleanup
+ * @error: return location for a #GError
+ *
+ * Tracks owned data for @component. On failure nothing is taken: the
+ * caller still owns @data.
+ *
+ * Returns: the id of the resource, or 0 on error
+ *
+ * Since: 0.1
+ */
+guint64
+resmgr_service_track_data (ResmgrService       *self,
+                           GObject             *component,
+                           ResmgrResourceType   type,
+                           const char          *name,
+                           gsize                size,
+                           int                  priority,
+                           gpointer             data,
+                           GDestroyNotify       destroy,
+                           GError             **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (G_IS_OBJECT (component), 0);
+  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
+  g_return_val_if_fail (VALID_PRIORITY (priority), 0);
+  g_return_val_if_fail (destroy != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->track_data (self, component, type, name, size,
+                                                      priority, data, destroy, error);
+}
+
+/**
+ * resmgr_service_track_object:
+ * @self: a service
+ * @component: a registered component
+ * @type: the resource type
+ * @name: (nullable): a name shown in reports
+ * @size: the size in bytes to account for
+ * @priority: a cleanup priority from 0 to %RESMGR_PRIORITY_MAX, or
+ *   %RESMGR_PRIORITY_DEFAULT
+ * @object: the object to watch; held weakly
+ * @cleanup: (nullable) (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   called with a temporary strong reference to @object when the resource
+ *   is released or cleaned up while @object lives
+ * @user_data: data for @cleanup
+ * @user_data_destroy: (nullable): frees @user_data, once, after the cleanup
+ *   ran or the entry was dropped
+ * @error: return location for a #GError
+ *
+ * Tracks a watched object for @component. If @object dies first, the entry
+ * is dropped without calling @cleanup. If it was disposed but is still alive
+ * (g_object_run_dispose()), lookups report it as
+ * %RESMGR_RESOURCE_STATE_DISPOSED and @cleanup is not called either. On
+ * failure nothing is taken and @user_data_destroy is not called.
+ *
+ * Returns: the id of the resource, or 0 on error
+ *
+ * Since: 0.1
+ */
+guint64
+resmgr_service_track_object (ResmgrService       *self,
+                             GObject             *component,
+                             ResmgrResourceType   type,
+                             const char          *name,
+                             gsize                size,
+                             int                  priority,
+                             GObject             *object,
+                             ResmgrCleanupFunc    cleanup,
+                             gpointer             user_data,
+                             GDestroyNotify       user_data_destroy,
+                             GError             **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (G_IS_OBJECT (component), 0);
+  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
+  g_return_val_if_fail (VALID_PRIORITY (priority), 0);
+  g_return_val_if_fail (G_IS_OBJECT (object), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->track_object (self, component, type, name, size,
+                                                        priority, object, cleanup,
+                                                        user_data, user_data_destroy, error);
+}
+
+/**
+ * resmgr_service_add_cleanup:
+ * @self: a service
+ * @component: a registered component
+ * @name: (nullable): a name shown in reports
+ * @priority: a cleanup priority from 0 to %RESMGR_PRIORITY_MAX, or
+ *   %RESMGR_PRIORITY_DEFAULT (that of %RESMGR_RESOURCE_TYPE_CUSTOM)
+ * @cleanup: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   called with %NULL as resource when released or cleaned up
+ * @user_data: data for @cleanup
+ * @user_data_destroy: (nullable): frees @user_data after the cleanup ran
+ * @error: return location for a #GError
+ *
+ * Adds a cleanup callback for @component, tracked as a
+ * %RESMGR_RESOURCE_TYPE_CUSTOM resource.
+ *
+ * Returns: the id of the callback, or 0 on error
+ *
+ * Since: 0.1
+ */
+guint64
+resmgr_service_add_cleanup (ResmgrService      *self,
+                            GObject            *component,
+                            const char         *name,
+                            int                 priority,
+                            ResmgrCleanupFunc   cleanup,
+                            gpointer            user_data,
+                            GDestroyNotify      user_data_destroy,
+                            GError            **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (G_IS_OBJECT (component), 0);
+  g_return_val_if_fail (VALID_PRIORITY (priority), 0);
+  g_return_val_if_fail (cleanup != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->add_cleanup (self, component, name, priority,
+                                                       cleanup, user_data,
+                                                       user_data_destroy, error);
+}
+
+/**
+ * resmgr_service_set_metadata:
+ * @self: a service
+ * @id: a resource id
+ * @metadata: (nullable): a `a{sv}` variant, or %NULL to remove it
+ * @error: return location for a #GError
+ *
+ * Attaches metadata to a tracked resource; it appears in its handles.
+ * A floating @metadata is sunk.
+ *
+ * Returns: %TRUE on success, %FALSE with %RESMGR_ERROR_NOT_FOUND if @id is
+ *   not tracked
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_service_set_metadata (ResmgrService  *self,
+                             guint64         id,
+                             GVariant       *metadata,
+                             GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), FALSE);
+  g_return_val_if_fail (id != 0, FALSE);
+  g_return_val_if_fail (metadata == NULL ||
+                        g_variant_is_of_type (metadata, G_VARIANT_TYPE_VARDICT), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->set_metadata (self, id, metadata, error);
+}
+
+/**
+ * resmgr_service_release:
+ * @self: a service
+ * @id: a resource id
+ * @error: return location for a #GError
+ *
+ * Releases a resource now: runs its cleanup on the calling thread and stops
+ * tracking it. An unknown or already released @id fails with
+ * %RESMGR_ERROR_NOT_FOUND and touches nothing. A cleanup that fails has its
+ * error returned; the resource is not tracked any more either way.
+ *
+ * Returns: %TRUE if the resource was released
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_service_release (ResmgrService  *self,
+                        guint64         id,
+                        GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->release (self, id, error);
+}
+
+/**
+ * resmgr_service_lookup:
+ * @self: a service
+ * @id: a resource id
+ * @error: return location for a #GError
+ *
+ * Makes a handle describing a tracked resource as it is now.
+ *
+ * Returns: (transfer full): a new handle, or %NULL with
+ *   %RESMGR_ERROR_NOT_FOUND
+ *
+ * Since: 0.1
+ */
+ResmgrHandle *
+resmgr_service_lookup (ResmgrService  *self,
+                       guint64         id,
+                       GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->lookup (self, id, error);
+}
+
+/**
+ * resmgr_service_cleanup_component:
+ * @self: a service
+ * @component: a registered component
+ * @error: return location for a #GError
+ *
+ * Releases everything @component owns, highest priority first, newest
+ * first within a priority, on the component's owner context: inline when
+ * the calling thread owns or can acquire that context, else dispatched to it
+ * while the caller waits. The component stays registered.
+ *
+ * Do not call this from a thread that the owner context's thread is
+ * waiting for; use resmgr_service_cleanup_component_async() there.
+ *
+ * Returns: (transfer full): the report, or %NULL with
+ *   %RESMGR_ERROR_NOT_FOUND if @component is not registered
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_service_cleanup_component (ResmgrService  *self,
+                                  GObject        *component,
+                                  GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (G_IS_OBJECT (component), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->cleanup_component (self, component, error);
+}
+
+/**
+ * resmgr_service_cleanup_component_async:
+ * @self: a service
+ * @component: a registered component
+ * @cancellable: (nullable): a #GCancellable; cancelling it only stops the
+ *   wait, not a cleanup that started
+ * @callback: (scope async): called on the calling thread's thread-default
+ *   main context when the cleanup finished
+ * @user_data: (closure): data for @callback
+ *
+ * Like resmgr_service_cleanup_component(), without blocking the caller.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_service_cleanup_component_async (ResmgrService       *self,
+                                        GObject             *component,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_return_if_fail (RESMGR_IS_SERVICE (self));
+  g_return_if_fail (G_IS_OBJECT (component));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  RESMGR_SERVICE_GET_IFACE (self)->cleanup_component_async (self, component, cancellable,
+                                                            callback, user_data);
+}
+
+/**
+ * resmgr_service_cleanup_component_finish:
+ * @self: a service
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes resmgr_service_cleanup_component_async().
+ *
+ * Returns: (transfer full): the report, or %NULL on error
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_service_cleanup_component_finish (ResmgrService  *self,
+                                         GAsyncResult   *result,
+                                         GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->cleanup_component_finish (self, result, error);
+}
+
+/**
+ * resmgr_service_shutdown:
+ * @self: a service
+ * @timeout_ms: the deadline for the whole shutdown, in milliseconds
+ * @error: return location for a #GError
+ *
+ * Shuts the service down: from now on, registering and tracking fail with
+ * %RESMGR_ERROR_SHUTTING_DOWN. Then every component is cleaned up in
+ * *global* priority order (the priority-100 resources of all components,
+ * newest first, then priority 90, …), each on its owner context, waiting for
+ * other threads' contexts at most until the deadline. Finally the service
+ * verifies that nothing is left; leftovers are listed in the report.
+ *
+ * There is no exit hook: call this (or the async form) from the
+ * application's own shutdown, while the main loop and GL contexts live.
+ *
+ * Returns: (transfer full): the report, or %NULL with
+ *   %RESMGR_ERROR_CLEANUP_IN_PROGRESS if called from inside a shutdown
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_service_shutdown (ResmgrService  *self,
+                         guint           timeout_ms,
+                         GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->shutdown (self, timeout_ms, error);
+}
+
+/**
+ * resmgr_service_shutdown_async:
+ * @self: a service
+ * @timeout_ms: the deadline for the whole shutdown, in milliseconds
+ * @cancellable: (nullable): a #GCancellable; cancelling it only stops the
+ *   wait, not the shutdown
+ * @callback: (scope async): called on the calling thread's thread-default
+ *   main context when the shutdown finished
+ * @user_data: (closure): data for @callback
+ *
+ * Like resmgr_service_shutdown(), without blocking the caller's main loop:
+ * cleanups of components owned by the caller's context run from it.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_service_shutdown_async (ResmgrService       *self,
+                               guint                timeout_ms,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (RESMGR_IS_SERVICE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  RESMGR_SERVICE_GET_IFACE (self)->shutdown_async (self, timeout_ms, cancellable,
+                                                   callback, user_data);
+}
+
+/**
+ * resmgr_service_shutdown_finish:
+ * @self: a service
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes resmgr_service_shutdown_async().
+ *
+ * Returns: (transfer full): the report, or %NULL on error
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_service_shutdown_finish (ResmgrService  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->shutdown_finish (self, result, error);
+}
+
+/**
+ * resmgr_service_is_shutting_down:
+ * @self: a service
+ *
+ * Checks whether shutdown started (it may also have finished).
+ *
+ * Returns: %TRUE once resmgr_service_shutdown() was called
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_service_is_shutting_down (ResmgrService *self)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), FALSE);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->is_shutting_down (self);
+}
+
+/**
+ * resmgr_service_get_deadline:
+ * @self: a service
+ *
+ * Gets the deadline of the running shutdown, in the clock of
+ * g_get_monotonic_time(). Cleanups that wait (for a worker thread, say)
+ * should not wait past it.
+ *
+ * Returns: the deadline, or 0 when no shutdown is running
+ *
+ * Since: 0.1
+ */
+gint64
+resmgr_service_get_deadline (ResmgrService *self)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->get_deadline (self);
+}
+
+/**
+ * resmgr_service_dup_stats:
+ * @self: a service
+ *
+ * Takes a snapshot of the service's counters.
+ *
+ * Returns: (transfer full): new stats
+ *
+ * Since: 0.1
+ */
+ResmgrStats *
+resmgr_service_dup_stats (ResmgrService *self)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->dup_stats (self);
+}
+
+/**
+ * resmgr_service_dup_component_id:
+ * @self: a service
+ * @component: an object
+ *
+ * Gets the id @component was registered with.
+ *
+ * Returns: (transfer full) (nullable): the id, or %NULL if @component is
+ *   not registered
+ *
+ * Since: 0.1
+ */
+char *
+resmgr_service_dup_component_id (ResmgrService *self,
+                                 GObject       *component)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (G_IS_OBJECT (component), NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->dup_component_id (self, component);
+}

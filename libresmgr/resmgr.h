@@ -1,0 +1,17 @@
+/* resmgr.h: the umbrella header of resmgr
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define RESMGR_INSIDE
+# include "resmgr-version-macros.h"
+# include "resmgr-types.h"
+# include "resmgr-enums.h"
+# include "resmgr-handle.h"
+# include "resmgr-stats.h"
+# include "resmgr-cleanup-report.h"
+# include "resmgr-service.h"
+# include "resmgr-manager.h"
+#undef RESMGR_INSIDE
