@@ -4,6 +4,8 @@
  */
 
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "resmgr-private.h"
 
@@ -99,6 +101,9 @@ struct _Component
   guint            n_live;  /* LIVE and CLAIMED entries */
   guint            cleaning;
   guint            disposed : 1;
+  guint64          count[RESMGR_N_RESOURCE_TYPES];
+  guint64          bytes[RESMGR_N_RESOURCE_TYPES];
+  guint64          tracked;
 };
 
 typedef struct
@@ -131,6 +136,7 @@ struct _ResmgrManager
   guint32       next_serial;
   guint         n_components;
   guint         peak_components;
+  guint64       retired_tracked; /* tracked by components now gone */
 
   /* Protected by event_mutex: */
   GMutex        event_mutex;
@@ -142,13 +148,10 @@ struct _ResmgrManager
   int           in_shutdown;
   gint64        deadline;
   guint64       next_order;
-  guint64       count[RESMGR_N_RESOURCE_TYPES];
-  guint64       bytes[RESMGR_N_RESOURCE_TYPES];
   guint64       cur_resources;
   guint64       cur_bytes;
   guint64       peak_resources;
   guint64       peak_bytes;
-  guint64       total_tracked;
   guint64       total_released;
   guint64       total_failed;
   guint64       total_lost;
@@ -274,6 +277,8 @@ take_entry_locked (Component *comp,
 {
   Entry taken = *entry;
 
+  comp->count[entry->type]--;
+  comp->bytes[entry->type] -= entry->size;
   entry->state = ENTRY_DEAD;
   entry->extra = NULL;
   entry->data = NULL;
@@ -283,7 +288,10 @@ take_entry_locked (Component *comp,
   return taken;
 }
 
-/* Looks up the component a resource id belongs to, locked. */
+/* Looks up the component a resource id belongs to and returns it locked.
+ * It is not referenced: it stays valid while its mutex is held (whoever
+ * drops the table's reference takes that mutex after removing it from the
+ * table), so take a reference before unlocking to use it afterwards. */
 static Component *
 lock_component_for_id (ResmgrManager *self,
                        guint64        id)
@@ -293,10 +301,7 @@ lock_component_for_id (ResmgrManager *self,
   g_rw_lock_reader_lock (&self->table_lock);
   comp = g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER ((guint) (id >> 32)));
   if (comp != NULL)
-    {
-      component_ref (comp);
-      g_mutex_lock (&comp->mutex);
-    }
+    g_mutex_lock (&comp->mutex);
   g_rw_lock_reader_unlock (&self->table_lock);
 
   return comp;
@@ -306,7 +311,6 @@ static void
 unlock_component (Component *comp)
 {
   g_mutex_unlock (&comp->mutex);
-  component_unref (comp);
 }
 
 /* }}} */
@@ -423,7 +427,21 @@ unwatch_object (GObject       *object,
 
 /* }}} */
 
-/* Counters {{{ */
+/* Counters {{{
+ *
+ * Counts and bytes per type live in each component, under its mutex; the
+ * totals of what is tracked now, the peaks and the outcomes are atomic, and
+ * a cleanup adds its outcomes up in a Tally before applying them once.
+ */
+
+typedef struct
+{
+  guint64 resources;
+  guint64 bytes;
+  guint64 released;
+  guint64 failed;
+  guint64 lost;
+} Tally;
 
 static inline void
 raise_peak (guint64 *peak,
@@ -438,49 +456,64 @@ raise_peak (guint64 *peak,
 }
 
 static inline void
-count_tracked (ResmgrManager *self,
-               guint          type,
-               gsize          size)
+count_tracked_locked (ResmgrManager *self,
+                      Component     *comp,
+                      const Entry   *e)
 {
-  ATOMIC_ADD (&self->count[type], 1);
-  ATOMIC_ADD (&self->total_tracked, 1);
+  comp->count[e->type]++;
+  comp->bytes[e->type] += e->size;
+  comp->tracked++;
+
   raise_peak (&self->peak_resources, ATOMIC_ADD (&self->cur_resources, 1));
-  if (size > 0)
-    {
-      ATOMIC_ADD (&self->bytes[type], size);
-      raise_peak (&self->peak_bytes, ATOMIC_ADD (&self->cur_bytes, size));
-    }
+  if (e->size > 0)
+    raise_peak (&self->peak_bytes, ATOMIC_ADD (&self->cur_bytes, e->size));
 }
 
 static inline void
-count_gone (ResmgrManager       *self,
-            const Entry         *e,
-            ResmgrResourceState  state)
+tally_add (Tally               *tally,
+           const Entry         *e,
+           ResmgrResourceState  state)
 {
-  ATOMIC_SUB (&self->count[e->type], 1);
-  ATOMIC_SUB (&self->cur_resources, 1);
-  if (e->size > 0)
-    {
-      ATOMIC_SUB (&self->bytes[e->type], e->size);
-      ATOMIC_SUB (&self->cur_bytes, e->size);
-    }
+  tally->resources++;
+  tally->bytes += e->size;
 
-  switch (state)
-    {
-    case RESMGR_RESOURCE_STATE_RELEASED:
-      ATOMIC_ADD (&self->total_released, 1);
-      break;
-    case RESMGR_RESOURCE_STATE_FAILED:
-      ATOMIC_ADD (&self->total_failed, 1);
-      break;
-    case RESMGR_RESOURCE_STATE_ACTIVE:
-    case RESMGR_RESOURCE_STATE_DISPOSED:
-    case RESMGR_RESOURCE_STATE_FINALIZED:
-    case RESMGR_RESOURCE_STATE_LOST:
-    default:
-      ATOMIC_ADD (&self->total_lost, 1);
-      break;
-    }
+  if (state == RESMGR_RESOURCE_STATE_RELEASED)
+    tally->released++;
+  else if (state == RESMGR_RESOURCE_STATE_FAILED)
+    tally->failed++;
+  else
+    tally->lost++;
+}
+
+static void
+tally_apply (ResmgrManager *self,
+             const Tally   *tally)
+{
+  if (tally->resources == 0)
+    return;
+
+  ATOMIC_SUB (&self->cur_resources, tally->resources);
+  if (tally->bytes > 0)
+    ATOMIC_SUB (&self->cur_bytes, tally->bytes);
+  if (tally->released > 0)
+    ATOMIC_ADD (&self->total_released, tally->released);
+  if (tally->failed > 0)
+    ATOMIC_ADD (&self->total_failed, tally->failed);
+  if (tally->lost > 0)
+    ATOMIC_ADD (&self->total_lost, tally->lost);
+}
+
+/* A coarse monotonic clock (same base as g_get_monotonic_time ()): creation
+ * times are for ages and reports, millisecond resolution is plenty, and it
+ * costs a fraction of a precise reading on the track path. */
+static inline gint64
+coarse_monotonic_time (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC_COARSE, &ts);
+
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 /* }}} */
@@ -694,12 +727,13 @@ entry_done (ResmgrManager       *self,
             Entry               *e,
             ResmgrResourceState  state,
             GError              *error,
-            ResmgrCleanupReport *report)
+            ResmgrCleanupReport *report,
+            gboolean             notify,
+            Tally               *tally)
 {
-  gboolean notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
   ResmgrHandle *handle = NULL;
 
-  count_gone (self, e, state);
+  tally_add (tally, e, state);
 
   if (error != NULL || notify)
     handle = handle_for_entry (comp, e, state);
@@ -735,14 +769,61 @@ claim_compare (gconstpointer a,
   return 0;
 }
 
-/* Claims the live entries of @comp, adding them to @claims. */
+/* Sorts claims that are newest first by priority, highest first, keeping
+ * newest first within a priority: a stable counting sort, no comparisons. */
+static void
+sort_newest_first_claims (GArray *claims)
+{
+  guint starts[RESMGR_PRIORITY_MAX + 2] = { 0 };
+  Claim *c = (Claim *) (gpointer) claims->data;
+  guint n = claims->len;
+  Claim *sorted;
+
+  if (n < 2)
+    return;
+
+  if (n <= 16)
+    {
+      /* Insertion sort, stable. */
+      for (guint i = 1; i < n; i++)
+        {
+          Claim tmp = c[i];
+          guint j = i;
+
+          for (; j > 0 && c[j - 1].priority < tmp.priority; j--)
+            c[j] = c[j - 1];
+          c[j] = tmp;
+        }
+      return;
+    }
+
+  for (guint i = 0; i < n; i++)
+    starts[RESMGR_PRIORITY_MAX - c[i].priority + 1]++;
+  for (guint p = 1; p <= RESMGR_PRIORITY_MAX + 1; p++)
+    starts[p] += starts[p - 1];
+
+  sorted = g_new (Claim, n);
+  for (guint i = 0; i < n; i++)
+    sorted[starts[RESMGR_PRIORITY_MAX - c[i].priority]++] = c[i];
+  memcpy (c, sorted, n * sizeof (Claim));
+  g_free (sorted);
+}
+
+/* Claims the live entries of @comp, newest first, adding them to @claims. */
 static void
 claim_locked (Component *comp,
               GArray    *claims)
 {
   Entry *e = (Entry *) (gpointer) comp->entries->data;
 
-  for (guint i = 0; i < comp->entries->len; i++)
+  /* Reserve room for all of them at once. */
+  if (claims->len == 0 && comp->n_live > 0)
+    {
+      g_array_set_size (claims, comp->n_live);
+      g_array_set_size (claims, 0);
+    }
+
+  for (guint i = comp->entries->len; i-- > 0; )
     if (e[i].state == ENTRY_LIVE)
       {
         Claim c = { comp, e[i].order, e[i].seq, e[i].priority };
@@ -759,6 +840,9 @@ run_claims (ResmgrManager       *self,
             guint                n,
             ResmgrCleanupReport *report)
 {
+  gboolean notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
+  Tally tally = { 0 };
+
   for (guint i = 0; i < n; i++)
     {
       const Claim *c = &claims[i];
@@ -779,8 +863,10 @@ run_claims (ResmgrManager       *self,
 
       _resmgr_cleanup_report_begin_phase (report, c->priority);
       state = run_entry (self, make_id (c->comp, c->seq), &taken, &error);
-      entry_done (self, c->comp, &taken, state, error, report);
+      entry_done (self, c->comp, &taken, state, error, report, notify, &tally);
     }
+
+  tally_apply (self, &tally);
 }
 
 /* A batch of claims to run on another thread's context. */
@@ -921,7 +1007,7 @@ cleanup_component_internal (ResmgrManager *self,
       if (claims->len == 0)
         break;
 
-      qsort (claims->data, claims->len, sizeof (Claim), claim_compare);
+      sort_newest_first_claims (claims);
       in_time = run_claims_on (self, comp->context, (Claim *) (gpointer) claims->data,
                                claims->len, report, deadline);
       _resmgr_cleanup_report_end_phase (report);
@@ -983,6 +1069,9 @@ finish_disposed_component (ResmgrManager *self,
     {
       g_rw_lock_writer_lock (&self->table_lock);
       g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
+      g_mutex_lock (&comp->mutex);
+      self->retired_tracked += comp->tracked;
+      g_mutex_unlock (&comp->mutex);
       g_rw_lock_writer_unlock (&self->table_lock);
       component_unref (comp);
     }
@@ -1215,7 +1304,7 @@ track_entry (ResmgrManager  *self,
   comp->n_live++;
   id = make_id (comp, proto->seq);
 
-  count_tracked (self, proto->type, proto->size);
+  count_tracked_locked (self, comp, proto);
 
   if (G_UNLIKELY (has_handlers (self, SIGNAL_RESOURCE_TRACKED)))
     {
@@ -1264,7 +1353,7 @@ resmgr_manager_track_data (ResmgrService       *service,
     .func = destroy,
     .extra = name ? extra_new (name) : NULL,
     .size = size,
-    .created = g_get_monotonic_time (),
+    .created = coarse_monotonic_time (),
     .priority = effective_priority (type, priority),
     .type = type,
     .kind = KIND_DATA,
@@ -1296,7 +1385,7 @@ resmgr_manager_track_object (ResmgrService       *service,
     .func = cleanup,
     .extra = extra,
     .size = size,
-    .created = g_get_monotonic_time (),
+    .created = coarse_monotonic_time (),
     .priority = effective_priority (type, priority),
     .type = type,
     .kind = KIND_OBJECT,
@@ -1338,7 +1427,7 @@ resmgr_manager_add_cleanup (ResmgrService      *service,
   Entry e = {
     .func = cleanup,
     .extra = extra,
-    .created = g_get_monotonic_time (),
+    .created = coarse_monotonic_time (),
     .priority = effective_priority (RESMGR_RESOURCE_TYPE_CUSTOM, priority),
     .type = RESMGR_RESOURCE_TYPE_CUSTOM,
     .kind = KIND_CALLBACK,
@@ -1408,6 +1497,8 @@ resmgr_manager_release (ResmgrService  *service,
   Component *comp = lock_component_for_id (self, id);
   ResmgrResourceState state;
   GError *local_error = NULL;
+  Tally tally = { 0 };
+  gboolean notify;
   Entry *e, taken;
 
   if (comp == NULL)
@@ -1420,10 +1511,25 @@ resmgr_manager_release (ResmgrService  *service,
     }
 
   taken = take_entry_locked (comp, e);
+
+  /* Owned data without listeners: nothing after the destroy needs comp. */
+  notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
+  if (taken.kind == KIND_DATA && !notify)
+    {
+      g_mutex_unlock (&comp->mutex);
+      ((GDestroyNotify) taken.func) (taken.data);
+      extra_free (taken.extra);
+      tally_add (&tally, &taken, RESMGR_RESOURCE_STATE_RELEASED);
+      tally_apply (self, &tally);
+      return TRUE;
+    }
+
+  component_ref (comp);
   g_mutex_unlock (&comp->mutex);
 
   state = run_entry (self, id, &taken, &local_error);
-  entry_done (self, comp, &taken, state, NULL, NULL);
+  entry_done (self, comp, &taken, state, NULL, NULL, notify, &tally);
+  tally_apply (self, &tally);
   component_unref (comp);
 
   if (local_error != NULL)
@@ -1477,6 +1583,7 @@ manager_watched_finalized (ResmgrManager *self,
                            guint64        id)
 {
   Component *comp = lock_component_for_id (self, id);
+  Tally tally = { 0 };
   Entry *e, taken;
 
   if (comp == NULL)
@@ -1490,9 +1597,12 @@ manager_watched_finalized (ResmgrManager *self,
     }
 
   taken = take_entry_locked (comp, e);
+  component_ref (comp);
   g_mutex_unlock (&comp->mutex);
 
-  entry_done (self, comp, &taken, RESMGR_RESOURCE_STATE_FINALIZED, NULL, NULL);
+  entry_done (self, comp, &taken, RESMGR_RESOURCE_STATE_FINALIZED, NULL, NULL,
+              has_handlers (self, SIGNAL_RESOURCE_RELEASED), &tally);
+  tally_apply (self, &tally);
   component_unref (comp);
 }
 
@@ -1752,23 +1862,34 @@ resmgr_manager_dup_stats (ResmgrService *service)
 {
   ResmgrManager *self = RESMGR_MANAGER (service);
   ResmgrStats *stats = g_new0 (ResmgrStats, 1);
+  GHashTableIter iter;
+  gpointer value;
 
-  for (guint i = 0; i < RESMGR_N_RESOURCE_TYPES; i++)
+  g_rw_lock_reader_lock (&self->table_lock);
+  stats->n_components = self->n_components;
+  stats->peak_components = self->peak_components;
+  stats->total_tracked = self->retired_tracked;
+  g_hash_table_iter_init (&iter, self->by_serial);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      stats->count[i] = ATOMIC_LOAD (&self->count[i]);
-      stats->bytes[i] = ATOMIC_LOAD (&self->bytes[i]);
+      Component *comp = value;
+
+      g_mutex_lock (&comp->mutex);
+      for (guint i = 0; i < RESMGR_N_RESOURCE_TYPES; i++)
+        {
+          stats->count[i] += comp->count[i];
+          stats->bytes[i] += comp->bytes[i];
+        }
+      stats->total_tracked += comp->tracked;
+      g_mutex_unlock (&comp->mutex);
     }
-  stats->total_tracked = ATOMIC_LOAD (&self->total_tracked);
+  g_rw_lock_reader_unlock (&self->table_lock);
+
   stats->total_released = ATOMIC_LOAD (&self->total_released);
   stats->total_failed = ATOMIC_LOAD (&self->total_failed);
   stats->total_lost = ATOMIC_LOAD (&self->total_lost);
   stats->peak_resources = ATOMIC_LOAD (&self->peak_resources);
   stats->peak_bytes = ATOMIC_LOAD (&self->peak_bytes);
-
-  g_rw_lock_reader_lock (&self->table_lock);
-  stats->n_components = self->n_components;
-  stats->peak_components = self->peak_components;
-  g_rw_lock_reader_unlock (&self->table_lock);
 
   return stats;
 }
@@ -1831,7 +1952,12 @@ resmgr_manager_dispose (GObject *object)
   g_hash_table_iter_init (&iter, self->by_serial);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      g_ptr_array_add (comps, value);
+      Component *comp = value;
+
+      g_mutex_lock (&comp->mutex);
+      self->retired_tracked += comp->tracked;
+      g_mutex_unlock (&comp->mutex);
+      g_ptr_array_add (comps, comp);
       g_hash_table_iter_steal (&iter);
     }
   g_hash_table_remove_all (self->by_object);
@@ -1862,7 +1988,7 @@ resmgr_manager_dispose (GObject *object)
         }
 
       /* Nothing may outlive the manager without its cleanup: run it here. */
-      qsort (claims->data, claims->len, sizeof (Claim), claim_compare);
+      sort_newest_first_claims (claims);
       report = _resmgr_cleanup_report_new (comp->id);
       run_claims (self, (Claim *) (gpointer) claims->data, claims->len, report);
       _resmgr_cleanup_report_finish (report);

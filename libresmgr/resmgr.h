@@ -14,4 +14,7 @@
 # include "resmgr-cleanup-report.h"
 # include "resmgr-service.h"
 # include "resmgr-manager.h"
+# include "resmgr-coordinator.h"
+# include "resmgr-worker.h"
+# include "resmgr-worker-coordinator.h"
 #undef RESMGR_INSIDE
