@@ -325,7 +325,7 @@ unlock_component (Component *comp)
 
 typedef struct
 {
-  GWeakRef manager;
+  GWeakRef manager; /* registered by address: a Watch never moves */
   guint64  id;
 } Watch;
 
@@ -346,21 +346,22 @@ static void manager_watched_finalized (ResmgrManager *self,
                                        guint64        id);
 
 static void
-watch_clear (gpointer data)
+watch_free (gpointer data)
 {
   Watch *w = data;
 
   g_weak_ref_clear (&w->manager);
+  g_free (w);
 }
 
 static void
 watchers_finalized (gpointer data)
 {
-  GArray *watches = data;
+  GPtrArray *watches = data;
 
   for (guint i = 0; i < watches->len; i++)
     {
-      Watch *w = &g_array_index (watches, Watch, i);
+      Watch *w = g_ptr_array_index (watches, i);
       ResmgrManager *manager = g_weak_ref_get (&w->manager);
 
       if (manager != NULL)
@@ -370,7 +371,7 @@ watchers_finalized (gpointer data)
         }
     }
 
-  g_array_unref (watches);
+  g_ptr_array_unref (watches);
 }
 
 static void
@@ -378,19 +379,20 @@ watch_object (GObject       *object,
               ResmgrManager *self,
               guint64        id)
 {
-  GArray *watches;
-  Watch w = { { { NULL } }, id };
+  GPtrArray *watches;
+  Watch *w = g_new0 (Watch, 1);
+
+  g_weak_ref_init (&w->manager, self);
+  w->id = id;
 
   g_mutex_lock (&watchers_lock);
   watches = g_object_get_qdata (object, watchers_quark ());
   if (watches == NULL)
     {
-      watches = g_array_new (FALSE, FALSE, sizeof (Watch));
-      g_array_set_clear_func (watches, watch_clear);
+      watches = g_ptr_array_new_with_free_func (watch_free);
       g_object_set_qdata_full (object, watchers_quark (), watches, watchers_finalized);
     }
-  g_array_append_val (watches, w);
-  g_weak_ref_init (&g_array_index (watches, Watch, watches->len - 1).manager, self);
+  g_ptr_array_add (watches, w);
   g_mutex_unlock (&watchers_lock);
 }
 
@@ -400,13 +402,14 @@ unwatch_object (GObject       *object,
                 ResmgrManager *self,
                 guint64        id)
 {
-  GArray *watches;
+  GPtrArray *watches;
+  Watch *found = NULL;
 
   g_mutex_lock (&watchers_lock);
   watches = g_object_get_qdata (object, watchers_quark ());
   for (guint i = 0; watches != NULL && i < watches->len; i++)
     {
-      Watch *w = &g_array_index (watches, Watch, i);
+      Watch *w = g_ptr_array_index (watches, i);
 
       if (w->id == id)
         {
@@ -417,12 +420,15 @@ unwatch_object (GObject       *object,
           g_clear_object (&m);
           if (match)
             {
-              g_array_remove_index_fast (watches, i);
+              found = g_ptr_array_steal_index_fast (watches, i);
               break;
             }
         }
     }
   g_mutex_unlock (&watchers_lock);
+
+  if (found != NULL)
+    watch_free (found);
 }
 
 /* }}} */
@@ -702,7 +708,7 @@ run_entry (ResmgrManager  *self,
       break;
 
     case KIND_CALLBACK:
-      if (!cleanup (NULL, e->extra->user_data, &local_error))
+      if (!cleanup (e->data, e->extra->user_data, &local_error))
         state = RESMGR_RESOURCE_STATE_FAILED;
       break;
 
@@ -1413,23 +1419,28 @@ resmgr_manager_track_object (ResmgrService       *service,
 }
 
 static guint64
-resmgr_manager_add_cleanup (ResmgrService      *service,
-                            GObject            *component,
-                            const char         *name,
-                            int                 priority,
-                            ResmgrCleanupFunc   cleanup,
-                            gpointer            user_data,
-                            GDestroyNotify      user_data_destroy,
-                            GError            **error)
+resmgr_manager_track_resource (ResmgrService       *service,
+                               GObject             *component,
+                               ResmgrResourceType   type,
+                               const char          *name,
+                               gsize                size,
+                               int                  priority,
+                               gpointer             resource,
+                               ResmgrCleanupFunc    cleanup,
+                               gpointer             user_data,
+                               GDestroyNotify       user_data_destroy,
+                               GError             **error)
 {
   ResmgrManager *self = RESMGR_MANAGER (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
+    .data = resource,
     .func = cleanup,
     .extra = extra,
+    .size = size,
     .created = coarse_monotonic_time (),
-    .priority = effective_priority (RESMGR_RESOURCE_TYPE_CUSTOM, priority),
-    .type = RESMGR_RESOURCE_TYPE_CUSTOM,
+    .priority = effective_priority (type, priority),
+    .type = type,
     .kind = KIND_CALLBACK,
   };
   guint64 id;
@@ -1440,11 +1451,27 @@ resmgr_manager_add_cleanup (ResmgrService      *service,
   id = track_entry (self, component, &e, error);
   if (id == 0)
     {
+      /* Nothing taken: the caller keeps user_data. */
       extra->user_data_destroy = NULL;
       extra_free (extra);
     }
 
   return id;
+}
+
+static guint64
+resmgr_manager_add_cleanup (ResmgrService      *service,
+                            GObject            *component,
+                            const char         *name,
+                            int                 priority,
+                            ResmgrCleanupFunc   cleanup,
+                            gpointer            user_data,
+                            GDestroyNotify      user_data_destroy,
+                            GError            **error)
+{
+  return resmgr_manager_track_resource (service, component, RESMGR_RESOURCE_TYPE_CUSTOM, name, 0,
+                                        priority, NULL, cleanup, user_data, user_data_destroy,
+                                        error);
 }
 
 static gboolean
@@ -1748,7 +1775,8 @@ resmgr_manager_shutdown (ResmgrService  *service,
   /* One global order: priority first, then newest first, whoever owns it.
    * Consecutive claims of components sharing an owner context run as one
    * batch there. */
-  qsort (claims->data, claims->len, sizeof (Claim), claim_compare);
+  if (claims->len > 1)
+    qsort (claims->data, claims->len, sizeof (Claim), claim_compare);
   for (start = 0; start < claims->len; )
     {
       Claim *c = &g_array_index (claims, Claim, start);
@@ -1830,6 +1858,9 @@ resmgr_manager_shutdown_async (ResmgrService       *service,
   /* The shutdown waits in a thread; cleanups owned by the caller's context
    * are dispatched back to it, so its main loop keeps running. */
   g_task_set_source_tag (task, resmgr_manager_shutdown_async);
+
+  /* Refused from the call on, not from when the thread gets to it. */
+  g_atomic_int_set (&RESMGR_MANAGER (service)->shutting_down, TRUE);
   g_task_set_task_data (task, GUINT_TO_POINTER (timeout_ms), NULL);
   g_task_set_return_on_cancel (task, TRUE);
   g_task_run_in_thread (task, shutdown_thread);
@@ -1916,6 +1947,7 @@ resmgr_manager_service_iface_init (ResmgrServiceInterface *iface)
   iface->register_component = resmgr_manager_register_component;
   iface->track_data = resmgr_manager_track_data;
   iface->track_object = resmgr_manager_track_object;
+  iface->track_resource = resmgr_manager_track_resource;
   iface->add_cleanup = resmgr_manager_add_cleanup;
   iface->set_metadata = resmgr_manager_set_metadata;
   iface->release = resmgr_manager_release;

@@ -253,6 +253,55 @@ resmgr_service_track_object (ResmgrService       *self,
 }
 
 /**
+ * resmgr_service_track_resource: (skip)
+ * @self: a service
+ * @component: a registered component
+ * @type: the resource type
+ * @name: (nullable): a name shown in reports
+ * @size: the size in bytes to account for
+ * @priority: a cleanup priority from 0 to %RESMGR_PRIORITY_MAX, or
+ *   %RESMGR_PRIORITY_DEFAULT
+ * @resource: (nullable): the owned resource
+ * @cleanup: frees @resource: called once, as `cleanup (resource, user_data,
+ *   &error)`, at release or cleanup; it may fail, and its error is recorded
+ * @user_data: data for @cleanup
+ * @user_data_destroy: (nullable): frees @user_data after the cleanup ran
+ * @error: return location for a #GError
+ *
+ * Tracks an owned resource whose cleanup may fail, for @component: like
+ * resmgr_service_track_data(), with a #ResmgrCleanupFunc instead of a
+ * #GDestroyNotify. On failure nothing is taken.
+ *
+ * Returns: the id of the resource, or 0 on error
+ *
+ * Since: 0.1
+ */
+guint64
+resmgr_service_track_resource (ResmgrService       *self,
+                               GObject             *component,
+                               ResmgrResourceType   type,
+                               const char          *name,
+                               gsize                size,
+                               int                  priority,
+                               gpointer             resource,
+                               ResmgrCleanupFunc    cleanup,
+                               gpointer             user_data,
+                               GDestroyNotify       user_data_destroy,
+                               GError             **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (G_IS_OBJECT (component), 0);
+  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
+  g_return_val_if_fail (VALID_PRIORITY (priority), 0);
+  g_return_val_if_fail (cleanup != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->track_resource (self, component, type, name, size,
+                                                          priority, resource, cleanup,
+                                                          user_data, user_data_destroy, error);
+}
+
+/**
  * resmgr_service_add_cleanup:
  * @self: a service
  * @component: a registered component

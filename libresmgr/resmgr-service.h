@@ -25,6 +25,7 @@ G_DECLARE_INTERFACE (ResmgrService, resmgr_service, RESMGR, SERVICE, GObject)
  * @register_component: virtual method for resmgr_service_register_component()
  * @track_data: virtual method for resmgr_service_track_data()
  * @track_object: virtual method for resmgr_service_track_object()
+ * @track_resource: virtual method for resmgr_service_track_resource()
  * @add_cleanup: virtual method for resmgr_service_add_cleanup()
  * @set_metadata: virtual method for resmgr_service_set_metadata()
  * @release: virtual method for resmgr_service_release()
@@ -68,6 +69,17 @@ struct _ResmgrServiceInterface
                                                     gsize                 size,
                                                     int                   priority,
                                                     GObject              *object,
+                                                    ResmgrCleanupFunc     cleanup,
+                                                    gpointer              user_data,
+                                                    GDestroyNotify        user_data_destroy,
+                                                    GError              **error);
+  guint64              (*track_resource)           (ResmgrService        *self,
+                                                    GObject              *component,
+                                                    ResmgrResourceType    type,
+                                                    const char           *name,
+                                                    gsize                 size,
+                                                    int                   priority,
+                                                    gpointer              resource,
                                                     ResmgrCleanupFunc     cleanup,
                                                     gpointer              user_data,
                                                     GDestroyNotify        user_data_destroy,
@@ -147,6 +159,18 @@ guint64              resmgr_service_track_object              (ResmgrService    
                                                                gsize                 size,
                                                                int                   priority,
                                                                GObject              *object,
+                                                               ResmgrCleanupFunc     cleanup,
+                                                               gpointer              user_data,
+                                                               GDestroyNotify        user_data_destroy,
+                                                               GError              **error);
+RESMGR_AVAILABLE_IN_ALL
+guint64              resmgr_service_track_resource            (ResmgrService        *self,
+                                                               GObject              *component,
+                                                               ResmgrResourceType    type,
+                                                               const char           *name,
+                                                               gsize                 size,
+                                                               int                   priority,
+                                                               gpointer              resource,
                                                                ResmgrCleanupFunc     cleanup,
                                                                gpointer              user_data,
                                                                GDestroyNotify        user_data_destroy,
