@@ -542,9 +542,13 @@ resmgr_coordinator_new (ResmgrService *service)
  * (the class's `cleanup`, at its `cleanup_priority`). The component's owner
  * context is the calling thread's thread-default main context.
  *
- * Binding twice fails with %RESMGR_ERROR_INVALID_ARGUMENT, binding to a
- * disposed component with %RESMGR_ERROR_NOT_FOUND; the service's own errors
- * (a component already registered, shutting down) are passed on.
+ * Binding twice fails with %RESMGR_ERROR_INVALID_ARGUMENT; binding to a
+ * component whose last reference is being dropped (from its dispose) fails
+ * with %RESMGR_ERROR_NOT_FOUND; the service's own errors (a component
+ * already registered, shutting down) are passed on. A component disposed
+ * with g_object_run_dispose() but still referenced is alive as far as GLib
+ * can tell: it can be bound, and its resources are cleaned at its final
+ * unref, whose dispose notifies weak references again.
  *
  * Returns: %TRUE on success
  *
