@@ -65,14 +65,14 @@ ResmgrWorker            *resmgr_worker_coordinator_run               (ResmgrWork
                                                                       GDestroyNotify            user_data_destroy,
                                                                       GDestroyNotify            result_destroy,
                                                                       GAsyncReadyCallback       callback,
-                                                                      gpointer                  callback_data);
+                                                                      gpointer                  callback_data) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 gpointer                 resmgr_worker_coordinator_run_finish        (ResmgrWorkerCoordinator  *self,
                                                                       GAsyncResult             *result,
                                                                       GError                  **error);
 RESMGR_AVAILABLE_IN_ALL
 GPtrArray               *resmgr_worker_coordinator_cancel_all        (ResmgrWorkerCoordinator  *self,
-                                                                      guint                     timeout_ms);
+                                                                      guint                     timeout_ms) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 void                     resmgr_worker_coordinator_cancel_all_async  (ResmgrWorkerCoordinator  *self,
                                                                       guint                     timeout_ms,
@@ -96,6 +96,6 @@ RESMGR_AVAILABLE_IN_ALL
 void                     resmgr_worker_coordinator_set_cancel_timeout (ResmgrWorkerCoordinator *self,
                                                                        guint                    timeout_ms);
 RESMGR_AVAILABLE_IN_ALL
-GPtrArray               *resmgr_worker_coordinator_dup_workers       (ResmgrWorkerCoordinator  *self);
+GPtrArray               *resmgr_worker_coordinator_dup_workers       (ResmgrWorkerCoordinator  *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -580,23 +580,6 @@ flush_events_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
-static GWeakRef *
-weak_ref_new (gpointer object)
-{
-  GWeakRef *ref = g_new (GWeakRef, 1);
-
-  g_weak_ref_init (ref, object);
-
-  return ref;
-}
-
 static inline gboolean
 has_handlers (ResmgrManager *self,
               guint          signal)
@@ -632,7 +615,7 @@ emit_event (ResmgrManager *self,
       g_source_set_priority (self->event_source, G_PRIORITY_DEFAULT);
       g_source_set_static_name (self->event_source, "[resmgr] manager signals");
       g_source_set_callback (self->event_source, flush_events_cb,
-                             weak_ref_new (self), weak_ref_free);
+                             _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
       g_source_attach (self->event_source, self->context);
     }
   g_mutex_unlock (&self->event_mutex);

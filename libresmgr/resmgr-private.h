@@ -9,6 +9,25 @@
 
 G_BEGIN_DECLS
 
+/* A heap GWeakRef, the data of a source whose callback needs an object
+ * that may be gone by then (upgrade it with g_weak_ref_get ()). */
+static inline GWeakRef *
+_resmgr_weak_ref_new (gpointer object)
+{
+  GWeakRef *ref = g_new (GWeakRef, 1);
+
+  g_weak_ref_init (ref, object);
+
+  return ref;
+}
+
+static inline void
+_resmgr_weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 /* resmgr-handle.c */
 ResmgrHandle *_resmgr_handle_new (guint64              id,
                                   ResmgrResourceType   type,

@@ -1,0 +1,1436 @@
+/* resmgr-worker-coordinator.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "resmgr-private.h"
+#include "resmgr-worker-private.h"
+
+/**
+ * ResmgrWorkerCoordinator:
+ *
+ * A [class@Resmgr.Coordinator] that runs and owns background jobs.
+ *
+ * [method@Resmgr.WorkerCoordinator.run] queues a job function on the
+ * coordinator's bounded thread pool ([property@Resmgr.WorkerCoordinator:pool-size]
+ * threads) and returns its [class@Resmgr.Worker]: an object with the job's
+ * name, state, progress, message and error, all notified on the owner
+ * context so a widget can bind to them. The job gets the worker (to report
+ * progress) and a #GCancellable of its own; its result or error is
+ * delivered GAsyncResult-style with
+ * [method@Resmgr.WorkerCoordinator.run_finish].
+ *
+ * ```c
+ * static gpointer
+ * hash_file (ResmgrWorker *worker, GCancellable *cancellable,
+ *            gpointer user_data, GError **error)
+ * {
+ *   for (gsize done = 0; done < size; done += chunk)
+ *     {
+ *       if (g_cancellable_set_error_if_cancelled (cancellable, error))
+ *         return NULL;
+ *       …
+ *       resmgr_worker_set_progress (worker, (double) done / size);
+ *     }
+ *   return g_strdup (checksum);
+ * }
+ *
+ * g_autoptr(ResmgrWorker) worker =
+ *   resmgr_worker_coordinator_run (self->workers, "hash foo.iso", hash_file,
+ *                                  g_strdup (path), g_free, g_free,
+ *                                  hash_done, g_object_ref (self));
+ * ```
+ *
+ * Each worker is tracked in the service as a %RESMGR_RESOURCE_TYPE_WORKER
+ * resource of the bound component (its cleanup cancels it) and released
+ * when the job is over. The coordinator's own cleanup runs at the
+ * priority of workers, before everything else the component owns: it
+ * cancels every job and waits for them, at most
+ * [property@Resmgr.WorkerCoordinator:cancel-timeout] (or until the
+ * service's shutdown deadline, whichever comes first), so nothing a job
+ * still uses is freed under it.
+ *
+ * ## Cancellation and abandoned jobs
+ *
+ * [method@Resmgr.WorkerCoordinator.cancel_all] cancels cooperatively:
+ * queued jobs become %RESMGR_WORKER_STATE_CANCELLED without running,
+ * running ones are cancelled and waited for. C has no safe way to kill a
+ * thread, so a job that does not return within the timeout is *abandoned*
+ * instead of hanging the caller: its worker becomes
+ * %RESMGR_WORKER_STATE_ABANDONED, it is returned in the list of abandoned
+ * workers (name and [method@Resmgr.Worker.get_run_time]), and its
+ * completion callback is invoked right away with %RESMGR_ERROR_TIMED_OUT.
+ * When the job finally returns, its result is freed with `result_destroy`
+ * and its `user_data` with `user_data_destroy`, on the job's thread; nothing
+ * else happens. The job's thread holds only reference-counted state shared
+ * with the coordinator (never the coordinator itself), so the coordinator,
+ * the component and the service may all be gone by then. Disposing the
+ * coordinator never waits for an abandoned job: the thread finishes alone.
+ *
+ * ## Refused jobs
+ *
+ * Running a job needs a bound coordinator whose service accepts tracking.
+ * Otherwise [method@Resmgr.WorkerCoordinator.run] returns %NULL, runs
+ * nothing, calls `user_data_destroy`, and the callback receives the
+ * error: %RESMGR_ERROR_INVALID_ARGUMENT when not bound,
+ * %RESMGR_ERROR_NOT_FOUND when the component is disposed,
+ * %RESMGR_ERROR_SHUTTING_DOWN once the service shuts down.
+ *
+ * ## Thread safety
+ *
+ * Every method may be called from any thread. Worker notifications,
+ * `notify::n-active` and [signal@Resmgr.WorkerCoordinator::all-idle] are
+ * emitted on the owner context ([method@Resmgr.Coordinator.get_context]);
+ * the completion callback of [method@Resmgr.WorkerCoordinator.run] is
+ * invoked on the thread-default main context of the thread that called it
+ * (normally the owner context, as with any #GTask). No lock is held while a
+ * job function, a callback, a destroy notify or a signal handler runs, so
+ * any of them may call back into the coordinator.
+ *
+ * Do not call the blocking [method@Resmgr.WorkerCoordinator.cancel_all]
+ * from a job function of the same coordinator (it would wait for itself
+ * until the timeout), nor from a thread that a job waits for.
+ *
+ * Since: 0.1
+ */
+
+/* A job's progress through the pool. */
+typedef enum {
+  PHASE_QUEUED,   /* in shared->pending */
+  PHASE_RUNNING,  /* taken by a pool thread */
+  PHASE_RETURNED, /* the function returned (or never ran); outcome stored */
+} JobPhase;
+
+typedef struct _Shared Shared;
+
+/* One job. Referenced by shared->jobs until it is settled or abandoned, by
+ * its pool thread while that runs it, and by a pending completion idle. */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+
+  /* Read-only after construction: */
+  ResmgrWorker    *worker;
+  ResmgrJobFunc    func;
+  GDestroyNotify   result_destroy;
+
+  /* Protected by shared->mutex: */
+  JobPhase         phase;
+  gboolean         abandoned;
+  gboolean         settled;
+  gboolean         completion_scheduled;
+  gpointer         user_data;
+  GDestroyNotify   user_data_destroy;
+  gpointer         result;
+  GError          *error;
+  GTask           *task;     /* owner side only; NULL once completed */
+  ResmgrHandle    *handle;   /* the WORKER resource; NULL once released */
+} Job;
+
+/* What the coordinator and its pool threads share. The pool threads hold
+ * this (never the coordinator): each pool task is a reference to it, and
+ * pops the next pending job. */
+struct _Shared
+{
+  gatomicrefcount  ref_count;
+
+  /* Read-only after construction: */
+  GWeakRef         coordinator;
+
+  /* Protected by mutex: */
+  GMutex           mutex;
+  GCond            cond;           /* broadcast when a running job returns */
+  GMainContext    *context;        /* the owner context, from the first run */
+  GQueue           pending;        /* Job *, not referenced (jobs holds them) */
+  GPtrArray       *jobs;           /* Job *, neither settled nor abandoned */
+  gboolean         closed;         /* coordinator disposed */
+  gboolean         n_active_dirty;
+  gboolean         went_idle;
+  gboolean         publish_pending;
+};
+
+typedef struct
+{
+  /* Read-only after construction: */
+  Shared      *shared;
+  GThreadPool *pool;
+
+  /* Atomic: */
+  guint        pool_size;
+  guint        cancel_timeout;
+} ResmgrWorkerCoordinatorPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (ResmgrWorkerCoordinator, resmgr_worker_coordinator, RESMGR_TYPE_COORDINATOR)
+
+#define PRIV(self) ((ResmgrWorkerCoordinatorPrivate *) resmgr_worker_coordinator_get_instance_private (self))
+
+#define DEFAULT_CANCEL_TIMEOUT_MS 5000
+
+enum {
+  PROP_0,
+  PROP_N_ACTIVE,
+  PROP_POOL_SIZE,
+  PROP_CANCEL_TIMEOUT,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_ALL_IDLE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* Jobs and shared state {{{ */
+
+static Job *
+job_ref (Job *job)
+{
+  g_atomic_ref_count_inc (&job->ref_count);
+  return job;
+}
+
+static void
+job_unref (gpointer data)
+{
+  Job *job = data;
+
+  if (g_atomic_ref_count_dec (&job->ref_count))
+    {
+      /* Normally settled or abandoned before the last reference goes, so
+       * nothing is left here. Only a completion idle destroyed unrun (its
+       * owner context went away) leaves its outcome: free it, undelivered. */
+      if (G_UNLIKELY (job->task != NULL || job->handle != NULL))
+        g_debug ("Job “%s” is freed without its outcome delivered: its owner context is gone",
+                 resmgr_worker_get_name (job->worker));
+      if (job->result != NULL && job->result_destroy != NULL)
+        job->result_destroy (job->result);
+      if (job->user_data_destroy != NULL)
+        job->user_data_destroy (job->user_data);
+      g_clear_pointer (&job->handle, resmgr_handle_unref);
+      g_clear_object (&job->task);
+      g_clear_error (&job->error);
+      g_object_unref (job->worker);
+      g_free (job);
+    }
+}
+
+static Shared *
+shared_ref (Shared *shared)
+{
+  g_atomic_ref_count_inc (&shared->ref_count);
+  return shared;
+}
+
+static void
+shared_unref (gpointer data)
+{
+  Shared *shared = data;
+
+  if (g_atomic_ref_count_dec (&shared->ref_count))
+    {
+      g_assert (g_queue_is_empty (&shared->pending));
+      g_ptr_array_unref (shared->jobs);
+      g_clear_pointer (&shared->context, g_main_context_unref);
+      g_weak_ref_clear (&shared->coordinator);
+      g_mutex_clear (&shared->mutex);
+      g_cond_clear (&shared->cond);
+      g_free (shared);
+    }
+}
+
+static Shared *
+shared_new (ResmgrWorkerCoordinator *self)
+{
+  Shared *shared = g_new0 (Shared, 1);
+
+  g_atomic_ref_count_init (&shared->ref_count);
+  g_weak_ref_init (&shared->coordinator, self);
+  g_mutex_init (&shared->mutex);
+  g_cond_init (&shared->cond);
+  g_queue_init (&shared->pending);
+  shared->jobs = g_ptr_array_new ();
+
+  return shared;
+}
+
+/* Takes @job out of the active set; returns the set's reference, to drop
+ * with no lock held. */
+static Job *
+shared_steal_job_locked (Shared *shared,
+                         Job    *job)
+{
+  guint index;
+
+  if (!g_ptr_array_find (shared->jobs, job, &index))
+    return NULL;
+
+  /* Keeps the order of run (dup_workers). */
+  g_ptr_array_remove_index (shared->jobs, index);
+  shared->n_active_dirty = TRUE;
+  if (shared->jobs->len == 0)
+    shared->went_idle = TRUE;
+
+  return job;
+}
+
+/* Emits notify::n-active and ::all-idle as needed. Owner context only. */
+static void
+shared_flush (Shared *shared)
+{
+  ResmgrWorkerCoordinator *self;
+  gboolean notify, went_idle;
+  guint n_active;
+
+  g_mutex_lock (&shared->mutex);
+  notify = shared->n_active_dirty;
+  went_idle = shared->went_idle;
+  n_active = shared->jobs->len;
+  shared->n_active_dirty = FALSE;
+  shared->went_idle = FALSE;
+  g_mutex_unlock (&shared->mutex);
+
+  if (!notify && !went_idle)
+    return;
+
+  if ((self = g_weak_ref_get (&shared->coordinator)) == NULL)
+    return;
+
+  if (notify)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ACTIVE]);
+  /* A job queued meanwhile: the set is not idle any more. */
+  if (went_idle && n_active == 0)
+    g_signal_emit (self, signals[SIGNAL_ALL_IDLE], 0);
+
+  g_object_unref (self);
+}
+
+static gboolean
+shared_publish_cb (gpointer data)
+{
+  Shared *shared = data;
+
+  g_mutex_lock (&shared->mutex);
+  shared->publish_pending = FALSE;
+  g_mutex_unlock (&shared->mutex);
+
+  shared_flush (shared);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Delivers n-active changes on the owner context: now if this thread owns
+ * it, else from (at most one) idle there. Call with no lock held. */
+static void
+shared_publish (Shared *shared)
+{
+  GMainContext *context;
+  gboolean need_idle;
+
+  g_mutex_lock (&shared->mutex);
+  context = shared->context ? g_main_context_ref (shared->context) : NULL;
+  g_mutex_unlock (&shared->mutex);
+
+  if (context == NULL)
+    return;
+
+  if (g_main_context_is_owner (context))
+    {
+      shared_flush (shared);
+      g_main_context_unref (context);
+      return;
+    }
+
+  g_mutex_lock (&shared->mutex);
+  need_idle = (shared->n_active_dirty || shared->went_idle) && !shared->publish_pending;
+  if (need_idle)
+    shared->publish_pending = TRUE;
+  g_mutex_unlock (&shared->mutex);
+
+  if (need_idle)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (source, "[resmgr] worker coordinator notify");
+      g_source_set_callback (source, shared_publish_cb, shared_ref (shared), shared_unref);
+      g_source_attach (source, context);
+      g_source_unref (source);
+    }
+
+  g_main_context_unref (context);
+}
+
+/* }}} */
+
+/* Completion on the owner context {{{ */
+
+/* Delivers the outcome of a returned job: final state, release of its
+ * resource, n-active, user_data_destroy, then the task. Owner context only;
+ * idempotent. */
+static void
+settle_job (Shared *shared,
+            Job    *job)
+{
+  ResmgrWorkerState state;
+  GTask *task;
+  ResmgrHandle *handle;
+  gpointer result, user_data;
+  GDestroyNotify user_data_destroy;
+  GError *error;
+  Job *stolen;
+
+  g_mutex_lock (&shared->mutex);
+  if (job->settled || job->abandoned || job->phase != PHASE_RETURNED)
+    {
+      g_mutex_unlock (&shared->mutex);
+      return;
+    }
+  job->settled = TRUE;
+  task = g_steal_pointer (&job->task);
+  handle = g_steal_pointer (&job->handle);
+  result = g_steal_pointer (&job->result);
+  error = g_steal_pointer (&job->error);
+  user_data = g_steal_pointer (&job->user_data);
+  user_data_destroy = g_steal_pointer (&job->user_data_destroy);
+  stolen = shared_steal_job_locked (shared, job);
+  g_mutex_unlock (&shared->mutex);
+
+  if (error == NULL)
+    state = RESMGR_WORKER_STATE_FINISHED;
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    state = RESMGR_WORKER_STATE_CANCELLED;
+  else
+    state = RESMGR_WORKER_STATE_FAILED;
+
+  _resmgr_worker_complete (job->worker, state, error);
+
+  /* The resource is gone already if the component's cleanup released it. */
+  if (handle != NULL)
+    {
+      resmgr_coordinator_release (RESMGR_COORDINATOR (g_task_get_source_object (task)), handle, NULL);
+      resmgr_handle_unref (handle);
+    }
+
+  shared_publish (shared);
+
+  if (user_data_destroy != NULL)
+    user_data_destroy (user_data);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, job->result_destroy);
+  g_object_unref (task);
+
+  if (stolen != NULL)
+    job_unref (stolen);
+}
+
+typedef struct
+{
+  Shared *shared;
+  Job    *job;
+} Completion;
+
+static gboolean
+completion_cb (gpointer data)
+{
+  Completion *c = data;
+
+  settle_job (c->shared, c->job);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+completion_free (gpointer data)
+{
+  Completion *c = data;
+
+  job_unref (c->job);
+  shared_unref (c->shared);
+  g_free (c);
+}
+
+/* Settles @job from an idle on its owner context. Call with no lock. */
+static void
+schedule_completion (Shared *shared,
+                     Job    *job)
+{
+  Completion *c = g_new0 (Completion, 1);
+  GSource *source = g_idle_source_new ();
+
+  c->shared = shared_ref (shared);
+  c->job = job_ref (job);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[resmgr] worker completion");
+  g_source_set_callback (source, completion_cb, c, completion_free);
+  g_source_attach (source, _resmgr_worker_get_context (job->worker));
+  g_source_unref (source);
+}
+
+/* }}} */
+
+/* The pool thread {{{ */
+
+static void
+pool_thread_func (gpointer data,
+                  gpointer unused)
+{
+  Shared *shared = data;
+  GCancellable *cancellable;
+  gpointer user_data, result = NULL;
+  GDestroyNotify user_data_destroy = NULL, result_destroy;
+  GError *error = NULL;
+  gboolean abandoned;
+  Job *job;
+
+  g_mutex_lock (&shared->mutex);
+  if ((job = g_queue_pop_head (&shared->pending)) != NULL)
+    {
+      job_ref (job);
+      job->phase = PHASE_RUNNING;
+      user_data = job->user_data;
+    }
+  g_mutex_unlock (&shared->mutex);
+
+  /* Its job was cancelled before it started: nothing to do. */
+  if (job == NULL)
+    {
+      shared_unref (shared);
+      return;
+    }
+
+  cancellable = resmgr_worker_get_cancellable (job->worker);
+  result_destroy = job->result_destroy;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                   "Job “%s” was cancelled before it started",
+                   resmgr_worker_get_name (job->worker));
+    }
+  else
+    {
+      _resmgr_worker_started (job->worker);
+      result = job->func (job->worker, cancellable, user_data, &error);
+      _resmgr_worker_returned (job->worker);
+      if (result != NULL && error != NULL)
+        {
+          g_critical ("Job “%s” returned both a result and an error; ignoring the result",
+                      resmgr_worker_get_name (job->worker));
+          if (result_destroy != NULL)
+            result_destroy (result);
+          result = NULL;
+        }
+    }
+
+  g_mutex_lock (&shared->mutex);
+  job->phase = PHASE_RETURNED;
+  abandoned = job->abandoned;
+  if (abandoned)
+    {
+      /* Nobody waits for it any more: free it all here, on this thread. */
+      user_data_destroy = g_steal_pointer (&job->user_data_destroy);
+      job->user_data = NULL;
+    }
+  else
+    {
+      job->result = result;
+      job->error = error;
+      result = NULL;
+      error = NULL;
+      job->completion_scheduled = TRUE;
+    }
+  g_cond_broadcast (&shared->cond);
+  g_mutex_unlock (&shared->mutex);
+
+  if (!abandoned)
+    schedule_completion (shared, job);
+
+  if (result != NULL && result_destroy != NULL)
+    result_destroy (result);
+  g_clear_error (&error);
+
+  job_unref (job);
+  shared_unref (shared);
+
+  /* Last, so that a caller waiting for it knows the job left nothing. */
+  if (user_data_destroy != NULL)
+    user_data_destroy (user_data);
+}
+
+/* }}} */
+
+/* Cancelling {{{ */
+
+static void
+wake_waiters_cb (GCancellable *cancellable,
+                 gpointer      data)
+{
+  Shared *shared = data;
+
+  g_mutex_lock (&shared->mutex);
+  g_cond_broadcast (&shared->cond);
+  g_mutex_unlock (&shared->mutex);
+}
+
+static GError *
+abandoned_error (ResmgrWorker *worker,
+                 guint         timeout_ms)
+{
+  return g_error_new (RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT,
+                      "Job “%s” did not stop within %u ms of being cancelled "
+                      "(running for %.3f s) and was abandoned",
+                      resmgr_worker_get_name (worker), timeout_ms,
+                      resmgr_worker_get_run_time (worker) / (double) G_USEC_PER_SEC);
+}
+
+/* The core of cancel_all: cancels every job, waits until @timeout_ms, and
+ * abandons the jobs still running. With @may_settle, jobs that returned
+ * are settled inline when this thread can acquire the owner context (so
+ * that, on the owner thread, all of them are final on return). Returns
+ * NULL with @error set if @cancellable stopped the wait. */
+static GPtrArray *
+cancel_all_internal (ResmgrWorkerCoordinator  *self,
+                     guint                     timeout_ms,
+                     GCancellable             *cancellable,
+                     gboolean                  may_settle,
+                     GError                  **error)
+{
+  ResmgrWorkerCoordinatorPrivate *priv = PRIV (self);
+  Shared *shared = priv->shared;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (job_unref);
+  g_autoptr(GPtrArray) never_started = g_ptr_array_new ();
+  g_autoptr(GPtrArray) running = g_ptr_array_new ();
+  g_autoptr(GPtrArray) to_abandon = g_ptr_array_new_with_free_func (job_unref);
+  GPtrArray *abandoned = g_ptr_array_new_with_free_func (g_object_unref);
+  GMainContext *context = NULL;
+  gboolean interrupted = FALSE, acquired = FALSE;
+  gulong handler_id = 0;
+  gint64 deadline;
+  Job *job;
+
+  deadline = timeout_ms == G_MAXUINT ? -1 : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  g_mutex_lock (&shared->mutex);
+  if (shared->context != NULL)
+    context = g_main_context_ref (shared->context);
+  for (guint i = 0; i < shared->jobs->len; i++)
+    g_ptr_array_add (all, job_ref (g_ptr_array_index (shared->jobs, i)));
+  while ((job = g_queue_pop_head (&shared->pending)) != NULL)
+    {
+      job->phase = PHASE_RETURNED;
+      job->error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                "Job “%s” was cancelled before it started",
+                                resmgr_worker_get_name (job->worker));
+      job->completion_scheduled = TRUE;
+      g_ptr_array_add (never_started, job);
+    }
+  for (guint i = 0; i < all->len; i++)
+    {
+      job = g_ptr_array_index (all, i);
+      if (job->phase == PHASE_RUNNING)
+        g_ptr_array_add (running, job);
+    }
+  g_mutex_unlock (&shared->mutex);
+
+  /* Outside the lock: ::cancelled handlers are user code. */
+  for (guint i = 0; i < running->len; i++)
+    resmgr_worker_cancel (((Job *) g_ptr_array_index (running, i))->worker);
+  for (guint i = 0; i < never_started->len; i++)
+    {
+      job = g_ptr_array_index (never_started, i);
+      g_cancellable_cancel (resmgr_worker_get_cancellable (job->worker));
+      schedule_completion (shared, job);
+    }
+
+  if (cancellable != NULL)
+    handler_id = g_cancellable_connect (cancellable, G_CALLBACK (wake_waiters_cb),
+                                        shared_ref (shared), shared_unref);
+
+  g_mutex_lock (&shared->mutex);
+  for (;;)
+    {
+      gboolean still_running = FALSE;
+
+      for (guint i = 0; i < running->len && !still_running; i++)
+        {
+          job = g_ptr_array_index (running, i);
+          still_running = job->phase == PHASE_RUNNING && !job->abandoned;
+        }
+      if (!still_running)
+        break;
+      if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+        {
+          interrupted = TRUE;
+          break;
+        }
+      if (deadline < 0)
+        g_cond_wait (&shared->cond, &shared->mutex);
+      else if (g_get_monotonic_time () >= deadline)
+        break;
+      else
+        g_cond_wait_until (&shared->cond, &shared->mutex, deadline);
+    }
+
+  if (!interrupted)
+    for (guint i = 0; i < running->len; i++)
+      {
+        job = g_ptr_array_index (running, i);
+        if (job->phase == PHASE_RUNNING && !job->abandoned)
+          {
+            Job *stolen;
+
+            job->abandoned = TRUE;
+            if ((stolen = shared_steal_job_locked (shared, job)) != NULL)
+              g_ptr_array_add (to_abandon, stolen);
+          }
+      }
+  g_mutex_unlock (&shared->mutex);
+
+  /* Not under the lock: it waits for a handler running on another thread. */
+  if (handler_id != 0)
+    g_cancellable_disconnect (cancellable, handler_id);
+
+  if (may_settle && context != NULL)
+    acquired = g_main_context_acquire (context);
+
+  for (guint i = 0; i < to_abandon->len; i++)
+    {
+      GTask *task;
+      ResmgrHandle *handle;
+      GError *err;
+
+      job = g_ptr_array_index (to_abandon, i);
+
+      g_mutex_lock (&shared->mutex);
+      task = g_steal_pointer (&job->task);
+      handle = g_steal_pointer (&job->handle);
+      g_mutex_unlock (&shared->mutex);
+
+      err = abandoned_error (job->worker, timeout_ms);
+      g_debug ("%s", err->message);
+      _resmgr_worker_complete (job->worker, RESMGR_WORKER_STATE_ABANDONED, err);
+      if (handle != NULL)
+        {
+          resmgr_coordinator_release (RESMGR_COORDINATOR (self), handle, NULL);
+          resmgr_handle_unref (handle);
+        }
+      g_ptr_array_add (abandoned, g_object_ref (job->worker));
+      if (task != NULL)
+        {
+          g_task_return_error (task, err);
+          g_object_unref (task);
+        }
+      else
+        g_error_free (err);
+    }
+
+  if (to_abandon->len > 0)
+    shared_publish (shared);
+
+  if (acquired)
+    {
+      for (guint i = 0; i < all->len; i++)
+        settle_job (shared, g_ptr_array_index (all, i));
+      g_main_context_release (context);
+    }
+
+  g_clear_pointer (&context, g_main_context_unref);
+
+  if (interrupted)
+    {
+      g_ptr_array_unref (abandoned);
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      return NULL;
+    }
+
+  return abandoned;
+}
+
+/* }}} */
+
+/* ResmgrCoordinator {{{ */
+
+/* The cleanup of a worker's WORKER resource, when the component is cleaned
+ * while the job is active: cancel it (the coordinator's own cleanup, at the
+ * same priority, then waits for it). */
+static gboolean
+worker_resource_cleanup (gpointer   resource,
+                         gpointer   user_data,
+                         GError   **error)
+{
+  resmgr_worker_cancel (resource);
+
+  return TRUE;
+}
+
+static gboolean
+resmgr_worker_coordinator_cleanup (ResmgrCoordinator  *coordinator,
+                                   GError            **error)
+{
+  ResmgrWorkerCoordinator *self = RESMGR_WORKER_COORDINATOR (coordinator);
+  ResmgrService *service = resmgr_coordinator_get_service (coordinator);
+  guint timeout_ms = resmgr_worker_coordinator_get_cancel_timeout (self);
+  g_autoptr(GPtrArray) abandoned = NULL;
+  gint64 deadline;
+
+  if (service != NULL && (deadline = resmgr_service_get_deadline (service)) != 0)
+    {
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+
+      timeout_ms = (guint) CLAMP (left_ms, 0, (gint64) timeout_ms);
+    }
+
+  abandoned = cancel_all_internal (self, timeout_ms, NULL, TRUE, NULL);
+
+  if (!RESMGR_COORDINATOR_CLASS (resmgr_worker_coordinator_parent_class)->cleanup (coordinator, error))
+    return FALSE;
+
+  if (abandoned->len > 0)
+    {
+      GString *names = g_string_new (NULL);
+
+      for (guint i = 0; i < abandoned->len; i++)
+        {
+          ResmgrWorker *worker = g_ptr_array_index (abandoned, i);
+
+          g_string_append_printf (names, "%s“%s” (running for %.3f s)",
+                                  i > 0 ? ", " : "", resmgr_worker_get_name (worker),
+                                  resmgr_worker_get_run_time (worker) / (double) G_USEC_PER_SEC);
+        }
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT,
+                   "%u job(s) did not stop within %u ms and were abandoned: %s",
+                   abandoned->len, timeout_ms, names->str);
+      g_string_free (names, TRUE);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* }}} */
+
+/* GObject {{{ */
+
+static void
+resmgr_worker_coordinator_dispose (GObject *object)
+{
+  ResmgrWorkerCoordinatorPrivate *priv = PRIV (RESMGR_WORKER_COORDINATOR (object));
+
+  /* Every job that is not over holds a reference to us through its task,
+   * so here only abandoned ones can be left (or g_object_run_dispose()
+   * was used): refuse new jobs. */
+  g_mutex_lock (&priv->shared->mutex);
+  priv->shared->closed = TRUE;
+  g_mutex_unlock (&priv->shared->mutex);
+
+  G_OBJECT_CLASS (resmgr_worker_coordinator_parent_class)->dispose (object);
+}
+
+static void
+resmgr_worker_coordinator_finalize (GObject *object)
+{
+  ResmgrWorkerCoordinatorPrivate *priv = PRIV (RESMGR_WORKER_COORDINATOR (object));
+
+  /* Never waits: an abandoned job's thread finishes alone, holding only
+   * the shared state; the last pool thread frees the pool. Pending pool
+   * tasks (of jobs cancelled before they started) find nothing to do. */
+  g_thread_pool_free (priv->pool, FALSE, FALSE);
+  shared_unref (priv->shared);
+
+  G_OBJECT_CLASS (resmgr_worker_coordinator_parent_class)->finalize (object);
+}
+
+static void
+resmgr_worker_coordinator_get_property (GObject    *object,
+                                        guint       prop_id,
+                                        GValue     *value,
+                                        GParamSpec *pspec)
+{
+  ResmgrWorkerCoordinator *self = RESMGR_WORKER_COORDINATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_ACTIVE:
+      g_value_set_uint (value, resmgr_worker_coordinator_get_n_active (self));
+      break;
+    case PROP_POOL_SIZE:
+      g_value_set_uint (value, resmgr_worker_coordinator_get_pool_size (self));
+      break;
+    case PROP_CANCEL_TIMEOUT:
+      g_value_set_uint (value, resmgr_worker_coordinator_get_cancel_timeout (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_worker_coordinator_set_property (GObject      *object,
+                                        guint         prop_id,
+                                        const GValue *value,
+                                        GParamSpec   *pspec)
+{
+  ResmgrWorkerCoordinator *self = RESMGR_WORKER_COORDINATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_POOL_SIZE:
+      resmgr_worker_coordinator_set_pool_size (self, g_value_get_uint (value));
+      break;
+    case PROP_CANCEL_TIMEOUT:
+      resmgr_worker_coordinator_set_cancel_timeout (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_worker_coordinator_class_init (ResmgrWorkerCoordinatorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  ResmgrCoordinatorClass *coordinator_class = RESMGR_COORDINATOR_CLASS (klass);
+
+  object_class->dispose = resmgr_worker_coordinator_dispose;
+  object_class->finalize = resmgr_worker_coordinator_finalize;
+  object_class->get_property = resmgr_worker_coordinator_get_property;
+  object_class->set_property = resmgr_worker_coordinator_set_property;
+
+  coordinator_class->cleanup = resmgr_worker_coordinator_cleanup;
+  coordinator_class->cleanup_priority = resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_WORKER);
+
+  /**
+   * ResmgrWorkerCoordinator:n-active:
+   *
+   * The number of jobs that are queued, running or being cancelled (not
+   * counting abandoned ones). It drops when a job's outcome has been
+   * delivered. Notified on the owner context.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_ACTIVE] =
+    g_param_spec_uint ("n-active", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ResmgrWorkerCoordinator:pool-size:
+   *
+   * The most jobs that run at the same time; more wait in the queue, in
+   * order. Defaults to the number of processors. Changing it takes effect
+   * for the next jobs to start.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_POOL_SIZE] =
+    g_param_spec_uint ("pool-size", NULL, NULL,
+                       1, G_MAXINT, g_get_num_processors (),
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ResmgrWorkerCoordinator:cancel-timeout:
+   *
+   * How long, in milliseconds, the coordinator's cleanup waits for
+   * cancelled jobs before it abandons them. At service shutdown the wait
+   * also ends at the shutdown deadline, if that comes first.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CANCEL_TIMEOUT] =
+    g_param_spec_uint ("cancel-timeout", NULL, NULL,
+                       0, G_MAXUINT, DEFAULT_CANCEL_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ResmgrWorkerCoordinator::all-idle:
+   * @self: the coordinator
+   *
+   * Emitted on the owner context when the number of active jobs
+   * ([property@Resmgr.WorkerCoordinator:n-active]) dropped to zero. Not
+   * emitted if a new job was queued before the owner context got to it.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_ALL_IDLE] =
+    g_signal_new ("all-idle",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+resmgr_worker_coordinator_init (ResmgrWorkerCoordinator *self)
+{
+  ResmgrWorkerCoordinatorPrivate *priv = PRIV (self);
+
+  priv->pool_size = g_get_num_processors ();
+  priv->cancel_timeout = DEFAULT_CANCEL_TIMEOUT_MS;
+  priv->shared = shared_new (self);
+  /* Not exclusive: no thread is started before the first job. */
+  priv->pool = g_thread_pool_new (pool_thread_func, NULL, (int) priv->pool_size, FALSE, NULL);
+}
+
+/* }}} */
+
+/* Public API {{{ */
+
+/**
+ * resmgr_worker_coordinator_new:
+ * @service: (nullable): the service to track through, or %NULL for the
+ *   default service
+ *
+ * Creates a worker coordinator; bind it to its component with
+ * [method@Resmgr.Coordinator.bind] before running jobs.
+ *
+ * Returns: (transfer full): a new worker coordinator
+ *
+ * Since: 0.1
+ */
+ResmgrWorkerCoordinator *
+resmgr_worker_coordinator_new (ResmgrService *service)
+{
+  g_return_val_if_fail (service == NULL || RESMGR_IS_SERVICE (service), NULL);
+
+  return g_object_new (RESMGR_TYPE_WORKER_COORDINATOR, "service", service, NULL);
+}
+
+/**
+ * resmgr_worker_coordinator_run:
+ * @self: a worker coordinator
+ * @name: the job's name, for the user interface and reports
+ * @func: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   the job, run on a thread of the pool
+ * @user_data: data for @func
+ * @user_data_destroy: (nullable): frees @user_data, once, after @func
+ *   returned (on the owner context; on the job's thread if the job was
+ *   abandoned), or at once if the job is refused or never started
+ * @result_destroy: (nullable) (scope forever): frees a result that is not
+ *   taken by [method@Resmgr.WorkerCoordinator.run_finish], including the
+ *   late result of an abandoned job
+ * @callback: (nullable) (scope async) (closure callback_data): called once
+ *   the job is over, refused, or abandoned
+ * @callback_data: data for @callback; it must stay valid until @callback
+ *   was called (hold a reference, or a #GWeakRef)
+ *
+ * Queues @func on the coordinator's thread pool and returns the worker
+ * that shows its progress. The job gets the worker and the worker's own
+ * #GCancellable; it reports progress with
+ * [method@Resmgr.Worker.set_progress] and returns a result or an error.
+ *
+ * The worker is tracked as a %RESMGR_RESOURCE_TYPE_WORKER resource of the
+ * bound component until the job is over. When the job returned, on the
+ * owner context: the worker takes its final state (finished, failed, or
+ * cancelled if the error is %G_IO_ERROR_CANCELLED), the resource is
+ * released, `n-active` drops, `user_data_destroy` runs, then @callback is
+ * invoked (from the thread-default main context of the caller of this
+ * function, as any #GTask) — call
+ * [method@Resmgr.WorkerCoordinator.run_finish] there. A %NULL result with
+ * no error is a valid result.
+ *
+ * A refused job (see the class documentation) returns %NULL and @callback
+ * gets the error.
+ *
+ * Returns: (transfer full) (nullable): the worker, or %NULL if the job was
+ *   refused
+ *
+ * Since: 0.1
+ */
+ResmgrWorker *
+resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
+                               const char              *name,
+                               ResmgrJobFunc            func,
+                               gpointer                 user_data,
+                               GDestroyNotify           user_data_destroy,
+                               GDestroyNotify           result_destroy,
+                               GAsyncReadyCallback      callback,
+                               gpointer                 callback_data)
+{
+  ResmgrWorkerCoordinatorPrivate *priv;
+  Shared *shared;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  ResmgrWorker *worker = NULL;
+  ResmgrHandle *handle = NULL;
+  GMainContext *context;
+  gboolean closed;
+  Job *job;
+
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  priv = PRIV (self);
+  shared = priv->shared;
+
+  task = g_task_new (self, NULL, callback, callback_data);
+  g_task_set_source_tag (task, resmgr_worker_coordinator_run);
+  g_task_set_name (task, name);
+
+  g_mutex_lock (&shared->mutex);
+  closed = shared->closed;
+  g_mutex_unlock (&shared->mutex);
+
+  context = resmgr_coordinator_get_context (RESMGR_COORDINATOR (self));
+
+  if (closed)
+    g_set_error (&error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                 "Cannot run job “%s”: %s %p is disposed", name, G_OBJECT_TYPE_NAME (self), self);
+  else if (!resmgr_coordinator_is_bound (RESMGR_COORDINATOR (self)) || context == NULL)
+    g_set_error (&error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                 "Cannot run job “%s”: %s %p is not bound to a component",
+                 name, G_OBJECT_TYPE_NAME (self), self);
+  else
+    {
+      worker = _resmgr_worker_new (name, context);
+      handle = resmgr_coordinator_track_object (RESMGR_COORDINATOR (self),
+                                                RESMGR_RESOURCE_TYPE_WORKER, name, 0,
+                                                RESMGR_PRIORITY_DEFAULT, G_OBJECT (worker),
+                                                worker_resource_cleanup,
+                                                NULL, NULL, &error);
+    }
+
+  if (handle == NULL)
+    {
+      if (error == NULL)
+        g_set_error (&error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                     "Cannot run job “%s”: it could not be tracked", name);
+      g_clear_object (&worker);
+      if (user_data_destroy != NULL)
+        user_data_destroy (user_data);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return NULL;
+    }
+
+  job = g_new0 (Job, 1);
+  g_atomic_ref_count_init (&job->ref_count);
+  job->worker = g_object_ref (worker);
+  job->func = func;
+  job->result_destroy = result_destroy;
+  job->phase = PHASE_QUEUED;
+  job->user_data = user_data;
+  job->user_data_destroy = user_data_destroy;
+  job->task = g_steal_pointer (&task);
+  job->handle = handle;
+
+  g_mutex_lock (&shared->mutex);
+  if (shared->context == NULL)
+    shared->context = g_main_context_ref (context);
+  g_queue_push_tail (&shared->pending, job);
+  g_ptr_array_add (shared->jobs, job);  /* takes the reference */
+  shared->n_active_dirty = TRUE;
+  g_mutex_unlock (&shared->mutex);
+
+  shared_publish (shared);
+
+  if (!g_thread_pool_push (priv->pool, shared_ref (shared), &error))
+    {
+      /* No thread could be made and none runs: fail the job. */
+      shared_unref (shared);
+      g_mutex_lock (&shared->mutex);
+      if (g_queue_remove (&shared->pending, job))
+        {
+          job->phase = PHASE_RETURNED;
+          job->error = g_steal_pointer (&error);
+          job->completion_scheduled = TRUE;
+        }
+      else
+        job = NULL;
+      g_mutex_unlock (&shared->mutex);
+      if (job != NULL)
+        schedule_completion (shared, job);
+    }
+
+  return worker;
+}
+
+/**
+ * resmgr_worker_coordinator_run_finish:
+ * @self: a worker coordinator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Gets the outcome of a job started with
+ * [method@Resmgr.WorkerCoordinator.run]: the job's result, or its error
+ * (%G_IO_ERROR_CANCELLED when it was cancelled, %RESMGR_ERROR_TIMED_OUT
+ * when it was abandoned, the refusal errors of the class documentation).
+ *
+ * Returns: (transfer full) (nullable): the result; free it as the
+ *   `result_destroy` given to run would
+ *
+ * Since: 0.1
+ */
+gpointer
+resmgr_worker_coordinator_run_finish (ResmgrWorkerCoordinator  *self,
+                                      GAsyncResult             *result,
+                                      GError                  **error)
+{
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_worker_coordinator_run, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * resmgr_worker_coordinator_cancel_all:
+ * @self: a worker coordinator
+ * @timeout_ms: how long to wait for running jobs, in milliseconds;
+ *   %G_MAXUINT waits without limit
+ *
+ * Cancels every job and waits for them. Queued jobs become
+ * %RESMGR_WORKER_STATE_CANCELLED without running. Running jobs are
+ * cancelled and waited for until @timeout_ms; those still running then
+ * are abandoned (see the class documentation) and returned.
+ *
+ * Called on the owner context's thread (or when the calling thread can
+ * acquire the owner context), every job that was active is final when
+ * the call ends (its state, `n-active` and its resource are updated, and its
+ * task completed (the callback may still be dispatched in the next main
+ * loop iteration, as #GTask does)). From another thread those updates
+ * follow on the owner context.
+ *
+ * Returns: (transfer full) (element-type ResmgrWorker): the abandoned
+ *   workers, possibly none
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+resmgr_worker_coordinator_cancel_all (ResmgrWorkerCoordinator *self,
+                                      guint                    timeout_ms)
+{
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+
+  return cancel_all_internal (self, timeout_ms, NULL, TRUE, NULL);
+}
+
+static void
+cancel_all_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *abandoned;
+
+  /* Not settled here: this thread is not the owner; the owner context
+   * settles the returned jobs before this task's callback runs there. */
+  abandoned = cancel_all_internal (source_object, GPOINTER_TO_UINT (task_data),
+                                   cancellable, FALSE, &error);
+  if (abandoned == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, abandoned, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * resmgr_worker_coordinator_cancel_all_async:
+ * @self: a worker coordinator
+ * @timeout_ms: how long to wait for running jobs, in milliseconds;
+ *   %G_MAXUINT waits without limit
+ * @cancellable: (nullable): stops the wait early; the jobs stay cancelled
+ *   but none is abandoned
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * The asynchronous form of [method@Resmgr.WorkerCoordinator.cancel_all]:
+ * cancels every job at once and waits on a helper thread, so the calling
+ * context keeps running (and delivers the outcomes of the jobs as they
+ * return). Finish with
+ * [method@Resmgr.WorkerCoordinator.cancel_all_finish].
+ *
+ * Since: 0.1
+ */
+void
+resmgr_worker_coordinator_cancel_all_async (ResmgrWorkerCoordinator *self,
+                                            guint                    timeout_ms,
+                                            GCancellable            *cancellable,
+                                            GAsyncReadyCallback      callback,
+                                            gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (RESMGR_IS_WORKER_COORDINATOR (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, resmgr_worker_coordinator_cancel_all_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (timeout_ms), NULL);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, cancel_all_thread);
+}
+
+/**
+ * resmgr_worker_coordinator_cancel_all_finish:
+ * @self: a worker coordinator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Resmgr.WorkerCoordinator.cancel_all_async].
+ *
+ * Returns: (transfer full) (element-type ResmgrWorker): the abandoned
+ *   workers, possibly none; %NULL with %G_IO_ERROR_CANCELLED if the wait
+ *   was cancelled
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+resmgr_worker_coordinator_cancel_all_finish (ResmgrWorkerCoordinator  *self,
+                                             GAsyncResult             *result,
+                                             GError                  **error)
+{
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_worker_coordinator_cancel_all_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * resmgr_worker_coordinator_get_n_active:
+ * @self: a worker coordinator
+ *
+ * Gets the number of jobs queued, running or being cancelled, not counting
+ * abandoned ones.
+ *
+ * Returns: the number of active jobs
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_worker_coordinator_get_n_active (ResmgrWorkerCoordinator *self)
+{
+  Shared *shared;
+  guint n;
+
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), 0);
+
+  shared = PRIV (self)->shared;
+  g_mutex_lock (&shared->mutex);
+  n = shared->jobs->len;
+  g_mutex_unlock (&shared->mutex);
+
+  return n;
+}
+
+/**
+ * resmgr_worker_coordinator_get_pool_size:
+ * @self: a worker coordinator
+ *
+ * Gets the most jobs that run at the same time.
+ *
+ * Returns: the size of the thread pool
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_worker_coordinator_get_pool_size (ResmgrWorkerCoordinator *self)
+{
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), 0);
+
+  return g_atomic_int_get (&PRIV (self)->pool_size);
+}
+
+/**
+ * resmgr_worker_coordinator_set_pool_size:
+ * @self: a worker coordinator
+ * @pool_size: the most jobs that run at the same time, at least 1
+ *
+ * Sets [property@Resmgr.WorkerCoordinator:pool-size]. Call it on the owner
+ * context (it notifies there).
+ *
+ * Since: 0.1
+ */
+void
+resmgr_worker_coordinator_set_pool_size (ResmgrWorkerCoordinator *self,
+                                         guint                    pool_size)
+{
+  ResmgrWorkerCoordinatorPrivate *priv;
+
+  g_return_if_fail (RESMGR_IS_WORKER_COORDINATOR (self));
+  g_return_if_fail (pool_size >= 1 && pool_size <= G_MAXINT);
+
+  priv = PRIV (self);
+  if ((guint) g_atomic_int_exchange (&priv->pool_size, pool_size) == pool_size)
+    return;
+
+  g_thread_pool_set_max_threads (priv->pool, (int) pool_size, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOL_SIZE]);
+}
+
+/**
+ * resmgr_worker_coordinator_get_cancel_timeout:
+ * @self: a worker coordinator
+ *
+ * Gets how long the coordinator's cleanup waits for cancelled jobs.
+ *
+ * Returns: the timeout in milliseconds
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_worker_coordinator_get_cancel_timeout (ResmgrWorkerCoordinator *self)
+{
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), 0);
+
+  return g_atomic_int_get (&PRIV (self)->cancel_timeout);
+}
+
+/**
+ * resmgr_worker_coordinator_set_cancel_timeout:
+ * @self: a worker coordinator
+ * @timeout_ms: the timeout in milliseconds
+ *
+ * Sets [property@Resmgr.WorkerCoordinator:cancel-timeout]. Call it on the
+ * owner context (it notifies there).
+ *
+ * Since: 0.1
+ */
+void
+resmgr_worker_coordinator_set_cancel_timeout (ResmgrWorkerCoordinator *self,
+                                              guint                    timeout_ms)
+{
+  g_return_if_fail (RESMGR_IS_WORKER_COORDINATOR (self));
+
+  if ((guint) g_atomic_int_exchange (&PRIV (self)->cancel_timeout, timeout_ms) == timeout_ms)
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANCEL_TIMEOUT]);
+}
+
+/**
+ * resmgr_worker_coordinator_dup_workers:
+ * @self: a worker coordinator
+ *
+ * Gets the active workers (queued, running or being cancelled), in the
+ * order they were run.
+ *
+ * Returns: (transfer full) (element-type ResmgrWorker): the workers
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+resmgr_worker_coordinator_dup_workers (ResmgrWorkerCoordinator *self)
+{
+  GPtrArray *workers;
+  Shared *shared;
+
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+
+  shared = PRIV (self)->shared;
+  workers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_lock (&shared->mutex);
+  for (guint i = 0; i < shared->jobs->len; i++)
+    g_ptr_array_add (workers, g_object_ref (((Job *) g_ptr_array_index (shared->jobs, i))->worker));
+  g_mutex_unlock (&shared->mutex);
+
+  return workers;
+}
+
+/* }}} */
