@@ -901,6 +901,57 @@ resmgr_coordinator_track_object (ResmgrCoordinator   *self,
   return handle;
 }
 
+/**
+ * resmgr_coordinator_track_resource:
+ * @self: a bound coordinator
+ * @type: the resource type
+ * @name: (nullable): a name shown in reports
+ * @size: the size in bytes to account for
+ * @priority: a priority, or %RESMGR_PRIORITY_DEFAULT
+ * @resource: (nullable): the owned resource
+ * @cleanup: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   frees @resource; may fail, and the failure is recorded
+ * @user_data: data for @cleanup
+ * @user_data_destroy: (nullable): frees @user_data after the cleanup ran
+ * @error: return location for a #GError
+ *
+ * Tracks an owned resource whose cleanup may fail, as
+ * resmgr_service_track_resource() does, for the bound component. On failure
+ * nothing is taken.
+ *
+ * Returns: (transfer full) (nullable): the handle, or %NULL on error
+ *
+ * Since: 0.1
+ */
+ResmgrHandle *
+resmgr_coordinator_track_resource (ResmgrCoordinator   *self,
+                                   ResmgrResourceType   type,
+                                   const char          *name,
+                                   gsize                size,
+                                   int                  priority,
+                                   gpointer             resource,
+                                   ResmgrCleanupFunc    cleanup,
+                                   gpointer             user_data,
+                                   GDestroyNotify       user_data_destroy,
+                                   GError             **error)
+{
+  Wrapper *w;
+
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
+  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, NULL);
+  g_return_val_if_fail (priority >= RESMGR_PRIORITY_DEFAULT && priority <= RESMGR_PRIORITY_MAX, NULL);
+  g_return_val_if_fail (cleanup != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  w = wrapper_new (self, WRAP_RESOURCE, type);
+  w->data = resource;
+  w->cleanup = cleanup;
+  w->user_data = user_data;
+  w->user_data_destroy = user_data_destroy;
+
+  return track_wrapper (self, w, name, size, priority, NULL, error);
+}
+
 static ResmgrHandle *
 track_resource (ResmgrCoordinator   *self,
                 ResmgrResourceType   type,
@@ -912,14 +963,9 @@ track_resource (ResmgrCoordinator   *self,
                 GDestroyNotify       user_data_destroy,
                 GError             **error)
 {
-  Wrapper *w = wrapper_new (self, WRAP_RESOURCE, type);
-
-  w->data = resource;
-  w->cleanup = cleanup;
-  w->user_data = user_data;
-  w->user_data_destroy = user_data_destroy;
-
-  return track_wrapper (self, w, name, size, RESMGR_PRIORITY_DEFAULT, NULL, error);
+  return resmgr_coordinator_track_resource (self, type, name, size, RESMGR_PRIORITY_DEFAULT,
+                                            resource, cleanup, user_data, user_data_destroy,
+                                            error);
 }
 
 /**

@@ -115,6 +115,17 @@ ResmgrHandle        *resmgr_coordinator_track_object        (ResmgrCoordinator  
                                                              GDestroyNotify        user_data_destroy,
                                                              GError              **error);
 RESMGR_AVAILABLE_IN_ALL
+ResmgrHandle        *resmgr_coordinator_track_resource      (ResmgrCoordinator    *self,
+                                                             ResmgrResourceType    type,
+                                                             const char           *name,
+                                                             gsize                 size,
+                                                             int                   priority,
+                                                             gpointer              resource,
+                                                             ResmgrCleanupFunc     cleanup,
+                                                             gpointer              user_data,
+                                                             GDestroyNotify        user_data_destroy,
+                                                             GError              **error);
+RESMGR_AVAILABLE_IN_ALL
 gboolean             resmgr_coordinator_release             (ResmgrCoordinator    *self,
                                                              ResmgrHandle         *handle,
                                                              GError              **error);

@@ -699,6 +699,16 @@ run_entry (ResmgrManager  *self,
       g_assert_not_reached ();
     }
 
+  /* A cleanup that finds its resource already gone with its context (a GL
+   * container object of a destroyed context) says so: lost, not failed. */
+  if (state == RESMGR_RESOURCE_STATE_FAILED &&
+      g_error_matches (local_error, RESMGR_ERROR, RESMGR_ERROR_CONTEXT_LOST))
+    {
+      g_debug ("Resource %" G_GUINT64_FORMAT " was lost: %s", id, local_error->message);
+      g_clear_error (&local_error);
+      state = RESMGR_RESOURCE_STATE_LOST;
+    }
+
   if (state == RESMGR_RESOURCE_STATE_FAILED && local_error == NULL)
     g_set_error (&local_error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_FAILED,
                  "Cleanup of resource %" G_GUINT64_FORMAT " failed without saying why", id);

@@ -150,7 +150,9 @@ typedef enum {
  *
  * Returns: %TRUE on success, %FALSE with @error set when the cleanup failed;
  *   the failure is recorded in the [struct@Resmgr.CleanupReport] and the
- *   other cleanups still run
+ *   other cleanups still run. A cleanup that finds its resource already
+ *   gone with its context sets %RESMGR_ERROR_CONTEXT_LOST: the resource is
+ *   then counted as lost, not failed
  *
  * Since: 0.1
  */

@@ -17,4 +17,5 @@
 # include "resmgr-coordinator.h"
 # include "resmgr-worker.h"
 # include "resmgr-worker-coordinator.h"
+# include "resmgr-gl-coordinator.h"
 #undef RESMGR_INSIDE

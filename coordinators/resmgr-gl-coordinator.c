@@ -1,0 +1,1419 @@
+/* resmgr-gl-coordinator.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <epoxy/gl.h>
+
+#include "resmgr-private.h"
+#include "resmgr-gl-coordinator.h"
+
+/**
+ * ResmgrGLCoordinator:
+ *
+ * A coordinator for GL object names, each remembered with the
+ * [class@Gdk.GLContext] it was made in.
+ *
+ * Two facts of GTK 4 shape it. All GL contexts of one [class@Gdk.Display]
+ * share one object namespace: textures, buffers, renderbuffers, samplers,
+ * shaders and programs outlive the context that made them, so when that
+ * context is gone they are deleted through another live context of the
+ * display (one of an attached [class@Gtk.GLArea], or one the coordinator
+ * creates), never leaked. Container objects (vertex arrays, framebuffers,
+ * queries) belong to one context and die with it: they are only ever
+ * deleted in it, and reported *lost*, with no GL call, when it is gone.
+ * And in a widget's `unrealize` the current context is GTK's renderer's,
+ * not the area's: [method@Resmgr.GLCoordinator.attach_area] makes the
+ * area's context current itself, deletes, and restores what was current.
+ *
+ * Released names are deleted in one batched `glDelete*` call per kind and
+ * context, with a suitable context made current and the previous one
+ * restored; GL errors are reported as cleanup failures. Deletion happens at
+ * the coordinator's own cleanup (priority 79, right after every GL object's
+ * own entry at 80), in [method@Resmgr.GLCoordinator.flush] and
+ * [method@Resmgr.GLCoordinator.release_many], or from an idle callback
+ * after a single release. A cleanup asked for during a frame
+ * ([method@Resmgr.GLCoordinator.begin_frame]) runs when the frame ends.
+ *
+ * Container objects tracked with
+ * [method@Resmgr.GLCoordinator.track_recreatable] are rebuilt in the new
+ * context when their area is realized again (moved to another window); their
+ * handles stay valid and [method@Resmgr.GLCoordinator.get_name] gives the
+ * current name.
+ *
+ * ## Thread safety
+ *
+ * GL calls happen only on the thread that owns the coordinator's context
+ * (the GTK main thread). Tracking and releasing may be called from any
+ * thread: deletion is then dispatched to the owner context.
+ *
+ * Since: 0.1
+ */
+
+#define FLUSH_PRIORITY (80 - 1)
+#define N_KINDS        (RESMGR_GL_OBJECT_QUERY + 1)
+
+typedef struct
+{
+  gatomicrefcount      ref_count;
+  ResmgrGLCoordinator *self;       /* alive while the entry is: it holds a ref */
+  ResmgrGLObjectKind   kind;
+  guint64              id;         /* protected by the coordinator's mutex */
+  guint                name;       /* 0 while not created (re-creatable) */
+  GWeakRef             context;    /* the context the name lives in */
+  GdkDisplay          *display;    /* its share group */
+  char                *label;
+  ResmgrGLCreateFunc   create;
+  gpointer             user_data;
+  GDestroyNotify       destroy;
+} GLObject;
+
+/* A name waiting for its glDelete*. */
+typedef struct
+{
+  ResmgrGLObjectKind  kind;
+  guint               name;
+  GdkGLContext       *context;  /* the context it was made in, if alive */
+  GdkDisplay         *display;
+  char               *label;
+} Pending;
+
+typedef struct
+{
+  /* Protected by mutex: */
+  GMutex       mutex;
+  GHashTable  *objects;        /* guint64* (in GLObject) → GLObject* */
+  GArray      *pending;        /* Pending */
+  GPtrArray   *areas;          /* AreaLink* */
+  GPtrArray   *own_contexts;   /* GdkGLContext* we created to reach a share group */
+  guint        frame_depth;
+  gboolean     flush_after_frame;
+  gboolean     flushing;
+  gboolean     idle_scheduled;
+} ResmgrGLCoordinatorPrivate;
+
+typedef struct
+{
+  GWeakRef  area;
+  gulong    realize_id;
+  gulong    unrealize_id;
+} AreaLink;
+
+G_DEFINE_TYPE_WITH_PRIVATE (ResmgrGLCoordinator, resmgr_gl_coordinator, RESMGR_TYPE_COORDINATOR)
+
+#define PRIV(self) ((ResmgrGLCoordinatorPrivate *) resmgr_gl_coordinator_get_instance_private (self))
+
+static gboolean flush_internal (ResmgrGLCoordinator  *self,
+                                GError              **error);
+
+/* Kinds {{{ */
+
+static const struct {
+  const char *name;
+  GLenum      label_identifier;
+  gboolean    shareable;
+} kinds[N_KINDS] = {
+  [RESMGR_GL_OBJECT_TEXTURE]      = { "texture",      GL_TEXTURE,      TRUE },
+  [RESMGR_GL_OBJECT_BUFFER]       = { "buffer",       GL_BUFFER,       TRUE },
+  [RESMGR_GL_OBJECT_FRAMEBUFFER]  = { "framebuffer",  GL_FRAMEBUFFER,  FALSE },
+  [RESMGR_GL_OBJECT_RENDERBUFFER] = { "renderbuffer", GL_RENDERBUFFER, TRUE },
+  [RESMGR_GL_OBJECT_VERTEX_ARRAY] = { "vertex-array", GL_VERTEX_ARRAY, FALSE },
+  [RESMGR_GL_OBJECT_SHADER]       = { "shader",       GL_SHADER,       TRUE },
+  [RESMGR_GL_OBJECT_PROGRAM]      = { "program",      GL_PROGRAM,      TRUE },
+  [RESMGR_GL_OBJECT_SAMPLER]      = { "sampler",      GL_SAMPLER,      TRUE },
+  [RESMGR_GL_OBJECT_QUERY]        = { "query",        GL_QUERY,        FALSE },
+};
+
+/**
+ * resmgr_gl_object_kind_is_shareable:
+ * @kind: a GL object kind
+ *
+ * Checks whether objects of @kind live in the share group of their display
+ * (and so outlive their context) rather than in one context.
+ *
+ * Returns: %TRUE for textures, buffers, renderbuffers, shaders, programs
+ *   and samplers
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_gl_object_kind_is_shareable (ResmgrGLObjectKind kind)
+{
+  g_return_val_if_fail ((guint) kind < N_KINDS, FALSE);
+  return kinds[kind].shareable;
+}
+
+/**
+ * resmgr_gl_object_kind_to_string:
+ * @kind: a GL object kind
+ *
+ * Gets the short name of @kind ("texture", "vertex-array", …).
+ *
+ * Returns: (transfer none): a static string
+ *
+ * Since: 0.1
+ */
+const char *
+resmgr_gl_object_kind_to_string (ResmgrGLObjectKind kind)
+{
+  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
+  return kinds[kind].name;
+}
+
+/* }}} */
+
+/* Contexts {{{ */
+
+/* Makes @context current, returning what was current to restore. */
+static GdkGLContext *
+push_context (GdkGLContext *context)
+{
+  GdkGLContext *previous = gdk_gl_context_get_current ();
+
+  if (previous != NULL)
+    g_object_ref (previous);
+  if (previous != context)
+    gdk_gl_context_make_current (context);
+
+  return previous;
+}
+
+static void
+pop_context (GdkGLContext *previous)
+{
+  if (previous != NULL)
+    {
+      if (gdk_gl_context_get_current () != previous)
+        gdk_gl_context_make_current (previous);
+      g_object_unref (previous);
+    }
+  else
+    gdk_gl_context_clear_current ();
+}
+
+static gboolean
+has_debug_labels (void)
+{
+  return epoxy_gl_version () >= 43 || epoxy_has_gl_extension ("GL_KHR_debug");
+}
+
+/* With the object's context current. */
+static void
+apply_label_current (GLObject *o)
+{
+  if (o->label == NULL || o->name == 0 || !has_debug_labels ())
+    return;
+
+  glObjectLabel (kinds[o->kind].label_identifier, o->name, -1, o->label);
+  /* A name not bound yet (a vertex array before its first bind) is not an
+   * object for GL: the label is only a courtesy, so drop its error. */
+  while (glGetError () != GL_NO_ERROR)
+    ;
+}
+
+/* Whether GL may be called from this thread: it owns the coordinator's
+ * context, or nobody does and it can take it. */
+static gboolean
+on_owner_thread (ResmgrGLCoordinator *self)
+{
+  GMainContext *context = resmgr_coordinator_get_context (RESMGR_COORDINATOR (self));
+
+  if (context == NULL || g_main_context_is_owner (context))
+    return TRUE;
+  if (!g_main_context_acquire (context))
+    return FALSE;
+  g_main_context_release (context);
+
+  return TRUE;
+}
+
+/* A live context through which names of @display can be deleted: one made
+ * for them, an attached area's, or one we create. */
+static GdkGLContext *
+find_context_for_display (ResmgrGLCoordinator  *self,
+                          GdkDisplay           *display,
+                          GError              **error)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  g_autoptr(GPtrArray) areas = g_ptr_array_new_with_free_func (g_object_unref);
+  GdkGLContext *found = NULL;
+  GdkGLContext *created;
+
+  g_mutex_lock (&priv->mutex);
+  for (guint i = 0; i < priv->areas->len; i++)
+    {
+      GtkGLArea *area = g_weak_ref_get (&((AreaLink *) g_ptr_array_index (priv->areas, i))->area);
+
+      if (area != NULL)
+        g_ptr_array_add (areas, area);
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  /* Unreffed outside the lock: one of these may be the last reference. */
+  for (guint i = 0; found == NULL && i < areas->len; i++)
+    {
+      GtkGLArea *area = g_ptr_array_index (areas, i);
+      GdkGLContext *context = gtk_widget_get_realized (GTK_WIDGET (area)) ? gtk_gl_area_get_context (area) : NULL;
+
+      if (context != NULL && gdk_gl_context_get_display (context) == display)
+        found = g_object_ref (context);
+    }
+
+  g_mutex_lock (&priv->mutex);
+  for (guint i = 0; found == NULL && i < priv->own_contexts->len; i++)
+    {
+      GdkGLContext *context = g_ptr_array_index (priv->own_contexts, i);
+
+      if (gdk_gl_context_get_display (context) == display)
+        found = g_object_ref (context);
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  if (found != NULL)
+    return found;
+
+  created = gdk_display_create_gl_context (display, error);
+  if (created == NULL)
+    return NULL;
+  if (!gdk_gl_context_realize (created, error))
+    {
+      g_object_unref (created);
+      return NULL;
+    }
+
+  g_mutex_lock (&priv->mutex);
+  g_ptr_array_add (priv->own_contexts, g_object_ref (created));
+  g_mutex_unlock (&priv->mutex);
+
+  return created;
+}
+
+/* }}} */
+
+/* GL objects {{{ */
+
+static GLObject *
+gl_object_ref (GLObject *o)
+{
+  g_atomic_ref_count_inc (&o->ref_count);
+  return o;
+}
+
+static void
+gl_object_unref (gpointer data)
+{
+  GLObject *o = data;
+
+  if (g_atomic_ref_count_dec (&o->ref_count))
+    {
+      if (o->destroy != NULL)
+        o->destroy (o->user_data);
+      g_weak_ref_clear (&o->context);
+      g_clear_object (&o->display);
+      g_free (o->label);
+      g_free (o);
+    }
+}
+
+static void
+pending_clear (gpointer data)
+{
+  Pending *p = data;
+
+  g_clear_object (&p->context);
+  g_clear_object (&p->display);
+  g_free (p->label);
+}
+
+static gboolean
+flush_idle_cb (gpointer data)
+{
+  ResmgrGLCoordinator *self = g_weak_ref_get (data);
+
+  if (self != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_mutex_lock (&PRIV (self)->mutex);
+      PRIV (self)->idle_scheduled = FALSE;
+      g_mutex_unlock (&PRIV (self)->mutex);
+
+      if (!flush_internal (self, &error))
+        g_warning ("%s of “%s”: %s", G_OBJECT_TYPE_NAME (self),
+                   resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)),
+                   error->message);
+      g_object_unref (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (ResmgrGLCoordinator *self)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  GMainContext *context = resmgr_coordinator_get_context (RESMGR_COORDINATOR (self));
+  gboolean schedule;
+  GSource *source;
+
+  g_mutex_lock (&priv->mutex);
+  schedule = !priv->idle_scheduled;
+  priv->idle_scheduled = TRUE;
+  g_mutex_unlock (&priv->mutex);
+
+  if (!schedule)
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH_IDLE);
+  g_source_set_static_name (source, "[resmgr] GL deletion");
+  g_source_set_callback (source, flush_idle_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
+/* The service releases one GL object: queue its name, unless it went away
+ * with its context. Runs on the owner context at cleanups, or on the
+ * releasing thread. */
+static gboolean
+gl_object_cleanup (gpointer   resource,
+                   gpointer   user_data,
+                   GError   **error)
+{
+  GLObject *o = resource;
+  ResmgrGLCoordinator *self = o->self;
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  GdkGLContext *context;
+  Pending p = { 0 };
+
+  g_mutex_lock (&priv->mutex);
+  g_hash_table_remove (priv->objects, &o->id);
+  p.kind = o->kind;
+  p.name = o->name;
+  o->name = 0;
+  g_mutex_unlock (&priv->mutex);
+
+  /* Never created, or deleted already (its area's context went). */
+  if (p.name == 0)
+    return TRUE;
+
+  context = g_weak_ref_get (&o->context);
+  if (context == NULL && !kinds[o->kind].shareable)
+    {
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_CONTEXT_LOST,
+                   "%s %u “%s” was freed with its context",
+                   kinds[o->kind].name, p.name, o->label ? o->label : "");
+      return FALSE;
+    }
+
+  p.context = context;
+  p.display = g_object_ref (o->display);
+  p.label = g_strdup (o->label);
+
+  g_mutex_lock (&priv->mutex);
+  g_array_append_val (priv->pending, p);
+  g_mutex_unlock (&priv->mutex);
+
+  /* A single release: delete soon, in one batch with whatever else goes
+   * before the next main loop iteration. Cleanups flush at FLUSH_PRIORITY. */
+  schedule_flush (self);
+
+  return TRUE;
+}
+
+static void
+delete_names (ResmgrGLObjectKind  kind,
+              const guint        *names,
+              guint               n)
+{
+  switch (kind)
+    {
+    case RESMGR_GL_OBJECT_TEXTURE:
+      glDeleteTextures (n, names);
+      break;
+    case RESMGR_GL_OBJECT_BUFFER:
+      glDeleteBuffers (n, names);
+      break;
+    case RESMGR_GL_OBJECT_FRAMEBUFFER:
+      glDeleteFramebuffers (n, names);
+      break;
+    case RESMGR_GL_OBJECT_RENDERBUFFER:
+      glDeleteRenderbuffers (n, names);
+      break;
+    case RESMGR_GL_OBJECT_VERTEX_ARRAY:
+      glDeleteVertexArrays (n, names);
+      break;
+    case RESMGR_GL_OBJECT_SAMPLER:
+      glDeleteSamplers (n, names);
+      break;
+    case RESMGR_GL_OBJECT_QUERY:
+      glDeleteQueries (n, names);
+      break;
+    case RESMGR_GL_OBJECT_SHADER:
+      /* GL has no batched form for these two. */
+      for (guint i = 0; i < n; i++)
+        glDeleteShader (names[i]);
+      break;
+    case RESMGR_GL_OBJECT_PROGRAM:
+      for (guint i = 0; i < n; i++)
+        glDeleteProgram (names[i]);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static int
+pending_compare (gconstpointer a,
+                 gconstpointer b)
+{
+  const Pending *pa = a, *pb = b;
+
+  /* Containers by their own context, shareables by display; then kind. */
+  gconstpointer ka = kinds[pa->kind].shareable ? (gconstpointer) pa->display : (gconstpointer) pa->context;
+  gconstpointer kb = kinds[pb->kind].shareable ? (gconstpointer) pb->display : (gconstpointer) pb->context;
+
+  if (kinds[pa->kind].shareable != kinds[pb->kind].shareable)
+    return kinds[pa->kind].shareable ? 1 : -1;
+  if (ka != kb)
+    return ka < kb ? -1 : 1;
+  return (int) pa->kind - (int) pb->kind;
+}
+
+/* Deletes one group (same context, or same display for shareables) with a
+ * context current; returns FALSE with @error for GL errors. */
+static gboolean
+delete_group (ResmgrGLCoordinator  *self,
+              Pending              *group,
+              guint                 n,
+              GError              **error)
+{
+  g_autoptr(GdkGLContext) context = NULL;
+  g_autoptr(GArray) names = g_array_new (FALSE, FALSE, sizeof (guint));
+  GdkGLContext *previous;
+  GString *errors = NULL;
+  GLenum gl_error;
+  guint i = 0;
+
+  if (kinds[group[0].kind].shareable)
+    {
+      /* Any live context of the share group will do: the one it was made in
+       * when it lives, else another. */
+      for (guint j = 0; j < n && context == NULL; j++)
+        if (group[j].context != NULL)
+          context = g_object_ref (group[j].context);
+      if (context == NULL)
+        context = find_context_for_display (self, group[0].display, error);
+      if (context == NULL)
+        {
+          g_prefix_error (error, "Cannot reach the share group of %u GL object(s) to delete them: ", n);
+          return FALSE;
+        }
+    }
+  else
+    context = g_object_ref (group[0].context);
+
+  previous = push_context (context);
+  while (glGetError () != GL_NO_ERROR)
+    ;
+
+  while (i < n)
+    {
+      ResmgrGLObjectKind kind = group[i].kind;
+
+      g_array_set_size (names, 0);
+      for (; i < n && group[i].kind == kind; i++)
+        g_array_append_val (names, group[i].name);
+
+      delete_names (kind, (const guint *) (gpointer) names->data, names->len);
+
+      while ((gl_error = glGetError ()) != GL_NO_ERROR)
+        {
+          if (errors == NULL)
+            errors = g_string_new (NULL);
+          g_string_append_printf (errors, "%sGL error 0x%04x deleting %u %s name(s)",
+                                  errors->len ? "; " : "", gl_error, names->len,
+                                  kinds[kind].name);
+        }
+    }
+
+  pop_context (previous);
+
+  if (errors != NULL)
+    {
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_FAILED, "%s", errors->str);
+      g_string_free (errors, TRUE);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+flush_internal (ResmgrGLCoordinator  *self,
+                GError              **error)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  g_autoptr(GArray) pending = NULL;
+  GError *first_error = NULL;
+  guint start = 0;
+
+  if (!on_owner_thread (self))
+    {
+      /* GL belongs to the owner thread: delete from there. */
+      schedule_flush (self);
+      return TRUE;
+    }
+
+  g_mutex_lock (&priv->mutex);
+  if (priv->frame_depth > 0)
+    {
+      priv->flush_after_frame = TRUE;
+      g_mutex_unlock (&priv->mutex);
+      return TRUE;
+    }
+  pending = priv->pending;
+  priv->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  g_array_set_clear_func (priv->pending, pending_clear);
+  priv->flushing = TRUE;
+  g_mutex_unlock (&priv->mutex);
+
+  if (pending->len > 1)
+    g_array_sort (pending, pending_compare);
+
+  while (start < pending->len)
+    {
+      Pending *first = &g_array_index (pending, Pending, start);
+      guint end = start + 1;
+      GError *local_error = NULL;
+
+      while (end < pending->len)
+        {
+          Pending *p = &g_array_index (pending, Pending, end);
+
+          if (kinds[p->kind].shareable != kinds[first->kind].shareable ||
+              (kinds[p->kind].shareable ? p->display != first->display : p->context != first->context))
+            break;
+          end++;
+        }
+
+      if (!delete_group (self, first, end - start, &local_error))
+        {
+          if (first_error == NULL)
+            first_error = local_error;
+          else
+            g_clear_error (&local_error);
+        }
+      start = end;
+    }
+
+  g_mutex_lock (&priv->mutex);
+  priv->flushing = FALSE;
+  g_mutex_unlock (&priv->mutex);
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, first_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* }}} */
+
+/* Tracking {{{ */
+
+static ResmgrHandle *
+track_gl_object (ResmgrGLCoordinator  *self,
+                 GLObject             *o,
+                 gsize                 size,
+                 GError              **error)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  ResmgrHandle *handle;
+  g_autofree char *name = NULL;
+
+  name = o->label ? g_strdup (o->label) : g_strdup_printf ("%s %u", kinds[o->kind].name, o->name);
+
+  /* The entry owns one reference to the object (taken over from the
+   * caller on success); the table another. */
+  o->self = self;
+  handle = resmgr_coordinator_track_resource (RESMGR_COORDINATOR (self), RESMGR_RESOURCE_TYPE_GL_OBJECT,
+                                              name, size, RESMGR_PRIORITY_DEFAULT,
+                                              o, gl_object_cleanup, o, gl_object_unref, error);
+  if (handle == NULL)
+    return NULL;
+
+  /* gl_object_cleanup may already have run (released on another thread). */
+  g_mutex_lock (&priv->mutex);
+  o->id = resmgr_handle_get_id (handle);
+  if (o->name != 0)
+    g_hash_table_insert (priv->objects, &o->id, gl_object_ref (o));
+  g_mutex_unlock (&priv->mutex);
+
+  return handle;
+}
+
+static GLObject *
+gl_object_new (GdkGLContext       *context,
+               ResmgrGLObjectKind  kind,
+               guint               name,
+               const char         *label)
+{
+  GLObject *o = g_new0 (GLObject, 1);
+
+  g_atomic_ref_count_init (&o->ref_count);
+  o->kind = kind;
+  o->name = name;
+  g_weak_ref_init (&o->context, context);
+  o->display = g_object_ref (gdk_gl_context_get_display (context));
+  o->label = g_strdup (label);
+
+  return o;
+}
+
+/**
+ * resmgr_gl_coordinator_track:
+ * @self: a bound GL coordinator
+ * @context: the context @name was made in
+ * @kind: the kind of object
+ * @name: the GL name
+ * @size: the bytes the object holds (for accounting)
+ * @label: (nullable): a label, set as the object's KHR_debug label when the
+ *   context supports it, and shown in reports
+ * @error: return location for a #GError
+ *
+ * Tracks a GL name for the bound component. Call it on the owner thread.
+ * The entry is freed (its name deleted) at release or cleanup, as the type
+ * description says.
+ *
+ * Returns: (transfer full) (nullable): the handle, or %NULL on error (the
+ *   name is then still the caller's)
+ *
+ * Since: 0.1
+ */
+ResmgrHandle *
+resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
+                             GdkGLContext         *context,
+                             ResmgrGLObjectKind    kind,
+                             guint                 name,
+                             gsize                 size,
+                             const char           *label,
+                             GError              **error)
+{
+  ResmgrHandle *handle;
+  GLObject *o;
+
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), NULL);
+  g_return_val_if_fail (GDK_IS_GL_CONTEXT (context), NULL);
+  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
+  g_return_val_if_fail (name != 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  o = gl_object_new (context, kind, name, label);
+
+  if (label != NULL)
+    {
+      GdkGLContext *previous = push_context (context);
+
+      apply_label_current (o);
+      pop_context (previous);
+    }
+
+  handle = track_gl_object (self, o, size, error);
+  if (handle == NULL)
+    {
+      o->name = 0;
+      gl_object_unref (o);
+    }
+
+  return handle;
+}
+
+/**
+ * resmgr_gl_coordinator_track_recreatable:
+ * @self: a bound GL coordinator
+ * @context: the context to create the object in now
+ * @kind: the kind of object
+ * @size: the bytes the object holds (for accounting)
+ * @label: (nullable): a label (KHR_debug label and report name)
+ * @create: (scope notified) (closure user_data) (destroy destroy): creates
+ *   the object in the context it is given (current during the call)
+ * @user_data: data for @create
+ * @destroy: (nullable): frees @user_data when the entry goes
+ * @error: return location for a #GError
+ *
+ * Tracks a GL object as a create/destroy pair: @create runs now in
+ * @context, and again in the new context after an attached area was
+ * unrealized and realized again (moved to another window). The handle stays
+ * valid across that; [method@Resmgr.GLCoordinator.get_name] gives the
+ * current name.
+ *
+ * Returns: (transfer full) (nullable): the handle, or %NULL on error
+ *
+ * Since: 0.1
+ */
+ResmgrHandle *
+resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
+                                         GdkGLContext         *context,
+                                         ResmgrGLObjectKind    kind,
+                                         gsize                 size,
+                                         const char           *label,
+                                         ResmgrGLCreateFunc    create,
+                                         gpointer              user_data,
+                                         GDestroyNotify        destroy,
+                                         GError              **error)
+{
+  ResmgrHandle *handle;
+  GdkGLContext *previous;
+  GLObject *o;
+  guint name;
+
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), NULL);
+  g_return_val_if_fail (GDK_IS_GL_CONTEXT (context), NULL);
+  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
+  g_return_val_if_fail (create != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  previous = push_context (context);
+  name = create (context, user_data, error);
+  if (name == 0)
+    {
+      pop_context (previous);
+      if (error != NULL && *error == NULL)
+        g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                     "Creating %s “%s” returned no name", kinds[kind].name, label ? label : "");
+      return NULL;
+    }
+
+  o = gl_object_new (context, kind, name, label);
+  apply_label_current (o);
+  pop_context (previous);
+
+  o->create = create;
+  o->user_data = user_data;
+
+  handle = track_gl_object (self, o, size, error);
+  if (handle == NULL)
+    {
+      /* Nothing taken: delete what we made, leave user_data to the caller. */
+      previous = push_context (context);
+      delete_names (kind, &name, 1);
+      pop_context (previous);
+      o->name = 0;
+      gl_object_unref (o);
+      return NULL;
+    }
+
+  o->destroy = destroy;
+
+  return handle;
+}
+
+static GLObject *
+lookup_object (ResmgrGLCoordinator *self,
+               ResmgrHandle        *handle)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  guint64 id = resmgr_handle_get_id (handle);
+  GLObject *o;
+
+  g_mutex_lock (&priv->mutex);
+  o = g_hash_table_lookup (priv->objects, &id);
+  if (o != NULL)
+    gl_object_ref (o);
+  g_mutex_unlock (&priv->mutex);
+
+  return o;
+}
+
+/**
+ * resmgr_gl_coordinator_get_name:
+ * @self: a GL coordinator
+ * @handle: a handle it returned
+ *
+ * Gets the current GL name of a tracked object: for a re-creatable one, the
+ * name in its current context.
+ *
+ * Returns: the name, or 0 if the object is not tracked or not created now
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_gl_coordinator_get_name (ResmgrGLCoordinator *self,
+                                ResmgrHandle        *handle)
+{
+  GLObject *o;
+  guint name = 0;
+
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), 0);
+  g_return_val_if_fail (handle != NULL, 0);
+
+  if ((o = lookup_object (self, handle)) != NULL)
+    {
+      g_mutex_lock (&PRIV (self)->mutex);
+      name = o->name;
+      g_mutex_unlock (&PRIV (self)->mutex);
+      gl_object_unref (o);
+    }
+
+  return name;
+}
+
+/**
+ * resmgr_gl_coordinator_get_context_for:
+ * @self: a GL coordinator
+ * @handle: a handle it returned
+ *
+ * Gets the context the object's current name was made in.
+ *
+ * Returns: (transfer none) (nullable): the context, or %NULL if it is gone
+ *   or the object is not tracked
+ *
+ * Since: 0.1
+ */
+GdkGLContext *
+resmgr_gl_coordinator_get_context_for (ResmgrGLCoordinator *self,
+                                       ResmgrHandle        *handle)
+{
+  GdkGLContext *context = NULL;
+  GLObject *o;
+
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), NULL);
+  g_return_val_if_fail (handle != NULL, NULL);
+
+  if ((o = lookup_object (self, handle)) != NULL)
+    {
+      context = g_weak_ref_get (&o->context);
+      gl_object_unref (o);
+      /* Borrowed: whoever made the context keeps it alive. */
+      if (context != NULL)
+        g_object_unref (context);
+    }
+
+  return context;
+}
+
+/**
+ * resmgr_gl_coordinator_release_many:
+ * @self: a bound GL coordinator
+ * @handles: (array length=n_handles): handles it returned
+ * @n_handles: the number of handles
+ * @error: return location for a #GError
+ *
+ * Releases several GL objects and deletes them now, in one batched call
+ * per kind and context. Call it on the owner thread (from another thread
+ * the deletion is dispatched there).
+ *
+ * Returns: %TRUE on success; %FALSE with the first error (a handle not
+ *   held, a GL error) — the other handles are still released
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_gl_coordinator_release_many (ResmgrGLCoordinator  *self,
+                                    ResmgrHandle * const *handles,
+                                    guint                 n_handles,
+                                    GError              **error)
+{
+  GError *first_error = NULL;
+
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), FALSE);
+  g_return_val_if_fail (handles != NULL || n_handles == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < n_handles; i++)
+    {
+      GError *local_error = NULL;
+
+      if (!resmgr_coordinator_release (RESMGR_COORDINATOR (self), handles[i], &local_error))
+        {
+          if (first_error == NULL)
+            first_error = local_error;
+          else
+            g_clear_error (&local_error);
+        }
+    }
+
+  if (!flush_internal (self, first_error ? NULL : &first_error) && first_error == NULL)
+    g_assert_not_reached ();
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, first_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * resmgr_gl_coordinator_flush:
+ * @self: a GL coordinator
+ * @error: return location for a #GError
+ *
+ * Deletes the names of released objects now. During a frame the deletion
+ * waits for the frame's end; from another thread it is dispatched to the
+ * owner context.
+ *
+ * Returns: %TRUE on success, %FALSE with the GL errors
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_gl_coordinator_flush (ResmgrGLCoordinator  *self,
+                             GError              **error)
+{
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return flush_internal (self, error);
+}
+
+/**
+ * resmgr_gl_coordinator_get_n_pending:
+ * @self: a GL coordinator
+ *
+ * Gets how many released names wait for their deletion.
+ *
+ * Returns: the number of names
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_gl_coordinator_get_n_pending (ResmgrGLCoordinator *self)
+{
+  guint n;
+
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), 0);
+
+  g_mutex_lock (&PRIV (self)->mutex);
+  n = PRIV (self)->pending->len;
+  g_mutex_unlock (&PRIV (self)->mutex);
+
+  return n;
+}
+
+/* }}} */
+
+/* Frames {{{ */
+
+/**
+ * resmgr_gl_coordinator_begin_frame:
+ * @self: a GL coordinator
+ * @error: return location for a #GError
+ *
+ * Marks the start of a frame that uses the tracked objects (frames nest).
+ * Deletions asked for until the matching
+ * [method@Resmgr.GLCoordinator.end_frame] wait for it. A frame cannot begin
+ * while a deletion runs: that fails with
+ * %RESMGR_ERROR_CLEANUP_IN_PROGRESS.
+ *
+ * Returns: %TRUE if the frame began
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_gl_coordinator_begin_frame (ResmgrGLCoordinator  *self,
+                                   GError              **error)
+{
+  ResmgrGLCoordinatorPrivate *priv;
+
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  priv = PRIV (self);
+
+  g_mutex_lock (&priv->mutex);
+  if (priv->flushing)
+    {
+      g_mutex_unlock (&priv->mutex);
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_IN_PROGRESS,
+                   "A GL cleanup of “%s” is running: no frame can begin now",
+                   resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)));
+      return FALSE;
+    }
+  priv->frame_depth++;
+  g_mutex_unlock (&priv->mutex);
+
+  return TRUE;
+}
+
+/**
+ * resmgr_gl_coordinator_end_frame:
+ * @self: a GL coordinator
+ *
+ * Ends a frame begun with [method@Resmgr.GLCoordinator.begin_frame]; when
+ * the outermost frame ends, deletions that waited for it run.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_gl_coordinator_end_frame (ResmgrGLCoordinator *self)
+{
+  ResmgrGLCoordinatorPrivate *priv;
+  gboolean flush = FALSE;
+
+  g_return_if_fail (RESMGR_IS_GL_COORDINATOR (self));
+
+  priv = PRIV (self);
+
+  g_mutex_lock (&priv->mutex);
+  g_return_if_fail (priv->frame_depth > 0);
+  if (--priv->frame_depth == 0 && priv->flush_after_frame)
+    {
+      priv->flush_after_frame = FALSE;
+      flush = TRUE;
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  if (flush)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!flush_internal (self, &error))
+        g_warning ("%s of “%s”: %s", G_OBJECT_TYPE_NAME (self),
+                   resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)),
+                   error->message);
+    }
+}
+
+/**
+ * resmgr_gl_coordinator_is_in_frame:
+ * @self: a GL coordinator
+ *
+ * Checks whether a frame is running.
+ *
+ * Returns: %TRUE between begin_frame() and the matching end_frame()
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_gl_coordinator_is_in_frame (ResmgrGLCoordinator *self)
+{
+  gboolean in_frame;
+
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), FALSE);
+
+  g_mutex_lock (&PRIV (self)->mutex);
+  in_frame = PRIV (self)->frame_depth > 0;
+  g_mutex_unlock (&PRIV (self)->mutex);
+
+  return in_frame;
+}
+
+/* }}} */
+
+/* Areas {{{ */
+
+static void
+on_area_realize (GtkGLArea           *area,
+                 ResmgrGLCoordinator *self)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  g_autoptr(GPtrArray) rebuild = g_ptr_array_new_with_free_func (gl_object_unref);
+  GdkGLContext *context = gtk_gl_area_get_context (area);
+  GdkGLContext *previous;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (context == NULL)
+    return;
+
+  /* Re-creatable objects whose name went with their previous context. */
+  g_mutex_lock (&priv->mutex);
+  g_hash_table_iter_init (&iter, priv->objects);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GLObject *o = value;
+
+      if (o->name == 0 && o->create != NULL)
+        g_ptr_array_add (rebuild, gl_object_ref (o));
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  if (rebuild->len == 0)
+    return;
+
+  previous = push_context (context);
+  for (guint i = 0; i < rebuild->len; i++)
+    {
+      GLObject *o = g_ptr_array_index (rebuild, i);
+      g_autoptr(GError) error = NULL;
+      guint name = o->create (context, o->user_data, &error);
+
+      if (name == 0)
+        {
+          g_warning ("Cannot re-create %s “%s” in the new context: %s",
+                     kinds[o->kind].name, o->label ? o->label : "",
+                     error ? error->message : "no name returned");
+          continue;
+        }
+
+      g_mutex_lock (&priv->mutex);
+      o->name = name;
+      g_weak_ref_set (&o->context, context);
+      g_mutex_unlock (&priv->mutex);
+      apply_label_current (o);
+    }
+  pop_context (previous);
+}
+
+/* Connected before GtkGLArea's own unrealize: the area's context is alive. */
+static void
+on_area_unrealize (GtkGLArea           *area,
+                   ResmgrGLCoordinator *self)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  GdkGLContext *context = gtk_gl_area_get_context (area);
+  g_autoptr(GArray) names = g_array_new (FALSE, FALSE, sizeof (Pending));
+  g_autoptr(GArray) forget = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (context == NULL)
+    return;
+
+  /* Deletions already asked for go first, while every context lives. */
+  if (!flush_internal (self, &error))
+    g_warning ("%s: %s", G_OBJECT_TYPE_NAME (self), error->message);
+  g_clear_error (&error);
+
+  /* The container objects of this context die with it: delete them here,
+   * in it. Re-creatable ones keep their entry and are rebuilt at the next
+   * realize; the others are released. Shareable objects stay valid. */
+  g_mutex_lock (&priv->mutex);
+  g_hash_table_iter_init (&iter, priv->objects);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GLObject *o = value;
+      GdkGLContext *c;
+
+      if (kinds[o->kind].shareable || o->name == 0)
+        continue;
+      c = g_weak_ref_get (&o->context);
+      if (c == context)
+        {
+          Pending p = { o->kind, o->name, NULL, NULL, NULL };
+
+          g_array_append_val (names, p);
+          o->name = 0;
+          if (o->create == NULL)
+            g_array_append_val (forget, o->id);
+        }
+      g_clear_object (&c);
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  if (names->len > 0)
+    {
+      GdkGLContext *previous = push_context (context);
+
+      g_array_sort (names, pending_compare);
+      for (guint i = 0; i < names->len; )
+        {
+          ResmgrGLObjectKind kind = g_array_index (names, Pending, i).kind;
+          g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (guint));
+
+          for (; i < names->len && g_array_index (names, Pending, i).kind == kind; i++)
+            g_array_append_val (batch, g_array_index (names, Pending, i).name);
+          delete_names (kind, (const guint *) (gpointer) batch->data, batch->len);
+        }
+      while (glGetError () != GL_NO_ERROR)
+        ;
+      pop_context (previous);
+    }
+
+  /* Their names are gone: releasing only forgets them (no cleanup call). */
+  for (guint i = 0; i < forget->len; i++)
+    resmgr_service_release (resmgr_coordinator_get_service (RESMGR_COORDINATOR (self)),
+                            g_array_index (forget, guint64, i), NULL);
+}
+
+static void
+area_link_free (gpointer data)
+{
+  AreaLink *link = data;
+  GtkGLArea *area = g_weak_ref_get (&link->area);
+
+  if (area != NULL)
+    {
+      g_signal_handler_disconnect (area, link->realize_id);
+      g_signal_handler_disconnect (area, link->unrealize_id);
+      g_object_unref (area);
+    }
+  g_weak_ref_clear (&link->area);
+  g_free (link);
+}
+
+/**
+ * resmgr_gl_coordinator_attach_area:
+ * @self: a bound GL coordinator
+ * @area: a GL area whose context the tracked objects use
+ *
+ * Follows @area: at its unrealize (before GtkGLArea's own, while its
+ * context is alive) the area's context is made current, the container
+ * objects made in it are deleted there (re-creatable ones are rebuilt at the
+ * next realize, in the new context), and the previous context is restored.
+ * Its context also serves to delete shareable objects whose own context is
+ * gone.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_gl_coordinator_attach_area (ResmgrGLCoordinator *self,
+                                   GtkGLArea           *area)
+{
+  AreaLink *link;
+
+  g_return_if_fail (RESMGR_IS_GL_COORDINATOR (self));
+  g_return_if_fail (GTK_IS_GL_AREA (area));
+
+  link = g_new0 (AreaLink, 1);
+  g_weak_ref_init (&link->area, area);
+  link->realize_id = g_signal_connect_object (area, "realize", G_CALLBACK (on_area_realize),
+                                              self, G_CONNECT_AFTER);
+  link->unrealize_id = g_signal_connect_object (area, "unrealize", G_CALLBACK (on_area_unrealize),
+                                                self, 0);
+
+  g_mutex_lock (&PRIV (self)->mutex);
+  g_ptr_array_add (PRIV (self)->areas, link);
+  g_mutex_unlock (&PRIV (self)->mutex);
+}
+
+/**
+ * resmgr_gl_coordinator_detach_area:
+ * @self: a GL coordinator
+ * @area: an area given to resmgr_gl_coordinator_attach_area()
+ *
+ * Stops following @area.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_gl_coordinator_detach_area (ResmgrGLCoordinator *self,
+                                   GtkGLArea           *area)
+{
+  ResmgrGLCoordinatorPrivate *priv;
+  AreaLink *found = NULL;
+
+  g_return_if_fail (RESMGR_IS_GL_COORDINATOR (self));
+  g_return_if_fail (GTK_IS_GL_AREA (area));
+
+  priv = PRIV (self);
+
+  g_mutex_lock (&priv->mutex);
+  for (guint i = 0; i < priv->areas->len; i++)
+    {
+      AreaLink *link = g_ptr_array_index (priv->areas, i);
+      GtkGLArea *a = g_weak_ref_get (&link->area);
+
+      g_clear_object (&a);
+      if (a == area)
+        {
+          found = g_ptr_array_steal_index (priv->areas, i);
+          break;
+        }
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  if (found != NULL)
+    area_link_free (found);
+}
+
+/* }}} */
+
+/* GObject {{{ */
+
+static gboolean
+resmgr_gl_coordinator_cleanup (ResmgrCoordinator  *coordinator,
+                               GError            **error)
+{
+  /* Runs right after every GL object's entry queued its name. */
+  return flush_internal (RESMGR_GL_COORDINATOR (coordinator), error);
+}
+
+static void
+resmgr_gl_coordinator_dispose (GObject *object)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (RESMGR_GL_COORDINATOR (object));
+  g_autoptr(GPtrArray) areas = NULL;
+  g_autoptr(GPtrArray) contexts = NULL;
+
+  g_mutex_lock (&priv->mutex);
+  areas = g_steal_pointer (&priv->areas);
+  priv->areas = g_ptr_array_new_with_free_func (area_link_free);
+  contexts = g_steal_pointer (&priv->own_contexts);
+  priv->own_contexts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_unlock (&priv->mutex);
+
+  G_OBJECT_CLASS (resmgr_gl_coordinator_parent_class)->dispose (object);
+}
+
+static void
+resmgr_gl_coordinator_finalize (GObject *object)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (RESMGR_GL_COORDINATOR (object));
+
+  /* Every entry holds a reference on us: nothing is tracked here, and the
+   * last cleanup flushed. Names still pending had no context to go to. */
+  if (priv->pending->len > 0)
+    g_warning ("%u GL name(s) were never deleted: no context of their display was reachable",
+               priv->pending->len);
+  g_array_unref (priv->pending);
+  g_hash_table_unref (priv->objects);
+  g_ptr_array_unref (priv->areas);
+  g_ptr_array_unref (priv->own_contexts);
+  g_mutex_clear (&priv->mutex);
+
+  G_OBJECT_CLASS (resmgr_gl_coordinator_parent_class)->finalize (object);
+}
+
+static void
+resmgr_gl_coordinator_class_init (ResmgrGLCoordinatorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  ResmgrCoordinatorClass *coordinator_class = RESMGR_COORDINATOR_CLASS (klass);
+
+  object_class->dispose = resmgr_gl_coordinator_dispose;
+  object_class->finalize = resmgr_gl_coordinator_finalize;
+
+  coordinator_class->cleanup = resmgr_gl_coordinator_cleanup;
+  coordinator_class->cleanup_priority = FLUSH_PRIORITY;
+}
+
+static void
+resmgr_gl_coordinator_init (ResmgrGLCoordinator *self)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+
+  g_mutex_init (&priv->mutex);
+  priv->objects = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, gl_object_unref);
+  priv->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  g_array_set_clear_func (priv->pending, pending_clear);
+  priv->areas = g_ptr_array_new_with_free_func (area_link_free);
+  priv->own_contexts = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * resmgr_gl_coordinator_new:
+ * @service: (nullable): the service, or %NULL for the default one
+ *
+ * Creates a GL coordinator; bind it to its component with
+ * [method@Resmgr.Coordinator.bind] on the GTK main thread.
+ *
+ * Returns: (transfer full): a new GL coordinator
+ *
+ * Since: 0.1
+ */
+ResmgrGLCoordinator *
+resmgr_gl_coordinator_new (ResmgrService *service)
+{
+  g_return_val_if_fail (service == NULL || RESMGR_IS_SERVICE (service), NULL);
+
+  return g_object_new (RESMGR_TYPE_GL_COORDINATOR, "service", service, NULL);
+}
+
+/* }}} */
