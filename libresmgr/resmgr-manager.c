@@ -1934,6 +1934,93 @@ resmgr_manager_dup_component_id (ResmgrService *service,
   return id;
 }
 
+static int
+compare_components_by_serial (gconstpointer a,
+                              gconstpointer b)
+{
+  const Component *ca = *(Component **) a, *cb = *(Component **) b;
+
+  return ca->serial < cb->serial ? -1 : ca->serial > cb->serial;
+}
+
+/* A snapshot of the components, in registration order. */
+static GPtrArray *
+dup_components_sorted (ResmgrManager *self)
+{
+  GPtrArray *comps = dup_components (self);
+
+  g_ptr_array_sort (comps, compare_components_by_serial);
+
+  return comps;
+}
+
+static GPtrArray *
+resmgr_manager_dup_handles (ResmgrService *service,
+                            const char    *component_id)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  g_autoptr(GPtrArray) comps = dup_components_sorted (self);
+  GPtrArray *handles = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < comps->len; i++)
+    {
+      Component *comp = g_ptr_array_index (comps, i);
+
+      if (component_id != NULL && g_strcmp0 (comp->id, component_id) != 0)
+        continue;
+
+      g_mutex_lock (&comp->mutex);
+      for (guint j = 0; j < comp->entries->len; j++)
+        {
+          Entry *e = &g_array_index (comp->entries, Entry, j);
+          ResmgrResourceState state = RESMGR_RESOURCE_STATE_ACTIVE;
+
+          if (e->state == ENTRY_DEAD)
+            continue;
+          if (e->kind == KIND_OBJECT)
+            {
+              GObject *object = g_weak_ref_get (&e->extra->object);
+
+              if (object == NULL)
+                state = RESMGR_RESOURCE_STATE_DISPOSED;
+              else
+                g_ptr_array_add (objects, object); /* unreffed after unlocking */
+            }
+          g_ptr_array_add (handles, handle_for_entry (comp, e, state));
+        }
+      g_mutex_unlock (&comp->mutex);
+    }
+
+  return handles;
+}
+
+static char **
+resmgr_manager_dup_component_ids (ResmgrService *service)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  g_autoptr(GPtrArray) comps = dup_components_sorted (self);
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **ids;
+
+  for (guint i = 0; i < comps->len; i++)
+    {
+      Component *comp = g_ptr_array_index (comps, i);
+      gboolean disposed;
+
+      g_mutex_lock (&comp->mutex);
+      disposed = comp->disposed;
+      g_mutex_unlock (&comp->mutex);
+      if (!disposed)
+        g_strv_builder_add (builder, comp->id);
+    }
+
+  ids = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+
+  return ids;
+}
+
 static void
 resmgr_manager_service_iface_init (ResmgrServiceInterface *iface)
 {
@@ -1955,6 +2042,8 @@ resmgr_manager_service_iface_init (ResmgrServiceInterface *iface)
   iface->get_deadline = resmgr_manager_get_deadline;
   iface->dup_stats = resmgr_manager_dup_stats;
   iface->dup_component_id = resmgr_manager_dup_component_id;
+  iface->dup_handles = resmgr_manager_dup_handles;
+  iface->dup_component_ids = resmgr_manager_dup_component_ids;
 }
 
 /* }}} */

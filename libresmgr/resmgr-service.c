@@ -668,3 +668,56 @@ resmgr_service_dup_component_id (ResmgrService *self,
 
   return RESMGR_SERVICE_GET_IFACE (self)->dup_component_id (self, component);
 }
+
+/**
+ * resmgr_service_dup_handles:
+ * @self: a service
+ * @component_id: (nullable): a component id, or %NULL for all components
+ *
+ * Takes a snapshot of what is tracked: a handle per resource, each
+ * component's in creation order. Monitors use it to fill their views before
+ * following the signals. A service that cannot enumerate returns an empty
+ * array.
+ *
+ * Returns: (transfer container) (element-type ResmgrHandle): the handles
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+resmgr_service_dup_handles (ResmgrService *self,
+                            const char    *component_id)
+{
+  ResmgrServiceInterface *iface;
+
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+
+  iface = RESMGR_SERVICE_GET_IFACE (self);
+  if (iface->dup_handles == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+
+  return iface->dup_handles (self, component_id);
+}
+
+/**
+ * resmgr_service_dup_component_ids:
+ * @self: a service
+ *
+ * Gets the ids of the registered components, in registration order.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the ids
+ *
+ * Since: 0.1
+ */
+char **
+resmgr_service_dup_component_ids (ResmgrService *self)
+{
+  ResmgrServiceInterface *iface;
+
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+
+  iface = RESMGR_SERVICE_GET_IFACE (self);
+  if (iface->dup_component_ids == NULL)
+    return g_new0 (char *, 1);
+
+  return iface->dup_component_ids (self);
+}

@@ -40,6 +40,8 @@ G_DECLARE_INTERFACE (ResmgrService, resmgr_service, RESMGR, SERVICE, GObject)
  * @get_deadline: virtual method for resmgr_service_get_deadline()
  * @dup_stats: virtual method for resmgr_service_dup_stats()
  * @dup_component_id: virtual method for resmgr_service_dup_component_id()
+ * @dup_handles: virtual method for resmgr_service_dup_handles()
+ * @dup_component_ids: virtual method for resmgr_service_dup_component_ids()
  *
  * The interface of a resource service.
  *
@@ -129,9 +131,12 @@ struct _ResmgrServiceInterface
   ResmgrStats         *(*dup_stats)                (ResmgrService        *self);
   char                *(*dup_component_id)         (ResmgrService        *self,
                                                     GObject              *component);
+  GPtrArray           *(*dup_handles)              (ResmgrService        *self,
+                                                    const char           *component_id);
+  char               **(*dup_component_ids)        (ResmgrService        *self);
 
   /*< private >*/
-  gpointer _reserved[8];
+  gpointer _reserved[6];
 };
 
 RESMGR_AVAILABLE_IN_ALL
@@ -234,5 +239,10 @@ ResmgrStats         *resmgr_service_dup_stats                 (ResmgrService    
 RESMGR_AVAILABLE_IN_ALL
 char                *resmgr_service_dup_component_id          (ResmgrService        *self,
                                                                GObject              *component);
+RESMGR_AVAILABLE_IN_ALL
+GPtrArray           *resmgr_service_dup_handles               (ResmgrService        *self,
+                                                               const char           *component_id) G_GNUC_WARN_UNUSED_RESULT;
+RESMGR_AVAILABLE_IN_ALL
+char               **resmgr_service_dup_component_ids         (ResmgrService        *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

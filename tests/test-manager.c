@@ -731,6 +731,60 @@ null_resource_cleanup (gpointer   resource,
 }
 
 static void
+test_enumerate (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) a = test_component_new (NULL);
+  g_autoptr(TestComponent) b = test_component_new (NULL);
+  g_autoptr(TestComponent) watched = test_component_new (NULL);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) only_b = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_auto(GStrv) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 ida, idb1, idb2;
+
+  g_test_summary ("dup_handles lists every tracked resource, per component in creation "
+                  "order, with a watched object disposed but alive shown as DISPOSED; "
+                  "dup_component_ids lists components in registration order");
+
+  register_component (SERVICE (manager), a, "A");
+  register_component (SERVICE (manager), b, "B");
+  ida = resmgr_service_track_data (SERVICE (manager), G_OBJECT (a), RESMGR_RESOURCE_TYPE_MEMORY, "a1", 8,
+                                   RESMGR_PRIORITY_DEFAULT, g_malloc (8), g_free, &error);
+  g_assert_no_error (error);
+  idb1 = resmgr_service_track_data (SERVICE (manager), G_OBJECT (b), RESMGR_RESOURCE_TYPE_FILE, "b1", 16,
+                                    RESMGR_PRIORITY_DEFAULT, g_malloc (8), g_free, &error);
+  g_assert_no_error (error);
+  idb2 = resmgr_service_track_object (SERVICE (manager), G_OBJECT (b), RESMGR_RESOURCE_TYPE_WIDGET, "b2", 0,
+                                      RESMGR_PRIORITY_DEFAULT, G_OBJECT (watched), NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_object_run_dispose (G_OBJECT (watched));
+
+  ids = resmgr_service_dup_component_ids (SERVICE (manager));
+  g_assert_cmpuint (g_strv_length (ids), ==, 2);
+  g_assert_cmpstr (ids[0], ==, "A");
+  g_assert_cmpstr (ids[1], ==, "B");
+
+  all = resmgr_service_dup_handles (SERVICE (manager), NULL);
+  g_assert_cmpuint (all->len, ==, 3);
+  g_assert_cmpuint (resmgr_handle_get_id (g_ptr_array_index (all, 0)), ==, ida);
+  g_assert_cmpuint (resmgr_handle_get_id (g_ptr_array_index (all, 1)), ==, idb1);
+  g_assert_cmpuint (resmgr_handle_get_id (g_ptr_array_index (all, 2)), ==, idb2);
+  g_assert_cmpint (resmgr_handle_get_state (g_ptr_array_index (all, 1)), ==, RESMGR_RESOURCE_STATE_ACTIVE);
+  g_assert_cmpint (resmgr_handle_get_state (g_ptr_array_index (all, 2)), ==, RESMGR_RESOURCE_STATE_DISPOSED);
+
+  only_b = resmgr_service_dup_handles (SERVICE (manager), "B");
+  g_assert_cmpuint (only_b->len, ==, 2);
+  g_assert_cmpstr (resmgr_handle_get_component_id (g_ptr_array_index (only_b, 0)), ==, "B");
+
+  g_assert_true (resmgr_service_release (SERVICE (manager), idb1, &error));
+  after = resmgr_service_dup_handles (SERVICE (manager), "B");
+  g_assert_cmpuint (after->len, ==, 1);
+  g_assert_cmpuint (resmgr_handle_get_id (g_ptr_array_index (after, 0)), ==, idb2);
+}
+
+static void
 test_track_add_cleanup (void)
 {
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
@@ -2145,6 +2199,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Manager/track/watched-disposed", test_track_watched_disposed);
   g_test_add_func ("/Resmgr/Manager/track/watched-disposed-cleanup", test_track_watched_disposed_cleanup);
   g_test_add_func ("/Resmgr/Manager/track/add-cleanup", test_track_add_cleanup);
+  g_test_add_func ("/Resmgr/Manager/enumerate", test_enumerate);
 
   g_test_add_func ("/Resmgr/Manager/handle/fields", test_handle_fields);
   g_test_add_func ("/Resmgr/Manager/handle/default-priorities", test_handle_default_priorities);
