@@ -79,6 +79,7 @@ typedef struct
   /* Protected by mutex: */
   GMutex         mutex;
   gboolean       bound;
+  gboolean       binding;
   gboolean       own_cleanup_pending;
   GHashTable    *handles;          /* guint64* (in Wrapper) → ResmgrHandle* */
   GHashTable    *process_lifetime; /* ids, as guint64* owned */
@@ -561,6 +562,8 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
                          GError            **error)
 {
   ResmgrCoordinatorPrivate *priv;
+  char *component_id = NULL;
+  gboolean bound;
   GObject *alive;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), FALSE);
@@ -569,41 +572,53 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
 
   priv = PRIV (self);
 
+  /* Reserve the binding: a concurrent bind sees it and fails. */
   g_mutex_lock (&priv->mutex);
-  if (priv->bound)
+  if (priv->bound || priv->binding)
     {
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
                    "%s %p is already bound to component “%s”",
-                   G_OBJECT_TYPE_NAME (self), self, priv->component_id);
+                   G_OBJECT_TYPE_NAME (self), self,
+                   priv->component_id ? priv->component_id : "(being bound)");
       g_mutex_unlock (&priv->mutex);
       return FALSE;
     }
+  priv->binding = TRUE;
   g_mutex_unlock (&priv->mutex);
 
-  /* A component in dispose (g_object_run_dispose, or its last unref under
-   * way) reads NULL here: it is dead to us. */
+  /* A component whose last reference is being dropped (bind called from its
+   * dispose) reads NULL here: it is dead to us. */
   g_weak_ref_set (&priv->component, component);
   if ((alive = g_weak_ref_get (&priv->component)) == NULL)
     {
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
                    "Cannot bind %s %p to %s %p: it is disposed",
                    G_OBJECT_TYPE_NAME (self), self, G_OBJECT_TYPE_NAME (component), component);
-      return FALSE;
+      bound = FALSE;
     }
-  g_object_unref (alive);
-
-  if (!resmgr_service_register_component (priv->service, component, id, error))
+  else
     {
-      g_weak_ref_set (&priv->component, NULL);
-      return FALSE;
+      g_object_unref (alive);
+      bound = resmgr_service_register_component (priv->service, component, id, error);
+      if (bound)
+        component_id = resmgr_service_dup_component_id (priv->service, component);
+      else
+        g_weak_ref_set (&priv->component, NULL);
     }
 
   g_mutex_lock (&priv->mutex);
-  priv->bound = TRUE;
-  priv->component_id = resmgr_service_dup_component_id (priv->service, component);
-  priv->context = g_main_context_ref_thread_default ();
-  priv->own_cleanup_pending = TRUE;
+  priv->binding = FALSE;
+  if (bound)
+    {
+      priv->bound = TRUE;
+      priv->component_id = g_steal_pointer (&component_id);
+      priv->context = g_main_context_ref_thread_default ();
+      priv->own_cleanup_pending = TRUE;
+    }
   g_mutex_unlock (&priv->mutex);
+
+  if (!bound)
+    return FALSE;
 
   ensure_own_cleanup (self, component);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPONENT_ID]);
@@ -1414,36 +1429,50 @@ resmgr_coordinator_track_gobject (ResmgrCoordinator   *self,
 
 typedef struct
 {
+  gatomicrefcount   ref_count; /* the source's, and bound_attach's */
   GWeakRef          coordinator;
   GWeakRef          target;
   ResmgrBoundFunc   func;
   gpointer          user_data;
   GDestroyNotify    destroy;
   char             *name;
-  guint64           id;        /* atomic: 0 until tracked */
+  guint64           id;        /* atomic: 0 until tracked, BOUND_DONE once finished */
 } Bound;
 
+#define BOUND_DONE G_MAXUINT64
+
+static Bound *
+bound_ref (Bound *b)
+{
+  g_atomic_ref_count_inc (&b->ref_count);
+  return b;
+}
+
 static void
-bound_free (gpointer data)
+bound_unref (gpointer data)
 {
   Bound *b = data;
 
-  g_weak_ref_clear (&b->coordinator);
-  g_weak_ref_clear (&b->target);
-  if (b->destroy != NULL)
-    b->destroy (b->user_data);
-  g_free (b->name);
-  g_free (b);
+  if (g_atomic_ref_count_dec (&b->ref_count))
+    {
+      g_weak_ref_clear (&b->coordinator);
+      g_weak_ref_clear (&b->target);
+      if (b->destroy != NULL)
+        b->destroy (b->user_data);
+      g_free (b->name);
+      g_free (b);
+    }
 }
 
-/* Stop tracking a source that ended on its own. */
+/* Stop tracking a source that ended on its own; if it ends before its id
+ * is known, bound_attach releases it. */
 static void
 bound_forget (Bound *b)
 {
   ResmgrCoordinator *self = g_weak_ref_get (&b->coordinator);
-  guint64 id = __atomic_load_n (&b->id, __ATOMIC_ACQUIRE);
+  guint64 id = __atomic_exchange_n (&b->id, BOUND_DONE, __ATOMIC_ACQ_REL);
 
-  if (self != NULL && id != 0)
+  if (self != NULL && id != 0 && id != BOUND_DONE)
     resmgr_coordinator_release_id (self, id, NULL);
   g_clear_object (&self);
 }
@@ -1502,10 +1531,13 @@ bound_attach (ResmgrCoordinator *self,
   if (refuse_bound (self, what, name))
     {
       g_source_unref (source);
+      if (destroy != NULL)
+        destroy (user_data);
       return NULL;
     }
 
   b = g_new0 (Bound, 1);
+  g_atomic_ref_count_init (&b->ref_count);
   g_weak_ref_init (&b->coordinator, self);
   b->name = g_strdup (name);
   b->func = func;
@@ -1524,25 +1556,32 @@ bound_attach (ResmgrCoordinator *self,
     }
 
   g_source_set_name (source, name);
-  g_source_set_callback (source, bound_dispatch, b, bound_free);
+  g_source_set_callback (source, bound_dispatch, bound_ref (b), bound_unref);
+
+  /* Attached before it is tracked: a release racing with us (another
+   * thread, a resource-tracked handler) then destroys an attached source. */
+  g_source_attach (source, priv->context);
 
   handle = resmgr_coordinator_track_source (self, source, name, &error);
   if (handle == NULL)
     {
-      /* Tracking was refused: never attach a callback nobody would remove. */
+      /* Refused: it must not stay attached with nobody to remove it. */
       if (g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN))
         g_warning ("Refusing %s callback “%s” of component “%s”: %s",
                    what, name, priv->component_id, error->message);
       else
         g_critical ("Cannot track %s callback “%s”: %s", what, name, error->message);
-      b->destroy = NULL; /* nothing taken */
+      g_source_destroy (source);
       g_source_unref (source);
+      bound_unref (b);
       return NULL;
     }
 
-  __atomic_store_n (&b->id, resmgr_handle_get_id (handle), __ATOMIC_RELEASE);
-  g_source_attach (source, priv->context);
+  /* Finished (and forgotten) before its id was known: release it now. */
+  if (__atomic_exchange_n (&b->id, resmgr_handle_get_id (handle), __ATOMIC_ACQ_REL) == BOUND_DONE)
+    resmgr_coordinator_release (self, handle, NULL);
   g_source_unref (source);
+  bound_unref (b);
 
   return handle;
 }
@@ -1662,7 +1701,11 @@ resmgr_coordinator_invoke (ResmgrCoordinator *self,
   priv = PRIV (self);
 
   if (refuse_bound (self, "invoke", name))
-    return NULL;
+    {
+      if (destroy != NULL)
+        destroy (user_data);
+      return NULL;
+    }
 
   if (g_main_context_acquire (priv->context))
     {

@@ -90,7 +90,6 @@ struct _Component
   guint32          serial;
   char            *id;
   GObject         *object;  /* only a table key, never dereferenced */
-  GWeakRef         weak;
   GMainContext    *context;
 
   /* Protected by mutex: */
@@ -197,7 +196,6 @@ component_unref (Component *comp)
       /* Entries left here were already taken by whoever claimed them. */
       g_assert (comp->n_live == 0);
       g_array_unref (comp->entries);
-      g_weak_ref_clear (&comp->weak);
       g_main_context_unref (comp->context);
       g_mutex_clear (&comp->mutex);
       g_free (comp->id);
@@ -325,8 +323,9 @@ unlock_component (Component *comp)
 
 typedef struct
 {
-  GWeakRef manager; /* registered by address: a Watch never moves */
-  guint64  id;
+  GWeakRef      manager;      /* registered by address: a Watch never moves */
+  gconstpointer manager_addr; /* compared only, never dereferenced */
+  guint64       id;
 } Watch;
 
 static GMutex watchers_lock;
@@ -383,6 +382,7 @@ watch_object (GObject       *object,
   Watch *w = g_new0 (Watch, 1);
 
   g_weak_ref_init (&w->manager, self);
+  w->manager_addr = self;
   w->id = id;
 
   g_mutex_lock (&watchers_lock);
@@ -411,18 +411,14 @@ unwatch_object (GObject       *object,
     {
       Watch *w = g_ptr_array_index (watches, i);
 
-      if (w->id == id)
+      /* By address, taking no reference: a reference dropped here could be
+       * another manager's last, whose dispose would take this lock again.
+       * A stale watch of a dead manager at our address would only have
+       * found nothing: removing it is harmless. */
+      if (w->id == id && w->manager_addr == self)
         {
-          GObject *m = g_weak_ref_get (&w->manager);
-          gboolean match = (m == (GObject *) self);
-
-          /* A reference to ourselves is never the last one here. */
-          g_clear_object (&m);
-          if (match)
-            {
-              found = g_ptr_array_steal_index_fast (watches, i);
-              break;
-            }
+          found = g_ptr_array_steal_index_fast (watches, i);
+          break;
         }
     }
   g_mutex_unlock (&watchers_lock);
@@ -1229,7 +1225,6 @@ resmgr_manager_register_component (ResmgrService  *service,
   comp->serial = ++self->next_serial;
   comp->id = new_id;
   comp->object = object;
-  g_weak_ref_init (&comp->weak, object);
   comp->context = g_main_context_ref_thread_default ();
   comp->manager = self;
   comp->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
@@ -2083,7 +2078,6 @@ resmgr_manager_dispose (GObject *object)
     {
       Component *comp = g_ptr_array_index (comps, i);
       g_autoptr(GArray) claims = g_array_new (FALSE, FALSE, sizeof (Claim));
-      GObject *component;
       ResmgrCleanupReport *report;
 
       g_mutex_lock (&comp->mutex);
@@ -2092,16 +2086,14 @@ resmgr_manager_dispose (GObject *object)
       comp->cleaning++;
       g_mutex_unlock (&comp->mutex);
 
-      /* GWeakRef first: if it is gone, disposal is under way on some thread
-       * and the weak notify will fire (or fired); it finds no manager. */
-      if ((component = g_weak_ref_get (&comp->weak)) != NULL)
-        {
-          g_object_weak_unref (component, component_disposed, comp);
-          component_unref (comp);
-          g_object_unref (component);
-        }
+      /* The weak notify stays: removing it would race with a
+       * g_object_run_dispose () on another thread, which takes the list out
+       * before calling the notifies while GWeakRefs still resolve. With no
+       * manager the notify only drops its reference to this record. */
 
-      /* Nothing may outlive the manager without its cleanup: run it here. */
+      /* Nothing may outlive the manager without its cleanup: run it here,
+       * on the thread that dropped the manager's last reference (the owner
+       * contexts may be gone by now; this is the last resort). */
       sort_newest_first_claims (claims);
       report = _resmgr_cleanup_report_new (comp->id);
       run_claims (self, (Claim *) (gpointer) claims->data, claims->len, report);
