@@ -420,6 +420,10 @@ test_unwatch_last_unref_subprocess (void)
   /* unwatch_object (object, m1, id) sees m2's watch with the same id. */
   g_assert_true (resmgr_service_release (SERVICE (m1), id1, &error));
   g_assert_no_error (error);
+  /* An unwatch_object () that takes no reference never parks: let the other
+   * thread drop m2 now (its last reference, outside any of our locks). */
+  if (g_atomic_pointer_compare_and_exchange (&hook_object, m2, NULL))
+    hs_set (&hook_hs, 1);
   g_thread_join (thread);
 
   g_object_unref (object);
