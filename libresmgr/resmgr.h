@@ -18,4 +18,6 @@
 # include "resmgr-worker.h"
 # include "resmgr-worker-coordinator.h"
 # include "resmgr-gl-coordinator.h"
+# include "resmgr-controller.h"
+# include "resmgr-application-shutdown.h"
 #undef RESMGR_INSIDE

@@ -1,0 +1,24 @@
+/* resmgr-controller-private.h: what the application shutdown needs of controllers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "resmgr.h"
+
+G_BEGIN_DECLS
+
+/* The live controllers (constructed, not yet disposed) that track through
+ * @service (any service if NULL), oldest first, as new references. Any
+ * thread. */
+GPtrArray *_resmgr_controller_dup_live     (ResmgrService *service);
+
+/* The process-wide registry of controllers: a GObject with the signals
+ *   "busy-changed" (ResmgrController *controller, gboolean busy)
+ *   "cleaned-up"   (ResmgrController *controller, ResmgrCleanupReport *report)
+ * emitted on the controller's owner context (for a disposed controller, on
+ * the thread that disposed it). Transfer none; lives for the process. */
+GObject   *_resmgr_controller_get_registry (void);
+
+G_END_DECLS

@@ -1,0 +1,1156 @@
+/* resmgr-controller.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "resmgr-private.h"
+#include "resmgr-controller-private.h"
+
+/**
+ * ResmgrController:
+ *
+ * The base class of an application's controllers: the object that does
+ * the real work behind a tab (runs jobs, owns GL objects, timers, files)
+ * while the tab only builds widgets and forwards user actions.
+ *
+ * At construction a controller creates its coordinator through the virtual
+ * [vfunc@Resmgr.Controller.create_coordinator] (a plain
+ * [class@Resmgr.Coordinator] by default; a controller that runs jobs
+ * returns a [class@Resmgr.WorkerCoordinator], one that draws GL a
+ * [class@Resmgr.GLCoordinator]) and binds it to itself with a readable id,
+ * `"<TypeName>-<n>"`. Everything the controller owns is tracked through
+ * [property@Resmgr.Controller:resources].
+ *
+ * ```c
+ * struct _HashController { ResmgrController parent_instance; };
+ * G_DEFINE_FINAL_TYPE (HashController, hash_controller, RESMGR_TYPE_CONTROLLER)
+ *
+ * static ResmgrCoordinator *
+ * hash_controller_create_coordinator (ResmgrController *controller,
+ *                                     ResmgrService    *service)
+ * {
+ *   return RESMGR_COORDINATOR (resmgr_worker_coordinator_new (service));
+ * }
+ *
+ * void
+ * hash_controller_hash (HashController *self, GFile *file)
+ * {
+ *   ResmgrWorkerCoordinator *workers =
+ *     resmgr_controller_get_worker_coordinator (RESMGR_CONTROLLER (self));
+ *   g_autoptr(ResmgrWorker) worker =
+ *     resmgr_worker_coordinator_run (workers, "hash", hash_file, g_object_ref (file),
+ *                                    g_object_unref, g_free, hash_done, g_object_ref (self));
+ * }
+ * ```
+ *
+ * ## Cleanup
+ *
+ * [method@Resmgr.Controller.cleanup] releases everything the controller
+ * owns, in priority order, on its owner context, and returns the report.
+ * It runs once: later calls return the same report. It also runs when the
+ * controller is disposed before it was called (then inline if the disposing
+ * thread owns, or can acquire, the owner context; else the service cleans
+ * up from an idle there). [signal@Resmgr.Controller::cleaned-up] hands the
+ * report out. The controller stays usable afterwards: what it tracks later
+ * is cleaned when it is disposed.
+ *
+ * ## Bound to a widget
+ *
+ * [method@Resmgr.Controller.bind_widget] ties the controller to a widget,
+ * normally the tab that shows it: the widget holds a reference to the
+ * controller until it is destroyed, and the controller's cleanup runs at the
+ * widget's first unrealize — before its children are unrealized, so a
+ * #GtkGLArea inside still has its context — or at its destruction if it
+ * was never realized. A tab then needs no resource code at all.
+ *
+ * ## Busy and status
+ *
+ * [property@Resmgr.Controller:busy] is %TRUE while a job of its worker
+ * coordinator is active, and [property@Resmgr.Controller:status] is a
+ * line of text the controller sets for its user. Both are notified on the
+ * owner context, even when set from a job's thread, so a tab binds them to
+ * a spinner, buttons and a label with g_object_bind_property().
+ *
+ * ## Thread safety
+ *
+ * A controller is made and bound on the thread whose thread-default main
+ * context is to own it (normally the main thread); that context is its
+ * owner context. [method@Resmgr.Controller.set_status],
+ * [method@Resmgr.Controller.dup_status], [method@Resmgr.Controller.get_busy]
+ * and the getters may be called from any thread;
+ * [method@Resmgr.Controller.cleanup] too (it is dispatched to the owner
+ * context and waits: do not call it from a thread the owner context waits
+ * for). [method@Resmgr.Controller.bind_widget] and everything about the
+ * widget is for the GTK thread only, and a controller bound to a widget
+ * must not be disposed from another thread.
+ *
+ * Since: 0.1
+ */
+
+typedef enum {
+  CLEANUP_NONE,
+  CLEANUP_RUNNING,
+  CLEANUP_DONE,
+} CleanupState;
+
+typedef struct
+{
+  /* Read-only after construction: */
+  ResmgrService     *service;
+  ResmgrCoordinator *coordinator;
+  GMainContext      *context;      /* the owner context */
+  GThread           *thread;       /* the constructing thread */
+  gulong             n_active_id;
+
+  /* Owner thread only: */
+  GtkWidget         *widget;
+  gulong             unrealize_id;
+  gulong             destroy_id;
+
+  /* Atomic: */
+  int                busy;
+
+  /* Protected by mutex: */
+  GMutex             mutex;
+  GCond              cond;
+  CleanupState       cleanup_state;
+  GThread           *cleaning_thread;
+  ResmgrCleanupReport *report;
+  char              *status;
+  gboolean           status_idle_pending;
+} ResmgrControllerPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (ResmgrController, resmgr_controller, G_TYPE_OBJECT)
+
+#define PRIV(self) ((ResmgrControllerPrivate *) resmgr_controller_get_instance_private (self))
+
+enum {
+  PROP_0,
+  PROP_SERVICE,
+  PROP_RESOURCES,
+  PROP_ID,
+  PROP_BUSY,
+  PROP_STATUS,
+  PROP_WIDGET,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_CLEANED_UP,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* The registry {{{ */
+
+/* A tiny internal type: the process-wide list of live controllers, and the
+ * signals the application shutdown listens to. */
+typedef struct
+{
+  GObject    parent_instance;
+
+  /* Protected by mutex: */
+  GMutex     mutex;
+  GPtrArray *live; /* GWeakRef *, oldest first */
+} ResmgrControllerRegistry;
+
+typedef struct
+{
+  GObjectClass parent_class;
+} ResmgrControllerRegistryClass;
+
+static GType resmgr_controller_registry_get_type (void);
+
+G_DEFINE_FINAL_TYPE (ResmgrControllerRegistry, resmgr_controller_registry, G_TYPE_OBJECT)
+
+enum {
+  REGISTRY_BUSY_CHANGED,
+  REGISTRY_CLEANED_UP,
+  N_REGISTRY_SIGNALS
+};
+
+static guint registry_signals[N_REGISTRY_SIGNALS];
+
+static void
+resmgr_controller_registry_class_init (ResmgrControllerRegistryClass *klass)
+{
+  registry_signals[REGISTRY_BUSY_CHANGED] =
+    g_signal_new ("busy-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, RESMGR_TYPE_CONTROLLER, G_TYPE_BOOLEAN);
+  registry_signals[REGISTRY_CLEANED_UP] =
+    g_signal_new ("cleaned-up",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, RESMGR_TYPE_CONTROLLER,
+                  RESMGR_TYPE_CLEANUP_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+resmgr_controller_registry_init (ResmgrControllerRegistry *self)
+{
+  g_mutex_init (&self->mutex);
+  self->live = g_ptr_array_new_with_free_func (_resmgr_weak_ref_free);
+}
+
+static ResmgrControllerRegistry *
+registry_get (void)
+{
+  static ResmgrControllerRegistry *registry;
+
+  if (g_once_init_enter (&registry))
+    g_once_init_leave (&registry, g_object_new (resmgr_controller_registry_get_type (), NULL));
+
+  return registry;
+}
+
+GObject *
+_resmgr_controller_get_registry (void)
+{
+  return G_OBJECT (registry_get ());
+}
+
+static void
+registry_add (ResmgrController *controller)
+{
+  ResmgrControllerRegistry *registry = registry_get ();
+
+  g_mutex_lock (&registry->mutex);
+  g_ptr_array_add (registry->live, _resmgr_weak_ref_new (controller));
+  g_mutex_unlock (&registry->mutex);
+}
+
+/* Also drops the entries of controllers that are gone. */
+static void
+registry_remove (ResmgrController *controller)
+{
+  ResmgrControllerRegistry *registry = registry_get ();
+  g_autoptr(GPtrArray) dead = g_ptr_array_new_with_free_func (_resmgr_weak_ref_free);
+  g_autoptr(GPtrArray) alive = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_mutex_lock (&registry->mutex);
+  for (guint i = registry->live->len; i > 0; i--)
+    {
+      GWeakRef *ref = g_ptr_array_index (registry->live, i - 1);
+      GObject *object = g_weak_ref_get (ref);
+
+      /* In dispose, our own GWeakRef already reads NULL (last unref) or
+       * not (g_object_run_dispose()); either way the entry goes. */
+      if (object == NULL || object == (GObject *) controller)
+        g_ptr_array_add (dead, g_ptr_array_steal_index (registry->live, i - 1));
+      if (object != NULL)
+        g_ptr_array_add (alive, object); /* unreffed with no lock held */
+    }
+  g_mutex_unlock (&registry->mutex);
+}
+
+GPtrArray *
+_resmgr_controller_dup_live (ResmgrService *service)
+{
+  ResmgrControllerRegistry *registry = registry_get ();
+  GPtrArray *result = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_mutex_lock (&registry->mutex);
+  for (guint i = 0; i < registry->live->len; i++)
+    {
+      ResmgrController *controller = g_weak_ref_get (g_ptr_array_index (registry->live, i));
+
+      if (controller == NULL)
+        continue;
+      if (service == NULL || PRIV (controller)->service == service)
+        g_ptr_array_add (result, controller);
+      else
+        g_ptr_array_add (others, controller);
+    }
+  g_mutex_unlock (&registry->mutex);
+
+  return result;
+}
+
+/* }}} */
+
+/* Owner context helpers {{{ */
+
+static gboolean
+on_owner_thread (ResmgrController *self)
+{
+  ResmgrControllerPrivate *priv = PRIV (self);
+
+  return g_main_context_is_owner (priv->context) || g_thread_self () == priv->thread;
+}
+
+/* }}} */
+
+/* Busy {{{ */
+
+static void
+set_busy (ResmgrController *self,
+          gboolean          busy)
+{
+  ResmgrControllerPrivate *priv = PRIV (self);
+
+  if (!g_atomic_int_compare_and_exchange (&priv->busy, !busy, !!busy))
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  g_signal_emit (registry_get (), registry_signals[REGISTRY_BUSY_CHANGED], 0, self, busy);
+}
+
+/* Emitted on the owner context by the worker coordinator. */
+static void
+n_active_changed_cb (ResmgrWorkerCoordinator *workers,
+                     GParamSpec              *pspec,
+                     ResmgrController        *self)
+{
+  set_busy (self, resmgr_worker_coordinator_get_n_active (workers) > 0);
+}
+
+/* }}} */
+
+/* Status {{{ */
+
+static gboolean
+status_notify_cb (gpointer data)
+{
+  ResmgrController *self = g_weak_ref_get (data);
+
+  if (self != NULL)
+    {
+      ResmgrControllerPrivate *priv = PRIV (self);
+
+      g_mutex_lock (&priv->mutex);
+      priv->status_idle_pending = FALSE;
+      g_mutex_unlock (&priv->mutex);
+
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+      g_object_unref (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* }}} */
+
+/* Widget binding {{{ */
+
+static void
+unbind_widget (ResmgrController *self)
+{
+  ResmgrControllerPrivate *priv = PRIV (self);
+  GtkWidget *widget = g_steal_pointer (&priv->widget);
+
+  if (widget == NULL)
+    return;
+
+  g_clear_signal_handler (&priv->unrealize_id, widget);
+  g_clear_signal_handler (&priv->destroy_id, widget);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WIDGET]);
+
+  /* The widget's reference to us. */
+  g_object_unref (self);
+}
+
+static void
+widget_unrealize_cb (GtkWidget        *widget,
+                     ResmgrController *self)
+{
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+
+  /* Runs before the widget's class handler, that is before its children
+   * (a GtkGLArea and its context) are unrealized. */
+  report = resmgr_controller_cleanup (self);
+}
+
+static void
+widget_destroy_cb (GtkWidget        *widget,
+                   ResmgrController *self)
+{
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+
+  g_object_ref (self);
+  /* Never realized (or realized and cleaned already: then a no-op). */
+  report = resmgr_controller_cleanup (self);
+  unbind_widget (self);
+  g_object_unref (self);
+}
+
+/* }}} */
+
+/* Cleanup {{{ */
+
+static ResmgrCleanupReport *
+empty_report (ResmgrController *self)
+{
+  ResmgrCleanupReport *report = _resmgr_cleanup_report_new (resmgr_controller_get_id (self));
+
+  _resmgr_cleanup_report_finish (report);
+  return report;
+}
+
+typedef struct
+{
+  GWeakRef             controller;
+  ResmgrCleanupReport *report;
+} CleanedUp;
+
+static void
+cleaned_up_free (gpointer data)
+{
+  CleanedUp *c = data;
+
+  g_weak_ref_clear (&c->controller);
+  resmgr_cleanup_report_unref (c->report);
+  g_free (c);
+}
+
+static void
+emit_cleaned_up (ResmgrController    *self,
+                 ResmgrCleanupReport *report)
+{
+  g_signal_emit (self, signals[SIGNAL_CLEANED_UP], 0, report);
+  g_signal_emit (registry_get (), registry_signals[REGISTRY_CLEANED_UP], 0, self, report);
+}
+
+static gboolean
+cleaned_up_cb (gpointer data)
+{
+  CleanedUp *c = data;
+  ResmgrController *self = g_weak_ref_get (&c->controller);
+
+  if (self != NULL)
+    {
+      emit_cleaned_up (self, c->report);
+      g_object_unref (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the cleanup (once). @component_alive: FALSE from dispose. */
+static ResmgrCleanupReport *
+run_cleanup (ResmgrController *self)
+{
+  ResmgrControllerPrivate *priv = PRIV (self);
+  ResmgrCleanupReport *report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_lock (&priv->mutex);
+  for (;;)
+    {
+      if (priv->cleanup_state == CLEANUP_DONE)
+        {
+          report = resmgr_cleanup_report_ref (priv->report);
+          g_mutex_unlock (&priv->mutex);
+          return report;
+        }
+      if (priv->cleanup_state == CLEANUP_NONE)
+        break;
+      /* Called again from inside the cleanup: what it is cleaning now is
+       * not done yet; say so with an empty report rather than wait for
+       * ourselves. */
+      if (priv->cleaning_thread == g_thread_self ())
+        {
+          g_mutex_unlock (&priv->mutex);
+          return empty_report (self);
+        }
+      g_cond_wait (&priv->cond, &priv->mutex);
+    }
+  priv->cleanup_state = CLEANUP_RUNNING;
+  priv->cleaning_thread = g_thread_self ();
+  g_mutex_unlock (&priv->mutex);
+
+  /* Through the service, not the coordinator: in dispose the coordinator's
+   * GWeakRef to us already reads NULL, but we are still registered. */
+  if (resmgr_coordinator_is_bound (priv->coordinator))
+    report = resmgr_service_cleanup_component (priv->service, G_OBJECT (self), &error);
+  if (report == NULL)
+    {
+      if (error != NULL)
+        g_debug ("Cleanup of %s %p: %s", G_OBJECT_TYPE_NAME (self), self, error->message);
+      report = empty_report (self);
+    }
+
+  g_mutex_lock (&priv->mutex);
+  priv->report = resmgr_cleanup_report_ref (report);
+  priv->cleanup_state = CLEANUP_DONE;
+  priv->cleaning_thread = NULL;
+  g_cond_broadcast (&priv->cond);
+  g_mutex_unlock (&priv->mutex);
+
+  if (on_owner_thread (self))
+    emit_cleaned_up (self, report);
+  else
+    {
+      CleanedUp *c = g_new0 (CleanedUp, 1);
+      GSource *source = g_idle_source_new ();
+
+      g_weak_ref_init (&c->controller, self);
+      c->report = resmgr_cleanup_report_ref (report);
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (source, "[resmgr] controller cleaned-up");
+      g_source_set_callback (source, cleaned_up_cb, c, cleaned_up_free);
+      g_source_attach (source, priv->context);
+      g_source_unref (source);
+    }
+
+  return report;
+}
+
+/* }}} */
+
+/* GObject {{{ */
+
+static ResmgrCoordinator *
+resmgr_controller_real_create_coordinator (ResmgrController *self,
+                                           ResmgrService    *service)
+{
+  return resmgr_coordinator_new (service);
+}
+
+static void
+resmgr_controller_constructed (GObject *object)
+{
+  ResmgrController *self = RESMGR_CONTROLLER (object);
+  ResmgrControllerPrivate *priv = PRIV (self);
+  g_autoptr(GError) error = NULL;
+
+  G_OBJECT_CLASS (resmgr_controller_parent_class)->constructed (object);
+
+  if (priv->service == NULL)
+    priv->service = g_object_ref (resmgr_service_get_default ());
+
+  priv->coordinator = RESMGR_CONTROLLER_GET_CLASS (self)->create_coordinator (self, priv->service);
+  if (priv->coordinator == NULL || !RESMGR_IS_COORDINATOR (priv->coordinator))
+    {
+      g_critical ("%s::create_coordinator returned no coordinator; using a plain one",
+                  G_OBJECT_TYPE_NAME (self));
+      g_clear_object (&priv->coordinator);
+      priv->coordinator = resmgr_coordinator_new (priv->service);
+    }
+  else if (resmgr_coordinator_get_service (priv->coordinator) != priv->service)
+    g_warning ("%s::create_coordinator made a coordinator of another service",
+               G_OBJECT_TYPE_NAME (self));
+
+  if (!resmgr_coordinator_bind (priv->coordinator, object, NULL, &error))
+    g_warning ("Cannot bind the coordinator of %s %p: %s",
+               G_OBJECT_TYPE_NAME (self), self, error->message);
+
+  if (RESMGR_IS_WORKER_COORDINATOR (priv->coordinator))
+    priv->n_active_id = g_signal_connect (priv->coordinator, "notify::n-active",
+                                          G_CALLBACK (n_active_changed_cb), self);
+
+  registry_add (self);
+}
+
+static void
+resmgr_controller_dispose (GObject *object)
+{
+  ResmgrController *self = RESMGR_CONTROLLER (object);
+  ResmgrControllerPrivate *priv = PRIV (self);
+  gboolean cleaned;
+
+  /* Disposed before its widget (g_object_run_dispose ()): let go of it. */
+  if (priv->widget != NULL)
+    {
+      g_object_ref (self);
+      unbind_widget (self);
+      g_object_unref (self);
+    }
+
+  g_mutex_lock (&priv->mutex);
+  cleaned = priv->cleanup_state != CLEANUP_NONE;
+  g_mutex_unlock (&priv->mutex);
+
+  /* Inline where that is safe; else the service cleans us from an idle on
+   * the owner context, when it sees us disposed. */
+  if (!cleaned && priv->coordinator != NULL)
+    {
+      gboolean acquired = FALSE;
+
+      if (on_owner_thread (self) || (acquired = g_main_context_acquire (priv->context)))
+        {
+          ResmgrCleanupReport *report = run_cleanup (self);
+
+          resmgr_cleanup_report_unref (report);
+        }
+      if (acquired)
+        g_main_context_release (priv->context);
+    }
+
+  if (priv->n_active_id != 0)
+    g_clear_signal_handler (&priv->n_active_id, priv->coordinator);
+  /* Not busy any more, as far as the application is concerned. */
+  set_busy (self, FALSE);
+
+  registry_remove (self);
+
+  G_OBJECT_CLASS (resmgr_controller_parent_class)->dispose (object);
+}
+
+static void
+resmgr_controller_finalize (GObject *object)
+{
+  ResmgrControllerPrivate *priv = PRIV (RESMGR_CONTROLLER (object));
+
+  g_clear_object (&priv->coordinator);
+  g_clear_object (&priv->service);
+  g_clear_pointer (&priv->context, g_main_context_unref);
+  g_clear_pointer (&priv->report, resmgr_cleanup_report_unref);
+  g_free (priv->status);
+  g_mutex_clear (&priv->mutex);
+  g_cond_clear (&priv->cond);
+
+  G_OBJECT_CLASS (resmgr_controller_parent_class)->finalize (object);
+}
+
+static void
+resmgr_controller_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  ResmgrController *self = RESMGR_CONTROLLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      g_value_set_object (value, resmgr_controller_get_service (self));
+      break;
+    case PROP_RESOURCES:
+      g_value_set_object (value, resmgr_controller_get_resources (self));
+      break;
+    case PROP_ID:
+      g_value_set_string (value, resmgr_controller_get_id (self));
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, resmgr_controller_get_busy (self));
+      break;
+    case PROP_STATUS:
+      g_value_take_string (value, resmgr_controller_dup_status (self));
+      break;
+    case PROP_WIDGET:
+      g_value_set_object (value, resmgr_controller_get_widget (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_controller_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  ResmgrControllerPrivate *priv = PRIV (RESMGR_CONTROLLER (object));
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      priv->service = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_controller_class_init (ResmgrControllerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = resmgr_controller_constructed;
+  object_class->dispose = resmgr_controller_dispose;
+  object_class->finalize = resmgr_controller_finalize;
+  object_class->get_property = resmgr_controller_get_property;
+  object_class->set_property = resmgr_controller_set_property;
+
+  klass->create_coordinator = resmgr_controller_real_create_coordinator;
+
+  /**
+   * ResmgrController:service:
+   *
+   * The service the controller tracks through; %NULL at construction
+   * selects the default service.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SERVICE] =
+    g_param_spec_object ("service", NULL, NULL,
+                         RESMGR_TYPE_SERVICE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ResmgrController:resources:
+   *
+   * The controller's coordinator, made by
+   * [vfunc@Resmgr.Controller.create_coordinator] and bound to the
+   * controller: everything the controller owns is tracked through it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RESOURCES] =
+    g_param_spec_object ("resources", NULL, NULL,
+                         RESMGR_TYPE_COORDINATOR,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ResmgrController:id:
+   *
+   * The controller's component id in the service, `"<TypeName>-<n>"`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ResmgrController:busy:
+   *
+   * Whether a job of the controller's worker coordinator is queued,
+   * running or being cancelled. Notified on the owner context.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ResmgrController:status:
+   *
+   * A line of text about what the controller does, for its user; set with
+   * [method@Resmgr.Controller.set_status] from any thread, notified on the
+   * owner context.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STATUS] =
+    g_param_spec_string ("status", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ResmgrController:widget:
+   *
+   * The widget the controller is bound to
+   * ([method@Resmgr.Controller.bind_widget]), until it is destroyed.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_WIDGET] =
+    g_param_spec_object ("widget", NULL, NULL,
+                         GTK_TYPE_WIDGET,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ResmgrController::cleaned-up:
+   * @self: the controller
+   * @report: what the cleanup did
+   *
+   * Emitted on the owner context once the controller's cleanup ran
+   * (explicitly, at its widget's unrealize or destruction, or at its
+   * dispose).
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_CLEANED_UP] =
+    g_signal_new ("cleaned-up",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (ResmgrControllerClass, cleaned_up),
+                  NULL, NULL, NULL,
+                  G_TYPE_NONE, 1,
+                  RESMGR_TYPE_CLEANUP_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+resmgr_controller_init (ResmgrController *self)
+{
+  ResmgrControllerPrivate *priv = PRIV (self);
+
+  g_mutex_init (&priv->mutex);
+  g_cond_init (&priv->cond);
+  priv->context = g_main_context_ref_thread_default ();
+  priv->thread = g_thread_self ();
+}
+
+/* }}} */
+
+/* Public API {{{ */
+
+/**
+ * resmgr_controller_get_resources:
+ * @self: a controller
+ *
+ * Gets the controller's coordinator, through which it tracks what it owns.
+ *
+ * Returns: (transfer none): the coordinator
+ *
+ * Since: 0.1
+ */
+ResmgrCoordinator *
+resmgr_controller_get_resources (ResmgrController *self)
+{
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  return PRIV (self)->coordinator;
+}
+
+/**
+ * resmgr_controller_get_worker_coordinator:
+ * @self: a controller
+ *
+ * Gets the controller's coordinator as a worker coordinator, for a
+ * controller whose [vfunc@Resmgr.Controller.create_coordinator] made one.
+ *
+ * Returns: (transfer none) (nullable): the worker coordinator, or %NULL if
+ *   the coordinator is not one
+ *
+ * Since: 0.1
+ */
+ResmgrWorkerCoordinator *
+resmgr_controller_get_worker_coordinator (ResmgrController *self)
+{
+  ResmgrCoordinator *coordinator;
+
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  coordinator = PRIV (self)->coordinator;
+  return RESMGR_IS_WORKER_COORDINATOR (coordinator) ? RESMGR_WORKER_COORDINATOR (coordinator) : NULL;
+}
+
+/**
+ * resmgr_controller_get_gl_coordinator:
+ * @self: a controller
+ *
+ * Gets the controller's coordinator as a GL coordinator, for a controller
+ * whose [vfunc@Resmgr.Controller.create_coordinator] made one.
+ *
+ * Returns: (transfer none) (nullable): the GL coordinator, or %NULL if
+ *   the coordinator is not one
+ *
+ * Since: 0.1
+ */
+ResmgrGLCoordinator *
+resmgr_controller_get_gl_coordinator (ResmgrController *self)
+{
+  ResmgrCoordinator *coordinator;
+
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  coordinator = PRIV (self)->coordinator;
+  return RESMGR_IS_GL_COORDINATOR (coordinator) ? RESMGR_GL_COORDINATOR (coordinator) : NULL;
+}
+
+/**
+ * resmgr_controller_get_service:
+ * @self: a controller
+ *
+ * Gets the service the controller tracks through.
+ *
+ * Returns: (transfer none): the service
+ *
+ * Since: 0.1
+ */
+ResmgrService *
+resmgr_controller_get_service (ResmgrController *self)
+{
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  return PRIV (self)->service;
+}
+
+/**
+ * resmgr_controller_get_id:
+ * @self: a controller
+ *
+ * Gets the controller's component id, `"<TypeName>-<n>"`.
+ *
+ * Returns: (nullable): the id, or %NULL if the controller could not be
+ *   bound (the service was shutting down)
+ *
+ * Since: 0.1
+ */
+const char *
+resmgr_controller_get_id (ResmgrController *self)
+{
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  if (PRIV (self)->coordinator == NULL)
+    return NULL;
+  return resmgr_coordinator_get_component_id (PRIV (self)->coordinator);
+}
+
+/**
+ * resmgr_controller_cleanup:
+ * @self: a controller
+ *
+ * Releases everything the controller owns, in priority order, on its owner
+ * context (from another thread the call is dispatched there and waits),
+ * and emits [signal@Resmgr.Controller::cleaned-up]. Idempotent: it runs
+ * once, and later calls return the same report. A call made from inside
+ * the cleanup itself returns an empty report.
+ *
+ * Returns: (transfer full): the report
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_controller_cleanup (ResmgrController *self)
+{
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  return run_cleanup (self);
+}
+
+/**
+ * resmgr_controller_is_cleaned_up:
+ * @self: a controller
+ *
+ * Checks whether the controller's cleanup ran.
+ *
+ * Returns: %TRUE once [method@Resmgr.Controller.cleanup] finished
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_controller_is_cleaned_up (ResmgrController *self)
+{
+  ResmgrControllerPrivate *priv;
+  gboolean done;
+
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), FALSE);
+
+  priv = PRIV (self);
+  g_mutex_lock (&priv->mutex);
+  done = priv->cleanup_state == CLEANUP_DONE;
+  g_mutex_unlock (&priv->mutex);
+
+  return done;
+}
+
+/**
+ * resmgr_controller_dup_report:
+ * @self: a controller
+ *
+ * Gets the report of the controller's cleanup, if it ran.
+ *
+ * Returns: (transfer full) (nullable): the report, or %NULL
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_controller_dup_report (ResmgrController *self)
+{
+  ResmgrControllerPrivate *priv;
+  ResmgrCleanupReport *report;
+
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  priv = PRIV (self);
+  g_mutex_lock (&priv->mutex);
+  report = priv->report ? resmgr_cleanup_report_ref (priv->report) : NULL;
+  g_mutex_unlock (&priv->mutex);
+
+  return report;
+}
+
+/**
+ * resmgr_controller_bind_widget:
+ * @self: a controller
+ * @widget: the widget that shows the controller, normally a tab
+ *
+ * Ties the controller's life to @widget: @widget holds a reference to the
+ * controller until it is destroyed, and the controller's cleanup runs at
+ * @widget's first unrealize (before @widget's children are unrealized, so
+ * the context of a #GtkGLArea inside is still there), or at its
+ * destruction if it was never realized.
+ *
+ * A controller is bound to one widget at most. GTK thread only.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_controller_bind_widget (ResmgrController *self,
+                               GtkWidget        *widget)
+{
+  ResmgrControllerPrivate *priv;
+
+  g_return_if_fail (RESMGR_IS_CONTROLLER (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  priv = PRIV (self);
+  g_return_if_fail (priv->widget == NULL);
+
+  priv->widget = widget;
+  /* Not connected after: our handler runs before the class handler, which
+   * unrealizes the children. */
+  priv->unrealize_id = g_signal_connect (widget, "unrealize",
+                                         G_CALLBACK (widget_unrealize_cb), self);
+  priv->destroy_id = g_signal_connect (widget, "destroy",
+                                       G_CALLBACK (widget_destroy_cb), self);
+  /* The widget's reference, dropped when it is destroyed. */
+  g_object_ref (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WIDGET]);
+}
+
+/**
+ * resmgr_controller_get_widget:
+ * @self: a controller
+ *
+ * Gets the widget the controller is bound to. GTK thread only.
+ *
+ * Returns: (transfer none) (nullable): the widget, or %NULL
+ *
+ * Since: 0.1
+ */
+GtkWidget *
+resmgr_controller_get_widget (ResmgrController *self)
+{
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  return PRIV (self)->widget;
+}
+
+/**
+ * resmgr_controller_get_busy:
+ * @self: a controller
+ *
+ * Gets [property@Resmgr.Controller:busy]. Any thread.
+ *
+ * Returns: %TRUE while a job of the controller is active
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_controller_get_busy (ResmgrController *self)
+{
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), FALSE);
+
+  return g_atomic_int_get (&PRIV (self)->busy);
+}
+
+/**
+ * resmgr_controller_dup_status:
+ * @self: a controller
+ *
+ * Gets [property@Resmgr.Controller:status]. Any thread.
+ *
+ * Returns: (transfer full) (nullable): the status
+ *
+ * Since: 0.1
+ */
+char *
+resmgr_controller_dup_status (ResmgrController *self)
+{
+  ResmgrControllerPrivate *priv;
+  char *status;
+
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+
+  priv = PRIV (self);
+  g_mutex_lock (&priv->mutex);
+  status = g_strdup (priv->status);
+  g_mutex_unlock (&priv->mutex);
+
+  return status;
+}
+
+/**
+ * resmgr_controller_set_status:
+ * @self: a controller
+ * @status: (nullable): the new status
+ *
+ * Sets [property@Resmgr.Controller:status], from any thread (a job's too).
+ * The value is stored at once; `notify::status` follows on the owner
+ * context: inline when called on its thread, else from an idle there
+ * (several changes made meanwhile notify once).
+ *
+ * Since: 0.1
+ */
+void
+resmgr_controller_set_status (ResmgrController *self,
+                              const char       *status)
+{
+  ResmgrControllerPrivate *priv;
+  gboolean need_idle = FALSE;
+
+  g_return_if_fail (RESMGR_IS_CONTROLLER (self));
+
+  priv = PRIV (self);
+
+  g_mutex_lock (&priv->mutex);
+  if (g_strcmp0 (priv->status, status) == 0)
+    {
+      g_mutex_unlock (&priv->mutex);
+      return;
+    }
+  g_free (priv->status);
+  priv->status = g_strdup (status);
+  if (!on_owner_thread (self) && !priv->status_idle_pending)
+    need_idle = priv->status_idle_pending = TRUE;
+  else if (priv->status_idle_pending)
+    {
+      /* An idle will notify. */
+      g_mutex_unlock (&priv->mutex);
+      return;
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  if (need_idle)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (source, "[resmgr] controller status");
+      g_source_set_callback (source, status_notify_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
+      g_source_attach (source, priv->context);
+      g_source_unref (source);
+    }
+  else
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+/**
+ * resmgr_controller_set_status_printf:
+ * @self: a controller
+ * @format: a printf() format
+ * @...: its arguments
+ *
+ * Sets [property@Resmgr.Controller:status] to a formatted string; see
+ * [method@Resmgr.Controller.set_status].
+ *
+ * Since: 0.1
+ */
+void
+resmgr_controller_set_status_printf (ResmgrController *self,
+                                     const char       *format,
+                                     ...)
+{
+  g_autofree char *status = NULL;
+  va_list args;
+
+  g_return_if_fail (RESMGR_IS_CONTROLLER (self));
+  g_return_if_fail (format != NULL);
+
+  va_start (args, format);
+  status = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  resmgr_controller_set_status (self, status);
+}
+
+/* }}} */

@@ -1,0 +1,567 @@
+/* test-application.c: the ordered shutdown of a GtkApplication
+ *
+ * Runs real GtkApplications (no application id, so no D-Bus name) under
+ * the test's display (Xvfb); skipped without one.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+#include <unistd.h>
+
+#include <epoxy/gl.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "test-common.h"
+
+static gboolean have_display;
+
+/* Controllers {{{ */
+
+#define TEST_TYPE_JOB_CONTROLLER (test_job_controller_get_type ())
+G_DECLARE_FINAL_TYPE (TestJobController, test_job_controller, TEST, JOB_CONTROLLER, ResmgrController)
+struct _TestJobController { ResmgrController parent_instance; };
+G_DEFINE_FINAL_TYPE (TestJobController, test_job_controller, RESMGR_TYPE_CONTROLLER)
+
+static ResmgrCoordinator *
+test_job_controller_create_coordinator (ResmgrController *controller,
+                                        ResmgrService    *service)
+{
+  return RESMGR_COORDINATOR (resmgr_worker_coordinator_new (service));
+}
+
+static void
+test_job_controller_class_init (TestJobControllerClass *klass)
+{
+  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_job_controller_create_coordinator;
+}
+
+static void test_job_controller_init (TestJobController *self) { }
+
+#define TEST_TYPE_DRAW_CONTROLLER (test_draw_controller_get_type ())
+G_DECLARE_FINAL_TYPE (TestDrawController, test_draw_controller, TEST, DRAW_CONTROLLER, ResmgrController)
+struct _TestDrawController { ResmgrController parent_instance; };
+G_DEFINE_FINAL_TYPE (TestDrawController, test_draw_controller, RESMGR_TYPE_CONTROLLER)
+
+static ResmgrCoordinator *
+test_draw_controller_create_coordinator (ResmgrController *controller,
+                                         ResmgrService    *service)
+{
+  return RESMGR_COORDINATOR (resmgr_gl_coordinator_new (service));
+}
+
+static void
+test_draw_controller_class_init (TestDrawControllerClass *klass)
+{
+  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_draw_controller_create_coordinator;
+}
+
+static void test_draw_controller_init (TestDrawController *self) { }
+
+#define TEST_TYPE_APP_CONTROLLER (test_app_controller_get_type ())
+G_DECLARE_FINAL_TYPE (TestAppController, test_app_controller, TEST, APP_CONTROLLER, ResmgrController)
+struct _TestAppController { ResmgrController parent_instance; };
+G_DEFINE_FINAL_TYPE (TestAppController, test_app_controller, RESMGR_TYPE_CONTROLLER)
+static void test_app_controller_class_init (TestAppControllerClass *klass) { }
+static void test_app_controller_init (TestAppController *self) { }
+
+/* }}} */
+
+/* The scenario {{{ */
+
+typedef struct
+{
+  gboolean          stubborn;      /* run a job that ignores cancellation */
+  ResmgrManager    *manager;
+  GtkApplication   *app;
+  ResmgrApplicationShutdown *shutdown;
+  Recorder         *rec;           /* the order of events */
+  GtkWidget        *window;
+  GtkWidget        *area;
+  ResmgrController *jobs;          /* weak pointers */
+  ResmgrController *draw;
+  ResmgrController *app_controller; /* strong: the application's own */
+  ResmgrCleanupReport *report;     /* from ::shutdown-finished */
+  guint             n_finished;
+  guint             n_workers_phase;
+  gboolean          held_while_busy;
+  gboolean          gl_ok;
+  guint             gl_texture;
+  guint             gl_buffer;
+  gboolean          gl_gone_before_windows;
+  char             *report_path;
+  gint64            closed_at;
+  gint64            finished_at;
+
+  /* The jobs: */
+  GMutex            mutex;
+  GCond             cond;
+  guint             n_started;
+  gboolean          release_stubborn;
+  gboolean          stubborn_over;
+} Scenario;
+
+static gpointer
+cooperative_job (ResmgrWorker  *worker,
+                 GCancellable  *cancellable,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  Scenario *s = user_data;
+
+  g_mutex_lock (&s->mutex);
+  s->n_started++;
+  g_cond_broadcast (&s->cond);
+  g_mutex_unlock (&s->mutex);
+
+  while (!g_cancellable_set_error_if_cancelled (cancellable, error))
+    g_usleep (1000);
+
+  return NULL;
+}
+
+/* Ignores cancellation until the test lets it go (bounded, so that a
+ * failing test does not hang). */
+static gpointer
+stubborn_job (ResmgrWorker  *worker,
+              GCancellable  *cancellable,
+              gpointer       user_data,
+              GError       **error)
+{
+  Scenario *s = user_data;
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  g_mutex_lock (&s->mutex);
+  s->n_started++;
+  g_cond_broadcast (&s->cond);
+  while (!s->release_stubborn && g_get_monotonic_time () < end)
+    g_cond_wait_until (&s->cond, &s->mutex, end);
+  g_mutex_unlock (&s->mutex);
+
+  return NULL;
+}
+
+/* user_data_destroy of the stubborn job: on its own thread, last. */
+static void
+stubborn_over (gpointer data)
+{
+  Scenario *s = data;
+
+  g_mutex_lock (&s->mutex);
+  s->stubborn_over = TRUE;
+  g_cond_broadcast (&s->cond);
+  g_mutex_unlock (&s->mutex);
+}
+
+static void
+job_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Scenario *s = user_data;
+  g_autoptr(GError) error = NULL;
+
+  resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    recorder_push (s->rec, "job-cancelled");
+  else if (g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
+    recorder_push (s->rec, "job-abandoned");
+  else
+    recorder_push (s->rec, "job-other");
+}
+
+static gboolean
+tick (GObject  *target,
+      gpointer  user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+phase_started_cb (ResmgrApplicationShutdown *shutdown,
+                  ResmgrShutdownPhase        phase,
+                  Scenario                  *s)
+{
+  g_autofree char *event = g_strdup_printf ("phase:%s", resmgr_shutdown_phase_to_string (phase));
+
+  recorder_push (s->rec, event);
+
+  if (phase == RESMGR_SHUTDOWN_PHASE_WORKERS)
+    {
+      s->n_workers_phase++;
+      /* Asking again while it runs starts nothing. */
+      gtk_window_close (GTK_WINDOW (s->window));
+      resmgr_application_shutdown_start (shutdown);
+      g_assert_true (resmgr_application_shutdown_is_running (shutdown));
+    }
+
+  if (phase == RESMGR_SHUTDOWN_PHASE_WINDOWS && s->area != NULL)
+    {
+      /* The GL phase is over and the window is still here. */
+      g_assert_true (gtk_widget_get_realized (s->area));
+      if (s->gl_ok)
+        {
+          gtk_gl_area_make_current (GTK_GL_AREA (s->area));
+          s->gl_gone_before_windows = !glIsTexture (s->gl_texture) && !glIsBuffer (s->gl_buffer);
+        }
+    }
+}
+
+static void
+shutdown_finished_cb (ResmgrApplicationShutdown *shutdown,
+                      ResmgrCleanupReport       *report,
+                      Scenario                  *s)
+{
+  s->n_finished++;
+  s->finished_at = g_get_monotonic_time ();
+  s->report = resmgr_cleanup_report_ref (report);
+  recorder_push (s->rec, "finished");
+}
+
+static void
+window_destroy_cb (GtkWidget *window,
+                   Scenario  *s)
+{
+  recorder_push (s->rec, "window-destroyed");
+}
+
+static void
+controller_cleaned_cb (ResmgrController    *controller,
+                       ResmgrCleanupReport *report,
+                       Scenario            *s)
+{
+  g_autofree char *event = g_strdup_printf ("cleaned:%s", G_OBJECT_TYPE_NAME (controller));
+
+  recorder_push (s->rec, event);
+}
+
+static void
+area_realize_cb (GtkGLArea *area,
+                 Scenario  *s)
+{
+  ResmgrGLCoordinator *gl = resmgr_controller_get_gl_coordinator (s->draw);
+  g_autoptr(ResmgrHandle) tex = NULL;
+  g_autoptr(ResmgrHandle) buf = NULL;
+  g_autoptr(GError) error = NULL;
+  GdkGLContext *context;
+
+  gtk_gl_area_make_current (area);
+  if (gtk_gl_area_get_error (area) != NULL || (context = gtk_gl_area_get_context (area)) == NULL)
+    return;
+
+  glGenTextures (1, &s->gl_texture);
+  glBindTexture (GL_TEXTURE_2D, s->gl_texture);
+  glBindTexture (GL_TEXTURE_2D, 0);
+  glGenBuffers (1, &s->gl_buffer);
+  glBindBuffer (GL_ARRAY_BUFFER, s->gl_buffer);
+  glBindBuffer (GL_ARRAY_BUFFER, 0);
+
+  tex = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_TEXTURE, s->gl_texture, 1024, "texture", &error);
+  g_assert_no_error (error);
+  buf = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_BUFFER, s->gl_buffer, 1024, "buffer", &error);
+  g_assert_no_error (error);
+  s->gl_ok = TRUE;
+}
+
+/* A tab as an application writes it: widgets and a bound controller. */
+static GtkWidget *
+jobs_tab_new (Scenario *s)
+{
+  GtkWidget *tab = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *spinner = gtk_spinner_new ();
+  GtkWidget *status = gtk_label_new (NULL);
+  ResmgrController *controller = g_object_new (TEST_TYPE_JOB_CONTROLLER, "service", s->manager, NULL);
+
+  gtk_box_append (GTK_BOX (tab), spinner);
+  gtk_box_append (GTK_BOX (tab), status);
+  g_object_bind_property (controller, "busy", spinner, "spinning", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (controller, "status", status, "label", G_BINDING_SYNC_CREATE);
+  resmgr_controller_bind_widget (controller, tab);
+
+  s->jobs = controller;
+  g_object_add_weak_pointer (G_OBJECT (controller), (gpointer *) &s->jobs);
+  g_signal_connect (controller, "cleaned-up", G_CALLBACK (controller_cleaned_cb), s);
+  g_object_unref (controller);
+
+  return tab;
+}
+
+static GtkWidget *
+draw_tab_new (Scenario *s)
+{
+  GtkWidget *tab = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  ResmgrController *controller = g_object_new (TEST_TYPE_DRAW_CONTROLLER, "service", s->manager, NULL);
+
+  s->draw = controller;
+  s->area = gtk_gl_area_new ();
+  gtk_widget_set_size_request (s->area, 32, 32);
+  g_signal_connect (s->area, "realize", G_CALLBACK (area_realize_cb), s);
+  resmgr_gl_coordinator_attach_area (resmgr_controller_get_gl_coordinator (controller), GTK_GL_AREA (s->area));
+  gtk_box_append (GTK_BOX (tab), s->area);
+  resmgr_controller_bind_widget (controller, tab);
+
+  g_object_add_weak_pointer (G_OBJECT (controller), (gpointer *) &s->draw);
+  g_signal_connect (controller, "cleaned-up", G_CALLBACK (controller_cleaned_cb), s);
+  g_object_unref (controller);
+
+  return tab;
+}
+
+static void
+run_jobs (Scenario *s)
+{
+  ResmgrWorkerCoordinator *workers = resmgr_controller_get_worker_coordinator (s->jobs);
+  g_autoptr(ResmgrWorker) w1 = NULL;
+  g_autoptr(ResmgrWorker) w2 = NULL;
+  guint expected = s->stubborn ? 2 : 1;
+
+  w1 = resmgr_worker_coordinator_run (workers, "cooperative", cooperative_job, s, NULL, NULL,
+                                      job_done_cb, s);
+  g_assert_nonnull (w1);
+  if (s->stubborn)
+    {
+      w2 = resmgr_worker_coordinator_run (workers, "stubborn", stubborn_job, s, stubborn_over, NULL,
+                                          job_done_cb, s);
+      g_assert_nonnull (w2);
+    }
+  resmgr_controller_set_status (s->jobs, "hashing");
+
+  g_mutex_lock (&s->mutex);
+  while (s->n_started < expected)
+    g_cond_wait (&s->cond, &s->mutex);
+  g_mutex_unlock (&s->mutex);
+}
+
+static gboolean
+close_window_cb (gpointer data)
+{
+  Scenario *s = data;
+
+  /* Let the area draw once, and the busy notification arrive. */
+  if (!gtk_widget_get_realized (s->area) || !resmgr_application_shutdown_is_holding (s->shutdown))
+    return G_SOURCE_CONTINUE;
+
+  s->held_while_busy = resmgr_application_shutdown_is_holding (s->shutdown);
+  s->closed_at = g_get_monotonic_time ();
+  gtk_window_close (GTK_WINDOW (s->window));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_cb (GtkApplication *app,
+             Scenario       *s)
+{
+  GtkWidget *notebook = gtk_notebook_new ();
+  ResmgrCoordinator *coordinator;
+  g_autoptr(ResmgrHandle) h1 = NULL;
+  g_autoptr(ResmgrHandle) h2 = NULL;
+  g_autoptr(ResmgrHandle) h3 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  s->window = gtk_application_window_new (app);
+  g_signal_connect (s->window, "destroy", G_CALLBACK (window_destroy_cb), s);
+  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), jobs_tab_new (s), gtk_label_new ("Jobs"));
+  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), draw_tab_new (s), gtk_label_new ("Draw"));
+  gtk_window_set_child (GTK_WINDOW (s->window), notebook);
+  /* The GL tab is shown, so that its area is realized. */
+  gtk_notebook_set_current_page (GTK_NOTEBOOK (notebook), 1);
+
+  /* The application's own controller: a timer, a source and plain memory. */
+  s->app_controller = g_object_new (TEST_TYPE_APP_CONTROLLER, "service", s->manager, NULL);
+  g_signal_connect (s->app_controller, "cleaned-up", G_CALLBACK (controller_cleaned_cb), s);
+  coordinator = resmgr_controller_get_resources (s->app_controller);
+  h1 = resmgr_coordinator_timeout_add (coordinator, "tick", 10, G_OBJECT (s->app_controller), tick, NULL, NULL);
+  g_assert_nonnull (h1);
+  h2 = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_SOURCE, "source", 0,
+                                      RESMGR_PRIORITY_DEFAULT, item_new (s->rec, "source-removed"),
+                                      item_destroy, &error);
+  g_assert_no_error (error);
+  h3 = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_MEMORY, "memory", 4096,
+                                      RESMGR_PRIORITY_DEFAULT, item_new (s->rec, "memory-freed"),
+                                      item_destroy, &error);
+  g_assert_no_error (error);
+
+  gtk_window_present (GTK_WINDOW (s->window));
+  run_jobs (s);
+
+  g_timeout_add (20, close_window_cb, s);
+}
+
+static void
+scenario_run (Scenario *s)
+{
+  g_autoptr(ResmgrStats) stats = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonArray *phases;
+  static const char * const expected_phases[] = { "workers", "sources", "gl", "windows", "rest", "verify" };
+  guint total_deadlines = 0;
+
+  g_mutex_init (&s->mutex);
+  g_cond_init (&s->cond);
+  s->manager = resmgr_manager_new ();
+  s->rec = recorder_new ();
+  s->report_path = g_build_filename (g_get_tmp_dir (), "resmgr-test-application-XXXXXX.json", NULL);
+  {
+    int fd = g_mkstemp (s->report_path);
+    g_assert_cmpint (fd, >=, 0);
+    close (fd);
+  }
+  g_setenv ("RESMGR_REPORT", s->report_path, TRUE);
+
+  s->app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+  s->shutdown = resmgr_application_attach (s->app, RESMGR_SERVICE (s->manager));
+  g_assert_true (resmgr_application_attach (s->app, NULL) == s->shutdown);
+  g_assert_true (resmgr_application_get_shutdown (s->app) == s->shutdown);
+  g_assert_cmpstr (resmgr_application_shutdown_get_report_path (s->shutdown), ==, s->report_path);
+  g_unsetenv ("RESMGR_REPORT");
+
+  resmgr_application_shutdown_set_phase_timeout (s->shutdown, RESMGR_SHUTDOWN_PHASE_WORKERS, 300);
+  for (ResmgrShutdownPhase p = RESMGR_SHUTDOWN_PHASE_WORKERS; p < RESMGR_SHUTDOWN_PHASE_DONE; p++)
+    total_deadlines += resmgr_application_shutdown_get_phase_timeout (s->shutdown, p);
+  g_signal_connect (s->shutdown, "phase-started", G_CALLBACK (phase_started_cb), s);
+  g_signal_connect (s->shutdown, "shutdown-finished", G_CALLBACK (shutdown_finished_cb), s);
+  g_signal_connect (s->app, "activate", G_CALLBACK (activate_cb), s);
+
+  g_assert_cmpint (g_application_run (G_APPLICATION (s->app), 0, NULL), ==, 0);
+
+  /* One shutdown, all its phases, in order. */
+  g_assert_cmpuint (s->n_finished, ==, 1);
+  g_assert_cmpuint (s->n_workers_phase, ==, 1);
+  g_assert_true (s->held_while_busy);
+  g_assert_cmpint (resmgr_application_shutdown_get_phase (s->shutdown), ==, RESMGR_SHUTDOWN_PHASE_DONE);
+  g_assert_cmpuint (resmgr_application_shutdown_get_n_phases (s->shutdown), ==, G_N_ELEMENTS (expected_phases));
+  for (guint i = 0; i < G_N_ELEMENTS (expected_phases); i++)
+    {
+      gint64 started, duration;
+      gboolean overran;
+      ResmgrShutdownPhase phase;
+
+      phase = resmgr_application_shutdown_get_phase_record (s->shutdown, i, &started, &duration, &overran);
+      g_assert_cmpstr (resmgr_shutdown_phase_to_string (phase), ==, expected_phases[i]);
+      g_assert_false (overran);
+    }
+  g_assert_true (resmgr_application_shutdown_get_report (s->shutdown) == s->report);
+  /* Within its deadlines. */
+  g_assert_cmpint (s->finished_at - s->closed_at, <, (gint64) total_deadlines * 1000);
+
+  if (s->stubborn)
+    {
+      g_auto(GStrv) abandoned = resmgr_application_shutdown_dup_abandoned (s->shutdown);
+      const GError *failure = NULL;
+
+      assert_recorded (s->rec,
+                       "phase:workers,job-cancelled,job-abandoned,"
+                       "phase:sources,source-removed,"
+                       "phase:gl,"
+                       "phase:windows,cleaned:TestDrawController,cleaned:TestJobController,window-destroyed,"
+                       "phase:rest,memory-freed,"
+                       "phase:verify,cleaned:TestAppController,finished");
+      g_assert_cmpuint (g_strv_length (abandoned), ==, 1);
+      g_assert_true (g_str_has_suffix (abandoned[0], ": stubborn"));
+      g_assert_true (g_str_has_prefix (abandoned[0], "TestJobController-"));
+      g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (s->report), ==, 1);
+      g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (s->report, 0, &failure)), ==, "stubborn");
+      g_assert_error ((GError *) failure, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
+      g_assert_false (resmgr_cleanup_report_is_clean (s->report));
+    }
+  else
+    {
+      assert_recorded (s->rec,
+                       "phase:workers,job-cancelled,"
+                       "phase:sources,source-removed,"
+                       "phase:gl,"
+                       "phase:windows,cleaned:TestDrawController,cleaned:TestJobController,window-destroyed,"
+                       "phase:rest,memory-freed,"
+                       "phase:verify,cleaned:TestAppController,finished");
+      g_assert_true (resmgr_cleanup_report_is_clean (s->report));
+    }
+
+  if (s->gl_ok)
+    g_assert_true (s->gl_gone_before_windows);
+  else
+    g_test_message ("GL unavailable: the GL names were not checked");
+
+  /* Nothing is tracked, the tabs' controllers are gone. */
+  g_assert_cmpuint (resmgr_cleanup_report_get_leftovers (s->report)->len, ==, 0);
+  stats = resmgr_service_dup_stats (RESMGR_SERVICE (s->manager));
+  g_assert_cmpuint (resmgr_stats_get_n_resources (stats), ==, 0);
+  g_assert_null (s->jobs);
+  g_assert_null (s->draw);
+  g_assert_true (resmgr_controller_is_cleaned_up (s->app_controller));
+
+  /* The JSON report. */
+  g_assert_true (json_parser_load_from_file (parser, s->report_path, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_boolean_member (root, "clean"), ==, !s->stubborn);
+  phases = json_object_get_array_member (root, "phases");
+  g_assert_cmpuint (json_array_get_length (phases), ==, G_N_ELEMENTS (expected_phases));
+  for (guint i = 0; i < G_N_ELEMENTS (expected_phases); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (phases, i), "name"),
+                     ==, expected_phases[i]);
+  g_assert_true (json_object_has_member (json_object_get_object_member (root, "report"), "phases"));
+  json = resmgr_application_shutdown_to_json (s->shutdown, TRUE);
+  g_assert_nonnull (strstr (json, "\"verify\""));
+
+  /* The abandoned job ends on its own thread; wait for it, so that the
+   * process is left with nothing running. */
+  g_mutex_lock (&s->mutex);
+  s->release_stubborn = TRUE;
+  g_cond_broadcast (&s->cond);
+  while (s->stubborn && !s->stubborn_over)
+    g_cond_wait (&s->cond, &s->mutex);
+  g_mutex_unlock (&s->mutex);
+
+  g_clear_object (&s->app_controller);
+  g_clear_object (&s->app);
+  g_clear_pointer (&s->report, resmgr_cleanup_report_unref);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&s->manager);
+  g_unlink (s->report_path);
+  g_free (s->report_path);
+  recorder_free (s->rec);
+  g_mutex_clear (&s->mutex);
+  g_cond_clear (&s->cond);
+}
+
+/* }}} */
+
+static void
+test_shutdown (gconstpointer data)
+{
+  Scenario s = { 0 };
+
+  g_test_summary ("Closing the last window runs the phased shutdown: jobs cancelled (a stubborn "
+                  "one abandoned and named), sources removed, GL deleted with the window alive, "
+                  "windows destroyed, the rest, verification; one shutdown, in its deadlines, "
+                  "reported as a signal and as JSON, nothing left");
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (run under Xvfb)");
+      return;
+    }
+
+  s.stubborn = GPOINTER_TO_INT (data);
+  scenario_run (&s);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  have_display = gtk_init_check ();
+
+  g_test_add_data_func ("/Resmgr/Application/shutdown/clean", GINT_TO_POINTER (FALSE), test_shutdown);
+  g_test_add_data_func ("/Resmgr/Application/shutdown/abandoned-job", GINT_TO_POINTER (TRUE), test_shutdown);
+
+  return g_test_run ();
+}

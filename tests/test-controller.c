@@ -1,0 +1,696 @@
+/* test-controller.c: ResmgrController, alone and bound to a tab
+ *
+ * The GTK tests need a display (run under Xvfb: scripts/run-tests.sh
+ * starts one, or `xvfb-run -a`); without one they are skipped. The GL
+ * assertions need a working GdkGLContext and are skipped without one.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <string.h>
+
+#include <epoxy/gl.h>
+
+#include "test-common.h"
+
+static gboolean have_display;
+
+/* Test controllers, one per coordinator kind {{{ */
+
+#define TEST_TYPE_PLAIN_CONTROLLER (test_plain_controller_get_type ())
+G_DECLARE_FINAL_TYPE (TestPlainController, test_plain_controller, TEST, PLAIN_CONTROLLER, ResmgrController)
+struct _TestPlainController { ResmgrController parent_instance; };
+G_DEFINE_FINAL_TYPE (TestPlainController, test_plain_controller, RESMGR_TYPE_CONTROLLER)
+static void test_plain_controller_class_init (TestPlainControllerClass *klass) { }
+static void test_plain_controller_init (TestPlainController *self) { }
+
+/* Only used where the automatic id is checked. */
+#define TEST_TYPE_NAMED_CONTROLLER (test_named_controller_get_type ())
+G_DECLARE_FINAL_TYPE (TestNamedController, test_named_controller, TEST, NAMED_CONTROLLER, ResmgrController)
+struct _TestNamedController { ResmgrController parent_instance; };
+G_DEFINE_FINAL_TYPE (TestNamedController, test_named_controller, RESMGR_TYPE_CONTROLLER)
+static void test_named_controller_class_init (TestNamedControllerClass *klass) { }
+static void test_named_controller_init (TestNamedController *self) { }
+
+#define TEST_TYPE_WORKER_CONTROLLER (test_worker_controller_get_type ())
+G_DECLARE_FINAL_TYPE (TestWorkerController, test_worker_controller, TEST, WORKER_CONTROLLER, ResmgrController)
+struct _TestWorkerController { ResmgrController parent_instance; };
+G_DEFINE_FINAL_TYPE (TestWorkerController, test_worker_controller, RESMGR_TYPE_CONTROLLER)
+
+static ResmgrCoordinator *
+test_worker_controller_create_coordinator (ResmgrController *controller,
+                                           ResmgrService    *service)
+{
+  return RESMGR_COORDINATOR (resmgr_worker_coordinator_new (service));
+}
+
+static void
+test_worker_controller_class_init (TestWorkerControllerClass *klass)
+{
+  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_worker_controller_create_coordinator;
+}
+
+static void test_worker_controller_init (TestWorkerController *self) { }
+
+#define TEST_TYPE_GL_CONTROLLER (test_gl_controller_get_type ())
+G_DECLARE_FINAL_TYPE (TestGLController, test_gl_controller, TEST, GL_CONTROLLER, ResmgrController)
+struct _TestGLController { ResmgrController parent_instance; };
+G_DEFINE_FINAL_TYPE (TestGLController, test_gl_controller, RESMGR_TYPE_CONTROLLER)
+
+static ResmgrCoordinator *
+test_gl_controller_create_coordinator (ResmgrController *controller,
+                                       ResmgrService    *service)
+{
+  return RESMGR_COORDINATOR (resmgr_gl_coordinator_new (service));
+}
+
+static void
+test_gl_controller_class_init (TestGLControllerClass *klass)
+{
+  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_gl_controller_create_coordinator;
+}
+
+static void test_gl_controller_init (TestGLController *self) { }
+
+/* }}} */
+
+/* Helpers {{{ */
+
+typedef struct
+{
+  ResmgrManager    *manager;
+  Recorder         *rec;
+  ResmgrController *controller;   /* weak pointer once handed to a tab */
+  GtkWidget        *tab;          /* not referenced */
+  GtkWidget        *area;         /* the GL tab's area, or NULL */
+  GtkWidget        *window;
+  gboolean          gl_ok;
+  guint             gl_texture;
+  guint             gl_buffer;
+  gboolean          cleaned_while_realized;
+  gboolean          area_unrealize_checked;
+  gboolean          names_gone_at_area_unrealize;
+  guint             n_cleaned_up;
+} Fixture;
+
+static ResmgrController *
+controller_new (GType          type,
+                ResmgrManager *manager)
+{
+  return g_object_new (type, "service", manager, NULL);
+}
+
+static void
+iterate_pending (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+cleaned_up_cb (ResmgrController    *controller,
+               ResmgrCleanupReport *report,
+               Fixture             *f)
+{
+  f->n_cleaned_up++;
+  /* At the tab's unrealize, the tab is still flagged realized (the flag
+   * goes in the class handler, after ours). */
+  if (f->tab != NULL && gtk_widget_get_realized (f->tab))
+    f->cleaned_while_realized = TRUE;
+}
+
+static void
+area_realize_cb (GtkGLArea *area,
+                 Fixture   *f)
+{
+  ResmgrGLCoordinator *gl = resmgr_controller_get_gl_coordinator (f->controller);
+  g_autoptr(ResmgrHandle) tex = NULL;
+  g_autoptr(ResmgrHandle) buf = NULL;
+  g_autoptr(GError) error = NULL;
+  GdkGLContext *context;
+
+  gtk_gl_area_make_current (area);
+  if (gtk_gl_area_get_error (area) != NULL || (context = gtk_gl_area_get_context (area)) == NULL)
+    return;
+
+  glGenTextures (1, &f->gl_texture);
+  glBindTexture (GL_TEXTURE_2D, f->gl_texture);
+  glBindTexture (GL_TEXTURE_2D, 0);
+  glGenBuffers (1, &f->gl_buffer);
+  glBindBuffer (GL_ARRAY_BUFFER, f->gl_buffer);
+  glBindBuffer (GL_ARRAY_BUFFER, 0);
+  g_assert_true (glIsTexture (f->gl_texture));
+  g_assert_true (glIsBuffer (f->gl_buffer));
+
+  tex = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_TEXTURE, f->gl_texture, 64, "texture", &error);
+  g_assert_no_error (error);
+  buf = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_BUFFER, f->gl_buffer, 64, "buffer", &error);
+  g_assert_no_error (error);
+  f->gl_ok = TRUE;
+}
+
+/* Connected to the area: runs after the tab's unrealize handler, before
+ * the area's class handler drops its context. */
+static void
+area_unrealize_cb (GtkGLArea *area,
+                   Fixture   *f)
+{
+  f->area_unrealize_checked = TRUE;
+  if (!f->gl_ok)
+    return;
+
+  gtk_gl_area_make_current (area);
+  f->names_gone_at_area_unrealize = !glIsTexture (f->gl_texture) && !glIsBuffer (f->gl_buffer);
+}
+
+/* Builds a tab as an application would: widgets, and the controller bound
+ * to it; the tab holds the only reference to the controller. */
+static GtkWidget *
+build_tab (Fixture *f,
+           GType    type)
+{
+  GtkWidget *tab = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  ResmgrController *controller = controller_new (type, f->manager);
+
+  f->controller = controller;
+  f->tab = tab;
+  g_object_add_weak_pointer (G_OBJECT (controller), (gpointer *) &f->controller);
+  g_signal_connect (controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), f);
+
+  gtk_box_append (GTK_BOX (tab), gtk_label_new ("a tab"));
+  if (type == TEST_TYPE_GL_CONTROLLER)
+    {
+      f->area = gtk_gl_area_new ();
+      gtk_widget_set_size_request (f->area, 32, 32);
+      g_signal_connect (f->area, "realize", G_CALLBACK (area_realize_cb), f);
+      g_signal_connect (f->area, "unrealize", G_CALLBACK (area_unrealize_cb), f);
+      resmgr_gl_coordinator_attach_area (resmgr_controller_get_gl_coordinator (controller),
+                                         GTK_GL_AREA (f->area));
+      gtk_box_append (GTK_BOX (tab), f->area);
+    }
+
+  resmgr_controller_bind_widget (controller, tab);
+  g_object_unref (controller);
+
+  return tab;
+}
+
+static void
+track_items (Fixture *f)
+{
+  ResmgrCoordinator *coordinator = resmgr_controller_get_resources (f->controller);
+  g_autoptr(ResmgrHandle) h1 = NULL;
+  g_autoptr(ResmgrHandle) h2 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  h1 = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_MEMORY, "memory", 16,
+                                      RESMGR_PRIORITY_DEFAULT, item_new (f->rec, "memory"),
+                                      item_destroy, &error);
+  g_assert_no_error (error);
+  h2 = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_CUSTOM, "custom", 0,
+                                      RESMGR_PRIORITY_DEFAULT, item_new (f->rec, "custom"),
+                                      item_destroy, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_init (Fixture *f)
+{
+  memset (f, 0, sizeof *f);
+  f->manager = resmgr_manager_new ();
+  f->rec = recorder_new ();
+}
+
+static void
+fixture_clear (Fixture *f)
+{
+  g_autoptr(ResmgrStats) stats = resmgr_service_dup_stats (RESMGR_SERVICE (f->manager));
+
+  g_assert_cmpuint (resmgr_stats_get_n_resources (stats), ==, 0);
+  g_assert_null (f->controller);
+  recorder_free (f->rec);
+  g_clear_object (&f->manager);
+}
+
+static gboolean
+need_display (void)
+{
+  if (!have_display)
+    g_test_skip ("no display (run under Xvfb)");
+  return have_display;
+}
+
+/* }}} */
+
+/* Without a widget {{{ */
+
+static void
+test_construct (void)
+{
+  Fixture f;
+  ResmgrController *plain, *named, *workers, *gl;
+
+  g_test_summary ("Each controller makes its coordinator through create_coordinator, "
+                  "binds it with a readable id, and the typed getters match");
+
+  fixture_init (&f);
+  plain = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  named = controller_new (TEST_TYPE_NAMED_CONTROLLER, f.manager);
+  workers = controller_new (TEST_TYPE_WORKER_CONTROLLER, f.manager);
+  gl = controller_new (TEST_TYPE_GL_CONTROLLER, f.manager);
+
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (resmgr_controller_get_resources (plain), RESMGR_TYPE_COORDINATOR));
+  g_assert_null (resmgr_controller_get_worker_coordinator (plain));
+  g_assert_null (resmgr_controller_get_gl_coordinator (plain));
+  g_assert_nonnull (resmgr_controller_get_worker_coordinator (workers));
+  g_assert_null (resmgr_controller_get_gl_coordinator (workers));
+  g_assert_nonnull (resmgr_controller_get_gl_coordinator (gl));
+  g_assert_null (resmgr_controller_get_worker_coordinator (gl));
+
+  g_assert_cmpstr (resmgr_controller_get_id (named), ==, "TestNamedController-1");
+  g_assert_true (resmgr_coordinator_is_bound (resmgr_controller_get_resources (named)));
+  g_assert_true (resmgr_controller_get_service (named) == RESMGR_SERVICE (f.manager));
+
+  {
+    g_autoptr(ResmgrCoordinator) resources = NULL;
+    g_autofree char *id = NULL;
+
+    g_object_get (named, "resources", &resources, "id", &id, NULL);
+    g_assert_true (resources == resmgr_controller_get_resources (named));
+    g_assert_cmpstr (id, ==, "TestNamedController-1");
+  }
+
+  g_assert_false (resmgr_controller_get_busy (workers));
+  g_object_unref (plain);
+  g_object_unref (named);
+  g_object_unref (workers);
+  g_object_unref (gl);
+  fixture_clear (&f);
+}
+
+static void
+test_cleanup_twice (void)
+{
+  Fixture f;
+  g_autoptr(ResmgrCleanupReport) r1 = NULL;
+  g_autoptr(ResmgrCleanupReport) r2 = NULL;
+  g_autoptr(ResmgrCleanupReport) r3 = NULL;
+
+  g_test_summary ("cleanup runs once in priority order; later calls return the same report; "
+                  "::cleaned-up is emitted once");
+
+  fixture_init (&f);
+  f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+  g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+  track_items (&f);
+
+  g_assert_false (resmgr_controller_is_cleaned_up (f.controller));
+  g_assert_null (resmgr_controller_dup_report (f.controller));
+  r1 = resmgr_controller_cleanup (f.controller);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (r1), >=, 2);
+  g_assert_true (resmgr_cleanup_report_is_clean (r1));
+  g_assert_cmpstr (resmgr_cleanup_report_get_scope (r1), ==, resmgr_controller_get_id (f.controller));
+
+  r2 = resmgr_controller_cleanup (f.controller);
+  g_assert_true (r1 == r2);
+  r3 = resmgr_controller_dup_report (f.controller);
+  g_assert_true (r1 == r3);
+  g_assert_true (resmgr_controller_is_cleaned_up (f.controller));
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  assert_recorded (f.rec, "custom,memory");
+
+  g_object_unref (f.controller);
+  fixture_clear (&f);
+}
+
+static void
+test_dispose_cleans (void)
+{
+  Fixture f;
+
+  g_test_summary ("A controller disposed without cleanup is cleaned at dispose, "
+                  "emits ::cleaned-up, and is finalized");
+
+  fixture_init (&f);
+  f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+  g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+  track_items (&f);
+
+  g_object_unref (f.controller);
+  g_assert_null (f.controller);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  fixture_clear (&f);
+}
+
+static gpointer
+unref_thread (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_dispose_other_thread (void)
+{
+  Fixture f;
+  GThread *thread;
+  ResmgrController *controller;
+
+  g_test_summary ("The last unref on another thread: the cleanup runs on the owner "
+                  "context (the main thread)");
+
+  fixture_init (&f);
+  controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  f.controller = controller;
+  g_object_add_weak_pointer (G_OBJECT (controller), (gpointer *) &f.controller);
+  track_items (&f);
+
+  /* The main thread owns the default context meanwhile: the dispose on
+   * the other thread cannot acquire it. */
+  g_assert_true (g_main_context_acquire (NULL));
+  thread = g_thread_new ("unref", unref_thread, controller);
+  g_thread_join (thread);
+  g_main_context_release (NULL);
+
+  while (recorder_len (f.rec) < 2)
+    g_main_context_iteration (NULL, TRUE);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_true (recorder_thread (f.rec, 0) == g_thread_self ());
+  iterate_pending ();
+  fixture_clear (&f);
+}
+
+/* }}} */
+
+/* Bound to a tab {{{ */
+
+static void
+wait_realized (GtkWidget *widget)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!gtk_widget_get_realized (widget) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gtk_widget_get_realized (widget));
+  /* Let a first frame happen. */
+  iterate_pending ();
+}
+
+static void
+test_tab_window_destroyed (gconstpointer data)
+{
+  GType type = ((GType (*) (void)) data) ();
+  Fixture f;
+
+  g_test_summary ("A controller bound to a tab is cleaned at the tab's unrealize when the "
+                  "window is destroyed (GL names gone while the area's context is alive), "
+                  "and finalized with the tab");
+
+  if (!need_display ())
+    return;
+
+  fixture_init (&f);
+  f.window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (f.window), build_tab (&f, type));
+  track_items (&f);
+  gtk_window_present (GTK_WINDOW (f.window));
+  wait_realized (f.tab);
+  if (f.area != NULL)
+    wait_realized (f.area);
+
+  if (type == TEST_TYPE_WORKER_CONTROLLER)
+    g_assert_nonnull (resmgr_controller_get_worker_coordinator (f.controller));
+
+  g_assert_false (resmgr_controller_is_cleaned_up (f.controller));
+  g_assert_true (resmgr_controller_get_widget (f.controller) == f.tab);
+
+  gtk_window_destroy (GTK_WINDOW (f.window));
+  iterate_pending ();
+
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_true (f.cleaned_while_realized);
+  assert_recorded (f.rec, "custom,memory");
+  /* The tab is gone, and with it the controller. */
+  g_assert_null (f.controller);
+
+  if (f.area != NULL)
+    {
+      g_assert_true (f.area_unrealize_checked);
+      if (f.gl_ok)
+        {
+          g_assert_true (f.names_gone_at_area_unrealize);
+          g_test_message ("GL checked: texture %u and buffer %u deleted before the area's unrealize",
+                          f.gl_texture, f.gl_buffer);
+        }
+      else
+        g_test_message ("GL unavailable: the GL names were not checked");
+    }
+
+  fixture_clear (&f);
+}
+
+static void
+test_tab_never_realized (void)
+{
+  Fixture f;
+  GtkWidget *tab;
+
+  g_test_summary ("A tab that is never realized cleans its controller at its destruction");
+
+  if (!need_display ())
+    return;
+
+  fixture_init (&f);
+  tab = g_object_ref_sink (build_tab (&f, TEST_TYPE_PLAIN_CONTROLLER));
+  track_items (&f);
+  g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+
+  g_object_unref (tab);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_false (f.cleaned_while_realized);
+  g_assert_null (f.controller);
+  fixture_clear (&f);
+}
+
+static void
+test_controller_disposed_first (void)
+{
+  Fixture f;
+  GtkWidget *tab;
+  ResmgrController *controller;
+
+  g_test_summary ("A controller disposed before its tab cleans up, lets go of the tab, and "
+                  "is finalized while the tab lives on");
+
+  if (!need_display ())
+    return;
+
+  fixture_init (&f);
+  tab = g_object_ref_sink (build_tab (&f, TEST_TYPE_PLAIN_CONTROLLER));
+  track_items (&f);
+
+  controller = g_object_ref (f.controller);
+  g_object_run_dispose (G_OBJECT (controller));
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_null (resmgr_controller_get_widget (controller));
+  g_object_unref (controller);
+  g_assert_null (f.controller);
+
+  /* The tab goes later: nothing more happens. */
+  g_object_unref (tab);
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  assert_recorded (f.rec, "custom,memory");
+  fixture_clear (&f);
+}
+
+/* }}} */
+
+/* Busy and status {{{ */
+
+typedef struct
+{
+  GMutex    mutex;
+  GCond     cond;
+  gboolean  started;
+  gboolean  go;
+  GThread  *main_thread;
+  GPtrArray *events;    /* char *, main thread only */
+  gboolean  off_thread; /* a notify arrived on another thread */
+  gint      done;
+} Busy;
+
+static gpointer
+status_job (ResmgrWorker  *worker,
+            GCancellable  *cancellable,
+            gpointer       user_data,
+            GError       **error)
+{
+  ResmgrController *controller = user_data;
+  Busy *b = g_object_get_data (G_OBJECT (controller), "busy");
+
+  resmgr_controller_set_status (controller, "working");
+
+  g_mutex_lock (&b->mutex);
+  b->started = TRUE;
+  g_cond_broadcast (&b->cond);
+  while (!b->go)
+    g_cond_wait (&b->cond, &b->mutex);
+  g_mutex_unlock (&b->mutex);
+
+  resmgr_controller_set_status_printf (controller, "done %d", 42);
+
+  return NULL;
+}
+
+static void
+busy_notify_cb (ResmgrController *controller,
+                GParamSpec       *pspec,
+                Busy             *b)
+{
+  if (g_thread_self () != b->main_thread)
+    b->off_thread = TRUE;
+  g_ptr_array_add (b->events, g_strdup_printf ("busy=%d", resmgr_controller_get_busy (controller)));
+}
+
+static void
+status_notify_cb (ResmgrController *controller,
+                  GParamSpec       *pspec,
+                  Busy             *b)
+{
+  g_autofree char *status = resmgr_controller_dup_status (controller);
+
+  if (g_thread_self () != b->main_thread)
+    b->off_thread = TRUE;
+  g_ptr_array_add (b->events, g_strdup_printf ("status=%s", status));
+}
+
+static void
+job_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Busy *b = user_data;
+  g_autoptr(GError) error = NULL;
+
+  resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
+  g_assert_no_error (error);
+  g_atomic_int_set (&b->done, TRUE);
+}
+
+static void
+test_busy_status (void)
+{
+  Fixture f;
+  Busy b = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autofree char *joined = NULL;
+  GtkWidget *label = NULL;
+
+  g_test_summary ("busy and status are notified on the main thread, even when the status is "
+                  "set from a job's thread, and can be bound to widgets");
+
+  fixture_init (&f);
+  g_mutex_init (&b.mutex);
+  g_cond_init (&b.cond);
+  b.main_thread = g_thread_self ();
+  b.events = g_ptr_array_new_with_free_func (g_free);
+
+  f.controller = controller_new (TEST_TYPE_WORKER_CONTROLLER, f.manager);
+  g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+  g_object_set_data (G_OBJECT (f.controller), "busy", &b);
+  g_signal_connect (f.controller, "notify::busy", G_CALLBACK (busy_notify_cb), &b);
+  g_signal_connect (f.controller, "notify::status", G_CALLBACK (status_notify_cb), &b);
+
+  if (have_display)
+    {
+      label = g_object_ref_sink (gtk_label_new (NULL));
+      g_object_bind_property (f.controller, "status", label, "label", G_BINDING_DEFAULT);
+    }
+
+  worker = resmgr_worker_coordinator_run (resmgr_controller_get_worker_coordinator (f.controller),
+                                          "status job", status_job, f.controller, NULL, NULL,
+                                          job_done_cb, &b);
+  g_assert_nonnull (worker);
+
+  /* Notified from the main loop (this thread does not own the context
+   * outside of it). */
+  iterate_pending ();
+  g_assert_true (resmgr_controller_get_busy (f.controller));
+
+  g_mutex_lock (&b.mutex);
+  while (!b.started)
+    g_cond_wait (&b.cond, &b.mutex);
+  g_mutex_unlock (&b.mutex);
+
+  /* The value is there at once; the notification waits for the main loop. */
+  {
+    g_autofree char *status = resmgr_controller_dup_status (f.controller);
+    g_assert_cmpstr (status, ==, "working");
+  }
+  iterate_pending ();
+  if (label != NULL)
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, "working");
+
+  g_mutex_lock (&b.mutex);
+  b.go = TRUE;
+  g_cond_broadcast (&b.cond);
+  g_mutex_unlock (&b.mutex);
+
+  iterate_until (NULL, &b.done);
+  iterate_pending ();
+
+  g_assert_false (resmgr_controller_get_busy (f.controller));
+  g_assert_false (b.off_thread);
+  g_ptr_array_add (b.events, NULL);
+  joined = g_strjoinv (",", (char **) b.events->pdata);
+  g_assert_cmpstr (joined, ==, "busy=1,status=working,status=done 42,busy=0");
+  if (label != NULL)
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, "done 42");
+
+  /* Set on the owner thread: notified inline. */
+  g_ptr_array_set_size (b.events, b.events->len - 1); /* the NULL */
+  resmgr_controller_set_status (f.controller, "idle");
+  g_assert_cmpstr (g_ptr_array_index (b.events, b.events->len - 1), ==, "status=idle");
+
+  g_clear_object (&label);
+  g_clear_object (&worker);
+  g_object_unref (f.controller);
+  iterate_pending ();
+  fixture_clear (&f);
+  g_ptr_array_unref (b.events);
+  g_mutex_clear (&b.mutex);
+  g_cond_clear (&b.cond);
+}
+
+/* }}} */
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  have_display = gtk_init_check ();
+
+  g_test_add_func ("/Resmgr/Controller/construct", test_construct);
+  g_test_add_func ("/Resmgr/Controller/cleanup/twice", test_cleanup_twice);
+  g_test_add_func ("/Resmgr/Controller/cleanup/at-dispose", test_dispose_cleans);
+  g_test_add_func ("/Resmgr/Controller/cleanup/dispose-other-thread", test_dispose_other_thread);
+  g_test_add_data_func ("/Resmgr/Controller/tab/window-destroyed/plain",
+                        test_plain_controller_get_type, test_tab_window_destroyed);
+  g_test_add_data_func ("/Resmgr/Controller/tab/window-destroyed/worker",
+                        test_worker_controller_get_type, test_tab_window_destroyed);
+  g_test_add_data_func ("/Resmgr/Controller/tab/window-destroyed/gl",
+                        test_gl_controller_get_type, test_tab_window_destroyed);
+  g_test_add_func ("/Resmgr/Controller/tab/never-realized", test_tab_never_realized);
+  g_test_add_func ("/Resmgr/Controller/tab/controller-disposed-first", test_controller_disposed_first);
+  g_test_add_func ("/Resmgr/Controller/busy-status", test_busy_status);
+
+  return g_test_run ();
+}
