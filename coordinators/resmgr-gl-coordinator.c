@@ -1349,6 +1349,12 @@ resmgr_gl_coordinator_dispose (GObject *object)
   priv->own_contexts = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_unlock (&priv->mutex);
 
+  /* Before chaining up: GObject's dispose invalidates the closures of
+   * g_signal_connect_object(), disconnecting the areas' handlers, and
+   * area_link_free() would then disconnect them again. */
+  g_clear_pointer (&areas, g_ptr_array_unref);
+  g_clear_pointer (&contexts, g_ptr_array_unref);
+
   G_OBJECT_CLASS (resmgr_gl_coordinator_parent_class)->dispose (object);
 }
 

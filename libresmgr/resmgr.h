@@ -18,6 +18,7 @@
 # include "resmgr-worker.h"
 # include "resmgr-worker-coordinator.h"
 # include "resmgr-gl-coordinator.h"
+# include "resmgr-gl-buffer-pool.h"
 # include "resmgr-controller.h"
 # include "resmgr-application-shutdown.h"
 #undef RESMGR_INSIDE
