@@ -60,30 +60,40 @@ typedef struct
   ResmgrGLObjectKind   kind;
   guint64              id;         /* protected by the coordinator's mutex */
   guint                name;       /* 0 while not created (re-creatable) */
-  GWeakRef             context;    /* the context the name lives in */
-  GdkDisplay          *display;    /* its share group */
+  struct _CtxInfo     *ci;         /* the context the name lives in; protected by the mutex */
   char                *label;
   ResmgrGLCreateFunc   create;
   gpointer             user_data;
   GDestroyNotify       destroy;
 } GLObject;
 
-/* A name waiting for its glDelete*. */
+/* One GdkGLContext, shared by the objects made in it: one weak reference
+ * per context, not per object (clearing GLib 2.74 weak references walks a
+ * list per object). */
+typedef struct _CtxInfo
+{
+  gatomicrefcount  ref_count;
+  GWeakRef         context;
+  GdkDisplay      *display;   /* its share group */
+} CtxInfo;
+
+/* Names waiting for their glDelete*, per context and kind. */
 typedef struct
 {
-  ResmgrGLObjectKind  kind;
-  guint               name;
-  GdkGLContext       *context;  /* the context it was made in, if alive */
-  GdkDisplay         *display;
-  char               *label;
-} Pending;
+  CtxInfo      *ci;
+  GdkGLContext *container_context; /* held while container names wait */
+  GArray       *names[N_KINDS];
+} Bucket;
 
 typedef struct
 {
   /* Protected by mutex: */
   GMutex       mutex;
   GHashTable  *objects;        /* guint64* (in GLObject) → GLObject* */
-  GArray      *pending;        /* Pending */
+  GPtrArray   *contexts;       /* CtxInfo*, one per context seen */
+  GPtrArray   *buckets;        /* Bucket* */
+  guint        n_pending;
+  GThread     *gl_thread;      /* the thread GL is used from, once known */
   GPtrArray   *areas;          /* AreaLink* */
   GPtrArray   *own_contexts;   /* GdkGLContext* we created to reach a share group */
   guint        frame_depth;
@@ -217,6 +227,16 @@ static gboolean
 on_owner_thread (ResmgrGLCoordinator *self)
 {
   GMainContext *context = resmgr_coordinator_get_context (RESMGR_COORDINATOR (self));
+  GThread *gl_thread;
+
+  /* GL contexts are the GTK thread's: once it is known, only it may call
+   * GL, even when another thread could acquire the main context (an app
+   * iterating the context by hand leaves it free between iterations). */
+  g_mutex_lock (&PRIV (self)->mutex);
+  gl_thread = PRIV (self)->gl_thread;
+  g_mutex_unlock (&PRIV (self)->mutex);
+  if (gl_thread != NULL)
+    return gl_thread == g_thread_self ();
 
   if (context == NULL || g_main_context_is_owner (context))
     return TRUE;
@@ -292,6 +312,58 @@ find_context_for_display (ResmgrGLCoordinator  *self,
 
 /* GL objects {{{ */
 
+static CtxInfo *
+ctx_info_ref (CtxInfo *ci)
+{
+  g_atomic_ref_count_inc (&ci->ref_count);
+  return ci;
+}
+
+static void
+ctx_info_unref (gpointer data)
+{
+  CtxInfo *ci = data;
+
+  if (g_atomic_ref_count_dec (&ci->ref_count))
+    {
+      g_weak_ref_clear (&ci->context);
+      g_object_unref (ci->display);
+      g_free (ci);
+    }
+}
+
+/* Finds (or adds) the record of @context, and remembers the GL thread. */
+static CtxInfo *
+ctx_info_for_locked (ResmgrGLCoordinatorPrivate *priv,
+                     GdkGLContext               *context)
+{
+  CtxInfo *ci;
+
+  if (priv->gl_thread == NULL)
+    priv->gl_thread = g_thread_self ();
+
+  for (guint i = 0; i < priv->contexts->len; i++)
+    {
+      GdkGLContext *c;
+
+      ci = g_ptr_array_index (priv->contexts, i);
+      c = g_weak_ref_get (&ci->context);
+      /* Borrowed: the caller holds @context, so this is never the last. */
+      if (c != NULL)
+        g_object_unref (c);
+      if (c == context)
+        return ctx_info_ref (ci);
+    }
+
+  ci = g_new0 (CtxInfo, 1);
+  g_atomic_ref_count_init (&ci->ref_count);
+  g_weak_ref_init (&ci->context, context);
+  ci->display = g_object_ref (gdk_gl_context_get_display (context));
+  g_ptr_array_add (priv->contexts, ctx_info_ref (ci));
+
+  return ci;
+}
+
 static GLObject *
 gl_object_ref (GLObject *o)
 {
@@ -308,21 +380,39 @@ gl_object_unref (gpointer data)
     {
       if (o->destroy != NULL)
         o->destroy (o->user_data);
-      g_weak_ref_clear (&o->context);
-      g_clear_object (&o->display);
+      g_clear_pointer (&o->ci, ctx_info_unref);
       g_free (o->label);
       g_free (o);
     }
 }
 
 static void
-pending_clear (gpointer data)
+bucket_free (gpointer data)
 {
-  Pending *p = data;
+  Bucket *b = data;
 
-  g_clear_object (&p->context);
-  g_clear_object (&p->display);
-  g_free (p->label);
+  for (guint k = 0; k < N_KINDS; k++)
+    g_clear_pointer (&b->names[k], g_array_unref);
+  g_clear_object (&b->container_context);
+  ctx_info_unref (b->ci);
+  g_free (b);
+}
+
+static Bucket *
+bucket_for_locked (ResmgrGLCoordinatorPrivate *priv,
+                   CtxInfo                    *ci)
+{
+  Bucket *b;
+
+  for (guint i = 0; i < priv->buckets->len; i++)
+    if ((b = g_ptr_array_index (priv->buckets, i))->ci == ci)
+      return b;
+
+  b = g_new0 (Bucket, 1);
+  b->ci = ctx_info_ref (ci);
+  g_ptr_array_add (priv->buckets, b);
+
+  return b;
 }
 
 static gboolean
@@ -374,7 +464,7 @@ schedule_flush (ResmgrGLCoordinator *self)
 
 /* The service releases one GL object: queue its name, unless it went away
  * with its context. Runs on the owner context at cleanups, or on the
- * releasing thread. */
+ * releasing thread; no GL call here. */
 static gboolean
 gl_object_cleanup (gpointer   resource,
                    gpointer   user_data,
@@ -383,40 +473,53 @@ gl_object_cleanup (gpointer   resource,
   GLObject *o = resource;
   ResmgrGLCoordinator *self = o->self;
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
-  GdkGLContext *context;
-  Pending p = { 0 };
+  GdkGLContext *context = NULL;
+  ResmgrGLObjectKind kind = o->kind;
+  gboolean schedule;
+  Bucket *b;
+  guint name;
 
   g_mutex_lock (&priv->mutex);
-  g_hash_table_remove (priv->objects, &o->id);
-  p.kind = o->kind;
-  p.name = o->name;
+  name = o->name;
   o->name = 0;
-  g_mutex_unlock (&priv->mutex);
 
   /* Never created, or deleted already (its area's context went). */
-  if (p.name == 0)
-    return TRUE;
-
-  context = g_weak_ref_get (&o->context);
-  if (context == NULL && !kinds[o->kind].shareable)
+  if (name == 0)
     {
+      g_hash_table_remove (priv->objects, &o->id);
+      g_mutex_unlock (&priv->mutex);
+      return TRUE;
+    }
+
+  if (!kinds[kind].shareable && (context = g_weak_ref_get (&o->ci->context)) == NULL)
+    {
+      g_hash_table_remove (priv->objects, &o->id);
+      g_mutex_unlock (&priv->mutex);
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_CONTEXT_LOST,
                    "%s %u “%s” was freed with its context",
-                   kinds[o->kind].name, p.name, o->label ? o->label : "");
+                   kinds[kind].name, name, o->label ? o->label : "");
       return FALSE;
     }
 
-  p.context = context;
-  p.display = g_object_ref (o->display);
-  p.label = g_strdup (o->label);
-
-  g_mutex_lock (&priv->mutex);
-  g_array_append_val (priv->pending, p);
+  b = bucket_for_locked (priv, o->ci);
+  if (context != NULL && b->container_context == NULL)
+    b->container_context = g_steal_pointer (&context);
+  if (b->names[kind] == NULL)
+    b->names[kind] = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (b->names[kind], name);
+  priv->n_pending++;
+  schedule = !priv->idle_scheduled;
+  /* The table's reference goes last: it may be the object's last. */
+  g_hash_table_steal (priv->objects, &o->id);
   g_mutex_unlock (&priv->mutex);
+
+  g_clear_object (&context);
+  gl_object_unref (o);
 
   /* A single release: delete soon, in one batch with whatever else goes
    * before the next main loop iteration. Cleanups flush at FLUSH_PRIORITY. */
-  schedule_flush (self);
+  if (schedule)
+    schedule_flush (self);
 
   return TRUE;
 }
@@ -463,77 +566,54 @@ delete_names (ResmgrGLObjectKind  kind,
     }
 }
 
-static int
-pending_compare (gconstpointer a,
-                 gconstpointer b)
-{
-  const Pending *pa = a, *pb = b;
-
-  /* Containers by their own context, shareables by display; then kind. */
-  gconstpointer ka = kinds[pa->kind].shareable ? (gconstpointer) pa->display : (gconstpointer) pa->context;
-  gconstpointer kb = kinds[pb->kind].shareable ? (gconstpointer) pb->display : (gconstpointer) pb->context;
-
-  if (kinds[pa->kind].shareable != kinds[pb->kind].shareable)
-    return kinds[pa->kind].shareable ? 1 : -1;
-  if (ka != kb)
-    return ka < kb ? -1 : 1;
-  return (int) pa->kind - (int) pb->kind;
-}
-
-/* Deletes one group (same context, or same display for shareables) with a
- * context current; returns FALSE with @error for GL errors. */
+/* Deletes the names of one bucket with a suitable context current;
+ * returns FALSE with @error for GL errors. */
 static gboolean
-delete_group (ResmgrGLCoordinator  *self,
-              Pending              *group,
-              guint                 n,
-              GError              **error)
+delete_bucket (ResmgrGLCoordinator  *self,
+               Bucket               *b,
+               GError              **error)
 {
   g_autoptr(GdkGLContext) context = NULL;
-  g_autoptr(GArray) names = g_array_new (FALSE, FALSE, sizeof (guint));
   GdkGLContext *previous;
   GString *errors = NULL;
   GLenum gl_error;
-  guint i = 0;
+  guint n = 0;
 
-  if (kinds[group[0].kind].shareable)
+  for (guint k = 0; k < N_KINDS; k++)
+    n += b->names[k] ? b->names[k]->len : 0;
+  if (n == 0)
+    return TRUE;
+
+  /* Container names only ever in their own context (held since queued);
+   * shareable ones in any live context of the share group. */
+  if (b->container_context != NULL)
+    context = g_object_ref (b->container_context);
+  else if ((context = g_weak_ref_get (&b->ci->context)) == NULL)
+    context = find_context_for_display (self, b->ci->display, error);
+  if (context == NULL)
     {
-      /* Any live context of the share group will do: the one it was made in
-       * when it lives, else another. */
-      for (guint j = 0; j < n && context == NULL; j++)
-        if (group[j].context != NULL)
-          context = g_object_ref (group[j].context);
-      if (context == NULL)
-        context = find_context_for_display (self, group[0].display, error);
-      if (context == NULL)
-        {
-          g_prefix_error (error, "Cannot reach the share group of %u GL object(s) to delete them: ", n);
-          return FALSE;
-        }
+      g_prefix_error (error, "Cannot reach the share group of %u GL name(s) to delete them: ", n);
+      return FALSE;
     }
-  else
-    context = g_object_ref (group[0].context);
 
   previous = push_context (context);
   while (glGetError () != GL_NO_ERROR)
     ;
 
-  while (i < n)
+  for (guint k = 0; k < N_KINDS; k++)
     {
-      ResmgrGLObjectKind kind = group[i].kind;
+      if (b->names[k] == NULL || b->names[k]->len == 0)
+        continue;
 
-      g_array_set_size (names, 0);
-      for (; i < n && group[i].kind == kind; i++)
-        g_array_append_val (names, group[i].name);
-
-      delete_names (kind, (const guint *) (gpointer) names->data, names->len);
+      delete_names (k, (const guint *) (gpointer) b->names[k]->data, b->names[k]->len);
 
       while ((gl_error = glGetError ()) != GL_NO_ERROR)
         {
           if (errors == NULL)
             errors = g_string_new (NULL);
           g_string_append_printf (errors, "%sGL error 0x%04x deleting %u %s name(s)",
-                                  errors->len ? "; " : "", gl_error, names->len,
-                                  kinds[kind].name);
+                                  errors->len ? "; " : "", gl_error, b->names[k]->len,
+                                  kinds[k].name);
         }
     }
 
@@ -554,9 +634,8 @@ flush_internal (ResmgrGLCoordinator  *self,
                 GError              **error)
 {
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
-  g_autoptr(GArray) pending = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
   GError *first_error = NULL;
-  guint start = 0;
 
   if (!on_owner_thread (self))
     {
@@ -572,39 +651,23 @@ flush_internal (ResmgrGLCoordinator  *self,
       g_mutex_unlock (&priv->mutex);
       return TRUE;
     }
-  pending = priv->pending;
-  priv->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
-  g_array_set_clear_func (priv->pending, pending_clear);
+  buckets = g_steal_pointer (&priv->buckets);
+  priv->buckets = g_ptr_array_new_with_free_func (bucket_free);
+  priv->n_pending = 0;
   priv->flushing = TRUE;
   g_mutex_unlock (&priv->mutex);
 
-  if (pending->len > 1)
-    g_array_sort (pending, pending_compare);
-
-  while (start < pending->len)
+  for (guint i = 0; i < buckets->len; i++)
     {
-      Pending *first = &g_array_index (pending, Pending, start);
-      guint end = start + 1;
       GError *local_error = NULL;
 
-      while (end < pending->len)
-        {
-          Pending *p = &g_array_index (pending, Pending, end);
-
-          if (kinds[p->kind].shareable != kinds[first->kind].shareable ||
-              (kinds[p->kind].shareable ? p->display != first->display : p->context != first->context))
-            break;
-          end++;
-        }
-
-      if (!delete_group (self, first, end - start, &local_error))
+      if (!delete_bucket (self, g_ptr_array_index (buckets, i), &local_error))
         {
           if (first_error == NULL)
             first_error = local_error;
           else
             g_clear_error (&local_error);
         }
-      start = end;
     }
 
   g_mutex_lock (&priv->mutex);
@@ -656,19 +719,23 @@ track_gl_object (ResmgrGLCoordinator  *self,
 }
 
 static GLObject *
-gl_object_new (GdkGLContext       *context,
-               ResmgrGLObjectKind  kind,
-               guint               name,
-               const char         *label)
+gl_object_new (ResmgrGLCoordinator *self,
+               GdkGLContext        *context,
+               ResmgrGLObjectKind   kind,
+               guint                name,
+               const char          *label)
 {
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
   GLObject *o = g_new0 (GLObject, 1);
 
   g_atomic_ref_count_init (&o->ref_count);
   o->kind = kind;
   o->name = name;
-  g_weak_ref_init (&o->context, context);
-  o->display = g_object_ref (gdk_gl_context_get_display (context));
   o->label = g_strdup (label);
+
+  g_mutex_lock (&priv->mutex);
+  o->ci = ctx_info_for_locked (priv, context);
+  g_mutex_unlock (&priv->mutex);
 
   return o;
 }
@@ -711,7 +778,7 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
   g_return_val_if_fail (name != 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  o = gl_object_new (context, kind, name, label);
+  o = gl_object_new (self, context, kind, name, label);
 
   if (label != NULL)
     {
@@ -787,7 +854,7 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
       return NULL;
     }
 
-  o = gl_object_new (context, kind, name, label);
+  o = gl_object_new (self, context, kind, name, label);
   apply_label_current (o);
   pop_context (previous);
 
@@ -885,7 +952,9 @@ resmgr_gl_coordinator_get_context_for (ResmgrGLCoordinator *self,
 
   if ((o = lookup_object (self, handle)) != NULL)
     {
-      context = g_weak_ref_get (&o->context);
+      g_mutex_lock (&PRIV (self)->mutex);
+      context = g_weak_ref_get (&o->ci->context);
+      g_mutex_unlock (&PRIV (self)->mutex);
       gl_object_unref (o);
       /* Borrowed: whoever made the context keeps it alive. */
       if (context != NULL)
@@ -989,7 +1058,7 @@ resmgr_gl_coordinator_get_n_pending (ResmgrGLCoordinator *self)
   g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), 0);
 
   g_mutex_lock (&PRIV (self)->mutex);
-  n = PRIV (self)->pending->len;
+  n = PRIV (self)->n_pending;
   g_mutex_unlock (&PRIV (self)->mutex);
 
   return n;
@@ -1142,6 +1211,7 @@ on_area_realize (GtkGLArea           *area,
       GLObject *o = g_ptr_array_index (rebuild, i);
       g_autoptr(GError) error = NULL;
       guint name = o->create (context, o->user_data, &error);
+      CtxInfo *old;
 
       if (name == 0)
         {
@@ -1152,9 +1222,11 @@ on_area_realize (GtkGLArea           *area,
         }
 
       g_mutex_lock (&priv->mutex);
+      old = o->ci;
+      o->ci = ctx_info_for_locked (priv, context);
       o->name = name;
-      g_weak_ref_set (&o->context, context);
       g_mutex_unlock (&priv->mutex);
+      ctx_info_unref (old);
       apply_label_current (o);
     }
   pop_context (previous);
@@ -1167,8 +1239,9 @@ on_area_unrealize (GtkGLArea           *area,
 {
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
   GdkGLContext *context = gtk_gl_area_get_context (area);
-  g_autoptr(GArray) names = g_array_new (FALSE, FALSE, sizeof (Pending));
+  GArray *names[N_KINDS] = { NULL, };
   g_autoptr(GArray) forget = g_array_new (FALSE, FALSE, sizeof (guint64));
+  CtxInfo *ci;
   g_autoptr(GError) error = NULL;
   GHashTableIter iter;
   gpointer value;
@@ -1185,42 +1258,35 @@ on_area_unrealize (GtkGLArea           *area,
    * in it. Re-creatable ones keep their entry and are rebuilt at the next
    * realize; the others are released. Shareable objects stay valid. */
   g_mutex_lock (&priv->mutex);
+  ci = ctx_info_for_locked (priv, context);
   g_hash_table_iter_init (&iter, priv->objects);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       GLObject *o = value;
-      GdkGLContext *c;
 
-      if (kinds[o->kind].shareable || o->name == 0)
+      if (kinds[o->kind].shareable || o->name == 0 || o->ci != ci)
         continue;
-      c = g_weak_ref_get (&o->context);
-      if (c == context)
-        {
-          Pending p = { o->kind, o->name, NULL, NULL, NULL };
-
-          g_array_append_val (names, p);
-          o->name = 0;
-          if (o->create == NULL)
-            g_array_append_val (forget, o->id);
-        }
-      g_clear_object (&c);
+      if (names[o->kind] == NULL)
+        names[o->kind] = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_array_append_val (names[o->kind], o->name);
+      o->name = 0;
+      if (o->create == NULL)
+        g_array_append_val (forget, o->id);
     }
   g_mutex_unlock (&priv->mutex);
+  ctx_info_unref (ci);
 
-  if (names->len > 0)
+  if (names[RESMGR_GL_OBJECT_VERTEX_ARRAY] || names[RESMGR_GL_OBJECT_FRAMEBUFFER] ||
+      names[RESMGR_GL_OBJECT_QUERY])
     {
       GdkGLContext *previous = push_context (context);
 
-      g_array_sort (names, pending_compare);
-      for (guint i = 0; i < names->len; )
-        {
-          ResmgrGLObjectKind kind = g_array_index (names, Pending, i).kind;
-          g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (guint));
-
-          for (; i < names->len && g_array_index (names, Pending, i).kind == kind; i++)
-            g_array_append_val (batch, g_array_index (names, Pending, i).name);
-          delete_names (kind, (const guint *) (gpointer) batch->data, batch->len);
-        }
+      for (guint k = 0; k < N_KINDS; k++)
+        if (names[k] != NULL)
+          {
+            delete_names (k, (const guint *) (gpointer) names[k]->data, names[k]->len);
+            g_array_unref (names[k]);
+          }
       while (glGetError () != GL_NO_ERROR)
         ;
       pop_context (previous);
@@ -1365,10 +1431,11 @@ resmgr_gl_coordinator_finalize (GObject *object)
 
   /* Every entry holds a reference on us: nothing is tracked here, and the
    * last cleanup flushed. Names still pending had no context to go to. */
-  if (priv->pending->len > 0)
+  if (priv->n_pending > 0)
     g_warning ("%u GL name(s) were never deleted: no context of their display was reachable",
-               priv->pending->len);
-  g_array_unref (priv->pending);
+               priv->n_pending);
+  g_ptr_array_unref (priv->buckets);
+  g_ptr_array_unref (priv->contexts);
   g_hash_table_unref (priv->objects);
   g_ptr_array_unref (priv->areas);
   g_ptr_array_unref (priv->own_contexts);
@@ -1397,8 +1464,8 @@ resmgr_gl_coordinator_init (ResmgrGLCoordinator *self)
 
   g_mutex_init (&priv->mutex);
   priv->objects = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, gl_object_unref);
-  priv->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
-  g_array_set_clear_func (priv->pending, pending_clear);
+  priv->buckets = g_ptr_array_new_with_free_func (bucket_free);
+  priv->contexts = g_ptr_array_new_with_free_func (ctx_info_unref);
   priv->areas = g_ptr_array_new_with_free_func (area_link_free);
   priv->own_contexts = g_ptr_array_new_with_free_func (g_object_unref);
 }
