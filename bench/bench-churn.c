@@ -30,6 +30,13 @@
  *                                    calls only, per release; null for churn
  * Each figure is the median over the timed passes, divided by N.
  *
+ * --monitor also runs the resmgr peer with a ResmgrMonitor attached (its
+ * list models asked for and watched, default sampling interval), interleaved
+ * with the plain one; the main context is iterated once after registration
+ * and once after the teardown, inside the timed region, so the batched list
+ * updates (every item listed, then unlisted) are paid for in the figures.
+ * Those lines carry "monitor":true.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -181,6 +188,9 @@ typedef struct
   gboolean  (*release)            (gpointer ctx, guint64 id);
   guint64   (*n_resources)        (gpointer ctx);
   guint64   (*n_components)       (gpointer ctx);
+  /* optional: run what the peer dispatched to the main context (timed) */
+  void      (*flush)              (gpointer ctx);
+  gboolean    monitor;
 } Peer;
 
 /* glib-floor */
@@ -335,6 +345,62 @@ static const Peer resmgr_peer = {
   resmgr_release, resmgr_n_resources, resmgr_n_components,
 };
 
+/* resmgr with a ResmgrMonitor attached: one pass runs at a time, so the
+ * monitor of the current manager is kept here. */
+
+static ResmgrMonitor *bench_monitor;
+static guint64 bench_items_changed;
+
+static void
+bench_items_changed_cb (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        gpointer    user_data)
+{
+  bench_items_changed++;
+}
+
+static gpointer
+resmgr_monitor_create (void)
+{
+  gpointer ctx = resmgr_create ();
+
+  g_assert (bench_monitor == NULL);
+  bench_monitor = resmgr_monitor_new (SERVICE (ctx));
+  g_signal_connect (resmgr_monitor_get_resources (bench_monitor), "items-changed",
+                    G_CALLBACK (bench_items_changed_cb), NULL);
+  g_signal_connect (resmgr_monitor_get_components (bench_monitor), "items-changed",
+                    G_CALLBACK (bench_items_changed_cb), NULL);
+  return ctx;
+}
+
+static void
+resmgr_monitor_destroy (gpointer ctx)
+{
+  GListModel *resources = resmgr_monitor_get_resources (bench_monitor);
+
+  /* the pass left nothing tracked: the list must be empty again */
+  if (g_list_model_get_n_items (resources) != 0)
+    complain ("resmgr+monitor: %u resources still listed", g_list_model_get_n_items (resources));
+  g_clear_object (&bench_monitor);
+  resmgr_destroy (ctx);
+}
+
+static void
+resmgr_monitor_flush (gpointer ctx)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static const Peer resmgr_monitor_peer = {
+  "resmgr",
+  resmgr_monitor_create, resmgr_monitor_destroy, resmgr_register_component, resmgr_track,
+  resmgr_release, resmgr_n_resources, resmgr_n_components,
+  resmgr_monitor_flush, TRUE,
+};
+
 #endif /* !BENCH_NO_RESMGR */
 
 /* ---------------------------------------------------------------------- */
@@ -454,6 +520,8 @@ run_pass (const Peer *peer,
             }
         }
     }
+  if (peer->flush != NULL)
+    peer->flush (ctx);
   t1 = now_ns ();
 
   if (measure_memory)
@@ -492,6 +560,8 @@ run_pass (const Peer *peer,
                   ", expected %" G_GUINT64_FORMAT,
                   peer->name, check.cleanups, c, (c + 1) * R);
     }
+  if (peer->flush != NULL)
+    peer->flush (ctx);
   t3 = now_ns ();
 
   /* nothing left */
@@ -574,10 +644,11 @@ print_result (const PeerRun *run, Workload workload, guint64 C, guint64 R, guint
           ",\"ns_per_resource\":%.1f,\"create_register_ns_per_resource\":%.1f"
           ",\"destroy_ns_per_resource\":%.1f,\"ns_per_op\":%s"
           ",\"bytes_per_resource\":%.1f,\"rss_bytes_per_resource\":%.1f"
-          ",\"verified\":%s}\n",
+          "%s,\"verified\":%s}\n",
           run->peer->name, workload_names[workload], C, R, C * R, passes,
           total, cr, de, ns_per_op,
           run->cold.heap_delta / N, run->cold.rss_delta / N,
+          run->peer->monitor ? ",\"monitor\":true" : "",
           run->ok ? "true" : "false");
   fflush (stdout);
 }
@@ -636,6 +707,7 @@ main (int    argc,
   int opt_passes = 5;
   char *opt_mode = NULL, *opt_peer = NULL;
   gboolean opt_scale = FALSE;
+  gboolean opt_monitor = FALSE;
   GOptionEntry entries[] = {
     { "components", 'c', 0, G_OPTION_ARG_INT64, &opt_components, "Number of components C (default 1000)", "C" },
     { "resources", 'r', 0, G_OPTION_ARG_INT64, &opt_resources, "Resources per component R (default 100)", "R" },
@@ -643,11 +715,12 @@ main (int    argc,
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &opt_mode, "Workload: churn, release or all (default all)", "MODE" },
     { "scale", 's', 0, G_OPTION_ARG_NONE, &opt_scale, "Run N = 10^4, 10^5 and 10^6 (C = 100, 1000, 10000; R = 100)", NULL },
     { "peer", 0, 0, G_OPTION_ARG_STRING, &opt_peer, "resmgr, glib-floor or all (default all)", "PEER" },
+    { "monitor", 0, 0, G_OPTION_ARG_NONE, &opt_monitor, "Also run resmgr with a ResmgrMonitor and its list models attached (lines with \"monitor\":true)", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) octx = g_option_context_new ("- resmgr churn benchmark");
   g_autoptr (GError) error = NULL;
-  const Peer *peers[2];
+  const Peer *peers[3];
   guint n_peers = 0;
   gboolean do_churn, do_release, all_ok = TRUE;
   guint64 sizes[3][2];
@@ -683,12 +756,18 @@ main (int    argc,
     {
 #ifndef BENCH_NO_RESMGR
       peers[n_peers++] = &resmgr_peer;
+      if (opt_monitor)
+        peers[n_peers++] = &resmgr_monitor_peer;
 #endif
       peers[n_peers++] = &floor_peer;
     }
 #ifndef BENCH_NO_RESMGR
   else if (g_str_equal (opt_peer, "resmgr"))
-    peers[n_peers++] = &resmgr_peer;
+    {
+      peers[n_peers++] = &resmgr_peer;
+      if (opt_monitor)
+        peers[n_peers++] = &resmgr_monitor_peer;
+    }
 #endif
   else if (g_str_equal (opt_peer, "glib-floor"))
     peers[n_peers++] = &floor_peer;

@@ -1,0 +1,2744 @@
+/* resmgr-monitor.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "resmgr-monitor-private.h"
+
+/**
+ * ResmgrMonitor:
+ *
+ * Watches a [iface@Resmgr.Service]: samples the memory of the process and
+ * the service's stats into a bounded history, detects leaks and memory
+ * growth, keeps the latest cleanup reports, and offers a live
+ * [iface@Gio.ListModel] of components and one of tracked resources for a
+ * list view.
+ *
+ * ## What it knows
+ *
+ * When it is created, the monitor takes a snapshot of the service
+ * ([method@Resmgr.Service.dup_handles],
+ * [method@Resmgr.Service.dup_component_ids]); from then on it follows the
+ * service's signals. (A service that cannot enumerate gives an empty
+ * snapshot: the monitor then knows what was tracked after it was created.)
+ * Connecting to
+ * [signal@Resmgr.Service::resource-tracked] makes the service build a
+ * [struct@Resmgr.Handle] per tracked resource, so a monitor makes tracking
+ * somewhat costlier; `bench/bench-churn --monitor` measures how much.
+ *
+ * ## Sampling
+ *
+ * Every [property@Resmgr.Monitor:interval] milliseconds (0: only when
+ * [method@Resmgr.Monitor.sample_now] is called) the monitor records the
+ * memory of the process (by default the resident set size, see
+ * [method@Resmgr.Monitor.set_sampler]) and the service's stats, keeping the
+ * last [property@Resmgr.Monitor:history-size] samples, then runs a leak
+ * check. When the memory grew by more than
+ * [property@Resmgr.Monitor:growth-threshold] bytes between the oldest and
+ * the newest sample, [signal@Resmgr.Monitor::memory-growth] is emitted —
+ * once, when the growth crosses the threshold; it is emitted again only
+ * after the growth fell back below it.
+ *
+ * ## Leaks
+ *
+ * [method@Resmgr.Monitor.check_leaks] reports resources that are still
+ * tracked although
+ * - their component was removed ([enum@Resmgr.LeakKind.ORPHANED]);
+ * - they are workers tracked before their component was cleaned up, or
+ *   before a shutdown ([enum@Resmgr.LeakKind.WORKER_OUTLIVED_OWNER]);
+ * - they are older than [property@Resmgr.Monitor:age-threshold] seconds
+ *   ([enum@Resmgr.LeakKind.TOO_OLD]).
+ * Resources whose metadata has `"process-lifetime": <true>` are never
+ * reported. Each candidate is confirmed with [method@Resmgr.Service.lookup]
+ * (which also gives its current state and metadata).
+ *
+ * ## Lists
+ *
+ * [method@Resmgr.Monitor.get_components] and
+ * [method@Resmgr.Monitor.get_resources] return list models whose items are
+ * [class@Resmgr.MonitorComponent] and [class@Resmgr.MonitorResource]
+ * objects. Changes are collected as they come and applied from one idle
+ * source on the monitor's context: one [signal@Gio.ListModel::items-changed]
+ * per list and batch, and a resource tracked and released within one batch
+ * never shows up. The lists cost nothing until they are first asked for.
+ * Resources are listed in tracking order; components in the order the
+ * monitor first saw them. A removed component stays listed while it still
+ * holds resources.
+ *
+ * ## Thread safety
+ *
+ * The monitor's context is the owner context of its service
+ * ([method@Resmgr.Manager.get_context] for a [class@Resmgr.Manager], else
+ * the thread-default context at creation). Its signals, property
+ * notifications of [property@Resmgr.Monitor:rss] and
+ * [property@Resmgr.Monitor:growth], list changes and item notifications are
+ * all delivered there: inline when the calling thread can acquire that
+ * context, else from an idle source attached to it.
+ *
+ * [method@Resmgr.Monitor.sample_now], [method@Resmgr.Monitor.check_leaks],
+ * [method@Resmgr.Monitor.report_to_json] and the getters of samples,
+ * reports and figures may be called from any thread. The list models and
+ * their items must only be used on the monitor's context, like any
+ * [iface@Gio.ListModel]. Property setters and
+ * [method@Resmgr.Monitor.set_sampler] should be called on the monitor's
+ * context (their notifications are emitted by the caller). The sampler is
+ * called from whichever thread samples, with no lock held; it may call
+ * into the service but must not call [method@Resmgr.Monitor.set_sampler].
+ *
+ * Since: 0.1
+ */
+
+/* Internals {{{ */
+
+/* A component as the monitor sees it. Referenced by the table of live
+ * components, each record of its resources, core->comp_dirty while queued
+ * and the components list while listed. Its fields are protected by
+ * core->mutex. */
+typedef struct
+{
+  gatomicrefcount         ref_count;
+  char                   *id;
+  ResmgrComponentState    state;
+  guint64                 n_resources;
+  guint64                 bytes;
+  guint                   n_leaks;
+  guint64                 cleaned_seq;   /* seq of its last cleanup, 0: none */
+  ResmgrMonitorComponent *item;          /* strong, made on demand while listed */
+  guint                   dirty : 1;     /* in core->comp_dirty */
+  guint                   listed : 1;
+} Comp;
+
+enum {
+  REC_PENDING  = 1 << 0,   /* in core->pending, not listed yet */
+  REC_LISTED   = 1 << 1,   /* has an item in the resources list */
+  REC_DEAD     = 1 << 2,   /* released: no longer in core->records */
+  REC_DIRTY    = 1 << 3,   /* listed, in core->dirty */
+  REC_LIFETIME = 1 << 4,   /* process-lifetime: never a leak */
+};
+
+/* One resource tracked since the monitor was attached. The handle of the
+ * tracking signal is not kept (it would double the memory per resource):
+ * handles are made again from these fields when asked for. */
+typedef struct
+{
+  guint64                id;
+  guint64                seq;            /* order of the tracking signal */
+  Comp                  *comp;           /* strong */
+  ResmgrMonitorResource *item;           /* strong, made on demand while listed */
+  char                  *name;
+  gint64                 created;
+  gsize                  size;
+  gint16                 priority;
+  guint8                 type;           /* ResmgrResourceType */
+  guint8                 state;          /* ResmgrResourceState */
+  guint8                 leak;           /* ResmgrLeakKind */
+  guint8                 flags;
+} Record;
+
+typedef struct
+{
+  gint64  time;
+  guint64 rss;
+  guint64 n_resources;
+  guint64 bytes;
+  guint   n_components;
+} Sample;
+
+typedef struct
+{
+  gint64               time;
+  ResmgrCleanupReport *report;
+} ReportEntry;
+
+/* The state the service's signal handlers work on. It is refcounted apart
+ * from the GObject: a handler may run on another thread (one that acquired
+ * the service's context) while the monitor is disposed, and the closure
+ * keeps the core alive until the emission is over. */
+typedef struct
+{
+  gatomicrefcount     ref_count;
+
+  /* Read-only after construction: */
+  GMainContext       *context;
+  ResmgrMonitorList  *components_list;   /* borrowed: the monitor owns them, */
+  ResmgrMonitorList  *resources_list;    /* used until core->disposed */
+  ResmgrMonitorClock  clock;
+  gpointer            clock_data;
+
+  GMutex              mutex;
+
+  /* Protected by mutex: */
+  gboolean            disposed;
+  gboolean            lists_wanted;
+  GHashTable         *released_during_snapshot;   /* guint64 *, while taking it */
+  GHashTable         *removed_during_snapshot;    /* component ids, same */
+  GHashTable         *records;           /* &Record.id -> Record */
+  GHashTable         *comps;             /* id -> Comp (strong), live components */
+  Comp               *last_comp;         /* lookup cache, borrowed from comps */
+  GPtrArray          *pending;           /* Record, to be listed, tracking order */
+  guint               n_pending_dead;
+  GPtrArray          *dirty;             /* Record, listed and changed or dead */
+  GPtrArray          *comp_dirty;        /* Comp (strong) */
+  GSource            *flush_source;
+  guint64             seq;
+  guint64             shutdown_seq;
+  GArray             *reports;           /* ReportEntry */
+  guint               report_history_size;
+  GArray             *samples;           /* Sample, oldest first */
+  guint               history_size;
+  guint64             growth_threshold;
+  guint               age_threshold;     /* seconds, 0: off */
+  guint64             rss;
+  guint64             growth;
+  gboolean            growth_above;
+  guint               interval;
+} Core;
+
+static const char *leak_kind_names[] = { "none", "orphaned", "worker-outlived-owner", "too-old" };
+static const char *component_state_names[] = { "active", "cleaned", "removed" };
+
+#define N_LEAK_KINDS G_N_ELEMENTS (leak_kind_names)
+
+const char *
+_resmgr_leak_kind_to_string (ResmgrLeakKind kind)
+{
+  return (guint) kind < N_LEAK_KINDS ? leak_kind_names[kind] : "unknown";
+}
+
+const char *
+_resmgr_component_state_to_string (ResmgrComponentState state)
+{
+  return (guint) state < G_N_ELEMENTS (component_state_names) ? component_state_names[state] : "unknown";
+}
+
+static gint64
+default_clock (gpointer user_data)
+{
+  return g_get_monotonic_time ();
+}
+
+static inline gint64
+core_now (Core *core)
+{
+  return core->clock (core->clock_data);
+}
+
+static Comp *
+comp_new (const char *id)
+{
+  Comp *comp = g_new0 (Comp, 1);
+
+  g_atomic_ref_count_init (&comp->ref_count);
+  comp->id = g_strdup (id);
+
+  return comp;
+}
+
+static inline Comp *
+comp_ref (Comp *comp)
+{
+  g_atomic_ref_count_inc (&comp->ref_count);
+
+  return comp;
+}
+
+/* Under core->mutex the item is always NULL (the flush takes it when the
+ * component leaves the list): only memory is freed. */
+static void
+comp_unref (gpointer data)
+{
+  Comp *comp = data;
+
+  if (g_atomic_ref_count_dec (&comp->ref_count))
+    {
+      g_clear_object (&comp->item);
+      g_free (comp->id);
+      g_free (comp);
+    }
+}
+
+static gboolean flush_cb (gpointer data);
+static void     core_unref (gpointer data);
+
+static Core *
+core_ref (Core *core)
+{
+  g_atomic_ref_count_inc (&core->ref_count);
+
+  return core;
+}
+
+static void
+core_closure_notify (gpointer  data,
+                     GClosure *closure)
+{
+  core_unref (data);
+}
+
+static void
+schedule_flush_locked (Core *core)
+{
+  if (core->flush_source != NULL || core->disposed)
+    return;
+
+  core->flush_source = g_idle_source_new ();
+  g_source_set_priority (core->flush_source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_static_name (core->flush_source, "[resmgr] monitor lists");
+  g_source_set_callback (core->flush_source, flush_cb, core_ref (core), core_unref);
+  g_source_attach (core->flush_source, core->context);
+}
+
+/* Queue a component for the next flush, when the lists are in use. */
+static void
+comp_touch_locked (Core *core,
+                   Comp *comp)
+{
+  if (!core->lists_wanted || comp->dirty)
+    return;
+
+  comp->dirty = TRUE;
+  g_ptr_array_add (core->comp_dirty, comp_ref (comp));
+  schedule_flush_locked (core);
+}
+
+static Comp *
+comp_get_locked (Core       *core,
+                 const char *id)
+{
+  Comp *comp;
+
+  if (id == NULL)
+    id = "";
+
+  if (core->last_comp != NULL && strcmp (core->last_comp->id, id) == 0)
+    return core->last_comp;
+
+  comp = g_hash_table_lookup (core->comps, id);
+  if (comp == NULL)
+    {
+      comp = comp_new (id);
+      g_hash_table_insert (core->comps, comp->id, comp);
+      comp_touch_locked (core, comp);
+    }
+  core->last_comp = comp;
+
+  return comp;
+}
+
+/* Frees memory only: handles and components run no callbacks, and only a
+ * listed record has an item, which the flush takes before freeing it (the
+ * item is unreffed here only at teardown). */
+static void
+record_free_locked (Record *rec)
+{
+  g_clear_object (&rec->item);
+  g_free (rec->name);
+  comp_unref (rec->comp);
+  g_free (rec);
+}
+
+/* A handle with what the monitor knows (no metadata) */
+static ResmgrHandle *
+record_dup_handle_locked (const Record *rec)
+{
+  return _resmgr_handle_new (rec->id, rec->type, rec->name, rec->comp->id, rec->size,
+                             rec->priority, rec->created, rec->state, NULL);
+}
+
+static void
+record_mark_dirty_locked (Core   *core,
+                          Record *rec)
+{
+  if ((rec->flags & (REC_LISTED | REC_DIRTY)) != REC_LISTED)
+    return;
+
+  rec->flags |= REC_DIRTY;
+  g_ptr_array_add (core->dirty, rec);
+  schedule_flush_locked (core);
+}
+
+static void
+record_set_leak_locked (Core           *core,
+                        Record         *rec,
+                        ResmgrLeakKind  kind)
+{
+  if (rec->leak == kind)
+    return;
+
+  if (rec->leak != RESMGR_LEAK_KIND_NONE)
+    rec->comp->n_leaks--;
+  if (kind != RESMGR_LEAK_KIND_NONE)
+    rec->comp->n_leaks++;
+  rec->leak = kind;
+  comp_touch_locked (core, rec->comp);
+  record_mark_dirty_locked (core, rec);
+}
+
+static void
+compact_pending_locked (Core *core)
+{
+  guint j = 0;
+
+  for (guint i = 0; i < core->pending->len; i++)
+    {
+      Record *rec = g_ptr_array_index (core->pending, i);
+
+      if (rec->flags & REC_DEAD)
+        record_free_locked (rec);
+      else
+        g_ptr_array_index (core->pending, j++) = rec;
+    }
+  g_ptr_array_set_size (core->pending, j);
+  core->n_pending_dead = 0;
+}
+
+/* The resource is gone from the service: forget it. */
+static void
+record_forget_locked (Core                *core,
+                      Record              *rec,
+                      ResmgrResourceState  state)
+{
+  Comp *comp = rec->comp;
+
+  g_hash_table_remove (core->records, &rec->id);
+  comp->n_resources--;
+  comp->bytes -= rec->size;
+  if (rec->leak != RESMGR_LEAK_KIND_NONE)
+    comp->n_leaks--;
+  comp_touch_locked (core, comp);
+
+  rec->flags |= REC_DEAD;
+  rec->state = state;
+  if (rec->flags & REC_LISTED)
+    {
+      record_mark_dirty_locked (core, rec);
+    }
+  else if (rec->flags & REC_PENDING)
+    {
+      /* Freed at the next flush; compacted early if no flush comes (a
+       * context that is not iterated), so dead entries stay bounded. */
+      core->n_pending_dead++;
+      if (core->n_pending_dead >= 1024 && core->n_pending_dead * 2 >= core->pending->len)
+        compact_pending_locked (core);
+    }
+  else
+    {
+      record_free_locked (rec);
+    }
+}
+
+static gboolean
+metadata_is_process_lifetime (GVariant *metadata)
+{
+  gboolean value = FALSE;
+
+  return metadata != NULL &&
+         g_variant_is_of_type (metadata, G_VARIANT_TYPE_VARDICT) &&
+         g_variant_lookup (metadata, "process-lifetime", "b", &value) &&
+         value;
+}
+
+/* Resource ids are a component serial in the upper 32 bits and a sequence
+ * number in the lower ones: g_int64_hash () (upper ^ lower) collides for
+ * most of them. Mix the bits (the finaliser of MurmurHash3). */
+static guint
+id_hash (gconstpointer key)
+{
+  guint64 v = *(const guint64 *) key;
+
+  v ^= v >> 33;
+  v *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  v ^= v >> 33;
+  v *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  v ^= v >> 33;
+
+  return (guint) v;
+}
+
+static gboolean
+id_equal (gconstpointer a,
+          gconstpointer b)
+{
+  return *(const guint64 *) a == *(const guint64 *) b;
+}
+
+static Core *
+core_new (GMainContext *context)
+{
+  Core *core = g_new0 (Core, 1);
+
+  g_atomic_ref_count_init (&core->ref_count);
+  g_mutex_init (&core->mutex);
+  core->context = g_main_context_ref (context);
+  core->clock = default_clock;
+  core->records = g_hash_table_new (id_hash, id_equal);
+  core->comps = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, comp_unref);
+  core->pending = g_ptr_array_new ();
+  core->dirty = g_ptr_array_new ();
+  core->comp_dirty = g_ptr_array_new ();
+  core->reports = g_array_new (FALSE, FALSE, sizeof (ReportEntry));
+  core->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+
+  return core;
+}
+
+static void
+core_unref (gpointer data)
+{
+  Core *core = data;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!g_atomic_ref_count_dec (&core->ref_count))
+    return;
+
+  g_assert (core->flush_source == NULL);
+
+  /* Dead records live in pending or dirty only; live ones in records. */
+  for (guint i = 0; i < core->pending->len; i++)
+    {
+      Record *rec = g_ptr_array_index (core->pending, i);
+
+      if (rec->flags & REC_DEAD)
+        record_free_locked (rec);
+    }
+  for (guint i = 0; i < core->dirty->len; i++)
+    {
+      Record *rec = g_ptr_array_index (core->dirty, i);
+
+      if (rec->flags & REC_DEAD)
+        record_free_locked (rec);
+    }
+  g_hash_table_iter_init (&iter, core->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    record_free_locked (value);
+  for (guint i = 0; i < core->comp_dirty->len; i++)
+    comp_unref (g_ptr_array_index (core->comp_dirty, i));
+  g_hash_table_unref (core->records);
+  g_hash_table_unref (core->comps);
+  g_ptr_array_unref (core->pending);
+  g_ptr_array_unref (core->dirty);
+  g_ptr_array_unref (core->comp_dirty);
+  for (guint i = 0; i < core->reports->len; i++)
+    resmgr_cleanup_report_unref (g_array_index (core->reports, ReportEntry, i).report);
+  g_array_unref (core->reports);
+  g_array_unref (core->samples);
+  g_main_context_unref (core->context);
+  g_mutex_clear (&core->mutex);
+  g_free (core);
+}
+
+/* }}} */
+
+/* Service signals (on the service's context, maybe another thread) {{{ */
+
+static void
+on_component_registered (ResmgrService *service,
+                         const char    *id,
+                         Core          *core)
+{
+  g_mutex_lock (&core->mutex);
+  /* Removed components are not in the table: this makes a new entry (or
+   * finds the one made by an earlier tracking signal). */
+  if (!core->disposed)
+    comp_get_locked (core, id);
+  g_mutex_unlock (&core->mutex);
+}
+
+static void
+on_component_removed (ResmgrService *service,
+                      const char    *id,
+                      Core          *core)
+{
+  Comp *comp;
+
+  g_mutex_lock (&core->mutex);
+  comp = core->disposed ? NULL : g_hash_table_lookup (core->comps, id);
+  if (G_UNLIKELY (core->removed_during_snapshot != NULL))
+    g_hash_table_add (core->removed_during_snapshot, g_strdup (id));
+  if (comp != NULL)
+    {
+      /* Its records keep it; a new component with the same id gets a new
+       * entry. */
+      g_hash_table_steal (core->comps, id);
+      if (core->last_comp == comp)
+        core->last_comp = NULL;
+      comp->state = RESMGR_COMPONENT_STATE_REMOVED;
+      comp_touch_locked (core, comp);
+      comp_unref (comp);
+    }
+  g_mutex_unlock (&core->mutex);
+}
+
+static void
+record_add_locked (Core         *core,
+                   ResmgrHandle *handle)
+{
+  guint64 id = resmgr_handle_get_id (handle);
+  Record *rec;
+
+  if (g_hash_table_contains (core->records, &id))
+    return;
+
+  rec = g_new0 (Record, 1);
+  rec->id = id;
+  rec->seq = ++core->seq;
+  rec->name = g_strdup (resmgr_handle_get_name (handle));
+  rec->created = resmgr_handle_get_created (handle);
+  rec->size = resmgr_handle_get_size (handle);
+  rec->priority = resmgr_handle_get_priority (handle);
+  rec->type = resmgr_handle_get_resource_type (handle);
+  rec->comp = comp_ref (comp_get_locked (core, resmgr_handle_get_component_id (handle)));
+  rec->state = resmgr_handle_get_state (handle);
+  if (G_UNLIKELY (metadata_is_process_lifetime (resmgr_handle_get_metadata (handle))))
+    rec->flags |= REC_LIFETIME;
+  g_hash_table_add (core->records, rec);   /* the key &rec->id is the first member */
+
+  rec->comp->n_resources++;
+  rec->comp->bytes += resmgr_handle_get_size (handle);
+  comp_touch_locked (core, rec->comp);
+
+  if (core->lists_wanted)
+    {
+      rec->flags |= REC_PENDING;
+      g_ptr_array_add (core->pending, rec);
+      schedule_flush_locked (core);
+    }
+}
+
+static void
+on_resource_tracked (ResmgrService *service,
+                     ResmgrHandle  *handle,
+                     Core          *core)
+{
+  g_mutex_lock (&core->mutex);
+  if (!core->disposed)
+    record_add_locked (core, handle);
+  g_mutex_unlock (&core->mutex);
+}
+
+static void
+on_resource_released (ResmgrService *service,
+                      ResmgrHandle  *handle,
+                      Core          *core)
+{
+  guint64 id = resmgr_handle_get_id (handle);
+  Record *rec;
+
+  g_mutex_lock (&core->mutex);
+  rec = core->disposed ? NULL : g_hash_table_lookup (core->records, &id);
+  if (rec != NULL)
+    record_forget_locked (core, rec, resmgr_handle_get_state (handle));
+  if (G_UNLIKELY (core->released_during_snapshot != NULL))
+    g_hash_table_add (core->released_during_snapshot, g_memdup2 (&id, sizeof id));
+  g_mutex_unlock (&core->mutex);
+}
+
+static void
+on_cleanup_finished (ResmgrService       *service,
+                     ResmgrCleanupReport *report,
+                     Core                *core)
+{
+  const char *scope = resmgr_cleanup_report_get_scope (report);
+  g_autoptr(GArray) dropped = NULL;
+  guint64 seq;
+
+  g_mutex_lock (&core->mutex);
+  if (core->disposed)
+    {
+      g_mutex_unlock (&core->mutex);
+      return;
+    }
+
+  seq = ++core->seq;
+  if (g_strcmp0 (scope, "shutdown") == 0)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      core->shutdown_seq = seq;
+      g_hash_table_iter_init (&iter, core->comps);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Comp *comp = value;
+
+          comp->cleaned_seq = seq;
+          if (comp->state == RESMGR_COMPONENT_STATE_ACTIVE)
+            comp->state = RESMGR_COMPONENT_STATE_CLEANED;
+          comp_touch_locked (core, comp);
+        }
+    }
+  else if (scope != NULL)
+    {
+      Comp *comp = comp_get_locked (core, scope);
+
+      comp->cleaned_seq = seq;
+      if (comp->state == RESMGR_COMPONENT_STATE_ACTIVE)
+        comp->state = RESMGR_COMPONENT_STATE_CLEANED;
+      comp_touch_locked (core, comp);
+    }
+
+  if (core->report_history_size > 0)
+    {
+      ReportEntry entry = { core_now (core), resmgr_cleanup_report_ref (report) };
+
+      g_array_append_val (core->reports, entry);
+      if (core->reports->len > core->report_history_size)
+        {
+          guint n = core->reports->len - core->report_history_size;
+
+          dropped = g_array_sized_new (FALSE, FALSE, sizeof (ReportEntry), n);
+          g_array_append_vals (dropped, core->reports->data, n);
+          g_array_remove_range (core->reports, 0, n);
+        }
+    }
+  g_mutex_unlock (&core->mutex);
+
+  for (guint i = 0; dropped != NULL && i < dropped->len; i++)
+    resmgr_cleanup_report_unref (g_array_index (dropped, ReportEntry, i).report);
+}
+
+/* }}} */
+
+/* What the service tracked before the monitor was attached. Called after
+ * the handlers were connected: what is released or removed between the
+ * snapshot and its merge is remembered and left out. */
+static void
+core_take_snapshot (Core          *core,
+                    ResmgrService *service)
+{
+  g_autoptr(GPtrArray) handles = NULL;
+  g_auto(GStrv) ids = NULL;
+  g_autoptr(GHashTable) released = NULL;
+  g_autoptr(GHashTable) removed = NULL;
+
+  g_mutex_lock (&core->mutex);
+  core->released_during_snapshot = g_hash_table_new_full (id_hash, id_equal, g_free, NULL);
+  core->removed_during_snapshot = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_mutex_unlock (&core->mutex);
+
+  /* No lock held: the service takes its own. */
+  ids = resmgr_service_dup_component_ids (service);
+  handles = resmgr_service_dup_handles (service, NULL);
+
+  g_mutex_lock (&core->mutex);
+  released = g_steal_pointer (&core->released_during_snapshot);
+  removed = g_steal_pointer (&core->removed_during_snapshot);
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    if (!g_hash_table_contains (removed, ids[i]))
+      comp_get_locked (core, ids[i]);
+  for (guint i = 0; handles != NULL && i < handles->len; i++)
+    {
+      ResmgrHandle *handle = g_ptr_array_index (handles, i);
+      guint64 id = resmgr_handle_get_id (handle);
+
+      if (!g_hash_table_contains (released, &id) &&
+          !g_hash_table_contains (removed, resmgr_handle_get_component_id (handle)))
+        record_add_locked (core, handle);
+    }
+  g_mutex_unlock (&core->mutex);
+}
+
+/* }}} */
+
+/* Lists (on the monitor's context) {{{ */
+
+/* Moves the entries for which @is_gone is TRUE from @entries to @gone,
+ * keeping the order of the others. Returns the position of the first one
+ * moved (entries->len if none). */
+static guint
+compact_entries (GPtrArray *entries,
+                 gboolean (*is_gone) (gpointer entry),
+                 GPtrArray *gone)
+{
+  guint first = entries->len, j;
+
+  for (guint i = 0; i < entries->len; i++)
+    if (is_gone (g_ptr_array_index (entries, i)))
+      {
+        first = i;
+        break;
+      }
+
+  j = first;
+  for (guint i = first; i < entries->len; i++)
+    {
+      gpointer entry = g_ptr_array_index (entries, i);
+
+      if (is_gone (entry))
+        g_ptr_array_add (gone, entry);
+      else
+        g_ptr_array_index (entries, j++) = entry;
+    }
+  g_ptr_array_set_size (entries, j);
+
+  return first;
+}
+
+static gboolean
+record_is_gone (gpointer entry)
+{
+  return (((Record *) entry)->flags & REC_DEAD) != 0;
+}
+
+static gboolean
+comp_is_gone (gpointer entry)
+{
+  return !((Comp *) entry)->listed;
+}
+
+static inline gboolean
+comp_should_be_listed (Comp *comp)
+{
+  return comp->state != RESMGR_COMPONENT_STATE_REMOVED || comp->n_resources > 0;
+}
+
+/* Applies the changes collected since the last flush to the lists: one
+ * ::items-changed per list. Runs on the monitor's context. */
+static void
+core_flush (Core *core)
+{
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) notify_resources = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) notify_components = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  GPtrArray *pending, *dirty, *comp_dirty, *entries;
+  GSource *source;
+  guint r_old_len, r_pos, r_len, c_old_len, c_pos, c_len;
+  guint n_gone = 0;
+
+  g_mutex_lock (&core->mutex);
+  source = g_steal_pointer (&core->flush_source);
+  if (!core->lists_wanted || core->disposed)
+    {
+      g_mutex_unlock (&core->mutex);
+      g_clear_pointer (&source, g_source_unref);
+      return;
+    }
+
+  pending = core->pending;
+  dirty = core->dirty;
+  comp_dirty = core->comp_dirty;
+  core->pending = g_ptr_array_new ();
+  core->dirty = g_ptr_array_new ();
+  core->comp_dirty = g_ptr_array_new ();
+  core->n_pending_dead = 0;
+
+  /* Resources: changed and removed rows, then the new ones at the end. */
+  entries = _resmgr_monitor_list_get_entries (core->resources_list);
+  r_old_len = entries->len;
+  for (guint i = 0; i < dirty->len; i++)
+    {
+      Record *rec = g_ptr_array_index (dirty, i);
+
+      rec->flags &= ~REC_DIRTY;
+      if (rec->flags & REC_DEAD)
+        n_gone++;
+      else if (rec->item != NULL)
+        {
+          g_autoptr(ResmgrHandle) handle = NULL;
+
+          if (resmgr_monitor_resource_get_state (rec->item) != rec->state)
+            handle = record_dup_handle_locked (rec);
+          if (_resmgr_monitor_resource_update (rec->item, handle, rec->state, rec->leak))
+            g_ptr_array_add (notify_resources, g_object_ref (rec->item));
+        }
+    }
+  r_pos = r_old_len;
+  if (n_gone > 0)
+    {
+      r_pos = compact_entries (entries, record_is_gone, gone);
+      for (guint i = 0; i < gone->len; i++)
+        {
+          Record *rec = g_ptr_array_index (gone, i);
+
+          if (rec->item != NULL)
+            g_ptr_array_add (dropped, g_steal_pointer (&rec->item));
+          record_free_locked (rec);
+        }
+      g_ptr_array_set_size (gone, 0);
+    }
+  for (guint i = 0; i < pending->len; i++)
+    {
+      Record *rec = g_ptr_array_index (pending, i);
+
+      if (rec->flags & REC_DEAD)
+        {
+          record_free_locked (rec);
+          continue;
+        }
+      rec->flags = (rec->flags & ~REC_PENDING) | REC_LISTED;
+      g_ptr_array_add (entries, rec);
+    }
+  r_len = entries->len;
+
+  /* Components: after the records, whose release may have dropped the
+   * last resource of a removed component. */
+  entries = _resmgr_monitor_list_get_entries (core->components_list);
+  c_old_len = entries->len;
+  n_gone = 0;
+  for (guint i = 0; i < comp_dirty->len; i++)
+    {
+      Comp *comp = g_ptr_array_index (comp_dirty, i);
+
+      comp->dirty = FALSE;
+      if (!comp->listed)
+        continue;
+      if (!comp_should_be_listed (comp))
+        {
+          comp->listed = FALSE;
+          n_gone++;
+        }
+      else if (comp->item != NULL &&
+               _resmgr_monitor_component_update (comp->item, comp->state, comp->n_resources,
+                                                 comp->bytes, comp->n_leaks))
+        g_ptr_array_add (notify_components, g_object_ref (comp->item));
+    }
+  c_pos = c_old_len;
+  if (n_gone > 0)
+    {
+      c_pos = compact_entries (entries, comp_is_gone, gone);
+      for (guint i = 0; i < gone->len; i++)
+        {
+          Comp *comp = g_ptr_array_index (gone, i);
+
+          if (comp->item != NULL)
+            g_ptr_array_add (dropped, g_steal_pointer (&comp->item));
+          comp_unref (comp);   /* the list's */
+        }
+    }
+  for (guint i = 0; i < comp_dirty->len; i++)
+    {
+      Comp *comp = g_ptr_array_index (comp_dirty, i);
+
+      if (!comp->listed && comp_should_be_listed (comp))
+        {
+          comp->listed = TRUE;
+          g_ptr_array_add (entries, comp_ref (comp));
+        }
+      comp_unref (comp);   /* comp_dirty's */
+    }
+  c_len = entries->len;
+  g_mutex_unlock (&core->mutex);
+
+  g_ptr_array_unref (pending);
+  g_ptr_array_unref (dirty);
+  g_ptr_array_unref (comp_dirty);
+  g_clear_pointer (&source, g_source_unref);
+
+  /* Out of the lock: the lists are only changed here, on this context. */
+  _resmgr_monitor_list_items_changed (core->resources_list, r_pos, r_old_len - r_pos, r_len - r_pos);
+  _resmgr_monitor_list_items_changed (core->components_list, c_pos, c_old_len - c_pos, c_len - c_pos);
+  for (guint i = 0; i < notify_resources->len; i++)
+    _resmgr_monitor_resource_notify (g_ptr_array_index (notify_resources, i));
+  for (guint i = 0; i < notify_components->len; i++)
+    _resmgr_monitor_component_notify (g_ptr_array_index (notify_components, i));
+}
+
+/* The items of the lists, made when a view first asks for them. */
+static gpointer
+resource_item_func (gpointer entry,
+                    gpointer user_data)
+{
+  Core *core = user_data;
+  Record *rec = entry;
+  gpointer item;
+
+  g_mutex_lock (&core->mutex);
+  if (rec->item == NULL)
+    {
+      g_autoptr(ResmgrHandle) handle = record_dup_handle_locked (rec);
+
+      rec->item = _resmgr_monitor_resource_new (handle, rec->state, rec->leak);
+    }
+  item = g_object_ref (rec->item);
+  g_mutex_unlock (&core->mutex);
+
+  return item;
+}
+
+static gpointer
+component_item_func (gpointer entry,
+                     gpointer user_data)
+{
+  Core *core = user_data;
+  Comp *comp = entry;
+  gpointer item;
+
+  g_mutex_lock (&core->mutex);
+  if (comp->item == NULL)
+    comp->item = _resmgr_monitor_component_new (comp->id, comp->state, comp->n_resources,
+                                                comp->bytes, comp->n_leaks);
+  item = g_object_ref (comp->item);
+  g_mutex_unlock (&core->mutex);
+
+  return item;
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  core_flush (data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static int
+compare_records_by_seq (gconstpointer a,
+                        gconstpointer b)
+{
+  const Record *x = *(const Record **) a;
+  const Record *y = *(const Record **) b;
+
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The first call fills the lists with what the monitor knows. */
+static void
+core_want_lists (Core *core)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&core->mutex);
+  if (core->lists_wanted)
+    {
+      g_mutex_unlock (&core->mutex);
+      return;
+    }
+
+  core->lists_wanted = TRUE;
+  g_hash_table_iter_init (&iter, core->comps);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    comp_touch_locked (core, value);
+  g_hash_table_iter_init (&iter, core->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Record *rec = value;
+
+      rec->flags |= REC_PENDING;
+      g_ptr_array_add (core->pending, rec);
+      comp_touch_locked (core, rec->comp);
+    }
+  g_ptr_array_sort (core->pending, compare_records_by_seq);
+  schedule_flush_locked (core);
+  g_mutex_unlock (&core->mutex);
+}
+
+/* }}} */
+
+/* The monitor {{{ */
+
+struct _ResmgrMonitor
+{
+  GObject               parent_instance;
+
+  /* Read-only after construction: */
+  ResmgrService        *service;
+  Core                 *core;
+  gulong                handlers[5];
+
+  /* Owner context (set by setters, read by sample_now under core->mutex): */
+  ResmgrMonitorSampler  sampler;
+  gpointer              sampler_data;
+  GDestroyNotify        sampler_destroy;
+  GSource              *timer;
+  gboolean              constructed;
+  ResmgrMonitorList    *components_list;
+  ResmgrMonitorList    *resources_list;
+};
+
+enum {
+  PROP_0,
+  PROP_SERVICE,
+  PROP_INTERVAL,
+  PROP_HISTORY_SIZE,
+  PROP_REPORT_HISTORY_SIZE,
+  PROP_GROWTH_THRESHOLD,
+  PROP_AGE_THRESHOLD,
+  PROP_RSS,
+  PROP_GROWTH,
+  PROP_COMPONENTS,
+  PROP_RESOURCES,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_MEMORY_GROWTH,
+  SIGNAL_LEAK_DETECTED,
+  SIGNAL_SAMPLED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ResmgrMonitor, resmgr_monitor, G_TYPE_OBJECT)
+
+/* Emissions on the monitor's context {{{ */
+
+typedef struct
+{
+  GWeakRef   ref;
+  gboolean   notify_rss;
+  gboolean   notify_growth;
+  gboolean   sampled;
+  gboolean   memory_growth;
+  guint64    growth;
+  gint64     window;
+  GPtrArray *leaks[N_LEAK_KINDS];   /* ResmgrHandle, new leaks per kind */
+} Emission;
+
+static void
+emission_free (gpointer data)
+{
+  Emission *e = data;
+
+  g_weak_ref_clear (&e->ref);
+  for (guint i = 0; i < N_LEAK_KINDS; i++)
+    g_clear_pointer (&e->leaks[i], g_ptr_array_unref);
+  g_free (e);
+}
+
+static void
+emission_run (ResmgrMonitor *self,
+              Emission      *e)
+{
+  if (e->notify_rss)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RSS]);
+  if (e->notify_growth)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROWTH]);
+  if (e->memory_growth)
+    g_signal_emit (self, signals[SIGNAL_MEMORY_GROWTH], 0, e->growth, e->window);
+  for (guint i = 0; i < N_LEAK_KINDS; i++)
+    if (e->leaks[i] != NULL && e->leaks[i]->len > 0)
+      g_signal_emit (self, signals[SIGNAL_LEAK_DETECTED], 0, (ResmgrLeakKind) i, e->leaks[i]);
+  if (e->sampled)
+    g_signal_emit (self, signals[SIGNAL_SAMPLED], 0);
+}
+
+static gboolean
+emission_cb (gpointer data)
+{
+  Emission *e = data;
+  ResmgrMonitor *self = g_weak_ref_get (&e->ref);
+
+  if (self != NULL)
+    {
+      emission_run (self, e);
+      g_object_unref (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Emits inline when this thread can own the context, else from an idle
+ * source there. Takes @e. Called with no lock held. */
+static void
+emit_on_context (ResmgrMonitor *self,
+                 Emission      *e)
+{
+  GSource *source;
+
+  if (g_main_context_acquire (self->core->context))
+    {
+      emission_run (self, e);
+      g_main_context_release (self->core->context);
+      emission_free (e);
+      return;
+    }
+
+  g_weak_ref_init (&e->ref, self);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[resmgr] monitor signals");
+  g_source_set_callback (source, emission_cb, e, emission_free);
+  g_source_attach (source, self->core->context);
+  g_source_unref (source);
+}
+
+/* }}} */
+
+static gboolean
+timer_cb (gpointer data)
+{
+  ResmgrMonitor *self = g_weak_ref_get (data);
+  g_autoptr(GPtrArray) leaks = NULL;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  resmgr_monitor_sample_now (self);
+  leaks = resmgr_monitor_check_leaks (self);
+  g_object_unref (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+restart_timer (ResmgrMonitor *self)
+{
+  guint interval;
+
+  if (self->timer != NULL)
+    {
+      g_source_destroy (self->timer);
+      g_clear_pointer (&self->timer, g_source_unref);
+    }
+
+  g_mutex_lock (&self->core->mutex);
+  interval = self->core->disposed ? 0 : self->core->interval;
+  g_mutex_unlock (&self->core->mutex);
+
+  if (interval == 0)
+    return;
+
+  self->timer = g_timeout_source_new (interval);
+  g_source_set_static_name (self->timer, "[resmgr] monitor sampling");
+  g_source_set_callback (self->timer, timer_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
+  g_source_attach (self->timer, self->core->context);
+}
+
+static guint64
+read_rss (void)
+{
+  char buf[128];
+  ssize_t n;
+  int fd;
+  const char *p;
+  guint64 pages;
+  long page_size;
+
+  fd = open ("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+
+  /* "size resident shared text lib data dt", in pages */
+  p = strchr (buf, ' ');
+  if (p == NULL)
+    return 0;
+  pages = g_ascii_strtoull (p + 1, NULL, 10);
+  page_size = sysconf (_SC_PAGESIZE);
+
+  return pages * (guint64) (page_size > 0 ? page_size : 4096);
+}
+
+static void
+resmgr_monitor_constructed (GObject *object)
+{
+  ResmgrMonitor *self = RESMGR_MONITOR (object);
+  g_autoptr(GMainContext) context = NULL;
+  Core *core = self->core;
+
+  G_OBJECT_CLASS (resmgr_monitor_parent_class)->constructed (object);
+
+  if (self->service == NULL)
+    self->service = g_object_ref (resmgr_service_get_default ());
+
+  if (RESMGR_IS_MANAGER (self->service))
+    context = g_main_context_ref (resmgr_manager_get_context (RESMGR_MANAGER (self->service)));
+  else
+    context = g_main_context_ref_thread_default ();
+
+  /* The context was a placeholder until the service was known. */
+  g_main_context_unref (core->context);
+  core->context = g_steal_pointer (&context);
+
+  self->handlers[0] = g_signal_connect_data (self->service, "component-registered",
+                                             G_CALLBACK (on_component_registered),
+                                             core_ref (core), core_closure_notify, 0);
+  self->handlers[1] = g_signal_connect_data (self->service, "component-removed",
+                                             G_CALLBACK (on_component_removed),
+                                             core_ref (core), core_closure_notify, 0);
+  self->handlers[2] = g_signal_connect_data (self->service, "resource-tracked",
+                                             G_CALLBACK (on_resource_tracked),
+                                             core_ref (core), core_closure_notify, 0);
+  self->handlers[3] = g_signal_connect_data (self->service, "resource-released",
+                                             G_CALLBACK (on_resource_released),
+                                             core_ref (core), core_closure_notify, 0);
+  self->handlers[4] = g_signal_connect_data (self->service, "cleanup-finished",
+                                             G_CALLBACK (on_cleanup_finished),
+                                             core_ref (core), core_closure_notify, 0);
+
+  /* The lists keep the core (and so the records they show) alive; the
+   * core does not keep them. */
+  self->components_list = _resmgr_monitor_list_new (RESMGR_TYPE_MONITOR_COMPONENT,
+                                                    component_item_func, comp_unref,
+                                                    core_ref (core), core_unref);
+  self->resources_list = _resmgr_monitor_list_new (RESMGR_TYPE_MONITOR_RESOURCE,
+                                                   resource_item_func, NULL,
+                                                   core_ref (core), core_unref);
+  core->components_list = self->components_list;
+  core->resources_list = self->resources_list;
+
+  core_take_snapshot (core, self->service);
+
+  self->constructed = TRUE;
+  restart_timer (self);
+}
+
+static void
+resmgr_monitor_dispose (GObject *object)
+{
+  ResmgrMonitor *self = RESMGR_MONITOR (object);
+  GSource *flush_source;
+
+  g_mutex_lock (&self->core->mutex);
+  self->core->disposed = TRUE;
+  flush_source = g_steal_pointer (&self->core->flush_source);
+  g_mutex_unlock (&self->core->mutex);
+
+  if (flush_source != NULL)
+    {
+      g_source_destroy (flush_source);
+      g_source_unref (flush_source);
+    }
+
+  if (self->timer != NULL)
+    {
+      g_source_destroy (self->timer);
+      g_clear_pointer (&self->timer, g_source_unref);
+    }
+
+  if (self->service != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (self->handlers); i++)
+        g_clear_signal_handler (&self->handlers[i], self->service);
+      g_clear_object (&self->service);
+    }
+
+  /* A list kept by someone else stays as it is now. */
+  g_clear_object (&self->components_list);
+  g_clear_object (&self->resources_list);
+
+  G_OBJECT_CLASS (resmgr_monitor_parent_class)->dispose (object);
+}
+
+static void
+resmgr_monitor_finalize (GObject *object)
+{
+  ResmgrMonitor *self = RESMGR_MONITOR (object);
+
+  if (self->sampler_destroy != NULL)
+    self->sampler_destroy (self->sampler_data);
+  core_unref (self->core);
+
+  G_OBJECT_CLASS (resmgr_monitor_parent_class)->finalize (object);
+}
+
+static void
+resmgr_monitor_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ResmgrMonitor *self = RESMGR_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      g_value_set_object (value, self->service);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint (value, resmgr_monitor_get_interval (self));
+      break;
+    case PROP_HISTORY_SIZE:
+      g_value_set_uint (value, resmgr_monitor_get_history_size (self));
+      break;
+    case PROP_REPORT_HISTORY_SIZE:
+      g_value_set_uint (value, resmgr_monitor_get_report_history_size (self));
+      break;
+    case PROP_GROWTH_THRESHOLD:
+      g_value_set_uint64 (value, resmgr_monitor_get_growth_threshold (self));
+      break;
+    case PROP_AGE_THRESHOLD:
+      g_value_set_uint (value, resmgr_monitor_get_age_threshold (self));
+      break;
+    case PROP_RSS:
+      g_value_set_uint64 (value, resmgr_monitor_get_rss (self));
+      break;
+    case PROP_GROWTH:
+      g_value_set_uint64 (value, resmgr_monitor_get_growth (self));
+      break;
+    case PROP_COMPONENTS:
+      g_value_set_object (value, resmgr_monitor_get_components (self));
+      break;
+    case PROP_RESOURCES:
+      g_value_set_object (value, resmgr_monitor_get_resources (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_monitor_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ResmgrMonitor *self = RESMGR_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      self->service = g_value_dup_object (value);
+      break;
+    case PROP_INTERVAL:
+      resmgr_monitor_set_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_HISTORY_SIZE:
+      resmgr_monitor_set_history_size (self, g_value_get_uint (value));
+      break;
+    case PROP_REPORT_HISTORY_SIZE:
+      resmgr_monitor_set_report_history_size (self, g_value_get_uint (value));
+      break;
+    case PROP_GROWTH_THRESHOLD:
+      resmgr_monitor_set_growth_threshold (self, g_value_get_uint64 (value));
+      break;
+    case PROP_AGE_THRESHOLD:
+      resmgr_monitor_set_age_threshold (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_monitor_class_init (ResmgrMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = resmgr_monitor_constructed;
+  object_class->dispose = resmgr_monitor_dispose;
+  object_class->finalize = resmgr_monitor_finalize;
+  object_class->get_property = resmgr_monitor_get_property;
+  object_class->set_property = resmgr_monitor_set_property;
+
+  /**
+   * ResmgrMonitor:service:
+   *
+   * The service the monitor watches (the default service if not set).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SERVICE] =
+    g_param_spec_object ("service", NULL, NULL, RESMGR_TYPE_SERVICE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:interval:
+   *
+   * Milliseconds between two automatic samples (each followed by a leak
+   * check); 0 samples only on [method@Resmgr.Monitor.sample_now].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_INTERVAL] =
+    g_param_spec_uint ("interval", NULL, NULL, 0, G_MAXUINT, 1000,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                       G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:history-size:
+   *
+   * How many samples are kept; the growth is measured over them.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_HISTORY_SIZE] =
+    g_param_spec_uint ("history-size", NULL, NULL, 2, G_MAXUINT16, 120,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                       G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:report-history-size:
+   *
+   * How many cleanup reports ([signal@Resmgr.Service::cleanup-finished])
+   * are kept, newest last; 0 keeps none.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REPORT_HISTORY_SIZE] =
+    g_param_spec_uint ("report-history-size", NULL, NULL, 0, G_MAXUINT16, 32,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                       G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:growth-threshold:
+   *
+   * Growth of the memory over the sample history, in bytes, above which
+   * [signal@Resmgr.Monitor::memory-growth] is emitted; 0 disables it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_GROWTH_THRESHOLD] =
+    g_param_spec_uint64 ("growth-threshold", NULL, NULL, 0, G_MAXUINT64, 64 * 1024 * 1024,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:age-threshold:
+   *
+   * Age in seconds above which a tracked resource is reported as a leak
+   * ([enum@Resmgr.LeakKind.TOO_OLD]); 0 disables the check.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_AGE_THRESHOLD] =
+    g_param_spec_uint ("age-threshold", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                       G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:rss:
+   *
+   * The memory of the process in bytes at the last sample (0 before).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RSS] =
+    g_param_spec_uint64 ("rss", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:growth:
+   *
+   * The growth of the memory between the oldest and the newest sample, in
+   * bytes (0 when it shrank).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_GROWTH] =
+    g_param_spec_uint64 ("growth", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:components:
+   *
+   * The live list of components, see [method@Resmgr.Monitor.get_components].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_COMPONENTS] =
+    g_param_spec_object ("components", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ResmgrMonitor:resources:
+   *
+   * The live list of resources, see [method@Resmgr.Monitor.get_resources].
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RESOURCES] =
+    g_param_spec_object ("resources", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ResmgrMonitor::memory-growth:
+   * @self: the monitor
+   * @growth: the growth in bytes between the oldest and the newest sample
+   * @window: the time between those samples, in microseconds
+   *
+   * Emitted on the monitor's context when the growth of the memory over
+   * the sample history crosses [property@Resmgr.Monitor:growth-threshold].
+   * It is emitted again only after the growth fell back below the
+   * threshold.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_MEMORY_GROWTH] =
+    g_signal_new ("memory-growth",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_INT64);
+
+  /**
+   * ResmgrMonitor::leak-detected:
+   * @self: the monitor
+   * @kind: why these resources are leaks
+   * @handles: (element-type ResmgrHandle): the newly detected leaks, as
+   *   returned by [method@Resmgr.Service.lookup]
+   *
+   * Emitted on the monitor's context by a leak check that found leaks it
+   * had not reported before (once per kind). A resource is reported again
+   * only if it stopped being a leak, or became one of another kind, in
+   * between.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_LEAK_DETECTED] =
+    g_signal_new ("leak-detected",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, RESMGR_TYPE_LEAK_KIND, G_TYPE_PTR_ARRAY);
+
+  /**
+   * ResmgrMonitor::sampled:
+   * @self: the monitor
+   *
+   * Emitted on the monitor's context after a sample was added to the
+   * history (for example to redraw a plot).
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_SAMPLED] =
+    g_signal_new ("sampled",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+resmgr_monitor_init (ResmgrMonitor *self)
+{
+  /* The real context is set in constructed (), once the service is known;
+   * the construct properties below set fields of the core first. */
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+  self->core = core_new (context);
+  self->core->history_size = 120;
+  self->core->report_history_size = 32;
+  self->core->growth_threshold = 64 * 1024 * 1024;
+  self->core->interval = 1000;
+}
+
+/**
+ * resmgr_monitor_new:
+ * @service: (nullable): the service to watch, or %NULL for the default one
+ *
+ * Creates a monitor of @service. It starts sampling every
+ * [property@Resmgr.Monitor:interval] milliseconds (1000 by default) on the
+ * service's context, which must be iterated for that.
+ *
+ * Returns: (transfer full): a new monitor
+ *
+ * Since: 0.1
+ */
+ResmgrMonitor *
+resmgr_monitor_new (ResmgrService *service)
+{
+  g_return_val_if_fail (service == NULL || RESMGR_IS_SERVICE (service), NULL);
+
+  return g_object_new (RESMGR_TYPE_MONITOR, "service", service, NULL);
+}
+
+/**
+ * resmgr_monitor_get_service:
+ * @self: a monitor
+ *
+ * Gets the watched service.
+ *
+ * Returns: (transfer none): the service
+ *
+ * Since: 0.1
+ */
+ResmgrService *
+resmgr_monitor_get_service (ResmgrMonitor *self)
+{
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), NULL);
+
+  return self->service;
+}
+
+/**
+ * resmgr_monitor_get_context:
+ * @self: a monitor
+ *
+ * Gets the context where the monitor's signals are emitted and its lists
+ * are updated: the owner context of its service.
+ *
+ * Returns: (transfer none): the context
+ *
+ * Since: 0.1
+ */
+GMainContext *
+resmgr_monitor_get_context (ResmgrMonitor *self)
+{
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), NULL);
+
+  return self->core->context;
+}
+
+#define CORE_GET(self, field) \
+  G_STMT_START { \
+    g_mutex_lock (&(self)->core->mutex); \
+    value = (self)->core->field; \
+    g_mutex_unlock (&(self)->core->mutex); \
+  } G_STMT_END
+
+/* Sets a core field; TRUE when it changed. */
+#define CORE_SET(self, field, new_value) \
+  ({ \
+    gboolean changed_; \
+    g_mutex_lock (&(self)->core->mutex); \
+    changed_ = (self)->core->field != (new_value); \
+    (self)->core->field = (new_value); \
+    g_mutex_unlock (&(self)->core->mutex); \
+    changed_; \
+  })
+
+/**
+ * resmgr_monitor_get_interval:
+ * @self: a monitor
+ *
+ * Gets [property@Resmgr.Monitor:interval].
+ *
+ * Returns: the sampling interval in milliseconds, 0 when off
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_monitor_get_interval (ResmgrMonitor *self)
+{
+  guint value;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  CORE_GET (self, interval);
+
+  return value;
+}
+
+/**
+ * resmgr_monitor_set_interval:
+ * @self: a monitor
+ * @interval_ms: milliseconds between samples, 0 for none
+ *
+ * Sets [property@Resmgr.Monitor:interval] and restarts the sampling timer.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_monitor_set_interval (ResmgrMonitor *self,
+                             guint          interval_ms)
+{
+  g_return_if_fail (RESMGR_IS_MONITOR (self));
+
+  if (!CORE_SET (self, interval, interval_ms))
+    return;
+
+  /* During construction the timer is started by constructed (). */
+  if (self->constructed)
+    restart_timer (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL]);
+}
+
+/**
+ * resmgr_monitor_get_history_size:
+ * @self: a monitor
+ *
+ * Gets [property@Resmgr.Monitor:history-size].
+ *
+ * Returns: how many samples are kept
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_monitor_get_history_size (ResmgrMonitor *self)
+{
+  guint value;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  CORE_GET (self, history_size);
+
+  return value;
+}
+
+/**
+ * resmgr_monitor_set_history_size:
+ * @self: a monitor
+ * @history_size: how many samples to keep, at least 2
+ *
+ * Sets [property@Resmgr.Monitor:history-size]; the oldest samples beyond it
+ * are dropped.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_monitor_set_history_size (ResmgrMonitor *self,
+                                 guint          history_size)
+{
+  gboolean changed;
+
+  g_return_if_fail (RESMGR_IS_MONITOR (self));
+  g_return_if_fail (history_size >= 2);
+
+  g_mutex_lock (&self->core->mutex);
+  changed = self->core->history_size != history_size;
+  self->core->history_size = history_size;
+  if (self->core->samples->len > history_size)
+    g_array_remove_range (self->core->samples, 0, self->core->samples->len - history_size);
+  g_mutex_unlock (&self->core->mutex);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY_SIZE]);
+}
+
+/**
+ * resmgr_monitor_get_report_history_size:
+ * @self: a monitor
+ *
+ * Gets [property@Resmgr.Monitor:report-history-size].
+ *
+ * Returns: how many cleanup reports are kept
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_monitor_get_report_history_size (ResmgrMonitor *self)
+{
+  guint value;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  CORE_GET (self, report_history_size);
+
+  return value;
+}
+
+/**
+ * resmgr_monitor_set_report_history_size:
+ * @self: a monitor
+ * @report_history_size: how many cleanup reports to keep
+ *
+ * Sets [property@Resmgr.Monitor:report-history-size]; the oldest reports
+ * beyond it are dropped.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_monitor_set_report_history_size (ResmgrMonitor *self,
+                                        guint          report_history_size)
+{
+  g_autoptr(GArray) dropped = NULL;
+  gboolean changed;
+  Core *core;
+
+  g_return_if_fail (RESMGR_IS_MONITOR (self));
+
+  core = self->core;
+  g_mutex_lock (&core->mutex);
+  changed = core->report_history_size != report_history_size;
+  core->report_history_size = report_history_size;
+  if (core->reports->len > report_history_size)
+    {
+      guint n = core->reports->len - report_history_size;
+
+      dropped = g_array_sized_new (FALSE, FALSE, sizeof (ReportEntry), n);
+      g_array_append_vals (dropped, core->reports->data, n);
+      g_array_remove_range (core->reports, 0, n);
+    }
+  g_mutex_unlock (&core->mutex);
+
+  for (guint i = 0; dropped != NULL && i < dropped->len; i++)
+    resmgr_cleanup_report_unref (g_array_index (dropped, ReportEntry, i).report);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT_HISTORY_SIZE]);
+}
+
+/**
+ * resmgr_monitor_get_growth_threshold:
+ * @self: a monitor
+ *
+ * Gets [property@Resmgr.Monitor:growth-threshold].
+ *
+ * Returns: the threshold in bytes, 0 when off
+ *
+ * Since: 0.1
+ */
+guint64
+resmgr_monitor_get_growth_threshold (ResmgrMonitor *self)
+{
+  guint64 value;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  CORE_GET (self, growth_threshold);
+
+  return value;
+}
+
+/**
+ * resmgr_monitor_set_growth_threshold:
+ * @self: a monitor
+ * @threshold: bytes, 0 to disable
+ *
+ * Sets [property@Resmgr.Monitor:growth-threshold].
+ *
+ * Since: 0.1
+ */
+void
+resmgr_monitor_set_growth_threshold (ResmgrMonitor *self,
+                                     guint64        threshold)
+{
+  g_return_if_fail (RESMGR_IS_MONITOR (self));
+
+  if (CORE_SET (self, growth_threshold, threshold))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROWTH_THRESHOLD]);
+}
+
+/**
+ * resmgr_monitor_get_age_threshold:
+ * @self: a monitor
+ *
+ * Gets [property@Resmgr.Monitor:age-threshold].
+ *
+ * Returns: the threshold in seconds, 0 when off
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_monitor_get_age_threshold (ResmgrMonitor *self)
+{
+  guint value;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  CORE_GET (self, age_threshold);
+
+  return value;
+}
+
+/**
+ * resmgr_monitor_set_age_threshold:
+ * @self: a monitor
+ * @seconds: the age above which a resource is a leak, 0 to disable
+ *
+ * Sets [property@Resmgr.Monitor:age-threshold].
+ *
+ * Since: 0.1
+ */
+void
+resmgr_monitor_set_age_threshold (ResmgrMonitor *self,
+                                  guint          seconds)
+{
+  g_return_if_fail (RESMGR_IS_MONITOR (self));
+
+  if (CORE_SET (self, age_threshold, seconds))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGE_THRESHOLD]);
+}
+
+/**
+ * resmgr_monitor_get_rss:
+ * @self: a monitor
+ *
+ * Gets [property@Resmgr.Monitor:rss].
+ *
+ * Returns: the memory in bytes at the last sample
+ *
+ * Since: 0.1
+ */
+guint64
+resmgr_monitor_get_rss (ResmgrMonitor *self)
+{
+  guint64 value;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  CORE_GET (self, rss);
+
+  return value;
+}
+
+/**
+ * resmgr_monitor_get_growth:
+ * @self: a monitor
+ *
+ * Gets [property@Resmgr.Monitor:growth].
+ *
+ * Returns: the growth in bytes over the sample history
+ *
+ * Since: 0.1
+ */
+guint64
+resmgr_monitor_get_growth (ResmgrMonitor *self)
+{
+  guint64 value;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  CORE_GET (self, growth);
+
+  return value;
+}
+
+/**
+ * resmgr_monitor_set_sampler:
+ * @self: a monitor
+ * @sampler: (nullable) (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   the function measuring the memory of the process, or %NULL for the
+ *   default (the resident set size)
+ * @user_data: data for @sampler
+ * @user_data_destroy: (nullable): frees @user_data when the sampler is
+ *   replaced or the monitor finalized
+ *
+ * Replaces the function that measures the memory, for example to sample
+ * something else than the resident set size, or to drive the monitor from
+ * a test.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_monitor_set_sampler (ResmgrMonitor        *self,
+                            ResmgrMonitorSampler  sampler,
+                            gpointer              user_data,
+                            GDestroyNotify        user_data_destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (RESMGR_IS_MONITOR (self));
+
+  g_mutex_lock (&self->core->mutex);
+  old_destroy = self->sampler_destroy;
+  old_data = self->sampler_data;
+  self->sampler = sampler;
+  self->sampler_data = user_data;
+  self->sampler_destroy = user_data_destroy;
+  g_mutex_unlock (&self->core->mutex);
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+void
+_resmgr_monitor_set_clock (ResmgrMonitor      *self,
+                           ResmgrMonitorClock  clock,
+                           gpointer            user_data)
+{
+  g_mutex_lock (&self->core->mutex);
+  self->core->clock = clock != NULL ? clock : default_clock;
+  self->core->clock_data = user_data;
+  g_mutex_unlock (&self->core->mutex);
+}
+
+/**
+ * resmgr_monitor_sample_now:
+ * @self: a monitor
+ *
+ * Takes a sample now: the memory of the process and the stats of the
+ * service. Emits [signal@Resmgr.Monitor::memory-growth] if the growth
+ * over the history crossed the threshold, then
+ * [signal@Resmgr.Monitor::sampled], on the monitor's context. Does not run
+ * a leak check (the periodic timer does both).
+ *
+ * May be called from any thread.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_monitor_sample_now (ResmgrMonitor *self)
+{
+  g_autoptr(ResmgrStats) stats = NULL;
+  ResmgrMonitorSampler sampler;
+  gpointer sampler_data;
+  Emission *e;
+  Sample sample = { 0, };
+  const Sample *oldest;
+  gboolean above;
+  Core *core;
+
+  g_return_if_fail (RESMGR_IS_MONITOR (self));
+
+  core = self->core;
+  g_mutex_lock (&core->mutex);
+  sampler = self->sampler;
+  sampler_data = self->sampler_data;
+  g_mutex_unlock (&core->mutex);
+
+  sample.rss = sampler != NULL ? sampler (sampler_data) : read_rss ();
+  if (self->service != NULL)
+    stats = resmgr_service_dup_stats (self->service);
+  if (stats != NULL)
+    {
+      sample.n_resources = resmgr_stats_get_n_resources (stats);
+      sample.bytes = resmgr_stats_get_total_bytes (stats);
+      sample.n_components = resmgr_stats_get_n_components (stats);
+    }
+
+  e = g_new0 (Emission, 1);
+  e->sampled = TRUE;
+
+  g_mutex_lock (&core->mutex);
+  sample.time = core_now (core);
+  if (core->samples->len >= core->history_size)
+    g_array_remove_range (core->samples, 0, core->samples->len - core->history_size + 1);
+  g_array_append_val (core->samples, sample);
+  oldest = &g_array_index (core->samples, Sample, 0);
+
+  e->growth = sample.rss > oldest->rss ? sample.rss - oldest->rss : 0;
+  e->window = sample.time - oldest->time;
+  e->notify_rss = core->rss != sample.rss;
+  e->notify_growth = core->growth != e->growth;
+  core->rss = sample.rss;
+  core->growth = e->growth;
+  above = core->growth_threshold > 0 && e->growth > core->growth_threshold;
+  e->memory_growth = above && !core->growth_above;
+  core->growth_above = above;
+  g_mutex_unlock (&core->mutex);
+
+  emit_on_context (self, e);
+}
+
+/**
+ * resmgr_monitor_get_n_samples:
+ * @self: a monitor
+ *
+ * Gets the number of samples in the history.
+ *
+ * Returns: the number of samples, at most
+ *   [property@Resmgr.Monitor:history-size]
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_monitor_get_n_samples (ResmgrMonitor *self)
+{
+  guint n;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  g_mutex_lock (&self->core->mutex);
+  n = self->core->samples->len;
+  g_mutex_unlock (&self->core->mutex);
+
+  return n;
+}
+
+/**
+ * resmgr_monitor_get_sample:
+ * @self: a monitor
+ * @index: the index of the sample, 0 for the oldest
+ * @time: (out) (optional): when it was taken, monotonic microseconds
+ * @rss: (out) (optional): the memory of the process in bytes
+ * @n_resources: (out) (optional): the resources tracked by the service
+ * @bytes: (out) (optional): their total size in bytes
+ * @n_components: (out) (optional): the registered components
+ *
+ * Gets one sample of the history.
+ *
+ * Returns: %TRUE if @index is valid
+ *
+ * Since: 0.1
+ */
+gboolean
+resmgr_monitor_get_sample (ResmgrMonitor *self,
+                           guint          index,
+                           gint64        *time,
+                           guint64       *rss,
+                           guint64       *n_resources,
+                           guint64       *bytes,
+                           guint         *n_components)
+{
+  Sample sample;
+  gboolean ok;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), FALSE);
+
+  g_mutex_lock (&self->core->mutex);
+  ok = index < self->core->samples->len;
+  if (ok)
+    sample = g_array_index (self->core->samples, Sample, index);
+  g_mutex_unlock (&self->core->mutex);
+
+  if (!ok)
+    return FALSE;
+  if (time != NULL)
+    *time = sample.time;
+  if (rss != NULL)
+    *rss = sample.rss;
+  if (n_resources != NULL)
+    *n_resources = sample.n_resources;
+  if (bytes != NULL)
+    *bytes = sample.bytes;
+  if (n_components != NULL)
+    *n_components = sample.n_components;
+
+  return TRUE;
+}
+
+typedef struct
+{
+  guint64        id;
+  ResmgrLeakKind kind;
+} Candidate;
+
+static ResmgrLeakKind
+classify_locked (Core   *core,
+                 Record *rec,
+                 gint64  now,
+                 gint64  max_age)
+{
+  if (rec->flags & REC_LIFETIME)
+    return RESMGR_LEAK_KIND_NONE;
+  if (rec->comp->state == RESMGR_COMPONENT_STATE_REMOVED)
+    return RESMGR_LEAK_KIND_ORPHANED;
+  if (rec->type == RESMGR_RESOURCE_TYPE_WORKER &&
+      (rec->seq < rec->comp->cleaned_seq || rec->seq < core->shutdown_seq))
+    return RESMGR_LEAK_KIND_WORKER_OUTLIVED_OWNER;
+  if (max_age > 0 && now - rec->created > max_age)
+    return RESMGR_LEAK_KIND_TOO_OLD;
+
+  return RESMGR_LEAK_KIND_NONE;
+}
+
+/**
+ * resmgr_monitor_check_leaks:
+ * @self: a monitor
+ *
+ * Looks for leaks among the resources the monitor knows (see
+ * [enum@Resmgr.LeakKind]), confirming each with
+ * [method@Resmgr.Service.lookup]: a candidate the service no longer knows
+ * is forgotten, one marked `"process-lifetime"` is skipped. Emits
+ * [signal@Resmgr.Monitor::leak-detected] for leaks not reported before and
+ * updates the [property@Resmgr.MonitorResource:leak] of the listed items.
+ *
+ * May be called from any thread; it must not be called with a lock held
+ * that a cleanup of the service could take.
+ *
+ * Returns: (transfer full) (element-type ResmgrHandle): all current
+ *   leaks, fresh handles from the service
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+resmgr_monitor_check_leaks (ResmgrMonitor *self)
+{
+  g_autoptr(GArray) candidates = NULL;
+  GPtrArray *result;
+  GHashTableIter iter;
+  gpointer value;
+  Emission *e;
+  Core *core;
+  gint64 now, max_age;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), NULL);
+
+  core = self->core;
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+
+  g_mutex_lock (&core->mutex);
+  now = core_now (core);
+  max_age = (gint64) core->age_threshold * G_USEC_PER_SEC;
+  g_hash_table_iter_init (&iter, core->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Record *rec = value;
+      Candidate cand = { rec->id, classify_locked (core, rec, now, max_age) };
+
+      if (cand.kind != RESMGR_LEAK_KIND_NONE)
+        g_array_append_val (candidates, cand);
+      else
+        record_set_leak_locked (core, rec, RESMGR_LEAK_KIND_NONE);
+    }
+  g_mutex_unlock (&core->mutex);
+
+  if (candidates->len == 0 || self->service == NULL)
+    return result;
+
+  e = g_new0 (Emission, 1);
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      const Candidate *cand = &g_array_index (candidates, Candidate, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ResmgrHandle) handle = NULL;
+      Record *rec;
+
+      /* No lock held: the service takes its own. */
+      handle = resmgr_service_lookup (self->service, cand->id, &error);
+
+      g_mutex_lock (&core->mutex);
+      rec = g_hash_table_lookup (core->records, &cand->id);
+      if (rec == NULL)
+        {
+          /* released meanwhile */
+        }
+      else if (handle == NULL)
+        {
+          /* The service forgot it and we missed the signal (it can come
+           * before the tracking signal when two threads race): drop it. */
+          if (g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND))
+            record_forget_locked (core, rec, RESMGR_RESOURCE_STATE_RELEASED);
+        }
+      else
+        {
+          if (rec->state != resmgr_handle_get_state (handle))
+            {
+              rec->state = resmgr_handle_get_state (handle);
+              record_mark_dirty_locked (core, rec);
+            }
+
+          if (metadata_is_process_lifetime (resmgr_handle_get_metadata (handle)))
+            {
+              rec->flags |= REC_LIFETIME;
+              record_set_leak_locked (core, rec, RESMGR_LEAK_KIND_NONE);
+            }
+          else
+            {
+              if (rec->leak != cand->kind)
+                {
+                  record_set_leak_locked (core, rec, cand->kind);
+                  if (e->leaks[cand->kind] == NULL)
+                    e->leaks[cand->kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+                  g_ptr_array_add (e->leaks[cand->kind], resmgr_handle_ref (handle));
+                }
+              g_ptr_array_add (result, g_steal_pointer (&handle));
+            }
+        }
+      g_mutex_unlock (&core->mutex);
+    }
+
+  emit_on_context (self, e);
+
+  return result;
+}
+
+/**
+ * resmgr_monitor_get_n_reports:
+ * @self: a monitor
+ *
+ * Gets the number of cleanup reports kept.
+ *
+ * Returns: the number of reports, at most
+ *   [property@Resmgr.Monitor:report-history-size]
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_monitor_get_n_reports (ResmgrMonitor *self)
+{
+  guint n;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), 0);
+
+  g_mutex_lock (&self->core->mutex);
+  n = self->core->reports->len;
+  g_mutex_unlock (&self->core->mutex);
+
+  return n;
+}
+
+/**
+ * resmgr_monitor_dup_report:
+ * @self: a monitor
+ * @index: the index of the report, 0 for the oldest
+ * @time: (out) (optional): when the monitor received it, monotonic
+ *   microseconds
+ *
+ * Gets one cleanup report of the history.
+ *
+ * Returns: (transfer full) (nullable): the report, or %NULL if @index is
+ *   out of range
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_monitor_dup_report (ResmgrMonitor *self,
+                           guint          index,
+                           gint64        *time)
+{
+  ResmgrCleanupReport *report = NULL;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), NULL);
+
+  g_mutex_lock (&self->core->mutex);
+  if (index < self->core->reports->len)
+    {
+      ReportEntry *entry = &g_array_index (self->core->reports, ReportEntry, index);
+
+      report = resmgr_cleanup_report_ref (entry->report);
+      if (time != NULL)
+        *time = entry->time;
+    }
+  g_mutex_unlock (&self->core->mutex);
+
+  return report;
+}
+
+/**
+ * resmgr_monitor_get_components:
+ * @self: a monitor
+ *
+ * Gets the live list of the components the monitor knows. Items are
+ * [class@Resmgr.MonitorComponent]; a removed component stays while it still
+ * holds resources. The first call fills the list from the next iteration of
+ * the monitor's context on.
+ *
+ * Use it on the monitor's context only.
+ *
+ * Returns: (transfer none): a list model of [class@Resmgr.MonitorComponent]
+ *
+ * Since: 0.1
+ */
+GListModel *
+resmgr_monitor_get_components (ResmgrMonitor *self)
+{
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), NULL);
+
+  if (self->components_list == NULL)
+    return NULL;
+  core_want_lists (self->core);
+
+  return G_LIST_MODEL (self->components_list);
+}
+
+/**
+ * resmgr_monitor_get_resources:
+ * @self: a monitor
+ *
+ * Gets the live list of the resources the monitor knows and that were not
+ * released yet, in tracking order (the snapshot taken at creation first).
+ * Items are
+ * [class@Resmgr.MonitorResource]. Changes are batched: one
+ * [signal@Gio.ListModel::items-changed] per iteration of the monitor's
+ * context that saw changes. The first call fills the list from the next
+ * iteration on.
+ *
+ * Use it on the monitor's context only.
+ *
+ * Returns: (transfer none): a list model of [class@Resmgr.MonitorResource]
+ *
+ * Since: 0.1
+ */
+GListModel *
+resmgr_monitor_get_resources (ResmgrMonitor *self)
+{
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), NULL);
+
+  if (self->resources_list == NULL)
+    return NULL;
+  core_want_lists (self->core);
+
+  return G_LIST_MODEL (self->resources_list);
+}
+
+/* JSON {{{ */
+
+typedef struct
+{
+  char                 *id;
+  ResmgrComponentState  state;
+  guint64               n_resources;
+  guint64               bytes;
+  guint                 n_leaks;
+} CompCopy;
+
+typedef struct
+{
+  ResmgrHandle   *handle;
+  ResmgrLeakKind  kind;
+} LeakCopy;
+
+static void
+comp_copy_clear (gpointer data)
+{
+  g_free (((CompCopy *) data)->id);
+}
+
+static void
+leak_copy_clear (gpointer data)
+{
+  resmgr_handle_unref (((LeakCopy *) data)->handle);
+}
+
+static void
+report_entry_clear (gpointer data)
+{
+  resmgr_cleanup_report_unref (((ReportEntry *) data)->report);
+}
+
+static void
+add_comp_copy (GArray     *comps,
+               GHashTable *seen,
+               Comp       *comp)
+{
+  CompCopy copy;
+
+  if (!g_hash_table_add (seen, comp))
+    return;
+
+  copy.id = g_strdup (comp->id);
+  copy.state = comp->state;
+  copy.n_resources = comp->n_resources;
+  copy.bytes = comp->bytes;
+  copy.n_leaks = comp->n_leaks;
+  g_array_append_val (comps, copy);
+}
+
+static int
+compare_comp_copies (gconstpointer a,
+                     gconstpointer b)
+{
+  return strcmp (((const CompCopy *) a)->id, ((const CompCopy *) b)->id);
+}
+
+static int
+compare_leak_copies (gconstpointer a,
+                     gconstpointer b)
+{
+  guint64 x = resmgr_handle_get_id (((const LeakCopy *) a)->handle);
+  guint64 y = resmgr_handle_get_id (((const LeakCopy *) b)->handle);
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+add_member_uint (JsonBuilder *builder,
+                 const char  *name,
+                 guint64      value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, (gint64) MIN (value, (guint64) G_MAXINT64));
+}
+
+/**
+ * resmgr_monitor_report_to_json:
+ * @self: a monitor
+ * @pretty: whether to indent the output
+ *
+ * Serialises what the monitor knows as one JSON object:
+ * - `settings`: interval, history sizes and thresholds;
+ * - `memory`: `rss`, `growth` and the `samples` (`time`, `rss`,
+ *   `resources`, `bytes`, `components`);
+ * - `stats`: the service's stats now;
+ * - `components`: id, state, resources, bytes and leaks of each component
+ *   the monitor knows, by id;
+ * - `leaks`: the resources the last leak check reported, with their
+ *   `kind` and `age_us`, by id;
+ * - `reports`: the cleanup reports kept (`time` and the `report` as
+ *   [method@Resmgr.CleanupReport.to_json] writes it), oldest first.
+ *
+ * It does not run a leak check; call [method@Resmgr.Monitor.check_leaks]
+ * first for a fresh one. May be called from any thread.
+ *
+ * Returns: (transfer full): the JSON text
+ *
+ * Since: 0.1
+ */
+char *
+resmgr_monitor_report_to_json (ResmgrMonitor *self,
+                               gboolean       pretty)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GArray) samples = NULL;
+  g_autoptr(GArray) reports = NULL;
+  g_autoptr(GArray) comps = NULL;
+  g_autoptr(GArray) leaks = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(ResmgrStats) stats = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  guint interval, history_size, report_history_size, age_threshold;
+  guint64 growth_threshold, rss, growth;
+  gint64 now;
+  Core *core;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (self), NULL);
+
+  core = self->core;
+  reports = g_array_new (FALSE, FALSE, sizeof (ReportEntry));
+  g_array_set_clear_func (reports, report_entry_clear);
+  comps = g_array_new (FALSE, FALSE, sizeof (CompCopy));
+  g_array_set_clear_func (comps, comp_copy_clear);
+  leaks = g_array_new (FALSE, FALSE, sizeof (LeakCopy));
+  g_array_set_clear_func (leaks, leak_copy_clear);
+  seen = g_hash_table_new (NULL, NULL);
+
+  /* Copy under the lock, serialise after. */
+  g_mutex_lock (&core->mutex);
+  now = core_now (core);
+  interval = core->interval;
+  history_size = core->history_size;
+  report_history_size = core->report_history_size;
+  growth_threshold = core->growth_threshold;
+  age_threshold = core->age_threshold;
+  rss = core->rss;
+  growth = core->growth;
+  samples = g_array_copy (core->samples);
+  for (guint i = 0; i < core->reports->len; i++)
+    {
+      ReportEntry entry = g_array_index (core->reports, ReportEntry, i);
+
+      resmgr_cleanup_report_ref (entry.report);
+      g_array_append_val (reports, entry);
+    }
+  g_hash_table_iter_init (&iter, core->comps);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    add_comp_copy (comps, seen, value);
+  g_hash_table_iter_init (&iter, core->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Record *rec = value;
+
+      if (rec->comp->state == RESMGR_COMPONENT_STATE_REMOVED)
+        add_comp_copy (comps, seen, rec->comp);
+      if (rec->leak != RESMGR_LEAK_KIND_NONE)
+        {
+          LeakCopy copy = { record_dup_handle_locked (rec), rec->leak };
+
+          g_array_append_val (leaks, copy);
+        }
+    }
+  g_mutex_unlock (&core->mutex);
+
+  g_array_sort (comps, compare_comp_copies);
+  g_array_sort (leaks, compare_leak_copies);
+  if (self->service != NULL)
+    stats = resmgr_service_dup_stats (self->service);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "settings");
+  json_builder_begin_object (builder);
+  add_member_uint (builder, "interval_ms", interval);
+  add_member_uint (builder, "history_size", history_size);
+  add_member_uint (builder, "report_history_size", report_history_size);
+  add_member_uint (builder, "growth_threshold", growth_threshold);
+  add_member_uint (builder, "age_threshold_s", age_threshold);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "memory");
+  json_builder_begin_object (builder);
+  add_member_uint (builder, "rss", rss);
+  add_member_uint (builder, "growth", growth);
+  json_builder_set_member_name (builder, "samples");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < samples->len; i++)
+    {
+      const Sample *s = &g_array_index (samples, Sample, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "time");
+      json_builder_add_int_value (builder, s->time);
+      add_member_uint (builder, "rss", s->rss);
+      add_member_uint (builder, "resources", s->n_resources);
+      add_member_uint (builder, "bytes", s->bytes);
+      add_member_uint (builder, "components", s->n_components);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "stats");
+  if (stats != NULL)
+    {
+      json_builder_begin_object (builder);
+      add_member_uint (builder, "resources", resmgr_stats_get_n_resources (stats));
+      add_member_uint (builder, "bytes", resmgr_stats_get_total_bytes (stats));
+      add_member_uint (builder, "components", resmgr_stats_get_n_components (stats));
+      add_member_uint (builder, "total_tracked", resmgr_stats_get_total_tracked (stats));
+      add_member_uint (builder, "total_released", resmgr_stats_get_total_released (stats));
+      add_member_uint (builder, "total_failed", resmgr_stats_get_total_failed (stats));
+      add_member_uint (builder, "total_lost", resmgr_stats_get_total_lost (stats));
+      add_member_uint (builder, "peak_resources", resmgr_stats_get_peak_resources (stats));
+      add_member_uint (builder, "peak_bytes", resmgr_stats_get_peak_bytes (stats));
+      add_member_uint (builder, "peak_components", resmgr_stats_get_peak_components (stats));
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "components");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < comps->len; i++)
+    {
+      const CompCopy *c = &g_array_index (comps, CompCopy, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, c->id);
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, _resmgr_component_state_to_string (c->state));
+      add_member_uint (builder, "resources", c->n_resources);
+      add_member_uint (builder, "bytes", c->bytes);
+      add_member_uint (builder, "leaks", c->n_leaks);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "leaks");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < leaks->len; i++)
+    {
+      const LeakCopy *l = &g_array_index (leaks, LeakCopy, i);
+      const char *name = resmgr_handle_get_name (l->handle);
+
+      json_builder_begin_object (builder);
+      add_member_uint (builder, "id", resmgr_handle_get_id (l->handle));
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, _resmgr_leak_kind_to_string (l->kind));
+      json_builder_set_member_name (builder, "component");
+      json_builder_add_string_value (builder, resmgr_handle_get_component_id (l->handle));
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, resmgr_resource_type_to_string (resmgr_handle_get_resource_type (l->handle)));
+      json_builder_set_member_name (builder, "name");
+      if (name != NULL)
+        json_builder_add_string_value (builder, name);
+      else
+        json_builder_add_null_value (builder);
+      add_member_uint (builder, "bytes", resmgr_handle_get_size (l->handle));
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, resmgr_resource_state_to_string (resmgr_handle_get_state (l->handle)));
+      json_builder_set_member_name (builder, "age_us");
+      json_builder_add_int_value (builder, MAX (0, now - resmgr_handle_get_created (l->handle)));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "reports");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < reports->len; i++)
+    {
+      const ReportEntry *entry = &g_array_index (reports, ReportEntry, i);
+      g_autofree char *text = resmgr_cleanup_report_to_json (entry->report, FALSE);
+      JsonNode *node = json_from_string (text, NULL);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "time");
+      json_builder_add_int_value (builder, entry->time);
+      json_builder_set_member_name (builder, "report");
+      if (node != NULL)
+        json_builder_add_value (builder, node);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, pretty);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+/* }}} */
+
+/* }}} */
