@@ -1213,6 +1213,9 @@ resmgr_application_attach (GtkApplication *application,
                        NULL);
   g_object_set_data_full (G_OBJECT (application), QUARK_NAME, self, g_object_unref);
 
+  /* The inspector (GTK_DEBUG=interactive) gets a live resource page. */
+  resmgr_inspector_page_register ();
+
   for (GList *l = gtk_application_get_windows (application); l != NULL; l = l->next)
     window_added_cb (application, l->data, self);
   g_signal_connect_object (application, "window-added", G_CALLBACK (window_added_cb), self, 0);

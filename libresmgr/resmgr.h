@@ -24,4 +24,5 @@
 # include "resmgr-gl-buffer-pool.h"
 # include "resmgr-controller.h"
 # include "resmgr-application-shutdown.h"
+# include "resmgr-resource-view.h"
 #undef RESMGR_INSIDE

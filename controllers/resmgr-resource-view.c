@@ -1,0 +1,316 @@
+/* resmgr-resource-view.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "resmgr-private.h"
+
+/**
+ * ResmgrResourceView:
+ *
+ * A live view of a [class@Resmgr.Monitor]: its components (id, state,
+ * resources, bytes, leaks) and its resources (id, component, type, name,
+ * bytes, age, state) in two [class@Gtk.ColumnView]s. It only shows: the
+ * lists are the monitor's, updated in batches on its context.
+ *
+ * The same view is the resmgr page of the GTK Inspector
+ * (`GTK_DEBUG=interactive`), registered by
+ * [func@Resmgr.inspector_page_register], which
+ * [func@Resmgr.application_attach] calls.
+ *
+ * Since: 0.1
+ */
+struct _ResmgrResourceView
+{
+  GtkWidget      parent_instance;
+
+  ResmgrMonitor *monitor;
+  GtkWidget     *box;
+};
+
+G_DEFINE_FINAL_TYPE (ResmgrResourceView, resmgr_resource_view, GTK_TYPE_WIDGET)
+
+static void
+setup_label (GtkSignalListItemFactory *factory,
+             GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+/* Shows any property of the row as text; ages in seconds. */
+static void
+bind_property_text (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    const char               *property)
+{
+  GObject *object = gtk_list_item_get_item (item);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), property);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_auto(GValue) text = G_VALUE_INIT;
+
+  if (pspec == NULL)
+    return;
+
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (object, property, &value);
+  g_value_init (&text, G_TYPE_STRING);
+  if (G_VALUE_HOLDS_INT64 (&value) && g_str_equal (property, "age"))
+    g_value_take_string (&text, g_strdup_printf ("%.1f s", g_value_get_int64 (&value) / (double) G_USEC_PER_SEC));
+  else if (!g_value_transform (&value, &text))
+    g_value_set_static_string (&text, "");
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), g_value_get_string (&text));
+}
+
+static void
+add_column (GtkColumnView *view,
+            const char    *title,
+            const char    *property,
+            gboolean       expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *column;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_label), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_property_text), (gpointer) property);
+  column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (column, expand);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  gtk_column_view_append_column (view, column);
+  g_object_unref (column);
+}
+
+static GtkWidget *
+scrolled (GtkWidget *child)
+{
+  GtkWidget *window = gtk_scrolled_window_new ();
+
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (window), child);
+  gtk_widget_set_vexpand (window, TRUE);
+  gtk_widget_set_hexpand (window, TRUE);
+
+  return window;
+}
+
+static void
+resmgr_resource_view_dispose (GObject *object)
+{
+  ResmgrResourceView *self = RESMGR_RESOURCE_VIEW (object);
+
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->monitor);
+
+  G_OBJECT_CLASS (resmgr_resource_view_parent_class)->dispose (object);
+}
+
+static void
+resmgr_resource_view_class_init (ResmgrResourceViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = resmgr_resource_view_dispose;
+  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+resmgr_resource_view_init (ResmgrResourceView *self)
+{
+}
+
+/**
+ * resmgr_resource_view_new:
+ * @monitor: the monitor to show
+ *
+ * Creates a view of @monitor's components and resources.
+ *
+ * Returns: (transfer floating): a new view
+ *
+ * Since: 0.1
+ */
+GtkWidget *
+resmgr_resource_view_new (ResmgrMonitor *monitor)
+{
+  ResmgrResourceView *self;
+  GtkWidget *components, *resources, *stack, *switcher;
+
+  g_return_val_if_fail (RESMGR_IS_MONITOR (monitor), NULL);
+
+  self = g_object_new (RESMGR_TYPE_RESOURCE_VIEW, NULL);
+  self->monitor = g_object_ref (monitor);
+
+  resources = gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (resmgr_monitor_get_resources (monitor)))));
+  add_column (GTK_COLUMN_VIEW (resources), "Id", "id", FALSE);
+  add_column (GTK_COLUMN_VIEW (resources), "Component", "component", FALSE);
+  add_column (GTK_COLUMN_VIEW (resources), "Type", "type-name", FALSE);
+  add_column (GTK_COLUMN_VIEW (resources), "Name", "name", TRUE);
+  add_column (GTK_COLUMN_VIEW (resources), "Bytes", "bytes", FALSE);
+  add_column (GTK_COLUMN_VIEW (resources), "Age", "age", FALSE);
+  add_column (GTK_COLUMN_VIEW (resources), "State", "state-name", FALSE);
+
+  components = gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (resmgr_monitor_get_components (monitor)))));
+  add_column (GTK_COLUMN_VIEW (components), "Component", "id", TRUE);
+  add_column (GTK_COLUMN_VIEW (components), "State", "state-name", FALSE);
+  add_column (GTK_COLUMN_VIEW (components), "Resources", "n-resources", FALSE);
+  add_column (GTK_COLUMN_VIEW (components), "Bytes", "bytes", FALSE);
+  add_column (GTK_COLUMN_VIEW (components), "Leaks", "n-leaks", FALSE);
+
+  stack = gtk_stack_new ();
+  gtk_stack_add_titled (GTK_STACK (stack), scrolled (resources), "resources", "Resources");
+  gtk_stack_add_titled (GTK_STACK (stack), scrolled (components), "components", "Components");
+  switcher = gtk_stack_switcher_new ();
+  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), GTK_STACK (stack));
+  gtk_widget_set_halign (switcher, GTK_ALIGN_CENTER);
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_append (GTK_BOX (self->box), switcher);
+  gtk_box_append (GTK_BOX (self->box), stack);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  return GTK_WIDGET (self);
+}
+
+/**
+ * resmgr_resource_view_get_monitor:
+ * @self: a view
+ *
+ * Gets the monitor the view shows.
+ *
+ * Returns: (transfer none): the monitor
+ *
+ * Since: 0.1
+ */
+ResmgrMonitor *
+resmgr_resource_view_get_monitor (ResmgrResourceView *self)
+{
+  g_return_val_if_fail (RESMGR_IS_RESOURCE_VIEW (self), NULL);
+
+  return self->monitor;
+}
+
+/* The GTK Inspector page {{{ */
+
+#define RESMGR_TYPE_INSPECTOR_PAGE (resmgr_inspector_page_get_type ())
+G_DECLARE_FINAL_TYPE (ResmgrInspectorPage, resmgr_inspector_page, RESMGR, INSPECTOR_PAGE, GtkBox)
+
+/* The inspector sets "object" and reads "title"; the page shows the
+ * default service whatever the object. */
+struct _ResmgrInspectorPage
+{
+  GtkBox   parent_instance;
+
+  GObject *object;
+};
+
+G_DEFINE_FINAL_TYPE (ResmgrInspectorPage, resmgr_inspector_page, GTK_TYPE_BOX)
+
+enum {
+  PAGE_PROP_0,
+  PAGE_PROP_TITLE,
+  PAGE_PROP_OBJECT,
+  PAGE_N_PROPS
+};
+
+static void
+resmgr_inspector_page_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  ResmgrInspectorPage *self = RESMGR_INSPECTOR_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PAGE_PROP_TITLE:
+      g_value_set_static_string (value, "Resources (resmgr)");
+      break;
+    case PAGE_PROP_OBJECT:
+      g_value_set_object (value, self->object);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_inspector_page_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  ResmgrInspectorPage *self = RESMGR_INSPECTOR_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PAGE_PROP_OBJECT:
+      g_set_object (&self->object, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_inspector_page_dispose (GObject *object)
+{
+  g_clear_object (&RESMGR_INSPECTOR_PAGE (object)->object);
+
+  G_OBJECT_CLASS (resmgr_inspector_page_parent_class)->dispose (object);
+}
+
+static void
+resmgr_inspector_page_class_init (ResmgrInspectorPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = resmgr_inspector_page_get_property;
+  object_class->set_property = resmgr_inspector_page_set_property;
+  object_class->dispose = resmgr_inspector_page_dispose;
+
+  g_object_class_install_property (object_class, PAGE_PROP_TITLE,
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (object_class, PAGE_PROP_OBJECT,
+    g_param_spec_object ("object", NULL, NULL, G_TYPE_OBJECT,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+}
+
+static void
+resmgr_inspector_page_init (ResmgrInspectorPage *self)
+{
+  g_autoptr(ResmgrMonitor) monitor = resmgr_monitor_new (resmgr_service_get_default ());
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_append (GTK_BOX (self), resmgr_resource_view_new (monitor));
+}
+
+/**
+ * resmgr_inspector_page_register:
+ *
+ * Adds a "Resources (resmgr)" page, a [class@Resmgr.ResourceView] of the
+ * default service, to the GTK Inspector (`GTK_DEBUG=interactive` or
+ * Ctrl+Shift+I). Safe to call more than once, from the main thread, before
+ * or after the inspector was opened.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_inspector_page_register (void)
+{
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
+    {
+      /* GTK registers the extension point when the inspector starts; whoever
+       * comes first creates it, the other gets the same one. */
+      GIOExtensionPoint *point = g_io_extension_point_register ("gtk-inspector-page");
+
+      g_io_extension_point_set_required_type (point, GTK_TYPE_WIDGET);
+      g_io_extension_point_implement ("gtk-inspector-page", RESMGR_TYPE_INSPECTOR_PAGE, "resmgr", 10);
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+/* }}} */

@@ -1,0 +1,96 @@
+/* test-resource-view.c: the live resource view and the GTK Inspector page
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <resmgr.h>
+
+static void
+test_view_follows_monitor (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(GObject) component = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(ResmgrMonitor) monitor = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window, *view;
+  GListModel *resources;
+
+  g_test_summary ("A ResmgrResourceView shows its monitor's lists: a resource tracked "
+                  "after the view was built appears in the monitor's resource model it shows");
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  g_assert_true (resmgr_service_register_component (RESMGR_SERVICE (manager), component, "Viewed-1", &error));
+  monitor = resmgr_monitor_new (RESMGR_SERVICE (manager));
+  view = resmgr_resource_view_new (monitor);
+  g_assert_true (resmgr_resource_view_get_monitor (RESMGR_RESOURCE_VIEW (view)) == monitor);
+
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_cmpuint (resmgr_service_track_data (RESMGR_SERVICE (manager), component, RESMGR_RESOURCE_TYPE_MEMORY,
+                                               "shown", 64, RESMGR_PRIORITY_DEFAULT, g_malloc (64), g_free,
+                                               &error), !=, 0);
+  resources = resmgr_monitor_get_resources (monitor);
+  while (g_list_model_get_n_items (resources) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  {
+    g_autoptr(ResmgrMonitorResource) item = g_list_model_get_item (resources, 0);
+
+    g_assert_cmpstr (resmgr_monitor_resource_get_name (item), ==, "shown");
+    g_assert_cmpstr (resmgr_monitor_resource_get_component (item), ==, "Viewed-1");
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&component);
+}
+
+static void
+test_inspector_page (void)
+{
+  GIOExtension *extension;
+  GtkWidget *page;
+  g_autofree char *title = NULL;
+
+  g_test_summary ("resmgr_inspector_page_register adds a page to the gtk-inspector-page "
+                  "extension point, once, whose widget has a title and takes an object");
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  resmgr_inspector_page_register ();
+  resmgr_inspector_page_register ();
+
+  extension = g_io_extension_point_get_extension_by_name (g_io_extension_point_lookup ("gtk-inspector-page"),
+                                                          "resmgr");
+  g_assert_nonnull (extension);
+  g_assert_true (g_type_is_a (g_io_extension_get_type (extension), GTK_TYPE_WIDGET));
+
+  page = g_object_ref_sink (g_object_new (g_io_extension_get_type (extension), NULL));
+  g_object_set (page, "object", page, NULL);
+  g_object_get (page, "title", &title, NULL);
+  g_assert_cmpstr (title, ==, "Resources (resmgr)");
+  g_object_set (page, "object", NULL, NULL);
+  g_object_unref (page);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Resmgr/ResourceView/follows-monitor", test_view_follows_monitor);
+  g_test_add_func ("/Resmgr/ResourceView/inspector-page", test_inspector_page);
+
+  return g_test_run ();
+}
