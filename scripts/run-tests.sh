@@ -32,91 +32,27 @@ summary () {
   "$python" "$top/scripts/test-summary.py" --prefix "$prefix" "$@"
 }
 
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
+
 bash "$top/scripts/ensure-deps.sh" || exit 1
 
-if [ -f "$builddir/meson-private/coredata.dat" ]; then
-  meson setup --reconfigure "$builddir" "${setup_args[@]}" ||
-    meson setup --wipe "$builddir" "${setup_args[@]}"
-else
-  meson setup "$builddir" "${setup_args[@]}"
-fi
-rc=$?
-if [ $rc -eq 0 ]; then
-  meson compile -C "$builddir"
-  rc=$?
-fi
-if [ $rc -ne 0 ]; then
+if ! resmgr_build "$builddir" "${setup_args[@]}"; then
   echo "run-tests: the build in $builddir failed (counted as one failure)" >&2
   summary --extra-failed 1
-  exit $rc
+  exit 1
 fi
 
-# A virtual X server when there is no display, and a private session bus. Started here
-# rather than through xvfb-run/dbus-run-session because those do not wait for the
-# server or bus to exit: this script returns only once both are gone.
-tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/resmgr-run-tests.XXXXXX")
 logdir="$builddir/meson-logs"
-helper_pids=()
-
-stop_helpers () {
-  local pid
-  for pid in "${helper_pids[@]}"; do
-    kill "$pid" 2>/dev/null
-  done
-  for pid in "${helper_pids[@]}"; do
-    wait "$pid" 2>/dev/null
-  done
-  helper_pids=()
-  rm -rf "$tmpdir"
-}
-trap stop_helpers EXIT
+trap resmgr_stop_session EXIT
 trap 'exit 130' INT TERM
-
-# wait_for_line FILE PID: wait (10 s at most) until FILE has a line or PID died
-wait_for_line () {
-  local _
-  for _ in $(seq 100); do
-    if grep -q . "$1" 2>/dev/null; then
-      return 0
-    fi
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
-if [ -z "${DISPLAY:-}" ] && command -v Xvfb >/dev/null 2>&1; then
-  Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp \
-    3>"$tmpdir/display" </dev/null >"$logdir/xvfb.log" 2>&1 &
-  pid=$!
-  helper_pids+=("$pid")
-  if wait_for_line "$tmpdir/display" "$pid"; then
-    DISPLAY=":$(head -n 1 "$tmpdir/display")"
-    export DISPLAY
-  else
-    echo "run-tests: Xvfb did not start (see $logdir/xvfb.log)" >&2
-  fi
-fi
-if command -v dbus-daemon >/dev/null 2>&1; then
-  dbus-daemon --session --nofork --nosyslog --print-address=3 \
-    3>"$tmpdir/bus" </dev/null >"$logdir/dbus.log" 2>&1 &
-  pid=$!
-  helper_pids+=("$pid")
-  if wait_for_line "$tmpdir/bus" "$pid"; then
-    DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$tmpdir/bus")
-    export DBUS_SESSION_BUS_ADDRESS
-  else
-    echo "run-tests: the session bus did not start (see $logdir/dbus.log)" >&2
-  fi
-fi
-# no accessibility bus here: keep GTK from warning about it
-export GTK_A11Y=${GTK_A11Y:-none}
+resmgr_start_session "$logdir"
 
 # testlog.json, or testlog-<setup or wrapper>.json when such options are passed
 rm -f "$logdir"/testlog*.json
 meson test -C "$builddir" --print-errorlogs "$@" </dev/null
 rc=$?
-stop_helpers
+resmgr_stop_session
 
 shopt -s nullglob
 summary "$logdir"/testlog*.json
