@@ -459,7 +459,17 @@ run_cleanup (ResmgrController *self)
           g_mutex_unlock (&priv->mutex);
           return empty_report (self);
         }
-      g_cond_wait (&priv->cond, &priv->mutex);
+      /* Another thread cleans, and its cleanup is dispatched to our owner
+       * context: keep running that context instead of blocking it (a tab
+       * destroyed while a worker thread cleans its controller). */
+      if (g_main_context_is_owner (priv->context))
+        {
+          g_mutex_unlock (&priv->mutex);
+          g_main_context_iteration (priv->context, TRUE);
+          g_mutex_lock (&priv->mutex);
+        }
+      else
+        g_cond_wait (&priv->cond, &priv->mutex);
     }
   priv->cleanup_state = CLEANUP_RUNNING;
   priv->cleaning_thread = g_thread_self ();
@@ -482,6 +492,8 @@ run_cleanup (ResmgrController *self)
   priv->cleaning_thread = NULL;
   g_cond_broadcast (&priv->cond);
   g_mutex_unlock (&priv->mutex);
+  /* An owner thread waiting in run_cleanup iterates its context. */
+  g_main_context_wakeup (priv->context);
 
   if (on_owner_thread (self))
     emit_cleaned_up (self, report);

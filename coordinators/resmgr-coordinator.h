@@ -93,7 +93,7 @@ ResmgrHandle        *resmgr_coordinator_track               (ResmgrCoordinator  
                                                              const char           *name,
                                                              gsize                 size,
                                                              gpointer              resource,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_track_data          (ResmgrCoordinator    *self,
                                                              ResmgrResourceType    type,
@@ -102,7 +102,7 @@ ResmgrHandle        *resmgr_coordinator_track_data          (ResmgrCoordinator  
                                                              int                   priority,
                                                              gpointer              data,
                                                              GDestroyNotify        destroy,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_track_object        (ResmgrCoordinator    *self,
                                                              ResmgrResourceType    type,
@@ -113,7 +113,7 @@ ResmgrHandle        *resmgr_coordinator_track_object        (ResmgrCoordinator  
                                                              ResmgrCleanupFunc     cleanup,
                                                              gpointer              user_data,
                                                              GDestroyNotify        user_data_destroy,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_track_resource      (ResmgrCoordinator    *self,
                                                              ResmgrResourceType    type,
@@ -124,7 +124,7 @@ ResmgrHandle        *resmgr_coordinator_track_resource      (ResmgrCoordinator  
                                                              ResmgrCleanupFunc     cleanup,
                                                              gpointer              user_data,
                                                              GDestroyNotify        user_data_destroy,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 gboolean             resmgr_coordinator_release             (ResmgrCoordinator    *self,
                                                              ResmgrHandle         *handle,
@@ -145,30 +145,30 @@ RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_track_source        (ResmgrCoordinator    *self,
                                                              GSource              *source,
                                                              const char           *name,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_track_source_id     (ResmgrCoordinator    *self,
                                                              guint                 source_id,
                                                              const char           *name,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_track_signal_handler (ResmgrCoordinator   *self,
                                                               gpointer             instance,
                                                               gulong               handler_id,
                                                               const char          *name,
-                                                              GError             **error);
+                                                              GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_track_cancellable   (ResmgrCoordinator    *self,
                                                              GCancellable         *cancellable,
                                                              const char           *name,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_track_gobject       (ResmgrCoordinator    *self,
                                                              ResmgrResourceType    type,
                                                              gpointer              object,
                                                              const char           *name,
                                                              gsize                 size,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_coordinator_idle_add            (ResmgrCoordinator    *self,

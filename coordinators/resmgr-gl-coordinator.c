@@ -62,6 +62,7 @@ typedef struct
   guint                name;       /* 0 while not created (re-creatable) */
   struct _CtxInfo     *ci;         /* the context the name lives in; protected by the mutex */
   char                *label;
+  gconstpointer        area;       /* the area whose unrealize zeroed the name (identity only) */
   ResmgrGLCreateFunc   create;
   gpointer             user_data;
   GDestroyNotify       destroy;
@@ -73,6 +74,7 @@ typedef struct
 typedef struct _CtxInfo
 {
   gatomicrefcount  ref_count;
+  gconstpointer    address;   /* identity only, never dereferenced */
   GWeakRef         context;
   GdkDisplay      *display;   /* its share group */
 } CtxInfo;
@@ -104,8 +106,9 @@ typedef struct
 
 typedef struct
 {
-  GWeakRef  area;
-  gulong    realize_id;
+  GWeakRef      area;
+  gconstpointer address;  /* identity only, never dereferenced */
+  gulong        realize_id;
   gulong    unrealize_id;
 } AreaLink;
 
@@ -347,8 +350,12 @@ ctx_info_for_locked (ResmgrGLCoordinatorPrivate *priv,
       GdkGLContext *c;
 
       ci = g_ptr_array_index (priv->contexts, i);
+      if (ci->address != context)
+        continue;
+      /* Same address: the same context if the record's is still alive (a
+       * dead one's address can be reused). Only @context, which the caller
+       * holds, is ever referenced here, so this is never a last unref. */
       c = g_weak_ref_get (&ci->context);
-      /* Borrowed: the caller holds @context, so this is never the last. */
       if (c != NULL)
         g_object_unref (c);
       if (c == context)
@@ -357,6 +364,7 @@ ctx_info_for_locked (ResmgrGLCoordinatorPrivate *priv,
 
   ci = g_new0 (CtxInfo, 1);
   g_atomic_ref_count_init (&ci->ref_count);
+  ci->address = context;
   g_weak_ref_init (&ci->context, context);
   ci->display = g_object_ref (gdk_gl_context_get_display (context));
   g_ptr_array_add (priv->contexts, ctx_info_ref (ci));
@@ -860,6 +868,7 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
 
   o->create = create;
   o->user_data = user_data;
+  o->destroy = destroy;
 
   handle = track_gl_object (self, o, size, error);
   if (handle == NULL)
@@ -869,11 +878,10 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
       delete_names (kind, &name, 1);
       pop_context (previous);
       o->name = 0;
+      o->destroy = NULL;
       gl_object_unref (o);
       return NULL;
     }
-
-  o->destroy = destroy;
 
   return handle;
 }
@@ -1129,7 +1137,13 @@ resmgr_gl_coordinator_end_frame (ResmgrGLCoordinator *self)
   priv = PRIV (self);
 
   g_mutex_lock (&priv->mutex);
-  g_return_if_fail (priv->frame_depth > 0);
+  if (priv->frame_depth == 0)
+    {
+      /* Reported (and returned) with the lock released. */
+      g_mutex_unlock (&priv->mutex);
+      g_return_if_fail (priv->frame_depth > 0);
+      return;
+    }
   if (--priv->frame_depth == 0 && priv->flush_after_frame)
     {
       priv->flush_after_frame = FALSE;
@@ -1197,7 +1211,8 @@ on_area_realize (GtkGLArea           *area,
     {
       GLObject *o = value;
 
-      if (o->name == 0 && o->create != NULL)
+      /* Only this area's: two areas moved together realize one by one. */
+      if (o->name == 0 && o->create != NULL && (o->area == NULL || o->area == area))
         g_ptr_array_add (rebuild, gl_object_ref (o));
     }
   g_mutex_unlock (&priv->mutex);
@@ -1225,6 +1240,7 @@ on_area_realize (GtkGLArea           *area,
       old = o->ci;
       o->ci = ctx_info_for_locked (priv, context);
       o->name = name;
+      o->area = NULL;
       g_mutex_unlock (&priv->mutex);
       ctx_info_unref (old);
       apply_label_current (o);
@@ -1270,6 +1286,7 @@ on_area_unrealize (GtkGLArea           *area,
         names[o->kind] = g_array_new (FALSE, FALSE, sizeof (guint));
       g_array_append_val (names[o->kind], o->name);
       o->name = 0;
+      o->area = area;
       if (o->create == NULL)
         g_array_append_val (forget, o->id);
     }
@@ -1339,6 +1356,7 @@ resmgr_gl_coordinator_attach_area (ResmgrGLCoordinator *self,
 
   link = g_new0 (AreaLink, 1);
   g_weak_ref_init (&link->area, area);
+  link->address = area;
   link->realize_id = g_signal_connect_object (area, "realize", G_CALLBACK (on_area_realize),
                                               self, G_CONNECT_AFTER);
   link->unrealize_id = g_signal_connect_object (area, "unrealize", G_CALLBACK (on_area_unrealize),
@@ -1371,13 +1389,13 @@ resmgr_gl_coordinator_detach_area (ResmgrGLCoordinator *self,
   priv = PRIV (self);
 
   g_mutex_lock (&priv->mutex);
+  /* By address: @area is alive (the caller holds it), so a link with its
+   * address is its link; no reference taken under the lock. */
   for (guint i = 0; i < priv->areas->len; i++)
     {
       AreaLink *link = g_ptr_array_index (priv->areas, i);
-      GtkGLArea *a = g_weak_ref_get (&link->area);
 
-      g_clear_object (&a);
-      if (a == area)
+      if (link->address == area)
         {
           found = g_ptr_array_steal_index (priv->areas, i);
           break;
