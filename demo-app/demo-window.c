@@ -1,0 +1,98 @@
+/* demo-window.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "demo-checksum-tab.h"
+#include "demo-gl-tab.h"
+#include "demo-resources-tab.h"
+#include "demo-thumbnail-tab.h"
+#include "demo-window.h"
+
+struct _DemoWindow
+{
+  GtkApplicationWindow  parent_instance;
+
+  GtkWidget            *notebook;
+  GtkWidget            *tabs[DEMO_N_TABS];
+};
+
+G_DEFINE_FINAL_TYPE (DemoWindow, demo_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static const char * const tab_names[DEMO_N_TABS] = {
+  [DEMO_TAB_CHECKSUMS]  = "Checksums",
+  [DEMO_TAB_THUMBNAILS] = "Thumbnails",
+  [DEMO_TAB_GL]         = "GL view",
+  [DEMO_TAB_RESOURCES]  = "Resources",
+};
+
+const char *
+demo_tab_get_name (DemoTab tab)
+{
+  g_return_val_if_fail (tab < DEMO_N_TABS, NULL);
+
+  return tab_names[tab];
+}
+
+static void
+new_window_clicked (DemoWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  gtk_window_present (GTK_WINDOW (demo_window_new (application)));
+}
+
+static void
+demo_window_class_init (DemoWindowClass *klass)
+{
+}
+
+static void
+demo_window_init (DemoWindow *self)
+{
+  GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *button = gtk_button_new_with_label ("New window");
+
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (new_window_clicked), self);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), button);
+  gtk_window_set_titlebar (GTK_WINDOW (self), header);
+  gtk_window_set_title (GTK_WINDOW (self), "resmgr demo");
+  gtk_window_set_default_size (GTK_WINDOW (self), 960, 720);
+
+  self->tabs[DEMO_TAB_CHECKSUMS] = demo_checksum_tab_new ();
+  self->tabs[DEMO_TAB_THUMBNAILS] = demo_thumbnail_tab_new ();
+  self->tabs[DEMO_TAB_GL] = demo_gl_tab_new ();
+  self->tabs[DEMO_TAB_RESOURCES] = demo_resources_tab_new ();
+
+  self->notebook = gtk_notebook_new ();
+  for (guint i = 0; i < DEMO_N_TABS; i++)
+    gtk_notebook_append_page (GTK_NOTEBOOK (self->notebook), self->tabs[i],
+                              gtk_label_new (tab_names[i]));
+  gtk_window_set_child (GTK_WINDOW (self), self->notebook);
+}
+
+DemoWindow *
+demo_window_new (GtkApplication *application)
+{
+  return g_object_new (DEMO_TYPE_WINDOW, "application", application, NULL);
+}
+
+GtkWidget *
+demo_window_get_tab (DemoWindow *self,
+                     DemoTab     tab)
+{
+  g_return_val_if_fail (DEMO_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (tab < DEMO_N_TABS, NULL);
+
+  return self->tabs[tab];
+}
+
+void
+demo_window_show_tab (DemoWindow *self,
+                      DemoTab     tab)
+{
+  g_return_if_fail (DEMO_IS_WINDOW (self));
+  g_return_if_fail (tab < DEMO_N_TABS);
+
+  gtk_notebook_set_current_page (GTK_NOTEBOOK (self->notebook), tab);
+}
