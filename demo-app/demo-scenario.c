@@ -515,6 +515,8 @@ resources_done (DemoScenario *self)
   return TRUE;
 }
 
+/* Returns FALSE while the window has not drawn yet (poll again), TRUE once
+ * the screenshot is saved or failed for good. */
 static gboolean
 save_screenshot (DemoScenario *self,
                  DemoTab       which)
@@ -532,15 +534,19 @@ save_screenshot (DemoScenario *self,
 
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* Not drawn yet (a busy machine): try again at the next poll. */
   if (node == NULL || renderer == NULL)
-    return fail (self, "nothing to render for the %s tab", demo_tab_get_name (which));
+    return FALSE;
 
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   file = g_strdup_printf ("tab-%u-%s.png", which, demo_tab_get_name (which));
   g_strdelimit (file, " ", '-');
   path = g_build_filename (self->screenshots_dir, file, NULL);
   if (!gdk_texture_save_to_png (texture, path))
-    return fail (self, "cannot save %s", path);
+    {
+      fail (self, "cannot save %s", path);
+      return TRUE;
+    }
 
   say (self, "screenshot of the %s tab: %s", demo_tab_get_name (which), path);
 
@@ -571,7 +577,8 @@ screenshots_done (DemoScenario *self)
   if (g_get_monotonic_time () - self->step_started < 300 * 1000)
     return FALSE;
 
-  save_screenshot (self, self->screenshot);
+  if (!save_screenshot (self, self->screenshot))
+    return FALSE;
   if (++self->screenshot < DEMO_N_TABS)
     {
       demo_window_show_tab (self->window, self->screenshot);
