@@ -303,80 +303,22 @@ demo_checksum_result_get_error (DemoChecksumResult *self)
 
 /* Jobs (pool threads) {{{ */
 
-typedef struct
+/* Which files of the folder are hashed: the regular ones, and the symbolic
+ * links that lead to a regular file or nowhere. */
+static gboolean
+is_hashable (GFileInfo *info,
+             guint64   *size)
 {
-  char    *name;
-  GFile   *file;
-  guint64  size;
-} Entry;
+  /* Links are followed: a link to a regular file says REGULAR; one
+   * whose target is missing stays a SYMBOLIC_LINK, kept so that its
+   * error shows. */
+  GFileType type = g_file_info_get_file_type (info);
 
-static void
-entry_free (gpointer data)
-{
-  Entry *entry = data;
+  if (type != G_FILE_TYPE_REGULAR && type != G_FILE_TYPE_SYMBOLIC_LINK)
+    return FALSE;
 
-  g_free (entry->name);
-  g_object_unref (entry->file);
-  g_free (entry);
-}
-
-static int
-entry_compare (gconstpointer a,
-               gconstpointer b)
-{
-  const Entry *ea = *(const Entry * const *) a;
-  const Entry *eb = *(const Entry * const *) b;
-
-  return g_strcmp0 (ea->name, eb->name);
-}
-
-/* Lists the regular files of a folder (and the symbolic links that lead to
- * a regular file or nowhere). Result: GPtrArray of Entry, by name. */
-static gpointer
-list_job (ResmgrWorker  *worker,
-          GCancellable  *cancellable,
-          gpointer       user_data,
-          GError       **error)
-{
-  GFile *folder = user_data;
-  g_autoptr(GFileEnumerator) enumerator = NULL;
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
-
-  enumerator = g_file_enumerate_children (folder, LIST_ATTRIBUTES, G_FILE_QUERY_INFO_NONE,
-                                          cancellable, error);
-  if (enumerator == NULL)
-    return NULL;
-
-  for (;;)
-    {
-      GFileInfo *info;
-      GFile *child;
-      GFileType type;
-      Entry *entry;
-
-      if (!g_file_enumerator_iterate (enumerator, &info, &child, cancellable, error))
-        return NULL;
-      if (info == NULL)
-        break;
-
-      /* Links are followed: a link to a regular file says REGULAR; one
-       * whose target is missing stays a SYMBOLIC_LINK, kept so that its
-       * error shows. */
-      type = g_file_info_get_file_type (info);
-      if (type != G_FILE_TYPE_REGULAR && type != G_FILE_TYPE_SYMBOLIC_LINK)
-        continue;
-
-      entry = g_new0 (Entry, 1);
-      entry->name = g_strdup (g_file_info_get_display_name (info));
-      entry->file = g_object_ref (child);
-      entry->size = type == G_FILE_TYPE_REGULAR ? (guint64) g_file_info_get_size (info) : 0;
-      g_ptr_array_add (entries, entry);
-    }
-
-  g_ptr_array_sort (entries, entry_compare);
-  resmgr_worker_set_progress (worker, 1.0);
-
-  return g_steal_pointer (&entries);
+  *size = type == G_FILE_TYPE_REGULAR ? (guint64) g_file_info_get_size (info) : 0;
+  return TRUE;
 }
 
 typedef struct
@@ -478,32 +420,24 @@ typedef struct _FileJob FileJob;
 
 struct _DemoChecksumController
 {
-  ResmgrController  parent_instance;
+  DemoJobsController  parent_instance;
 
   /* Owner thread only: */
-  GListStore       *results;     /* DemoChecksumResult */
-  GListStore       *workers;     /* ResmgrWorker, of the jobs that run */
-  GFile            *folder;
-  guint             generation;  /* of the current run; bumped when it is dropped */
-  gboolean          running;     /* the current run is not over */
-  gboolean          cancelled;   /* the current run was cancelled */
-  guint             n_pending;   /* jobs of the current run not called back */
-  ResmgrWorker     *list_worker; /* while the current run lists its folder */
-  GPtrArray        *jobs;        /* FileJob *, not owned: the current run's, not over */
-  GPtrArray        *shown;       /* FileJob *, not owned: those in workers, same order */
-  double            total_weight;
-  double            done_weight;
-  double            progress;
-  guint             n_files;
-  guint             n_done;
-  guint             n_failed;
+  GListStore         *results;     /* DemoChecksumResult */
+  GListStore         *workers;     /* ResmgrWorker, of the jobs that run */
+  GPtrArray          *shown;       /* FileJob *, not owned: those in workers, same order */
+  double              total_weight;
+  double              done_weight;
+  double              progress;
+  guint               n_files;
+  guint               n_done;
+  guint               n_failed;
 };
 
-G_DEFINE_FINAL_TYPE (DemoChecksumController, demo_checksum_controller, RESMGR_TYPE_CONTROLLER)
+G_DEFINE_FINAL_TYPE (DemoChecksumController, demo_checksum_controller, DEMO_TYPE_JOBS_CONTROLLER)
 
 enum {
   PROP_0,
-  PROP_FOLDER,
   PROP_PROGRESS,
   PROP_N_FILES,
   PROP_N_DONE,
@@ -511,69 +445,29 @@ enum {
   N_PROPS
 };
 
-enum {
-  SIGNAL_FINISHED,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
 
 /* One file's job, owned by its completion callback. Its worker's signal
  * handlers get it as data. */
 struct _FileJob
 {
-  GWeakRef      controller;
-  guint         generation;
-  char         *name;
-  GFile        *file;
-  guint64       size;
-  double        weight;
-  ResmgrWorker *worker;      /* NULL if the job was refused */
-  gulong        state_id;
-  gulong        progress_id;
+  DemoJob  base;
+  guint64  size;
+  double   weight;
+  gulong   state_id;
+  gulong   progress_id;
 };
 
 static void
-file_job_free (FileJob *job)
+file_job_clear (DemoJob *base)
 {
-  if (job->worker != NULL)
+  FileJob *job = (FileJob *) base;
+
+  if (base->worker != NULL)
     {
-      g_clear_signal_handler (&job->state_id, job->worker);
-      g_clear_signal_handler (&job->progress_id, job->worker);
-      g_object_unref (job->worker);
+      g_clear_signal_handler (&job->state_id, base->worker);
+      g_clear_signal_handler (&job->progress_id, base->worker);
     }
-  g_weak_ref_clear (&job->controller);
-  g_object_unref (job->file);
-  g_free (job->name);
-  g_free (job);
-}
-
-/* The listing job's callback data. */
-typedef struct
-{
-  GWeakRef controller;
-  guint    generation;
-} ListJob;
-
-static void
-list_job_free (ListJob *job)
-{
-  g_weak_ref_clear (&job->controller);
-  g_free (job);
-}
-
-/* The controller, if it is alive and @generation is its current run. */
-static DemoChecksumController *
-dup_current (GWeakRef *ref,
-             guint     generation)
-{
-  DemoChecksumController *self = g_weak_ref_get (ref);
-
-  if (self != NULL && self->generation != generation)
-    g_clear_object (&self);
-
-  return self;
 }
 
 static void
@@ -582,15 +476,13 @@ set_uint (DemoChecksumController *self,
           guint                   value,
           int                     prop)
 {
-  if (*field == value)
-    return;
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  demo_jobs_controller_set_uint (DEMO_JOBS_CONTROLLER (self), field, value, properties[prop]);
 }
 
 static void
 update_progress (DemoChecksumController *self)
 {
+  DemoJobsController *base = DEMO_JOBS_CONTROLLER (self);
   double weight = self->done_weight;
   double progress;
 
@@ -598,11 +490,12 @@ update_progress (DemoChecksumController *self)
     {
       FileJob *job = g_ptr_array_index (self->shown, i);
 
-      weight += resmgr_worker_get_progress (job->worker) * job->weight;
+      weight += resmgr_worker_get_progress (job->base.worker) * job->weight;
     }
 
   progress = self->total_weight > 0 ? CLAMP (weight / self->total_weight, 0.0, 1.0) : 0.0;
-  if (!self->running && !self->cancelled && self->n_files == self->n_done)
+  if (!demo_jobs_controller_is_running (base) && !demo_jobs_controller_is_cancelled (base) &&
+      self->n_files == self->n_done)
     progress = 1.0;
 
   if (progress == self->progress)
@@ -612,17 +505,20 @@ update_progress (DemoChecksumController *self)
 }
 
 static void
-update_status (DemoChecksumController *self)
+demo_checksum_controller_update_status (DemoJobsController *base)
 {
+  DemoChecksumController *self = DEMO_CHECKSUM_CONTROLLER (base);
   ResmgrController *controller = RESMGR_CONTROLLER (self);
+  gboolean running = demo_jobs_controller_is_running (base);
+  gboolean cancelled = demo_jobs_controller_is_cancelled (base);
 
-  if (self->running && self->list_worker != NULL)
-    resmgr_controller_set_status (controller, self->cancelled ? "Cancelling…" : "Listing files…");
-  else if (self->running)
+  if (demo_jobs_controller_is_listing (base))
+    resmgr_controller_set_status (controller, cancelled ? "Cancelling…" : "Listing files…");
+  else if (running)
     resmgr_controller_set_status_printf (controller, "%s%u of %u files hashed, %u failed",
-                                         self->cancelled ? "Cancelling… " : "",
+                                         cancelled ? "Cancelling… " : "",
                                          self->n_done, self->n_files, self->n_failed);
-  else if (self->cancelled)
+  else if (cancelled)
     resmgr_controller_set_status_printf (controller, "Cancelled: %u of %u files hashed, %u failed",
                                          self->n_done, self->n_files, self->n_failed);
   else
@@ -637,7 +533,7 @@ show_job (DemoChecksumController *self,
   if (g_ptr_array_find (self->shown, job, NULL))
     return;
   g_ptr_array_add (self->shown, job);
-  g_list_store_append (self->workers, job->worker);
+  g_list_store_append (self->workers, job->base.worker);
 }
 
 static void
@@ -652,55 +548,20 @@ hide_job (DemoChecksumController *self,
   g_list_store_remove (self->workers, index);
 }
 
-/* Ends the current run once all its jobs called back. */
 static void
-maybe_finish (DemoChecksumController *self)
+demo_checksum_controller_run_over (DemoJobsController *base)
 {
-  gboolean cancelled;
-
-  if (!self->running || self->n_pending > 0)
-    return;
-
-  self->running = FALSE;
-  cancelled = self->cancelled;
-  update_progress (self);
-  update_status (self);
-  g_signal_emit (self, signals[SIGNAL_FINISHED], 0, cancelled);
+  update_progress (DEMO_CHECKSUM_CONTROLLER (base));
 }
 
-/* Forgets the current run: its late callbacks see another generation and
- * only free what they hold. */
 static void
-drop_run (DemoChecksumController *self)
+demo_checksum_controller_run_dropped (DemoJobsController *base)
 {
-  self->generation++;
-  self->running = FALSE;
-  self->n_pending = 0;
-  g_clear_object (&self->list_worker);
-  g_ptr_array_set_size (self->jobs, 0);
+  DemoChecksumController *self = DEMO_CHECKSUM_CONTROLLER (base);
+
   g_ptr_array_set_size (self->shown, 0);
   if (self->workers != NULL)
     g_list_store_remove_all (self->workers);
-}
-
-static void
-cancel_jobs (DemoChecksumController *self)
-{
-  g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (g_object_unref);
-
-  /* Collected first: a ::cancelled handler could call back into us. */
-  if (self->list_worker != NULL)
-    g_ptr_array_add (workers, g_object_ref (self->list_worker));
-  for (guint i = 0; i < self->jobs->len; i++)
-    {
-      FileJob *job = g_ptr_array_index (self->jobs, i);
-
-      if (job->worker != NULL)
-        g_ptr_array_add (workers, g_object_ref (job->worker));
-    }
-
-  for (guint i = 0; i < workers->len; i++)
-    resmgr_worker_cancel (g_ptr_array_index (workers, i));
 }
 
 static void
@@ -708,7 +569,7 @@ worker_state_cb (ResmgrWorker *worker,
                  GParamSpec   *pspec,
                  FileJob      *job)
 {
-  g_autoptr(DemoChecksumController) self = dup_current (&job->controller, job->generation);
+  g_autoptr(DemoChecksumController) self = demo_job_dup_controller (&job->base);
 
   if (self == NULL)
     return;
@@ -724,7 +585,7 @@ worker_progress_cb (ResmgrWorker *worker,
                     GParamSpec   *pspec,
                     FileJob      *job)
 {
-  g_autoptr(DemoChecksumController) self = dup_current (&job->controller, job->generation);
+  g_autoptr(DemoChecksumController) self = demo_job_dup_controller (&job->base);
 
   if (self == NULL)
     return;
@@ -746,25 +607,16 @@ file_done_cb (GObject      *source,
   g_autoptr(DemoChecksumResult) item = NULL;
   g_autoptr(GError) error = NULL;
 
-  output = resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
-  self = dup_current (&job->controller, job->generation);
+  output = demo_jobs_controller_finish_job (&job->base, source, result, (gpointer *) &self, &error);
   if (self == NULL)
-    {
-      file_job_free (job);
-      return;
-    }
+    return;
 
   hide_job (self, job);
-  g_ptr_array_remove (self->jobs, job);
-  self->n_pending--;
 
   if (output != NULL)
-    item = demo_checksum_result_new (job->name, job->file, output->size, output->checksum, NULL);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-           !g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
-    item = demo_checksum_result_new (job->name, job->file, job->size, NULL, error->message);
-  else
-    self->cancelled = TRUE; /* cancelled or abandoned (also by a cleanup): no result */
+    item = demo_checksum_result_new (job->base.name, job->base.file, output->size, output->checksum, NULL);
+  else if (error != NULL)
+    item = demo_checksum_result_new (job->base.name, job->base.file, job->size, NULL, error->message);
 
   if (item != NULL)
     {
@@ -775,27 +627,22 @@ file_done_cb (GObject      *source,
         set_uint (self, &self->n_failed, self->n_failed + 1, PROP_N_FAILED);
     }
 
-  file_job_free (job);
+  demo_job_free (&job->base);
 
   update_progress (self);
-  update_status (self);
-  maybe_finish (self);
+  demo_jobs_controller_job_over (DEMO_JOBS_CONTROLLER (self));
 }
 
 static void
 queue_file (DemoChecksumController *self,
-            Entry                  *entry)
+            DemoJobsEntry          *entry)
 {
-  ResmgrWorkerCoordinator *coordinator =
-    resmgr_controller_get_worker_coordinator (RESMGR_CONTROLLER (self));
+  DemoJobsController *base = DEMO_JOBS_CONTROLLER (self);
   g_autofree char *name = g_strdup_printf ("sha256 %s", entry->name);
   HashInput *input = g_new0 (HashInput, 1);
-  FileJob *job = g_new0 (FileJob, 1);
+  FileJob *job = demo_jobs_controller_new_job (base, sizeof (FileJob), entry);
 
-  g_weak_ref_init (&job->controller, self);
-  job->generation = self->generation;
-  job->name = g_strdup (entry->name);
-  job->file = g_object_ref (entry->file);
+  job->base.clear = file_job_clear;
   job->size = entry->size;
   job->weight = (double) entry->size + 1.0; /* empty files count too */
   self->total_weight += job->weight;
@@ -803,99 +650,42 @@ queue_file (DemoChecksumController *self,
   input->file = g_object_ref (entry->file);
   input->size = entry->size;
 
-  /* Before run: a refused job calls back from an idle, but counts. */
-  self->n_pending++;
-  g_ptr_array_add (self->jobs, job);
-
-  job->worker = resmgr_worker_coordinator_run (coordinator, name, hash_job,
-                                               input, hash_input_free, hash_output_free,
-                                               file_done_cb, job);
-  if (job->worker != NULL)
+  demo_jobs_controller_run_job (base, &job->base, name, hash_job,
+                                input, hash_input_free, hash_output_free, file_done_cb);
+  if (job->base.worker != NULL)
     {
-      job->state_id = g_signal_connect (job->worker, "notify::state",
+      job->state_id = g_signal_connect (job->base.worker, "notify::state",
                                         G_CALLBACK (worker_state_cb), job);
-      job->progress_id = g_signal_connect (job->worker, "notify::progress",
+      job->progress_id = g_signal_connect (job->base.worker, "notify::progress",
                                            G_CALLBACK (worker_progress_cb), job);
     }
 }
 
 static void
-list_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+demo_checksum_controller_listed (DemoJobsController *base,
+                                 GPtrArray          *entries)
 {
-  ListJob *job = user_data;
-  g_autoptr(DemoChecksumController) self = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GError) error = NULL;
+  DemoChecksumController *self = DEMO_CHECKSUM_CONTROLLER (base);
 
-  entries = resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
-  self = dup_current (&job->controller, job->generation);
-  list_job_free (job);
-  if (self == NULL)
-    return;
-
-  g_clear_object (&self->list_worker);
-  self->n_pending--;
-
-  if (entries == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          !g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
-        {
-          g_autofree char *name = g_file_get_basename (self->folder);
-          g_autoptr(DemoChecksumResult) item =
-            demo_checksum_result_new (name, self->folder, 0, NULL, error->message);
-
-          g_list_store_append (self->results, item);
-          set_uint (self, &self->n_failed, self->n_failed + 1, PROP_N_FAILED);
-        }
-      else
-        self->cancelled = TRUE;
-      update_status (self);
-      maybe_finish (self);
-      return;
-    }
-
-  if (!self->cancelled)
-    {
-      set_uint (self, &self->n_files, entries->len, PROP_N_FILES);
-      for (guint i = 0; i < entries->len; i++)
-        queue_file (self, g_ptr_array_index (entries, i));
-    }
+  set_uint (self, &self->n_files, entries->len, PROP_N_FILES);
+  for (guint i = 0; i < entries->len; i++)
+    queue_file (self, g_ptr_array_index (entries, i));
 
   update_progress (self);
-  update_status (self);
-  maybe_finish (self);
 }
 
-static ResmgrCoordinator *
-demo_checksum_controller_create_coordinator (ResmgrController *controller,
-                                             ResmgrService    *service)
-{
-  return RESMGR_COORDINATOR (resmgr_worker_coordinator_new (service));
-}
-
-/* After the cleanup (which cancelled every job) nothing more is done:
- * late outcomes are dropped, and a run still going ends now. */
 static void
-demo_checksum_controller_cleaned_up (ResmgrController    *controller,
-                                     ResmgrCleanupReport *report)
+demo_checksum_controller_list_failed (DemoJobsController *base,
+                                      const GError       *error)
 {
-  DemoChecksumController *self = DEMO_CHECKSUM_CONTROLLER (controller);
-  gboolean was_running = self->running;
+  DemoChecksumController *self = DEMO_CHECKSUM_CONTROLLER (base);
+  GFile *folder = demo_jobs_controller_get_folder (base);
+  g_autofree char *name = g_file_get_basename (folder);
+  g_autoptr(DemoChecksumResult) item =
+    demo_checksum_result_new (name, folder, 0, NULL, error->message);
 
-  if (self->jobs == NULL)
-    return;
-
-  cancel_jobs (self);
-  drop_run (self);
-  if (was_running)
-    {
-      self->cancelled = TRUE;
-      update_status (self);
-      g_signal_emit (self, signals[SIGNAL_FINISHED], 0, TRUE);
-    }
+  g_list_store_append (self->results, item);
+  set_uint (self, &self->n_failed, self->n_failed + 1, PROP_N_FAILED);
 }
 
 static void
@@ -903,16 +693,11 @@ demo_checksum_controller_dispose (GObject *object)
 {
   DemoChecksumController *self = DEMO_CHECKSUM_CONTROLLER (object);
 
-  /* The jobs are cancelled by the cleanup (chained up); their callbacks
-   * find another generation and only free their data. */
-  if (self->jobs != NULL)
-    drop_run (self);
-
+  /* The base drops the run and cleans up (cancelling the jobs). */
   G_OBJECT_CLASS (demo_checksum_controller_parent_class)->dispose (object);
 
   g_clear_object (&self->results);
   g_clear_object (&self->workers);
-  g_clear_object (&self->folder);
 }
 
 static void
@@ -920,7 +705,6 @@ demo_checksum_controller_finalize (GObject *object)
 {
   DemoChecksumController *self = DEMO_CHECKSUM_CONTROLLER (object);
 
-  g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_pointer (&self->shown, g_ptr_array_unref);
 
   G_OBJECT_CLASS (demo_checksum_controller_parent_class)->finalize (object);
@@ -936,9 +720,6 @@ demo_checksum_controller_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_FOLDER:
-      g_value_set_object (value, self->folder);
-      break;
     case PROP_PROGRESS:
       g_value_set_double (value, self->progress);
       break;
@@ -960,23 +741,22 @@ static void
 demo_checksum_controller_class_init (DemoChecksumControllerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  ResmgrControllerClass *controller_class = RESMGR_CONTROLLER_CLASS (klass);
+  DemoJobsControllerClass *jobs_class = DEMO_JOBS_CONTROLLER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = demo_checksum_controller_dispose;
   object_class->finalize = demo_checksum_controller_finalize;
   object_class->get_property = demo_checksum_controller_get_property;
 
-  controller_class->create_coordinator = demo_checksum_controller_create_coordinator;
-  controller_class->cleaned_up = demo_checksum_controller_cleaned_up;
+  jobs_class->update_status = demo_checksum_controller_update_status;
+  jobs_class->list_failed = demo_checksum_controller_list_failed;
+  jobs_class->listed = demo_checksum_controller_listed;
+  jobs_class->run_over = demo_checksum_controller_run_over;
+  jobs_class->run_dropped = demo_checksum_controller_run_dropped;
 
-  /**
-   * DemoChecksumController:folder:
-   *
-   * The folder of the current (or last) run.
-   */
-  properties[PROP_FOLDER] =
-    g_param_spec_object ("folder", NULL, NULL, G_TYPE_FILE, flags);
+  /* DemoChecksumController:folder and ::finished (cancelled by
+   * demo_checksum_controller_cancel(), a cleanup or a service shutdown, or
+   * replaced by another run) come from [class@DemoJobsController]. */
 
   /**
    * DemoChecksumController:progress:
@@ -1012,22 +792,6 @@ demo_checksum_controller_class_init (DemoChecksumControllerClass *klass)
     g_param_spec_uint ("n-failed", NULL, NULL, 0, G_MAXUINT, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /**
-   * DemoChecksumController::finished:
-   * @self: the controller
-   * @cancelled: whether the run was cancelled (by
-   *   [method@DemoChecksumController.cancel], a cleanup or a service
-   *   shutdown), or replaced by another: then not every file has a result
-   *
-   * Emitted on the owner context when every job of a run is over.
-   */
-  signals[SIGNAL_FINISHED] =
-    g_signal_new ("finished",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -1035,7 +799,6 @@ demo_checksum_controller_init (DemoChecksumController *self)
 {
   self->results = g_list_store_new (DEMO_TYPE_CHECKSUM_RESULT);
   self->workers = g_list_store_new (RESMGR_TYPE_WORKER);
-  self->jobs = g_ptr_array_new ();
   self->shown = g_ptr_array_new ();
 }
 
@@ -1067,29 +830,17 @@ void
 demo_checksum_controller_start (DemoChecksumController *self,
                                 GFile                  *folder)
 {
-  ResmgrWorkerCoordinator *coordinator;
-  g_autofree char *name = NULL;
-  ListJob *job;
+  DemoJobsController *base = DEMO_JOBS_CONTROLLER (self);
 
   g_return_if_fail (DEMO_IS_CHECKSUM_CONTROLLER (self));
   g_return_if_fail (G_IS_FILE (folder));
 
-  if (self->running)
-    {
-      cancel_jobs (self);
-      drop_run (self);
-      g_signal_emit (self, signals[SIGNAL_FINISHED], 0, TRUE);
-    }
-  else
-    drop_run (self);
+  demo_jobs_controller_replace_run (base);
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (g_set_object (&self->folder, folder))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDER]);
+  demo_jobs_controller_begin_run (base, folder);
   g_list_store_remove_all (self->results);
-  self->cancelled = FALSE;
-  self->running = TRUE;
   self->total_weight = 0;
   self->done_weight = 0;
   set_uint (self, &self->n_files, 0, PROP_N_FILES);
@@ -1097,18 +848,8 @@ demo_checksum_controller_start (DemoChecksumController *self,
   set_uint (self, &self->n_failed, 0, PROP_N_FAILED);
   update_progress (self);
 
-  job = g_new0 (ListJob, 1);
-  g_weak_ref_init (&job->controller, self);
-  job->generation = self->generation;
-  self->n_pending++;
-
-  coordinator = resmgr_controller_get_worker_coordinator (RESMGR_CONTROLLER (self));
-  name = g_strdup_printf ("list %s", g_file_peek_path (folder) ? g_file_peek_path (folder) : "folder");
-  self->list_worker = resmgr_worker_coordinator_run (coordinator, name, list_job,
-                                                     g_object_ref (folder), g_object_unref,
-                                                     (GDestroyNotify) g_ptr_array_unref,
-                                                     list_done_cb, job);
-  update_status (self);
+  demo_jobs_controller_list_folder (base, "list", LIST_ATTRIBUTES, is_hashable);
+  demo_checksum_controller_update_status (base);
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -1126,12 +867,7 @@ demo_checksum_controller_cancel (DemoChecksumController *self)
 {
   g_return_if_fail (DEMO_IS_CHECKSUM_CONTROLLER (self));
 
-  if (!self->running || self->cancelled)
-    return;
-
-  self->cancelled = TRUE;
-  update_status (self);
-  cancel_jobs (self);
+  demo_jobs_controller_cancel (DEMO_JOBS_CONTROLLER (self));
 }
 
 /**
@@ -1172,7 +908,7 @@ GFile *
 demo_checksum_controller_get_folder (DemoChecksumController *self)
 {
   g_return_val_if_fail (DEMO_IS_CHECKSUM_CONTROLLER (self), NULL);
-  return self->folder;
+  return demo_jobs_controller_get_folder (DEMO_JOBS_CONTROLLER (self));
 }
 
 /**

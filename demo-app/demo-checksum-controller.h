@@ -7,6 +7,8 @@
 
 #include <resmgr.h>
 
+#include "demo-jobs-controller.h"
+
 G_BEGIN_DECLS
 
 #define DEMO_TYPE_CHECKSUM_RESULT (demo_checksum_result_get_type ())
@@ -21,7 +23,7 @@ const char             *demo_checksum_result_get_error       (DemoChecksumResult
 
 #define DEMO_TYPE_CHECKSUM_CONTROLLER (demo_checksum_controller_get_type ())
 
-G_DECLARE_FINAL_TYPE (DemoChecksumController, demo_checksum_controller, DEMO, CHECKSUM_CONTROLLER, ResmgrController)
+G_DECLARE_FINAL_TYPE (DemoChecksumController, demo_checksum_controller, DEMO, CHECKSUM_CONTROLLER, DemoJobsController)
 
 DemoChecksumController *demo_checksum_controller_new         (ResmgrService          *service);
 void                    demo_checksum_controller_start       (DemoChecksumController *self,

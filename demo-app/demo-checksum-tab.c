@@ -4,6 +4,7 @@
  */
 
 #include "demo-checksum-tab.h"
+#include "demo-tab-util.h"
 
 /**
  * DemoChecksumTab:
@@ -20,72 +21,20 @@
 
 struct _DemoChecksumTab
 {
-  GtkWidget               parent_instance;
+  GtkWidget     parent_instance;
 
-  /* Read-only after construction: */
-  ResmgrService          *service;
-  DemoChecksumController *controller;
-  GtkWidget              *box;
-
-  /* GTK thread only: */
-  GtkFileChooserNative   *chooser;
+  DemoTabParts  parts;
 };
 
 G_DEFINE_FINAL_TYPE (DemoChecksumTab, demo_checksum_tab, GTK_TYPE_WIDGET)
 
-enum {
-  PROP_0,
-  PROP_SERVICE,
-  PROP_CONTROLLER,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-#define BINDING_KEY "demo-checksum-tab-binding"
-
 /* Actions {{{ */
 
 static void
-chooser_response_cb (GtkNativeDialog *dialog,
-                     int              response,
-                     DemoChecksumTab *self)
+folder_chosen (GtkWidget *tab,
+               GFile     *folder)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (folder != NULL)
-        demo_checksum_controller_start (self->controller, folder);
-    }
-
-  gtk_native_dialog_destroy (dialog);
-  g_clear_object (&self->chooser);
-}
-
-static void
-choose_clicked_cb (GtkButton       *button,
-                   DemoChecksumTab *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (self->chooser != NULL)
-    return;
-
-  self->chooser = gtk_file_chooser_native_new ("Choose a Folder to Hash",
-                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               "_Hash", "_Cancel");
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-cancel_clicked_cb (GtkButton       *button,
-                   DemoChecksumTab *self)
-{
-  demo_checksum_controller_cancel (self->controller);
+  demo_checksum_controller_start (demo_checksum_tab_get_controller (tab), folder);
 }
 
 /* }}} */
@@ -121,11 +70,9 @@ worker_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *row = gtk_list_item_get_child (item);
   GtkWidget *label = gtk_widget_get_first_child (row);
   GtkWidget *bar = gtk_widget_get_next_sibling (label);
-  GBinding *binding;
 
   gtk_label_set_label (GTK_LABEL (label), resmgr_worker_get_name (worker));
-  binding = g_object_bind_property (worker, "progress", bar, "fraction", G_BINDING_SYNC_CREATE);
-  g_object_set_data_full (G_OBJECT (item), BINDING_KEY, g_object_ref (binding), g_object_unref);
+  demo_tab_bind_item (item, worker, "progress", bar, "fraction");
 }
 
 static void
@@ -133,13 +80,7 @@ worker_unbind_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   gpointer                  user_data)
 {
-  GBinding *binding = g_object_steal_data (G_OBJECT (item), BINDING_KEY);
-
-  if (binding != NULL)
-    {
-      g_binding_unbind (binding);
-      g_object_unref (binding);
-    }
+  demo_tab_unbind_item (item);
 }
 
 /* }}} */
@@ -238,32 +179,19 @@ add_column (GtkColumnView *view,
 /* Construction {{{ */
 
 static GtkWidget *
-build (DemoChecksumTab *self)
+build (GtkWidget *tab)
 {
-  GtkWidget *box, *header, *choose, *cancel, *spinner, *status, *total;
+  DemoChecksumTab *self = DEMO_CHECKSUM_TAB (tab);
+  DemoChecksumController *controller = demo_checksum_tab_get_controller (tab);
+  GtkWidget *box, *header, *spinner, *status, *total;
   GtkWidget *running, *workers_scroll, *workers_view, *results_scroll, *results_view;
   GtkListItemFactory *factory;
   GtkSelectionModel *selection;
 
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-
-  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  choose = gtk_button_new_with_mnemonic ("_Choose Folder…");
-  cancel = gtk_button_new_with_mnemonic ("C_ancel");
-  spinner = gtk_spinner_new ();
-  status = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (status), 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (status), PANGO_ELLIPSIZE_END);
+  box = demo_tab_build_top (&self->parts, "Choose a Folder to Hash", "_Hash", folder_chosen,
+                            &header, &spinner, &status);
   gtk_widget_set_hexpand (status, TRUE);
-  gtk_box_append (GTK_BOX (header), choose);
-  gtk_box_append (GTK_BOX (header), cancel);
-  gtk_box_append (GTK_BOX (header), spinner);
   gtk_box_append (GTK_BOX (header), status);
-  gtk_box_append (GTK_BOX (box), header);
 
   total = gtk_progress_bar_new ();
   gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (total), TRUE);
@@ -279,7 +207,7 @@ build (DemoChecksumTab *self)
   g_signal_connect (factory, "bind", G_CALLBACK (worker_bind_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (worker_unbind_cb), NULL);
   selection = GTK_SELECTION_MODEL (gtk_no_selection_new (
-    g_object_ref (demo_checksum_controller_get_workers (self->controller))));
+    g_object_ref (demo_checksum_controller_get_workers (controller))));
   workers_view = gtk_list_view_new (selection, factory);
   workers_scroll = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (workers_scroll), workers_view);
@@ -289,7 +217,7 @@ build (DemoChecksumTab *self)
   gtk_box_append (GTK_BOX (box), workers_scroll);
 
   selection = GTK_SELECTION_MODEL (gtk_single_selection_new (
-    g_object_ref (demo_checksum_controller_get_results (self->controller))));
+    g_object_ref (demo_checksum_controller_get_results (controller))));
   gtk_single_selection_set_autoselect (GTK_SINGLE_SELECTION (selection), FALSE);
   gtk_single_selection_set_can_unselect (GTK_SINGLE_SELECTION (selection), TRUE);
   results_view = gtk_column_view_new (selection);
@@ -302,15 +230,7 @@ build (DemoChecksumTab *self)
   gtk_widget_set_vexpand (results_scroll, TRUE);
   gtk_box_append (GTK_BOX (box), results_scroll);
 
-  g_signal_connect (choose, "clicked", G_CALLBACK (choose_clicked_cb), self);
-  g_signal_connect (cancel, "clicked", G_CALLBACK (cancel_clicked_cb), self);
-
-  g_object_bind_property (self->controller, "busy", choose, "sensitive",
-                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
-  g_object_bind_property (self->controller, "busy", cancel, "sensitive", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->controller, "busy", spinner, "spinning", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->controller, "status", status, "label", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->controller, "progress", total, "fraction", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (controller, "progress", total, "fraction", G_BINDING_SYNC_CREATE);
 
   return box;
 }
@@ -322,29 +242,14 @@ demo_checksum_tab_constructed (GObject *object)
 
   G_OBJECT_CLASS (demo_checksum_tab_parent_class)->constructed (object);
 
-  self->controller = demo_checksum_controller_new (self->service);
-  resmgr_controller_bind_widget (RESMGR_CONTROLLER (self->controller), GTK_WIDGET (self));
-
-  self->box = build (self);
-  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  demo_tab_construct (&self->parts, GTK_WIDGET (self),
+                      demo_checksum_controller_new (self->parts.service), build);
 }
 
 static void
 demo_checksum_tab_dispose (GObject *object)
 {
-  DemoChecksumTab *self = DEMO_CHECKSUM_TAB (object);
-
-  if (self->chooser != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->chooser, self);
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-      g_clear_object (&self->chooser);
-    }
-  g_clear_pointer (&self->box, gtk_widget_unparent);
-  /* The binding holds its own reference until the tab's ::destroy, which
-   * the chain-up emits. */
-  g_clear_object (&self->controller);
-  g_clear_object (&self->service);
+  demo_tab_dispose (&DEMO_CHECKSUM_TAB (object)->parts);
 
   G_OBJECT_CLASS (demo_checksum_tab_parent_class)->dispose (object);
 }
@@ -355,19 +260,7 @@ demo_checksum_tab_get_property (GObject    *object,
                                 GValue     *value,
                                 GParamSpec *pspec)
 {
-  DemoChecksumTab *self = DEMO_CHECKSUM_TAB (object);
-
-  switch (prop_id)
-    {
-    case PROP_SERVICE:
-      g_value_set_object (value, self->service);
-      break;
-    case PROP_CONTROLLER:
-      g_value_set_object (value, self->controller);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  demo_tab_get_property (&DEMO_CHECKSUM_TAB (object)->parts, object, prop_id, value, pspec);
 }
 
 static void
@@ -376,52 +269,22 @@ demo_checksum_tab_set_property (GObject      *object,
                                 const GValue *value,
                                 GParamSpec   *pspec)
 {
-  DemoChecksumTab *self = DEMO_CHECKSUM_TAB (object);
-
-  switch (prop_id)
-    {
-    case PROP_SERVICE:
-      self->service = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  demo_tab_set_property (&DEMO_CHECKSUM_TAB (object)->parts, object, prop_id, value, pspec);
 }
 
 static void
 demo_checksum_tab_class_init (DemoChecksumTabClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->constructed = demo_checksum_tab_constructed;
   object_class->dispose = demo_checksum_tab_dispose;
   object_class->get_property = demo_checksum_tab_get_property;
   object_class->set_property = demo_checksum_tab_set_property;
 
-  /**
-   * DemoChecksumTab:service:
-   *
-   * The service the tab's controller tracks through; %NULL (the default)
-   * for the default service.
-   */
-  properties[PROP_SERVICE] =
-    g_param_spec_object ("service", NULL, NULL, RESMGR_TYPE_SERVICE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-
-  /**
-   * DemoChecksumTab:controller:
-   *
-   * The tab's controller.
-   */
-  properties[PROP_CONTROLLER] =
-    g_param_spec_object ("controller", NULL, NULL, DEMO_TYPE_CHECKSUM_CONTROLLER,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  /* DemoChecksumTab:service (construct-only, %NULL for the default
+   * service) and DemoChecksumTab:controller (read-only). */
+  demo_tab_class_setup (GTK_WIDGET_CLASS (klass), DEMO_TYPE_CHECKSUM_CONTROLLER);
 }
 
 static void
@@ -452,7 +315,7 @@ DemoChecksumController *
 demo_checksum_tab_get_controller (GtkWidget *tab)
 {
   g_return_val_if_fail (DEMO_IS_CHECKSUM_TAB (tab), NULL);
-  return DEMO_CHECKSUM_TAB (tab)->controller;
+  return DEMO_CHECKSUM_CONTROLLER (DEMO_CHECKSUM_TAB (tab)->parts.controller);
 }
 
 /* }}} */

@@ -312,32 +312,6 @@ demo_thumbnail_get_error (DemoThumbnail *self)
 
 /* Jobs (pool threads) {{{ */
 
-typedef struct
-{
-  char  *name;
-  GFile *file;
-} Entry;
-
-static void
-entry_free (gpointer data)
-{
-  Entry *entry = data;
-
-  g_free (entry->name);
-  g_object_unref (entry->file);
-  g_free (entry);
-}
-
-static int
-entry_compare (gconstpointer a,
-               gconstpointer b)
-{
-  const Entry *ea = *(const Entry * const *) a;
-  const Entry *eb = *(const Entry * const *) b;
-
-  return g_strcmp0 (ea->name, eb->name);
-}
-
 /* The file name extensions gdk-pixbuf can decode, lower-case. Made once on
  * the owner thread; read-only afterwards, so jobs may read it. */
 static GHashTable *
@@ -379,48 +353,14 @@ is_image_name (const char *name)
   return g_hash_table_contains (image_extensions (), ext);
 }
 
-/* Lists the regular files of a folder whose name says image. Result:
- * GPtrArray of Entry, by name. */
-static gpointer
-list_job (ResmgrWorker  *worker,
-          GCancellable  *cancellable,
-          gpointer       user_data,
-          GError       **error)
+/* Which files of the folder are loaded: the regular ones whose name says
+ * image. */
+static gboolean
+is_image (GFileInfo *info,
+          guint64   *size)
 {
-  GFile *folder = user_data;
-  g_autoptr(GFileEnumerator) enumerator = NULL;
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
-
-  enumerator = g_file_enumerate_children (folder, LIST_ATTRIBUTES, G_FILE_QUERY_INFO_NONE,
-                                          cancellable, error);
-  if (enumerator == NULL)
-    return NULL;
-
-  for (;;)
-    {
-      GFileInfo *info;
-      GFile *child;
-      Entry *entry;
-
-      if (!g_file_enumerator_iterate (enumerator, &info, &child, cancellable, error))
-        return NULL;
-      if (info == NULL)
-        break;
-
-      if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR ||
-          !is_image_name (g_file_info_get_name (info)))
-        continue;
-
-      entry = g_new0 (Entry, 1);
-      entry->name = g_strdup (g_file_info_get_display_name (info));
-      entry->file = g_object_ref (child);
-      g_ptr_array_add (entries, entry);
-    }
-
-  g_ptr_array_sort (entries, entry_compare);
-  resmgr_worker_set_progress (worker, 1.0);
-
-  return g_steal_pointer (&entries);
+  return g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
+         is_image_name (g_file_info_get_name (info));
 }
 
 typedef struct
@@ -508,36 +448,27 @@ decode_job (ResmgrWorker  *worker,
 
 /* DemoThumbnailController {{{ */
 
-typedef struct _ImageJob ImageJob;
 typedef struct _Loaded Loaded;
 
 struct _DemoThumbnailController
 {
-  ResmgrController  parent_instance;
+  DemoJobsController  parent_instance;
 
   /* Owner thread only: */
-  GListStore       *thumbnails;  /* DemoThumbnail */
-  GFile            *folder;
-  guint64           budget;
-  guint64           bytes;       /* of the thumbnails in loaded */
-  guint             n_images;
-  guint             n_loaded;
-  guint             n_failed;
-  guint             n_evicted;
-  guint             generation;  /* of the current load; bumped when it is dropped */
-  gboolean          running;
-  gboolean          cancelled;
-  guint             n_pending;   /* jobs of the current load not called back */
-  ResmgrWorker     *list_worker; /* while the current load lists its folder */
-  GPtrArray        *jobs;        /* ImageJob *, not owned: the current load's, not over */
-  GQueue            loaded;      /* Loaded *, not owned (the service holds them), oldest first */
+  GListStore         *thumbnails;  /* DemoThumbnail */
+  guint64             budget;
+  guint64             bytes;       /* of the thumbnails in loaded */
+  guint               n_images;
+  guint               n_loaded;
+  guint               n_failed;
+  guint               n_evicted;
+  GQueue              loaded;      /* Loaded *, not owned (the service holds them), oldest first */
 };
 
-G_DEFINE_FINAL_TYPE (DemoThumbnailController, demo_thumbnail_controller, RESMGR_TYPE_CONTROLLER)
+G_DEFINE_FINAL_TYPE (DemoThumbnailController, demo_thumbnail_controller, DEMO_TYPE_JOBS_CONTROLLER)
 
 enum {
   PROP_0,
-  PROP_FOLDER,
   PROP_BUDGET,
   PROP_BYTES,
   PROP_N_IMAGES,
@@ -547,46 +478,7 @@ enum {
   N_PROPS
 };
 
-enum {
-  SIGNAL_FINISHED,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
-
-/* One image's job, owned by its completion callback. */
-struct _ImageJob
-{
-  GWeakRef      controller;
-  guint         generation;
-  char         *name;
-  GFile        *file;
-  ResmgrWorker *worker;   /* NULL if the job was refused */
-};
-
-static void
-image_job_free (ImageJob *job)
-{
-  g_clear_object (&job->worker);
-  g_weak_ref_clear (&job->controller);
-  g_object_unref (job->file);
-  g_free (job->name);
-  g_free (job);
-}
-
-typedef struct
-{
-  GWeakRef controller;
-  guint    generation;
-} ListJob;
-
-static void
-list_job_free (ListJob *job)
-{
-  g_weak_ref_clear (&job->controller);
-  g_free (job);
-}
 
 /* A loaded thumbnail: the data of its MEMORY resource, freed (and the
  * texture dropped) when the resource is released or cleaned up. */
@@ -604,10 +496,7 @@ set_uint (DemoThumbnailController *self,
           guint                    value,
           int                      prop)
 {
-  if (*field == value)
-    return;
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  demo_jobs_controller_set_uint (DEMO_JOBS_CONTROLLER (self), field, value, properties[prop]);
 }
 
 static void
@@ -649,20 +538,29 @@ loaded_destroy (gpointer data)
 }
 
 static void
-update_status (DemoThumbnailController *self)
+demo_thumbnail_controller_update_status (DemoJobsController *base)
 {
+  DemoThumbnailController *self = DEMO_THUMBNAIL_CONTROLLER (base);
   ResmgrController *controller = RESMGR_CONTROLLER (self);
   g_autofree char *size = g_format_size (self->bytes);
+  gboolean running = demo_jobs_controller_is_running (base);
+  gboolean cancelled = demo_jobs_controller_is_cancelled (base);
 
-  if (self->running && self->list_worker != NULL)
-    resmgr_controller_set_status (controller, self->cancelled ? "Cancelling…" : "Listing images…");
+  if (demo_jobs_controller_is_listing (base))
+    resmgr_controller_set_status (controller, cancelled ? "Cancelling…" : "Listing images…");
   else
     resmgr_controller_set_status_printf (controller,
                                          "%s%u of %u images loaded, %u failed, %u evicted; %s held",
-                                         self->running && self->cancelled ? "Cancelling… "
-                                         : !self->running && self->cancelled ? "Cancelled: " : "",
+                                         running && cancelled ? "Cancelling… "
+                                         : !running && cancelled ? "Cancelled: " : "",
                                          self->n_loaded, self->n_images, self->n_failed,
                                          self->n_evicted, size);
+}
+
+static void
+update_status (DemoThumbnailController *self)
+{
+  demo_thumbnail_controller_update_status (DEMO_JOBS_CONTROLLER (self));
 }
 
 /* Evicts the oldest thumbnails while over budget. */
@@ -710,64 +608,9 @@ release_all (DemoThumbnailController *self)
     }
 }
 
-static DemoThumbnailController *
-dup_current (GWeakRef *ref,
-             guint     generation)
-{
-  DemoThumbnailController *self = g_weak_ref_get (ref);
-
-  if (self != NULL && self->generation != generation)
-    g_clear_object (&self);
-
-  return self;
-}
-
-static void
-maybe_finish (DemoThumbnailController *self)
-{
-  gboolean cancelled;
-
-  if (!self->running || self->n_pending > 0)
-    return;
-
-  self->running = FALSE;
-  cancelled = self->cancelled;
-  update_status (self);
-  g_signal_emit (self, signals[SIGNAL_FINISHED], 0, cancelled);
-}
-
-static void
-drop_run (DemoThumbnailController *self)
-{
-  self->generation++;
-  self->running = FALSE;
-  self->n_pending = 0;
-  g_clear_object (&self->list_worker);
-  g_ptr_array_set_size (self->jobs, 0);
-}
-
-static void
-cancel_jobs (DemoThumbnailController *self)
-{
-  g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (g_object_unref);
-
-  if (self->list_worker != NULL)
-    g_ptr_array_add (workers, g_object_ref (self->list_worker));
-  for (guint i = 0; i < self->jobs->len; i++)
-    {
-      ImageJob *job = g_ptr_array_index (self->jobs, i);
-
-      if (job->worker != NULL)
-        g_ptr_array_add (workers, g_object_ref (job->worker));
-    }
-
-  for (guint i = 0; i < workers->len; i++)
-    resmgr_worker_cancel (g_ptr_array_index (workers, i));
-}
-
 static void
 add_thumbnail (DemoThumbnailController *self,
-               ImageJob                *job,
+               DemoJob                 *job,
                Decoded                 *decoded)
 {
   ResmgrCoordinator *coordinator = resmgr_controller_get_resources (RESMGR_CONTROLLER (self));
@@ -813,136 +656,66 @@ image_done_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  ImageJob *job = user_data;
+  DemoJob *job = user_data;
   g_autoptr(DemoThumbnailController) self = NULL;
   g_autoptr(Decoded) decoded = NULL;
   g_autoptr(GError) error = NULL;
 
-  decoded = resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
-  self = dup_current (&job->controller, job->generation);
+  decoded = demo_jobs_controller_finish_job (job, source, result, (gpointer *) &self, &error);
   if (self == NULL)
-    {
-      image_job_free (job);
-      return;
-    }
-
-  g_ptr_array_remove (self->jobs, job);
-  self->n_pending--;
+    return;
 
   g_object_freeze_notify (G_OBJECT (self));
   if (decoded != NULL)
     add_thumbnail (self, job, decoded);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-           !g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
+  else if (error != NULL)
     {
       g_autoptr(DemoThumbnail) failed = demo_thumbnail_new (job->name, job->file, error->message);
 
       g_list_store_append (self->thumbnails, failed);
       set_uint (self, &self->n_failed, self->n_failed + 1, PROP_N_FAILED);
     }
-  else
-    self->cancelled = TRUE; /* cancelled or abandoned (also by a cleanup): no result */
-  image_job_free (job);
+  demo_job_free (job);
 
-  update_status (self);
-  maybe_finish (self);
+  demo_jobs_controller_job_over (DEMO_JOBS_CONTROLLER (self));
   g_object_thaw_notify (G_OBJECT (self));
 }
 
 static void
 queue_image (DemoThumbnailController *self,
-             Entry                   *entry)
+             DemoJobsEntry           *entry)
 {
-  ResmgrWorkerCoordinator *coordinator =
-    resmgr_controller_get_worker_coordinator (RESMGR_CONTROLLER (self));
+  DemoJobsController *base = DEMO_JOBS_CONTROLLER (self);
   g_autofree char *name = g_strdup_printf ("thumbnail %s", entry->name);
-  ImageJob *job = g_new0 (ImageJob, 1);
+  DemoJob *job = demo_jobs_controller_new_job (base, sizeof (DemoJob), entry);
 
-  g_weak_ref_init (&job->controller, self);
-  job->generation = self->generation;
-  job->name = g_strdup (entry->name);
-  job->file = g_object_ref (entry->file);
-
-  self->n_pending++;
-  g_ptr_array_add (self->jobs, job);
-
-  job->worker = resmgr_worker_coordinator_run (coordinator, name, decode_job,
-                                               g_object_ref (entry->file), g_object_unref,
-                                               decoded_free, image_done_cb, job);
+  demo_jobs_controller_run_job (base, job, name, decode_job,
+                                g_object_ref (entry->file), g_object_unref,
+                                decoded_free, image_done_cb);
 }
 
 static void
-list_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+demo_thumbnail_controller_listed (DemoJobsController *base,
+                                  GPtrArray          *entries)
 {
-  ListJob *job = user_data;
-  g_autoptr(DemoThumbnailController) self = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GError) error = NULL;
+  DemoThumbnailController *self = DEMO_THUMBNAIL_CONTROLLER (base);
 
-  entries = resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
-  self = dup_current (&job->controller, job->generation);
-  list_job_free (job);
-  if (self == NULL)
-    return;
-
-  g_clear_object (&self->list_worker);
-  self->n_pending--;
-
-  if (entries == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          !g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
-        {
-          g_autofree char *name = g_file_get_basename (self->folder);
-          g_autoptr(DemoThumbnail) failed = demo_thumbnail_new (name, self->folder, error->message);
-
-          g_list_store_append (self->thumbnails, failed);
-          set_uint (self, &self->n_failed, self->n_failed + 1, PROP_N_FAILED);
-        }
-      else
-        self->cancelled = TRUE;
-    }
-  else if (!self->cancelled)
-    {
-      set_uint (self, &self->n_images, entries->len, PROP_N_IMAGES);
-      for (guint i = 0; i < entries->len; i++)
-        queue_image (self, g_ptr_array_index (entries, i));
-    }
-
-  update_status (self);
-  maybe_finish (self);
+  set_uint (self, &self->n_images, entries->len, PROP_N_IMAGES);
+  for (guint i = 0; i < entries->len; i++)
+    queue_image (self, g_ptr_array_index (entries, i));
 }
 
-static ResmgrCoordinator *
-demo_thumbnail_controller_create_coordinator (ResmgrController *controller,
-                                              ResmgrService    *service)
-{
-  return RESMGR_COORDINATOR (resmgr_worker_coordinator_new (service));
-}
-
-/* After the cleanup (which cancelled every job and released every
- * thumbnail) nothing more is tracked: late outcomes are dropped, and a load
- * still going ends now. */
 static void
-demo_thumbnail_controller_cleaned_up (ResmgrController    *controller,
-                                      ResmgrCleanupReport *report)
+demo_thumbnail_controller_list_failed (DemoJobsController *base,
+                                       const GError       *error)
 {
-  DemoThumbnailController *self = DEMO_THUMBNAIL_CONTROLLER (controller);
-  gboolean was_running = self->running;
+  DemoThumbnailController *self = DEMO_THUMBNAIL_CONTROLLER (base);
+  GFile *folder = demo_jobs_controller_get_folder (base);
+  g_autofree char *name = g_file_get_basename (folder);
+  g_autoptr(DemoThumbnail) failed = demo_thumbnail_new (name, folder, error->message);
 
-  if (self->jobs == NULL)
-    return;
-
-  cancel_jobs (self);
-  drop_run (self);
-  if (was_running)
-    {
-      self->cancelled = TRUE;
-      update_status (self);
-      g_signal_emit (self, signals[SIGNAL_FINISHED], 0, TRUE);
-    }
+  g_list_store_append (self->thumbnails, failed);
+  set_uint (self, &self->n_failed, self->n_failed + 1, PROP_N_FAILED);
 }
 
 static void
@@ -950,27 +723,13 @@ demo_thumbnail_controller_dispose (GObject *object)
 {
   DemoThumbnailController *self = DEMO_THUMBNAIL_CONTROLLER (object);
 
-  if (self->jobs != NULL)
-    drop_run (self);
-
-  /* The cleanup (chained up) cancels the jobs and releases the thumbnails;
-   * their destroy notifies may still see us (g_object_run_dispose ()), so
-   * the queue stays valid until then. */
+  /* The base drops the load; the cleanup (chained up) cancels the jobs and
+   * releases the thumbnails; their destroy notifies may still see us
+   * (g_object_run_dispose ()), so the queue stays valid until then. */
   G_OBJECT_CLASS (demo_thumbnail_controller_parent_class)->dispose (object);
 
   g_queue_clear (&self->loaded);
   g_clear_object (&self->thumbnails);
-  g_clear_object (&self->folder);
-}
-
-static void
-demo_thumbnail_controller_finalize (GObject *object)
-{
-  DemoThumbnailController *self = DEMO_THUMBNAIL_CONTROLLER (object);
-
-  g_clear_pointer (&self->jobs, g_ptr_array_unref);
-
-  G_OBJECT_CLASS (demo_thumbnail_controller_parent_class)->finalize (object);
 }
 
 static void
@@ -983,9 +742,6 @@ demo_thumbnail_controller_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_FOLDER:
-      g_value_set_object (value, self->folder);
-      break;
     case PROP_BUDGET:
       g_value_set_uint64 (value, self->budget);
       break;
@@ -1031,24 +787,20 @@ static void
 demo_thumbnail_controller_class_init (DemoThumbnailControllerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  ResmgrControllerClass *controller_class = RESMGR_CONTROLLER_CLASS (klass);
+  DemoJobsControllerClass *jobs_class = DEMO_JOBS_CONTROLLER_CLASS (klass);
   const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = demo_thumbnail_controller_dispose;
-  object_class->finalize = demo_thumbnail_controller_finalize;
   object_class->get_property = demo_thumbnail_controller_get_property;
   object_class->set_property = demo_thumbnail_controller_set_property;
 
-  controller_class->create_coordinator = demo_thumbnail_controller_create_coordinator;
-  controller_class->cleaned_up = demo_thumbnail_controller_cleaned_up;
+  jobs_class->update_status = demo_thumbnail_controller_update_status;
+  jobs_class->list_failed = demo_thumbnail_controller_list_failed;
+  jobs_class->listed = demo_thumbnail_controller_listed;
 
-  /**
-   * DemoThumbnailController:folder:
-   *
-   * The folder of the current (or last) load.
-   */
-  properties[PROP_FOLDER] =
-    g_param_spec_object ("folder", NULL, NULL, G_TYPE_FILE, flags);
+  /* DemoThumbnailController:folder and ::finished (cancelled by
+   * demo_thumbnail_controller_cancel(), a cleanup or a service shutdown, or
+   * replaced by another load) come from [class@DemoJobsController]. */
 
   /**
    * DemoThumbnailController:budget:
@@ -1103,29 +855,12 @@ demo_thumbnail_controller_class_init (DemoThumbnailControllerClass *klass)
     g_param_spec_uint ("n-evicted", NULL, NULL, 0, G_MAXUINT, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /**
-   * DemoThumbnailController::finished:
-   * @self: the controller
-   * @cancelled: whether the load was cancelled (by
-   *   [method@DemoThumbnailController.cancel], a cleanup or a service
-   *   shutdown), or replaced by another: then not every image has a result
-   *
-   * Emitted on the owner context when every job of a load is over.
-   */
-  signals[SIGNAL_FINISHED] =
-    g_signal_new ("finished",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 }
 
 static void
 demo_thumbnail_controller_init (DemoThumbnailController *self)
 {
   self->thumbnails = g_list_store_new (DEMO_TYPE_THUMBNAIL);
-  self->jobs = g_ptr_array_new ();
   g_queue_init (&self->loaded);
 }
 
@@ -1157,9 +892,7 @@ void
 demo_thumbnail_controller_load (DemoThumbnailController *self,
                                 GFile                   *folder)
 {
-  ResmgrWorkerCoordinator *coordinator;
-  g_autofree char *name = NULL;
-  ListJob *job;
+  DemoJobsController *base = DEMO_JOBS_CONTROLLER (self);
 
   g_return_if_fail (DEMO_IS_THUMBNAIL_CONTROLLER (self));
   g_return_if_fail (G_IS_FILE (folder));
@@ -1169,36 +902,16 @@ demo_thumbnail_controller_load (DemoThumbnailController *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (self->running)
-    {
-      cancel_jobs (self);
-      drop_run (self);
-      g_signal_emit (self, signals[SIGNAL_FINISHED], 0, TRUE);
-    }
-  else
-    drop_run (self);
+  demo_jobs_controller_replace_run (base);
 
   release_all (self);
   g_list_store_remove_all (self->thumbnails);
-  if (g_set_object (&self->folder, folder))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDER]);
-  self->cancelled = FALSE;
-  self->running = TRUE;
+  demo_jobs_controller_begin_run (base, folder);
   set_uint (self, &self->n_images, 0, PROP_N_IMAGES);
   set_uint (self, &self->n_loaded, 0, PROP_N_LOADED);
   set_uint (self, &self->n_failed, 0, PROP_N_FAILED);
 
-  job = g_new0 (ListJob, 1);
-  g_weak_ref_init (&job->controller, self);
-  job->generation = self->generation;
-  self->n_pending++;
-
-  coordinator = resmgr_controller_get_worker_coordinator (RESMGR_CONTROLLER (self));
-  name = g_strdup_printf ("list images %s", g_file_peek_path (folder) ? g_file_peek_path (folder) : "folder");
-  self->list_worker = resmgr_worker_coordinator_run (coordinator, name, list_job,
-                                                     g_object_ref (folder), g_object_unref,
-                                                     (GDestroyNotify) g_ptr_array_unref,
-                                                     list_done_cb, job);
+  demo_jobs_controller_list_folder (base, "list images", LIST_ATTRIBUTES, is_image);
   update_status (self);
 
   g_object_thaw_notify (G_OBJECT (self));
@@ -1217,12 +930,7 @@ demo_thumbnail_controller_cancel (DemoThumbnailController *self)
 {
   g_return_if_fail (DEMO_IS_THUMBNAIL_CONTROLLER (self));
 
-  if (!self->running || self->cancelled)
-    return;
-
-  self->cancelled = TRUE;
-  update_status (self);
-  cancel_jobs (self);
+  demo_jobs_controller_cancel (DEMO_JOBS_CONTROLLER (self));
 }
 
 /**
@@ -1250,7 +958,7 @@ GFile *
 demo_thumbnail_controller_get_folder (DemoThumbnailController *self)
 {
   g_return_val_if_fail (DEMO_IS_THUMBNAIL_CONTROLLER (self), NULL);
-  return self->folder;
+  return demo_jobs_controller_get_folder (DEMO_JOBS_CONTROLLER (self));
 }
 
 /**

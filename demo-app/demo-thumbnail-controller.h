@@ -8,6 +8,8 @@
 #include <gtk/gtk.h>
 #include <resmgr.h>
 
+#include "demo-jobs-controller.h"
+
 G_BEGIN_DECLS
 
 #define DEMO_TYPE_THUMBNAIL (demo_thumbnail_get_type ())
@@ -22,7 +24,7 @@ const char                *demo_thumbnail_get_error             (DemoThumbnail  
 
 #define DEMO_TYPE_THUMBNAIL_CONTROLLER (demo_thumbnail_controller_get_type ())
 
-G_DECLARE_FINAL_TYPE (DemoThumbnailController, demo_thumbnail_controller, DEMO, THUMBNAIL_CONTROLLER, ResmgrController)
+G_DECLARE_FINAL_TYPE (DemoThumbnailController, demo_thumbnail_controller, DEMO, THUMBNAIL_CONTROLLER, DemoJobsController)
 
 /* The largest side of a thumbnail, in pixels. */
 #define DEMO_THUMBNAIL_SIZE 128
