@@ -19,45 +19,6 @@ static gboolean have_display;
 
 /* Controllers {{{ */
 
-#define TEST_TYPE_JOB_CONTROLLER (test_job_controller_get_type ())
-G_DECLARE_FINAL_TYPE (TestJobController, test_job_controller, TEST, JOB_CONTROLLER, ResmgrController)
-struct _TestJobController { ResmgrController parent_instance; };
-G_DEFINE_FINAL_TYPE (TestJobController, test_job_controller, RESMGR_TYPE_CONTROLLER)
-
-static ResmgrCoordinator *
-test_job_controller_create_coordinator (ResmgrController *controller,
-                                        ResmgrService    *service)
-{
-  return RESMGR_COORDINATOR (resmgr_worker_coordinator_new (service));
-}
-
-static void
-test_job_controller_class_init (TestJobControllerClass *klass)
-{
-  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_job_controller_create_coordinator;
-}
-
-static void test_job_controller_init (TestJobController *self) { }
-
-#define TEST_TYPE_DRAW_CONTROLLER (test_draw_controller_get_type ())
-G_DECLARE_FINAL_TYPE (TestDrawController, test_draw_controller, TEST, DRAW_CONTROLLER, ResmgrController)
-struct _TestDrawController { ResmgrController parent_instance; };
-G_DEFINE_FINAL_TYPE (TestDrawController, test_draw_controller, RESMGR_TYPE_CONTROLLER)
-
-static ResmgrCoordinator *
-test_draw_controller_create_coordinator (ResmgrController *controller,
-                                         ResmgrService    *service)
-{
-  return RESMGR_COORDINATOR (resmgr_gl_coordinator_new (service));
-}
-
-static void
-test_draw_controller_class_init (TestDrawControllerClass *klass)
-{
-  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_draw_controller_create_coordinator;
-}
-
-static void test_draw_controller_init (TestDrawController *self) { }
 
 #define TEST_TYPE_APP_CONTROLLER (test_app_controller_get_type ())
 G_DECLARE_FINAL_TYPE (TestAppController, test_app_controller, TEST, APP_CONTROLLER, ResmgrController)
@@ -271,7 +232,7 @@ jobs_tab_new (Scenario *s)
   GtkWidget *tab = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *spinner = gtk_spinner_new ();
   GtkWidget *status = gtk_label_new (NULL);
-  ResmgrController *controller = g_object_new (TEST_TYPE_JOB_CONTROLLER, "service", s->manager, NULL);
+  ResmgrController *controller = g_object_new (TEST_TYPE_WORKER_CONTROLLER, "service", s->manager, NULL);
 
   gtk_box_append (GTK_BOX (tab), spinner);
   gtk_box_append (GTK_BOX (tab), status);
@@ -291,7 +252,7 @@ static GtkWidget *
 draw_tab_new (Scenario *s)
 {
   GtkWidget *tab = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  ResmgrController *controller = g_object_new (TEST_TYPE_DRAW_CONTROLLER, "service", s->manager, NULL);
+  ResmgrController *controller = g_object_new (TEST_TYPE_GL_CONTROLLER, "service", s->manager, NULL);
 
   s->draw = controller;
   s->area = gtk_gl_area_new ();
@@ -458,12 +419,12 @@ scenario_run (Scenario *s)
                        "phase:workers,job-cancelled,job-abandoned,"
                        "phase:sources,source-removed,"
                        "phase:gl,"
-                       "phase:windows,cleaned:TestDrawController,cleaned:TestJobController,window-destroyed,"
+                       "phase:windows,cleaned:TestGLController,cleaned:TestWorkerController,window-destroyed,"
                        "phase:rest,memory-freed,"
                        "phase:verify,cleaned:TestAppController,finished");
       g_assert_cmpuint (g_strv_length (abandoned), ==, 1);
       g_assert_true (g_str_has_suffix (abandoned[0], ": stubborn"));
-      g_assert_true (g_str_has_prefix (abandoned[0], "TestJobController-"));
+      g_assert_true (g_str_has_prefix (abandoned[0], "TestWorkerController-"));
       g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (s->report), ==, 1);
       g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (s->report, 0, &failure)), ==, "stubborn");
       g_assert_error ((GError *) failure, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
@@ -475,7 +436,7 @@ scenario_run (Scenario *s)
                        "phase:workers,job-cancelled,"
                        "phase:sources,source-removed,"
                        "phase:gl,"
-                       "phase:windows,cleaned:TestDrawController,cleaned:TestJobController,window-destroyed,"
+                       "phase:windows,cleaned:TestGLController,cleaned:TestWorkerController,window-destroyed,"
                        "phase:rest,memory-freed,"
                        "phase:verify,cleaned:TestAppController,finished");
       g_assert_true (resmgr_cleanup_report_is_clean (s->report));

@@ -32,45 +32,6 @@ G_DEFINE_FINAL_TYPE (TestNamedController, test_named_controller, RESMGR_TYPE_CON
 static void test_named_controller_class_init (TestNamedControllerClass *klass) { }
 static void test_named_controller_init (TestNamedController *self) { }
 
-#define TEST_TYPE_WORKER_CONTROLLER (test_worker_controller_get_type ())
-G_DECLARE_FINAL_TYPE (TestWorkerController, test_worker_controller, TEST, WORKER_CONTROLLER, ResmgrController)
-struct _TestWorkerController { ResmgrController parent_instance; };
-G_DEFINE_FINAL_TYPE (TestWorkerController, test_worker_controller, RESMGR_TYPE_CONTROLLER)
-
-static ResmgrCoordinator *
-test_worker_controller_create_coordinator (ResmgrController *controller,
-                                           ResmgrService    *service)
-{
-  return RESMGR_COORDINATOR (resmgr_worker_coordinator_new (service));
-}
-
-static void
-test_worker_controller_class_init (TestWorkerControllerClass *klass)
-{
-  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_worker_controller_create_coordinator;
-}
-
-static void test_worker_controller_init (TestWorkerController *self) { }
-
-#define TEST_TYPE_GL_CONTROLLER (test_gl_controller_get_type ())
-G_DECLARE_FINAL_TYPE (TestGLController, test_gl_controller, TEST, GL_CONTROLLER, ResmgrController)
-struct _TestGLController { ResmgrController parent_instance; };
-G_DEFINE_FINAL_TYPE (TestGLController, test_gl_controller, RESMGR_TYPE_CONTROLLER)
-
-static ResmgrCoordinator *
-test_gl_controller_create_coordinator (ResmgrController *controller,
-                                       ResmgrService    *service)
-{
-  return RESMGR_COORDINATOR (resmgr_gl_coordinator_new (service));
-}
-
-static void
-test_gl_controller_class_init (TestGLControllerClass *klass)
-{
-  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_gl_controller_create_coordinator;
-}
-
-static void test_gl_controller_init (TestGLController *self) { }
 
 /* }}} */
 
