@@ -119,6 +119,25 @@ typedef struct
   gpointer arg;
 } Event;
 
+typedef struct
+{
+  gatomicrefcount      ref_count;
+  guint                id;
+  int                  removed;   /* atomic */
+  ResmgrObserverFuncs  funcs;
+  gpointer             data;
+  GDestroyNotify       destroy;
+} Observer;
+
+/* An immutable array of observers, replaced as a whole when one is added
+ * or removed; an event holds a reference while it calls them. */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  guint            n;
+  Observer        *observers[];
+} ObserverSet;
+
 struct _ResmgrManager
 {
   GObject       parent_instance;
@@ -141,6 +160,12 @@ struct _ResmgrManager
   GMutex        event_mutex;
   GArray       *events;
   GSource      *event_source;
+
+  /* Protected by observer_mutex; observers is also read atomically, only to
+   * be compared (see observers_get ()): */
+  GMutex        observer_mutex;
+  ObserverSet  *observers;        /* NULL when there is none */
+  guint         next_observer_id;
 
   /* Atomic: */
   int           shutting_down;
@@ -535,6 +560,21 @@ event_free_arg (guint    signal_id,
     g_free (arg);
 }
 
+static GPrivate emitting_manager;
+
+/* Emits one of our signals, marked as ours for _resmgr_manager_is_emitting (). */
+static void
+emit_own (ResmgrManager *self,
+          guint          signal_id,
+          gpointer       arg)
+{
+  gpointer outer = g_private_get (&emitting_manager);
+
+  g_private_set (&emitting_manager, self);
+  g_signal_emit (self, signal_id, 0, arg);
+  g_private_set (&emitting_manager, outer);
+}
+
 /* Called with the owner context acquired and no lock held. */
 static void
 flush_events (ResmgrManager *self)
@@ -557,7 +597,7 @@ flush_events (ResmgrManager *self)
     {
       Event *ev = &g_array_index (events, Event, i);
 
-      g_signal_emit (self, ev->signal_id, 0, ev->arg);
+      emit_own (self, ev->signal_id, ev->arg);
       event_free_arg (ev->signal_id, ev->arg);
     }
 }
@@ -595,7 +635,7 @@ emit_event (ResmgrManager *self,
   if (g_main_context_acquire (self->context))
     {
       flush_events (self);
-      g_signal_emit (self, signal_id, 0, arg);
+      emit_own (self, signal_id, arg);
       event_free_arg (signal_id, arg);
       g_main_context_release (self->context);
       return;
@@ -615,6 +655,238 @@ emit_event (ResmgrManager *self,
       g_source_attach (self->event_source, self->context);
     }
   g_mutex_unlock (&self->event_mutex);
+}
+
+/* }}} */
+
+/* Observers {{{
+ *
+ * Called on the thread of the event, with no lock of ours held. The set is
+ * published in self->observers (written under observer_mutex); an event
+ * first loads that pointer with one relaxed atomic load, and only if it is
+ * not NULL takes a reference to the set under observer_mutex. The load
+ * happens after the event took (and dropped) the lock that made the event
+ * happen (a component's mutex, the table lock), so an observer added before
+ * someone else read that state under the same lock (the monitor's
+ * snapshot) sees every later event.
+ */
+
+static Observer *
+observer_ref (Observer *o)
+{
+  g_atomic_ref_count_inc (&o->ref_count);
+  return o;
+}
+
+static void
+observer_unref (Observer *o)
+{
+  if (g_atomic_ref_count_dec (&o->ref_count))
+    {
+      if (o->destroy != NULL)
+        o->destroy (o->data);
+      g_free (o);
+    }
+}
+
+static ObserverSet *
+observer_set_ref (ObserverSet *set)
+{
+  g_atomic_ref_count_inc (&set->ref_count);
+  return set;
+}
+
+/* Never with a lock held: may run a destroy notify. */
+static void
+observer_set_unref (ObserverSet *set)
+{
+  if (set != NULL && g_atomic_ref_count_dec (&set->ref_count))
+    {
+      for (guint i = 0; i < set->n; i++)
+        observer_unref (set->observers[i]);
+      g_free (set);
+    }
+}
+
+/* The observers of the current event, or NULL (the fast path: one relaxed
+ * load). *@held is a set the caller already holds (or NULL), reused while it
+ * is still the current one, so that a batch takes observer_mutex once; the
+ * caller unrefs *@held at the end. Comparing the loaded pointer with *@held
+ * is exact: a held set cannot be freed, so its address is not reused. */
+static inline ObserverSet *
+observers_get (ResmgrManager  *self,
+               ObserverSet   **held)
+{
+  ObserverSet *cur = __atomic_load_n (&self->observers, __ATOMIC_RELAXED);
+  ObserverSet *old;
+
+  if (G_LIKELY (cur == NULL))
+    return NULL;
+  if (cur == *held)
+    return cur;
+
+  old = *held;
+  g_mutex_lock (&self->observer_mutex);
+  *held = self->observers ? observer_set_ref (self->observers) : NULL;
+  g_mutex_unlock (&self->observer_mutex);
+  observer_set_unref (old);
+
+  return *held;
+}
+
+#define FOREACH_OBSERVER(set, o, member) \
+  for (guint i_ = 0; i_ < (set)->n; i_++) \
+    if (((o) = (set)->observers[i_])->funcs.member != NULL && \
+        !g_atomic_int_get (&(o)->removed))
+
+static void
+observe_resource (ObserverSet                  *set,
+                  gboolean                      released,
+                  const ResmgrObservedResource *res)
+{
+  Observer *o;
+
+  if (released)
+    {
+      FOREACH_OBSERVER (set, o, resource_released)
+        o->funcs.resource_released (o->data, res);
+    }
+  else
+    {
+      FOREACH_OBSERVER (set, o, resource_tracked)
+        o->funcs.resource_tracked (o->data, res);
+    }
+}
+
+static void
+observe_component (ObserverSet *set,
+                   gboolean     removed,
+                   const char  *component_id)
+{
+  Observer *o;
+
+  if (removed)
+    {
+      FOREACH_OBSERVER (set, o, component_removed)
+        o->funcs.component_removed (o->data, component_id);
+    }
+  else
+    {
+      FOREACH_OBSERVER (set, o, component_registered)
+        o->funcs.component_registered (o->data, component_id);
+    }
+}
+
+static void
+observe_cleanup_finished (ResmgrManager       *self,
+                          ResmgrCleanupReport *report)
+{
+  ObserverSet *held = NULL;
+  ObserverSet *set = observers_get (self, &held);
+  Observer *o;
+
+  if (set == NULL)
+    return;
+
+  FOREACH_OBSERVER (set, o, cleanup_finished)
+    o->funcs.cleanup_finished (o->data, report);
+  observer_set_unref (held);
+}
+
+/* Replaces the set under observer_mutex; returns the old one to unref
+ * after unlocking. */
+static ObserverSet *
+observers_replace_locked (ResmgrManager *self,
+                          ObserverSet   *set)
+{
+  ObserverSet *old = self->observers;
+
+  __atomic_store_n (&self->observers, set, __ATOMIC_RELAXED);
+
+  return old;
+}
+
+guint
+_resmgr_manager_add_observer (ResmgrManager             *self,
+                              const ResmgrObserverFuncs *funcs,
+                              gpointer                   data,
+                              GDestroyNotify             destroy)
+{
+  Observer *o;
+  ObserverSet *set, *old;
+  guint n, id;
+
+  g_return_val_if_fail (RESMGR_IS_MANAGER (self), 0);
+  g_return_val_if_fail (funcs != NULL, 0);
+
+  o = g_new0 (Observer, 1);
+  g_atomic_ref_count_init (&o->ref_count);
+  o->funcs = *funcs;
+  o->data = data;
+  o->destroy = destroy;
+
+  g_mutex_lock (&self->observer_mutex);
+  n = self->observers ? self->observers->n : 0;
+  set = g_malloc (sizeof (ObserverSet) + (n + 1) * sizeof (Observer *));
+  g_atomic_ref_count_init (&set->ref_count);
+  set->n = n + 1;
+  for (guint i = 0; i < n; i++)
+    set->observers[i] = observer_ref (self->observers->observers[i]);
+  set->observers[n] = o;
+  if (++self->next_observer_id == 0)
+    ++self->next_observer_id;
+  id = o->id = self->next_observer_id;
+  old = observers_replace_locked (self, set);
+  g_mutex_unlock (&self->observer_mutex);
+
+  observer_set_unref (old);
+
+  return id;
+}
+
+void
+_resmgr_manager_remove_observer (ResmgrManager *self,
+                                 guint          observer_id)
+{
+  ObserverSet *set = NULL, *old = NULL;
+  Observer *found = NULL;
+
+  g_return_if_fail (RESMGR_IS_MANAGER (self));
+  g_return_if_fail (observer_id != 0);
+
+  g_mutex_lock (&self->observer_mutex);
+  for (guint i = 0; self->observers != NULL && i < self->observers->n; i++)
+    if (self->observers->observers[i]->id == observer_id)
+      found = self->observers->observers[i];
+  if (found != NULL)
+    {
+      guint n = self->observers->n - 1, j = 0;
+
+      /* Sets held by running events still list it: the flag stops them. */
+      g_atomic_int_set (&found->removed, TRUE);
+      if (n > 0)
+        {
+          set = g_malloc (sizeof (ObserverSet) + n * sizeof (Observer *));
+          g_atomic_ref_count_init (&set->ref_count);
+          set->n = n;
+          for (guint i = 0; i <= n; i++)
+            if (self->observers->observers[i] != found)
+              set->observers[j++] = observer_ref (self->observers->observers[i]);
+        }
+      old = observers_replace_locked (self, set);
+    }
+  g_mutex_unlock (&self->observer_mutex);
+
+  if (found == NULL)
+    g_critical ("%s: no observer with id %u on manager %p", G_STRFUNC, observer_id, self);
+
+  observer_set_unref (old);
+}
+
+gboolean
+_resmgr_manager_is_emitting (ResmgrManager *self)
+{
+  return g_private_get (&emitting_manager) == self;
 }
 
 /* }}} */
@@ -715,18 +987,22 @@ run_entry (ResmgrManager  *self,
   return state;
 }
 
-/* Finishes a resource that was taken: signal, counters, frees. */
+/* Finishes a resource that was taken: signal, observers, counters, frees.
+ * @comp is referenced by the caller. *@held: see observers_get (). */
 static void
-entry_done (ResmgrManager       *self,
-            Component           *comp,
-            Entry               *e,
-            ResmgrResourceState  state,
-            GError              *error,
-            ResmgrCleanupReport *report,
-            gboolean             notify,
-            Tally               *tally)
+entry_done (ResmgrManager        *self,
+            Component            *comp,
+            Entry                *e,
+            ResmgrResourceState   state,
+            GError               *error,
+            ResmgrCleanupReport  *report,
+            gboolean              notify,
+            ObserverSet         **held,
+            Tally                *tally)
 {
+  ObserverSet *observers = observers_get (self, held);
   ResmgrHandle *handle = NULL;
+  char *name = NULL;
 
   tally_add (tally, e, state);
 
@@ -744,7 +1020,20 @@ entry_done (ResmgrManager       *self,
     }
   g_clear_error (&error);
 
+  if (G_UNLIKELY (observers != NULL) && e->extra != NULL)
+    name = g_steal_pointer (&e->extra->name);
   extra_free (e->extra);
+
+  if (G_UNLIKELY (observers != NULL))
+    {
+      ResmgrObservedResource res = {
+        make_id (comp, e->seq), comp->serial, comp->id, name, e->size, e->created,
+        e->priority, e->type, state,
+      };
+
+      observe_resource (observers, TRUE, &res);
+      g_free (name);
+    }
 
   if (notify)
     emit_event (self, SIGNAL_RESOURCE_RELEASED, g_steal_pointer (&handle));
@@ -836,6 +1125,7 @@ run_claims (ResmgrManager       *self,
             ResmgrCleanupReport *report)
 {
   gboolean notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
+  ObserverSet *observers = NULL;
   Tally tally = { 0 };
 
   for (guint i = 0; i < n; i++)
@@ -858,10 +1148,11 @@ run_claims (ResmgrManager       *self,
 
       _resmgr_cleanup_report_begin_phase (report, c->priority);
       state = run_entry (self, make_id (c->comp, c->seq), &taken, &error);
-      entry_done (self, c->comp, &taken, state, error, report, notify, &tally);
+      entry_done (self, c->comp, &taken, state, error, report, notify, &observers, &tally);
     }
 
   tally_apply (self, &tally);
+  observer_set_unref (observers);
 }
 
 /* A batch of claims to run on another thread's context. */
@@ -1052,10 +1343,20 @@ finish_disposed_component (ResmgrManager *self,
     }
   g_rw_lock_writer_unlock (&self->table_lock);
 
+  observe_cleanup_finished (self, report);
   if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
     emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
   resmgr_cleanup_report_unref (report);
 
+  if (removed && G_UNLIKELY (__atomic_load_n (&self->observers, __ATOMIC_RELAXED) != NULL))
+    {
+      ObserverSet *held = NULL;
+      ObserverSet *observers = observers_get (self, &held);
+
+      if (observers != NULL)
+        observe_component (observers, TRUE, comp->id);
+      observer_set_unref (held);
+    }
   if (removed && has_handlers (self, SIGNAL_COMPONENT_REMOVED))
     emit_event (self, SIGNAL_COMPONENT_REMOVED, g_strdup (comp->id));
 
@@ -1241,19 +1542,33 @@ resmgr_manager_register_component (ResmgrService  *service,
   /* The caller holds @object, so it cannot be disposed concurrently here. */
   g_object_weak_ref (object, component_disposed, component_ref (comp));
 
+  if (G_UNLIKELY (__atomic_load_n (&self->observers, __ATOMIC_RELAXED) != NULL))
+    {
+      ObserverSet *held = NULL;
+      ObserverSet *observers = observers_get (self, &held);
+
+      if (observers != NULL)
+        observe_component (observers, FALSE, comp->id);
+      observer_set_unref (held);
+    }
+
   if (has_handlers (self, SIGNAL_COMPONENT_REGISTERED))
     emit_event (self, SIGNAL_COMPONENT_REGISTERED, g_strdup (comp->id));
 
   return TRUE;
 }
 
+/* @name is the caller's (@proto->extra may be freed by a concurrent release
+ * as soon as the entry is published). */
 static guint64
 track_entry (ResmgrManager  *self,
              GObject        *object,
+             const char     *name,
              Entry          *proto,
              GError        **error)
 {
   Component *comp;
+  gboolean observe;
   guint64 id;
 
   if (refuse_if_shutting_down (self, error))
@@ -1300,6 +1615,12 @@ track_entry (ResmgrManager  *self,
 
   count_tracked_locked (self, comp, proto);
 
+  /* Looked for under the lock (see observers_get ()); comp->id must stay
+   * valid for the observers. */
+  observe = __atomic_load_n (&self->observers, __ATOMIC_RELAXED) != NULL;
+  if (G_UNLIKELY (observe))
+    component_ref (comp);
+
   if (G_UNLIKELY (has_handlers (self, SIGNAL_RESOURCE_TRACKED)))
     {
       ResmgrHandle *handle = handle_for_entry (comp, proto, RESMGR_RESOURCE_STATE_ACTIVE);
@@ -1309,6 +1630,24 @@ track_entry (ResmgrManager  *self,
     }
   else
     g_mutex_unlock (&comp->mutex);
+
+  if (G_UNLIKELY (observe))
+    {
+      ObserverSet *held = NULL;
+      ObserverSet *observers = observers_get (self, &held);
+
+      if (observers != NULL)
+        {
+          ResmgrObservedResource res = {
+            id, comp->serial, comp->id, name, proto->size, proto->created,
+            proto->priority, proto->type, RESMGR_RESOURCE_STATE_ACTIVE,
+          };
+
+          observe_resource (observers, FALSE, &res);
+          observer_set_unref (held);
+        }
+      component_unref (comp);
+    }
 
   return id;
 }
@@ -1352,7 +1691,7 @@ resmgr_manager_track_data (ResmgrService       *service,
     .type = type,
     .kind = KIND_DATA,
   };
-  guint64 id = track_entry (self, component, &e, error);
+  guint64 id = track_entry (self, component, name, &e, error);
 
   if (id == 0)
     extra_free (e.extra);
@@ -1390,7 +1729,7 @@ resmgr_manager_track_object (ResmgrService       *service,
   extra->user_data = user_data;
   extra->user_data_destroy = user_data_destroy;
 
-  id = track_entry (self, component, &e, error);
+  id = track_entry (self, component, name, &e, error);
   if (id == 0)
     {
       /* Nothing taken: the caller keeps user_data. */
@@ -1436,7 +1775,7 @@ resmgr_manager_track_resource (ResmgrService       *service,
   extra->user_data = user_data;
   extra->user_data_destroy = user_data_destroy;
 
-  id = track_entry (self, component, &e, error);
+  id = track_entry (self, component, name, &e, error);
   if (id == 0)
     {
       /* Nothing taken: the caller keeps user_data. */
@@ -1510,6 +1849,7 @@ resmgr_manager_release (ResmgrService  *service,
 {
   ResmgrManager *self = RESMGR_MANAGER (service);
   Component *comp = lock_component_for_id (self, id);
+  ObserverSet *observers = NULL;
   ResmgrResourceState state;
   GError *local_error = NULL;
   Tally tally = { 0 };
@@ -1527,9 +1867,11 @@ resmgr_manager_release (ResmgrService  *service,
 
   taken = take_entry_locked (comp, e);
 
-  /* Owned data without listeners: nothing after the destroy needs comp. */
+  /* Owned data without listeners: nothing after the destroy needs comp.
+   * Observers are looked for under the lock (see observers_get ()). */
   notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
-  if (taken.kind == KIND_DATA && !notify)
+  if (taken.kind == KIND_DATA && !notify &&
+      G_LIKELY (__atomic_load_n (&self->observers, __ATOMIC_RELAXED) == NULL))
     {
       g_mutex_unlock (&comp->mutex);
       ((GDestroyNotify) taken.func) (taken.data);
@@ -1543,8 +1885,9 @@ resmgr_manager_release (ResmgrService  *service,
   g_mutex_unlock (&comp->mutex);
 
   state = run_entry (self, id, &taken, &local_error);
-  entry_done (self, comp, &taken, state, NULL, NULL, notify, &tally);
+  entry_done (self, comp, &taken, state, NULL, NULL, notify, &observers, &tally);
   tally_apply (self, &tally);
+  observer_set_unref (observers);
   component_unref (comp);
 
   if (local_error != NULL)
@@ -1598,6 +1941,7 @@ manager_watched_finalized (ResmgrManager *self,
                            guint64        id)
 {
   Component *comp = lock_component_for_id (self, id);
+  ObserverSet *observers = NULL;
   Tally tally = { 0 };
   Entry *e, taken;
 
@@ -1616,8 +1960,9 @@ manager_watched_finalized (ResmgrManager *self,
   g_mutex_unlock (&comp->mutex);
 
   entry_done (self, comp, &taken, RESMGR_RESOURCE_STATE_FINALIZED, NULL, NULL,
-              has_handlers (self, SIGNAL_RESOURCE_RELEASED), &tally);
+              has_handlers (self, SIGNAL_RESOURCE_RELEASED), &observers, &tally);
   tally_apply (self, &tally);
+  observer_set_unref (observers);
   component_unref (comp);
 }
 
@@ -1657,6 +2002,7 @@ resmgr_manager_cleanup_component (ResmgrService  *service,
   report = cleanup_component_internal (self, comp, -1);
   component_unref (comp);
 
+  observe_cleanup_finished (self, report);
   if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
     emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
 
@@ -1812,6 +2158,7 @@ resmgr_manager_shutdown (ResmgrService  *service,
            resmgr_cleanup_report_get_leftovers (report)->len,
            in_time ? "in time" : "timed out");
 
+  observe_cleanup_finished (self, report);
   if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
     emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
 
@@ -2136,6 +2483,10 @@ resmgr_manager_finalize (GObject *object)
   g_hash_table_unref (self->id_counters);
   g_rw_lock_clear (&self->table_lock);
   g_mutex_clear (&self->event_mutex);
+  /* Observers hold no reference to us: an observer left here was never
+   * removed; let it go. */
+  observer_set_unref (self->observers);
+  g_mutex_clear (&self->observer_mutex);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (resmgr_manager_parent_class)->finalize (object);
@@ -2161,6 +2512,7 @@ resmgr_manager_init (ResmgrManager *self)
 {
   g_rw_lock_init (&self->table_lock);
   g_mutex_init (&self->event_mutex);
+  g_mutex_init (&self->observer_mutex);
   self->by_object = g_hash_table_new (NULL, NULL);
   self->by_serial = g_hash_table_new (NULL, NULL);
   self->ids = g_hash_table_new (g_str_hash, g_str_equal);

@@ -5,6 +5,7 @@
  */
 
 #include "test-common.h"
+#include "resmgr-private.h"
 
 #define SERVICE(m) RESMGR_SERVICE (m)
 
@@ -2165,6 +2166,483 @@ bad_args_subprocess (gconstpointer data)
   g_test_message ("no critical for %s", which);
 }
 
+/* Observers (private hook) */
+
+typedef struct
+{
+  GMutex     mutex;
+  GString   *log;          /* one word per event */
+  GArray    *tracked;      /* guint64 */
+  GArray    *released;     /* guint64 */
+  GArray    *states;       /* ResmgrResourceState of each release */
+  guint      n_destroyed;
+  GThread   *destroy_thread;
+  /* for the interleaving test */
+  gboolean   block;        /* resource_tracked waits until released */
+  gboolean   in_call;
+  gboolean   call_done;
+  GCond      cond;
+} ObserverLog;
+
+static void
+observer_log_init (ObserverLog *log)
+{
+  memset (log, 0, sizeof *log);
+  g_mutex_init (&log->mutex);
+  g_cond_init (&log->cond);
+  log->log = g_string_new (NULL);
+  log->tracked = g_array_new (FALSE, FALSE, sizeof (guint64));
+  log->released = g_array_new (FALSE, FALSE, sizeof (guint64));
+  log->states = g_array_new (FALSE, FALSE, sizeof (ResmgrResourceState));
+}
+
+static void
+observer_log_clear (ObserverLog *log)
+{
+  g_string_free (log->log, TRUE);
+  g_array_unref (log->tracked);
+  g_array_unref (log->released);
+  g_array_unref (log->states);
+  g_mutex_clear (&log->mutex);
+  g_cond_clear (&log->cond);
+}
+
+static void
+observer_log_word (ObserverLog *log,
+                   const char  *format,
+                   ...) G_GNUC_PRINTF (2, 3);
+
+static void
+observer_log_word (ObserverLog *log,
+                   const char  *format,
+                   ...)
+{
+  va_list args;
+
+  if (log->log->len > 0)
+    g_string_append_c (log->log, ' ');
+  va_start (args, format);
+  g_string_append_vprintf (log->log, format, args);
+  va_end (args);
+}
+
+static void
+obs_registered (gpointer    data,
+                const char *component_id)
+{
+  ObserverLog *log = data;
+
+  g_mutex_lock (&log->mutex);
+  observer_log_word (log, "registered:%s", component_id);
+  g_mutex_unlock (&log->mutex);
+}
+
+static void
+obs_removed (gpointer    data,
+             const char *component_id)
+{
+  ObserverLog *log = data;
+
+  g_mutex_lock (&log->mutex);
+  observer_log_word (log, "removed:%s", component_id);
+  g_mutex_unlock (&log->mutex);
+}
+
+static void
+obs_tracked (gpointer                      data,
+             const ResmgrObservedResource *res)
+{
+  ObserverLog *log = data;
+
+  g_assert_cmpint (res->state, ==, RESMGR_RESOURCE_STATE_ACTIVE);
+  g_assert_cmpuint (res->component_serial, ==, (guint32) (res->id >> 32));
+  g_assert_cmpint (res->created, >, 0);
+
+  g_mutex_lock (&log->mutex);
+  observer_log_word (log, "tracked:%s/%s/%s/%" G_GSIZE_FORMAT "/%d",
+                     res->component_id, res->name ? res->name : "-",
+                     resmgr_resource_type_to_string (res->type), res->size, res->priority);
+  g_array_append_val (log->tracked, res->id);
+  if (log->block)
+    {
+      log->in_call = TRUE;
+      g_cond_broadcast (&log->cond);
+      while (log->block)
+        g_cond_wait (&log->cond, &log->mutex);
+      log->in_call = FALSE;
+      log->call_done = TRUE;
+      g_cond_broadcast (&log->cond);
+    }
+  g_mutex_unlock (&log->mutex);
+}
+
+static void
+obs_released (gpointer                      data,
+              const ResmgrObservedResource *res)
+{
+  ObserverLog *log = data;
+
+  g_mutex_lock (&log->mutex);
+  observer_log_word (log, "released:%s/%s", res->component_id, res->name ? res->name : "-");
+  g_array_append_val (log->released, res->id);
+  g_array_append_val (log->states, res->state);
+  g_mutex_unlock (&log->mutex);
+}
+
+static void
+obs_cleanup_finished (gpointer             data,
+                      ResmgrCleanupReport *report)
+{
+  ObserverLog *log = data;
+
+  g_mutex_lock (&log->mutex);
+  observer_log_word (log, "cleaned:%s", resmgr_cleanup_report_get_scope (report));
+  g_mutex_unlock (&log->mutex);
+}
+
+static void
+obs_destroy (gpointer data)
+{
+  ObserverLog *log = data;
+
+  g_mutex_lock (&log->mutex);
+  log->n_destroyed++;
+  log->destroy_thread = g_thread_self ();
+  g_cond_broadcast (&log->cond);
+  g_mutex_unlock (&log->mutex);
+}
+
+static const ResmgrObserverFuncs test_observer_funcs = {
+  obs_registered, obs_removed, obs_tracked, obs_released, obs_cleanup_finished,
+};
+
+static void
+on_any_resource_signal (ResmgrService *service,
+                        ResmgrHandle  *handle,
+                        guint         *n)
+{
+  (*n)++;
+}
+
+static void
+test_observer_events (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  Recorder *rec = recorder_new ();
+  ObserverLog log, other;
+  guint observer_id, other_id, n_signals = 0;
+  guint64 a, b, c, d;
+
+  g_test_summary ("An observer is called for registration, tracking (with the right id, "
+                  "component, name, type, size and priority), release (with the final "
+                  "state), cleanup and removal, in order; the GObject signals are still "
+                  "emitted beside it; after removal it is no longer called and its "
+                  "destroy notify ran once");
+
+  observer_log_init (&log);
+  observer_log_init (&other);
+  g_signal_connect (manager, "resource-tracked", G_CALLBACK (on_any_resource_signal), &n_signals);
+  g_signal_connect (manager, "resource-released", G_CALLBACK (on_any_resource_signal), &n_signals);
+
+  observer_id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &log, obs_destroy);
+  other_id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &other, obs_destroy);
+  g_assert_cmpuint (observer_id, !=, 0);
+  g_assert_cmpuint (other_id, !=, observer_id);
+
+  register_component (RESMGR_SERVICE (manager), comp, "Observed");
+  a = track_item (RESMGR_SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, 30, rec, "a");
+  b = resmgr_service_track_data (RESMGR_SERVICE (manager), G_OBJECT (comp), RESMGR_RESOURCE_TYPE_FILE,
+                                 NULL, 64, 50, g_malloc (1), g_free, NULL);
+  c = track_item (RESMGR_SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_CUSTOM, 10, rec, "c");
+  g_assert_cmpuint (b, !=, 0);
+
+  /* the second observer goes: only the first one hears from now on */
+  _resmgr_manager_remove_observer (manager, other_id);
+  g_assert_cmpuint (other.n_destroyed, ==, 1);
+  g_assert_true (other.destroy_thread == g_thread_self ());
+
+  g_assert_true (resmgr_service_release (RESMGR_SERVICE (manager), b, NULL));
+  g_assert_true (resmgr_service_release (RESMGR_SERVICE (manager), a, NULL));
+  report = resmgr_service_cleanup_component (RESMGR_SERVICE (manager), G_OBJECT (comp), NULL);
+  d = track_item (RESMGR_SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "d");
+  g_clear_object (&comp);
+
+  g_assert_cmpstr (other.log->str, ==,
+                   "registered:Observed tracked:Observed/a/memory/16/30 "
+                   "tracked:Observed/-/file/64/50 tracked:Observed/c/custom/16/10");
+  g_assert_cmpstr (log.log->str, ==,
+                   "registered:Observed tracked:Observed/a/memory/16/30 "
+                   "tracked:Observed/-/file/64/50 tracked:Observed/c/custom/16/10 "
+                   "released:Observed/- released:Observed/a "
+                   "released:Observed/c cleaned:Observed "
+                   "tracked:Observed/d/memory/16/20 "
+                   "released:Observed/d cleaned:Observed removed:Observed");
+  g_assert_cmpuint (log.tracked->len, ==, 4);
+  g_assert_cmpuint (g_array_index (log.tracked, guint64, 0), ==, a);
+  g_assert_cmpuint (g_array_index (log.tracked, guint64, 1), ==, b);
+  g_assert_cmpuint (g_array_index (log.tracked, guint64, 2), ==, c);
+  g_assert_cmpuint (g_array_index (log.tracked, guint64, 3), ==, d);
+  g_assert_cmpuint (log.released->len, ==, 4);
+  g_assert_cmpuint (g_array_index (log.released, guint64, 0), ==, b);
+  g_assert_cmpuint (g_array_index (log.released, guint64, 1), ==, a);
+  g_assert_cmpuint (g_array_index (log.released, guint64, 2), ==, c);
+  g_assert_cmpuint (g_array_index (log.released, guint64, 3), ==, d);
+  for (guint i = 0; i < log.states->len; i++)
+    g_assert_cmpint (g_array_index (log.states, ResmgrResourceState, i), ==, RESMGR_RESOURCE_STATE_RELEASED);
+  /* the signals were emitted as before: 4 tracked, 4 released */
+  g_assert_cmpuint (n_signals, ==, 8);
+  assert_recorded (rec, "a,c,d");
+
+  /* removed: not called any more, destroyed once */
+  _resmgr_manager_remove_observer (manager, observer_id);
+  g_assert_cmpuint (log.n_destroyed, ==, 1);
+  comp = test_component_new (NULL);
+  register_component (RESMGR_SERVICE (manager), comp, "Unobserved");
+  track_item (RESMGR_SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "e");
+  g_clear_object (&comp);
+  g_assert_cmpuint (log.tracked->len, ==, 4);
+  g_assert_cmpuint (log.released->len, ==, 4);
+  g_assert_cmpuint (log.n_destroyed, ==, 1);
+  g_assert_cmpuint (other.n_destroyed, ==, 1);
+
+  observer_log_clear (&log);
+  observer_log_clear (&other);
+  recorder_free (rec);
+}
+
+static void
+test_observer_kinds (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(GError) error = NULL;
+  Recorder *rec = recorder_new ();
+  TestObject *object = test_object_new (NULL);
+  ObserverLog log;
+  guint observer_id;
+  guint64 watched, failing;
+
+  g_test_summary ("An observer hears the final state of a release: finalized for a "
+                  "watched object that went while tracked, failed for a failing cleanup");
+
+  observer_log_init (&log);
+  observer_id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &log, obs_destroy);
+  register_component (RESMGR_SERVICE (manager), comp, "Kinds");
+  watched = resmgr_service_track_object (RESMGR_SERVICE (manager), G_OBJECT (comp),
+                                         RESMGR_RESOURCE_TYPE_WIDGET, "obj", 0,
+                                         RESMGR_PRIORITY_DEFAULT, G_OBJECT (object),
+                                         NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  failing = add_item_cleanup (RESMGR_SERVICE (manager), comp, RESMGR_PRIORITY_DEFAULT, rec, "fail", TRUE);
+
+  g_object_unref (object);   /* finalized while tracked */
+  g_assert_false (resmgr_service_release (RESMGR_SERVICE (manager), failing, NULL));
+
+  g_assert_cmpuint (log.released->len, ==, 2);
+  g_assert_cmpuint (g_array_index (log.released, guint64, 0), ==, watched);
+  g_assert_cmpint (g_array_index (log.states, ResmgrResourceState, 0), ==, RESMGR_RESOURCE_STATE_FINALIZED);
+  g_assert_cmpuint (g_array_index (log.released, guint64, 1), ==, failing);
+  g_assert_cmpint (g_array_index (log.states, ResmgrResourceState, 1), ==, RESMGR_RESOURCE_STATE_FAILED);
+
+  _resmgr_manager_remove_observer (manager, observer_id);
+  g_clear_object (&comp);
+  observer_log_clear (&log);
+  recorder_free (rec);
+}
+
+typedef struct
+{
+  ResmgrManager *manager;
+  GObject       *component;
+  ObserverLog   *log;
+  guint64        first, second;
+} ObserverThreadData;
+
+static gpointer
+observer_tracker_thread (gpointer data)
+{
+  ObserverThreadData *td = data;
+
+  /* blocks in the observer until the main thread let it go */
+  td->first = resmgr_service_track_data (RESMGR_SERVICE (td->manager), td->component,
+                                         RESMGR_RESOURCE_TYPE_MEMORY, NULL, 8,
+                                         RESMGR_PRIORITY_DEFAULT, g_malloc (8), g_free, NULL);
+  /* after the removal: not observed */
+  td->second = resmgr_service_track_data (RESMGR_SERVICE (td->manager), td->component,
+                                          RESMGR_RESOURCE_TYPE_MEMORY, NULL, 8,
+                                          RESMGR_PRIORITY_DEFAULT, g_malloc (8), g_free, NULL);
+  g_assert_true (resmgr_service_release (RESMGR_SERVICE (td->manager), td->second, NULL));
+
+  return NULL;
+}
+
+static void
+test_observer_remove_from_thread (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  ObserverThreadData td = { 0, };
+  ObserverLog log;
+  GThread *thread;
+  guint observer_id;
+
+  g_test_summary ("An observer removed while one of its calls runs on another thread: "
+                  "removal returns without waiting, the running call finishes with "
+                  "valid data, the destroy notify runs only after it (on that thread), "
+                  "and later events of that thread do not call it");
+
+  observer_log_init (&log);
+  register_component (RESMGR_SERVICE (manager), comp, "Racing");
+  observer_id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &log, obs_destroy);
+
+  log.block = TRUE;
+  td = (ObserverThreadData) { manager, G_OBJECT (comp), &log, 0, 0 };
+  thread = g_thread_new ("observed-tracker", observer_tracker_thread, &td);
+
+  /* wait until the thread is inside the observer */
+  g_mutex_lock (&log.mutex);
+  while (!log.in_call)
+    g_cond_wait (&log.cond, &log.mutex);
+  g_mutex_unlock (&log.mutex);
+
+  /* remove it from here while the call runs: returns at once */
+  _resmgr_manager_remove_observer (manager, observer_id);
+  g_mutex_lock (&log.mutex);
+  g_assert_true (log.in_call);
+  g_assert_cmpuint (log.n_destroyed, ==, 0);
+
+  /* let the call finish: the destroy notify follows on that thread */
+  log.block = FALSE;
+  g_cond_broadcast (&log.cond);
+  while (log.n_destroyed == 0)
+    g_cond_wait (&log.cond, &log.mutex);
+  g_assert_true (log.call_done);
+  g_mutex_unlock (&log.mutex);
+
+  g_thread_join (thread);
+  g_assert_true (log.destroy_thread == thread);
+  g_assert_cmpuint (log.n_destroyed, ==, 1);
+  g_assert_cmpuint (td.first, !=, 0);
+  g_assert_cmpuint (td.second, !=, 0);
+  g_assert_cmpuint (log.tracked->len, ==, 1);
+  g_assert_cmpuint (g_array_index (log.tracked, guint64, 0), ==, td.first);
+  g_assert_cmpuint (log.released->len, ==, 0);
+
+  g_clear_object (&comp);
+  g_assert_cmpuint (log.released->len, ==, 0);
+  observer_log_clear (&log);
+}
+
+typedef struct
+{
+  ResmgrManager *manager;
+  guint          observer_id;
+  guint          n_calls;
+} SelfRemoving;
+
+static void
+self_removing_tracked (gpointer                      data,
+                       const ResmgrObservedResource *res)
+{
+  SelfRemoving *sr = data;
+
+  sr->n_calls++;
+  _resmgr_manager_remove_observer (sr->manager, sr->observer_id);
+}
+
+static void
+test_observer_remove_self (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  static const ResmgrObserverFuncs funcs = { .resource_tracked = self_removing_tracked };
+  Recorder *rec = recorder_new ();
+  SelfRemoving sr = { manager, 0, 0 };
+
+  g_test_summary ("An observer may remove itself from its own callback; NULL members "
+                  "are skipped");
+
+  register_component (RESMGR_SERVICE (manager), comp, "Self");
+  sr.observer_id = _resmgr_manager_add_observer (manager, &funcs, &sr, NULL);
+  track_item (RESMGR_SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "x");
+  track_item (RESMGR_SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "y");
+  g_assert_cmpuint (sr.n_calls, ==, 1);
+
+  g_clear_object (&comp);
+  recorder_free (rec);
+}
+
+typedef struct
+{
+  ResmgrManager *manager;
+  GObject       *component;
+  guint          n;
+  gint          *stop;
+} ChurnData;
+
+static gpointer
+observer_churn_thread (gpointer data)
+{
+  ChurnData *cd = data;
+
+  for (guint i = 0; i < cd->n && !g_atomic_int_get (cd->stop); i++)
+    {
+      guint64 id = resmgr_service_track_data (RESMGR_SERVICE (cd->manager), cd->component,
+                                              RESMGR_RESOURCE_TYPE_MEMORY, NULL, 8,
+                                              RESMGR_PRIORITY_DEFAULT, g_malloc (8), g_free, NULL);
+
+      g_assert_cmpuint (id, !=, 0);
+      g_assert_true (resmgr_service_release (RESMGR_SERVICE (cd->manager), id, NULL));
+    }
+
+  return NULL;
+}
+
+static void
+test_observer_add_remove_stress (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  guint n = g_test_thorough () ? 200000 : 20000;
+  GThread *threads[3];
+  ChurnData cd;
+  gint stop = FALSE;
+
+  g_test_summary ("Observers added and removed while threads track and release: each "
+                  "destroy notify runs exactly once, no call reaches a destroyed one");
+
+  register_component (RESMGR_SERVICE (manager), comp, "Stress");
+  cd = (ChurnData) { manager, G_OBJECT (comp), n, &stop };
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("observer-churn", observer_churn_thread, &cd);
+
+  for (guint round = 0; round < 200; round++)
+    {
+      ObserverLog log;
+      guint id;
+
+      observer_log_init (&log);
+      id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &log, obs_destroy);
+      g_thread_yield ();
+      _resmgr_manager_remove_observer (manager, id);
+
+      /* the last running call (if any) drops the last reference */
+      g_mutex_lock (&log.mutex);
+      while (log.n_destroyed == 0)
+        g_cond_wait (&log.cond, &log.mutex);
+      g_assert_cmpuint (log.n_destroyed, ==, 1);
+      g_mutex_unlock (&log.mutex);
+      observer_log_clear (&log);
+    }
+
+  g_atomic_int_set (&stop, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_clear_object (&comp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2225,6 +2703,12 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Manager/lifetime/release-self-from-cleanup", test_release_self_from_cleanup);
   g_test_add_func ("/Resmgr/Manager/lifetime/watched-twice", test_watched_twice);
   g_test_add_func ("/Resmgr/Manager/lifetime/manager-finalized-first", test_manager_finalized_first);
+
+  g_test_add_func ("/Resmgr/Manager/observer/events", test_observer_events);
+  g_test_add_func ("/Resmgr/Manager/observer/final-states", test_observer_kinds);
+  g_test_add_func ("/Resmgr/Manager/observer/remove-from-thread", test_observer_remove_from_thread);
+  g_test_add_func ("/Resmgr/Manager/observer/remove-self", test_observer_remove_self);
+  g_test_add_func ("/Resmgr/Manager/observer/add-remove-under-load", test_observer_add_remove_stress);
 
   g_test_add_func ("/Resmgr/Manager/bad-args", test_bad_args);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)

@@ -1123,6 +1123,126 @@ test_snapshot (void)
   recorder_free (rec);
 }
 
+
+/* The race of test_leak_stale, for real: an observer added before the
+ * monitor's holds the tracking thread between the manager's tracking and
+ * the monitor hearing of it, while the main thread cleans the component. */
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  gboolean hold;
+  gboolean holding;
+} Gate;
+
+static void
+gate_tracked (gpointer                      data,
+              const ResmgrObservedResource *res)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->mutex);
+  gate->holding = TRUE;
+  g_cond_broadcast (&gate->cond);
+  while (gate->hold)
+    g_cond_wait (&gate->cond, &gate->mutex);
+  gate->holding = FALSE;
+  g_mutex_unlock (&gate->mutex);
+}
+
+typedef struct
+{
+  ResmgrManager *manager;
+  GObject       *component;
+  guint64        id;
+} RaceTrack;
+
+static gpointer
+race_track_thread (gpointer data)
+{
+  RaceTrack *rt = data;
+
+  rt->id = resmgr_service_track_data (SERVICE (rt->manager), rt->component,
+                                      RESMGR_RESOURCE_TYPE_MEMORY, "racer", 8,
+                                      RESMGR_PRIORITY_DEFAULT, g_malloc (8), g_free, NULL);
+
+  return NULL;
+}
+
+static void
+test_leak_stale_race (void)
+{
+  static const ResmgrObserverFuncs gate_funcs = { .resource_tracked = gate_tracked };
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(ResmgrMonitor) monitor = NULL;
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GPtrArray) leaks = NULL;
+  gint64 offset = 0;
+  RaceTrack rt;
+  GThread *thread;
+  LeakLog log;
+  Gate gate;
+  guint gate_id;
+
+  g_test_summary ("A release the monitor hears before the tracking (a cleanup racing "
+                  "with a track on another thread) leaves a stale record that the next "
+                  "leak check confirms with the service and forgets, unreported");
+
+  g_mutex_init (&gate.mutex);
+  g_cond_init (&gate.cond);
+  gate.hold = TRUE;
+  gate.holding = FALSE;
+  gate_id = _resmgr_manager_add_observer (manager, &gate_funcs, &gate, NULL);
+  monitor = monitor_new (manager);
+  leak_log_init (&log);
+  g_signal_connect (monitor, "leak-detected", G_CALLBACK (on_leak_detected), &log);
+  _resmgr_monitor_set_clock (monitor, fake_clock, &offset);
+  resmgr_monitor_set_age_threshold (monitor, 10);
+  register_component (SERVICE (manager), comp, "Racing");
+  g_assert_cmpuint (g_list_model_get_n_items (resmgr_monitor_get_resources (monitor)), ==, 0);
+
+  rt = (RaceTrack) { manager, G_OBJECT (comp), 0 };
+  thread = g_thread_new ("racing-tracker", race_track_thread, &rt);
+
+  /* tracked by the manager, not heard of by the monitor yet */
+  g_mutex_lock (&gate.mutex);
+  while (!gate.holding)
+    g_cond_wait (&gate.cond, &gate.mutex);
+  g_mutex_unlock (&gate.mutex);
+
+  /* the cleanup releases it: the monitor hears the release first */
+  report = resmgr_service_cleanup_component (SERVICE (manager), G_OBJECT (comp), NULL);
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (report), ==, 1);
+
+  g_mutex_lock (&gate.mutex);
+  gate.hold = FALSE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.mutex);
+  g_thread_join (thread);
+  g_assert_cmpuint (rt.id, !=, 0);
+
+  /* then the tracking: a stale record, listed for now */
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (resmgr_monitor_get_resources (monitor)), ==, 1);
+  g_assert_cmpuint (resmgr_monitor_resource_get_id (resource_at (monitor, 0)), ==, rt.id);
+
+  /* an hour later it would be too old: confirmed with the service, forgotten */
+  offset = G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC;
+  leaks = resmgr_monitor_check_leaks (monitor);
+  g_assert_cmpuint (leaks->len, ==, 0);
+  g_assert_cmpuint (log.n_emissions, ==, 0);
+  iterate ();
+  g_assert_cmpuint (log.n_emissions, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (resmgr_monitor_get_resources (monitor)), ==, 0);
+
+  _resmgr_manager_remove_observer (manager, gate_id);
+  g_clear_object (&comp);
+  leak_log_clear (&log);
+  g_mutex_clear (&gate.mutex);
+  g_cond_clear (&gate.cond);
+}
+
 static void
 test_properties (void)
 {
@@ -1173,6 +1293,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Monitor/threads", test_threads);
   g_test_add_func ("/Resmgr/Monitor/dispose", test_dispose);
   g_test_add_func ("/Resmgr/Monitor/snapshot", test_snapshot);
+  g_test_add_func ("/Resmgr/Monitor/leaks/stale-race", test_leak_stale_race);
 
   return g_test_run ();
 }
