@@ -1270,6 +1270,20 @@ run_claims_on (ResmgrManager       *self,
   return done;
 }
 
+/* Lists what @comp still tracks (not dead) as leftovers of @report. */
+static void
+add_leftovers_locked (Component           *comp,
+                      ResmgrCleanupReport *report)
+{
+  for (guint i = 0; i < comp->entries->len; i++)
+    {
+      Entry *e = &g_array_index (comp->entries, Entry, i);
+
+      if (e->state != ENTRY_DEAD)
+        _resmgr_cleanup_report_add_leftover (report, handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE));
+    }
+}
+
 /* Cleans everything @comp owns, in rounds until nothing is left (a cleanup
  * may track more for the same component). */
 static ResmgrCleanupReport *
@@ -1307,13 +1321,7 @@ cleanup_component_internal (ResmgrManager *self,
   /* What is still there now was added faster than it could be cleaned, or
    * its cleanup did not run in time. */
   g_mutex_lock (&comp->mutex);
-  for (guint i = 0; i < comp->entries->len; i++)
-    {
-      Entry *e = &g_array_index (comp->entries, Entry, i);
-
-      if (e->state != ENTRY_DEAD)
-        _resmgr_cleanup_report_add_leftover (report, handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE));
-    }
+  add_leftovers_locked (comp, report);
   g_mutex_unlock (&comp->mutex);
 
   _resmgr_cleanup_report_set_timed_out (report, !in_time);
@@ -2132,13 +2140,7 @@ resmgr_manager_shutdown (ResmgrService  *service,
 
       g_mutex_lock (&comp->mutex);
       comp->cleaning--;
-      for (guint j = 0; j < comp->entries->len; j++)
-        {
-          Entry *e = &g_array_index (comp->entries, Entry, j);
-
-          if (e->state != ENTRY_DEAD)
-            _resmgr_cleanup_report_add_leftover (report, handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE));
-        }
+      add_leftovers_locked (comp, report);
       compact_locked (comp);
       g_mutex_unlock (&comp->mutex);
     }

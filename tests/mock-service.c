@@ -544,6 +544,32 @@ run_entries (MockService         *self,
     }
 }
 
+/* Runs the entries of @component (NULL: all) in rounds until none is left:
+ * cleanups may track more. */
+static void
+run_rounds (MockService         *self,
+            GObject             *component,
+            ResmgrCleanupReport *report)
+{
+  for (;;)
+    {
+      GPtrArray *stolen;
+
+      g_mutex_lock (&self->mutex);
+      stolen = steal_entries_locked (self, component);
+      g_mutex_unlock (&self->mutex);
+
+      if (stolen->len == 0)
+        {
+          g_ptr_array_unref (stolen);
+          break;
+        }
+      run_entries (self, stolen, report);
+      _resmgr_cleanup_report_end_phase (report);
+      g_ptr_array_unref (stolen);
+    }
+}
+
 static ResmgrCleanupReport *
 mock_cleanup_component (ResmgrService  *service,
                         GObject        *component,
@@ -567,24 +593,7 @@ mock_cleanup_component (ResmgrService  *service,
   report = _resmgr_cleanup_report_new (g_hash_table_lookup (self->components, component));
   g_mutex_unlock (&self->mutex);
 
-  /* Rounds: cleanups may track more for the same component. */
-  for (;;)
-    {
-      GPtrArray *stolen;
-
-      g_mutex_lock (&self->mutex);
-      stolen = steal_entries_locked (self, component);
-      g_mutex_unlock (&self->mutex);
-
-      if (stolen->len == 0)
-        {
-          g_ptr_array_unref (stolen);
-          break;
-        }
-      run_entries (self, stolen, report);
-      _resmgr_cleanup_report_end_phase (report);
-      g_ptr_array_unref (stolen);
-    }
+  run_rounds (self, component, report);
 
   _resmgr_cleanup_report_finish (report);
 
@@ -637,23 +646,7 @@ mock_shutdown (ResmgrService  *service,
   g_mutex_unlock (&self->mutex);
 
   report = _resmgr_cleanup_report_new ("shutdown");
-  for (;;)
-    {
-      GPtrArray *stolen;
-
-      g_mutex_lock (&self->mutex);
-      stolen = steal_entries_locked (self, NULL);
-      g_mutex_unlock (&self->mutex);
-
-      if (stolen->len == 0)
-        {
-          g_ptr_array_unref (stolen);
-          break;
-        }
-      run_entries (self, stolen, report);
-      _resmgr_cleanup_report_end_phase (report);
-      g_ptr_array_unref (stolen);
-    }
+  run_rounds (self, NULL, report);
   _resmgr_cleanup_report_finish (report);
 
   return report;
