@@ -14,7 +14,14 @@
  * highest first) how many resources were released, how many cleanups failed
  * and how many resources were lost (gone before their cleanup could run),
  * each failure with its #GError, the resources still tracked afterwards
- * (leftovers, that is leaks) and timings.
+ * (leftovers, that is leaks, each with the reason it was left) and timings.
+ *
+ * A cleanup that passed its deadline says so ([method@Resmgr.CleanupReport.get_timed_out])
+ * and names every resource whose cleanup was still running at the deadline
+ * (an *overrun*, with how long it had run). Such a cleanup finishes later, on
+ * its owner context: its outcome is then reported by a second report whose
+ * scope is the first one's followed by ` (late)`, emitted with
+ * [signal@Resmgr.Service::cleanup-finished].
  *
  * A report is built by the cleanup that returns it and is immutable once
  * handed out; any thread may read it.
@@ -38,6 +45,12 @@ typedef struct
   GError       *error;
 } Failure;
 
+typedef struct
+{
+  ResmgrHandle *handle;
+  gint64        running;
+} Overrun;
+
 struct _ResmgrCleanupReport
 {
   gatomicrefcount ref_count;
@@ -46,6 +59,8 @@ struct _ResmgrCleanupReport
   GArray         *phases;    /* Phase, priority descending */
   GArray         *failures;  /* Failure */
   GPtrArray      *leftovers; /* ResmgrHandle */
+  GPtrArray      *reasons;   /* char *, one per leftover, nullable */
+  GArray         *overruns;  /* Overrun */
   gint64          started;   /* monotonic µs */
   gint64          started_wall;
   gint64          duration;
@@ -64,6 +79,14 @@ failure_clear (gpointer data)
   g_clear_error (&f->error);
 }
 
+static void
+overrun_clear (gpointer data)
+{
+  Overrun *o = data;
+
+  g_clear_pointer (&o->handle, resmgr_handle_unref);
+}
+
 ResmgrCleanupReport *
 _resmgr_cleanup_report_new (const char *scope)
 {
@@ -75,6 +98,9 @@ _resmgr_cleanup_report_new (const char *scope)
   self->failures = g_array_new (FALSE, FALSE, sizeof (Failure));
   g_array_set_clear_func (self->failures, failure_clear);
   self->leftovers = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  self->reasons = g_ptr_array_new_with_free_func (g_free);
+  self->overruns = g_array_new (FALSE, FALSE, sizeof (Overrun));
+  g_array_set_clear_func (self->overruns, overrun_clear);
   self->started = g_get_monotonic_time ();
   self->started_wall = g_get_real_time ();
   self->current = -1;
@@ -174,7 +200,33 @@ void
 _resmgr_cleanup_report_add_leftover (ResmgrCleanupReport *self,
                                      ResmgrHandle        *handle)
 {
+  _resmgr_cleanup_report_add_leftover_with_reason (self, handle, NULL);
+}
+
+void
+_resmgr_cleanup_report_add_leftover_with_reason (ResmgrCleanupReport *self,
+                                                 ResmgrHandle        *handle,
+                                                 const char          *reason)
+{
   g_ptr_array_add (self->leftovers, handle);
+  g_ptr_array_add (self->reasons, g_strdup (reason));
+}
+
+void
+_resmgr_cleanup_report_add_overrun (ResmgrCleanupReport *self,
+                                    ResmgrHandle        *handle,
+                                    gint64               running_us)
+{
+  Overrun o = { handle, running_us };
+
+  g_array_append_val (self->overruns, o);
+}
+
+gboolean
+_resmgr_cleanup_report_is_empty (ResmgrCleanupReport *self)
+{
+  return self->phases->len == 0 && self->failures->len == 0 &&
+         self->leftovers->len == 0 && self->overruns->len == 0;
 }
 
 void
@@ -211,7 +263,16 @@ _resmgr_cleanup_report_merge (ResmgrCleanupReport *self,
     }
 
   for (guint i = 0; i < other->leftovers->len; i++)
-    g_ptr_array_add (self->leftovers, resmgr_handle_ref (g_ptr_array_index (other->leftovers, i)));
+    _resmgr_cleanup_report_add_leftover_with_reason (self,
+                                                     resmgr_handle_ref (g_ptr_array_index (other->leftovers, i)),
+                                                     g_ptr_array_index (other->reasons, i));
+
+  for (guint i = 0; i < other->overruns->len; i++)
+    {
+      const Overrun *o = &g_array_index (other->overruns, Overrun, i);
+
+      _resmgr_cleanup_report_add_overrun (self, resmgr_handle_ref (o->handle), o->running);
+    }
 
   self->timed_out |= other->timed_out;
 }
@@ -262,6 +323,8 @@ resmgr_cleanup_report_unref (ResmgrCleanupReport *self)
       g_array_unref (self->phases);
       g_array_unref (self->failures);
       g_ptr_array_unref (self->leftovers);
+      g_ptr_array_unref (self->reasons);
+      g_array_unref (self->overruns);
       g_free (self);
     }
 }
@@ -469,6 +532,78 @@ resmgr_cleanup_report_get_leftovers (ResmgrCleanupReport *self)
 }
 
 /**
+ * resmgr_cleanup_report_get_leftover_reason:
+ * @self: a report
+ * @index: an index into [method@Resmgr.CleanupReport.get_leftovers]
+ *
+ * Gets why a leftover was still tracked, when the cleanup knows: for
+ * example that its owner context was not iterated before the deadline, or
+ * that the deadline passed before its turn.
+ *
+ * Returns: (nullable): the reason, or %NULL if it was simply still tracked
+ *
+ * Since: 0.1
+ */
+const char *
+resmgr_cleanup_report_get_leftover_reason (ResmgrCleanupReport *self,
+                                           guint                index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->reasons->len, NULL);
+
+  return g_ptr_array_index (self->reasons, index);
+}
+
+/**
+ * resmgr_cleanup_report_get_n_overruns:
+ * @self: a report
+ *
+ * Gets how many cleanups were still running when the deadline passed.
+ *
+ * Returns: the number of overruns
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_cleanup_report_get_n_overruns (ResmgrCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->overruns->len;
+}
+
+/**
+ * resmgr_cleanup_report_get_overrun:
+ * @self: a report
+ * @index: an index below [method@Resmgr.CleanupReport.get_n_overruns]
+ * @running_us: (out) (optional): how long its cleanup had been running at
+ *   the deadline, in microseconds
+ *
+ * Gets a resource whose cleanup was still running when the deadline
+ * passed. Its outcome is reported later, by the ` (late)` report.
+ *
+ * Returns: (transfer none): the handle of the overrunning resource
+ *
+ * Since: 0.1
+ */
+ResmgrHandle *
+resmgr_cleanup_report_get_overrun (ResmgrCleanupReport *self,
+                                   guint                index,
+                                   gint64              *running_us)
+{
+  const Overrun *o;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->overruns->len, NULL);
+
+  o = &g_array_index (self->overruns, Overrun, index);
+  if (running_us != NULL)
+    *running_us = o->running;
+
+  return o->handle;
+}
+
+/**
  * resmgr_cleanup_report_get_duration:
  * @self: a report
  *
@@ -519,7 +654,8 @@ gboolean
 resmgr_cleanup_report_is_clean (ResmgrCleanupReport *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
-  return self->failures->len == 0 && self->leftovers->len == 0 && !self->timed_out;
+  return self->failures->len == 0 && self->leftovers->len == 0 &&
+         self->overruns->len == 0 && !self->timed_out;
 }
 
 static void
@@ -554,8 +690,9 @@ add_handle_members (JsonBuilder  *builder,
  * (wall-clock time, µs since the epoch), `duration_us`, `timed_out`,
  * `clean`, `released`, `failed`, `lost`, `phases` (array of objects with
  * `priority`, `released`, `failed`, `lost`, `duration_us`), `failures`
- * (array of handle objects with `error_domain`, `error_code` and `message`)
- * and `leftovers` (array of handle objects).
+ * (array of handle objects with `error_domain`, `error_code` and `message`),
+ * `overruns` (array of handle objects with `running_us`) and `leftovers`
+ * (array of handle objects with `reason`, a string or null).
  *
  * Returns: (transfer full): a JSON string
  *
@@ -630,12 +767,33 @@ resmgr_cleanup_report_to_json (ResmgrCleanupReport *self,
     }
   json_builder_end_array (builder);
 
+  json_builder_set_member_name (builder, "overruns");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->overruns->len; i++)
+    {
+      const Overrun *o = &g_array_index (self->overruns, Overrun, i);
+
+      json_builder_begin_object (builder);
+      add_handle_members (builder, o->handle);
+      json_builder_set_member_name (builder, "running_us");
+      json_builder_add_int_value (builder, o->running);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
   json_builder_set_member_name (builder, "leftovers");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->leftovers->len; i++)
     {
+      const char *reason = g_ptr_array_index (self->reasons, i);
+
       json_builder_begin_object (builder);
       add_handle_members (builder, g_ptr_array_index (self->leftovers, i));
+      json_builder_set_member_name (builder, "reason");
+      if (reason != NULL)
+        json_builder_add_string_value (builder, reason);
+      else
+        json_builder_add_null_value (builder);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

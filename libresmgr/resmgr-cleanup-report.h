@@ -47,6 +47,15 @@ ResmgrHandle        *resmgr_cleanup_report_get_failure     (ResmgrCleanupReport 
 RESMGR_AVAILABLE_IN_ALL
 GPtrArray           *resmgr_cleanup_report_get_leftovers   (ResmgrCleanupReport *self);
 RESMGR_AVAILABLE_IN_ALL
+const char          *resmgr_cleanup_report_get_leftover_reason (ResmgrCleanupReport *self,
+                                                                guint                index);
+RESMGR_AVAILABLE_IN_ALL
+guint                resmgr_cleanup_report_get_n_overruns  (ResmgrCleanupReport *self);
+RESMGR_AVAILABLE_IN_ALL
+ResmgrHandle        *resmgr_cleanup_report_get_overrun     (ResmgrCleanupReport *self,
+                                                             guint                index,
+                                                             gint64              *running_us);
+RESMGR_AVAILABLE_IN_ALL
 gint64               resmgr_cleanup_report_get_duration    (ResmgrCleanupReport *self);
 RESMGR_AVAILABLE_IN_ALL
 gboolean             resmgr_cleanup_report_get_timed_out   (ResmgrCleanupReport *self);
