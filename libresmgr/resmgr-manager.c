@@ -151,7 +151,6 @@ struct _ResmgrManager
   GHashTable   *by_serial;   /* serial → Component* (owned) */
   GHashTable   *ids;         /* id → Component* (borrowed) */
   GHashTable   *id_counters; /* type name → next number */
-  guint32       next_serial;
   guint         n_components;
   guint         peak_components;
   guint64       retired_tracked; /* tracked by components now gone */
@@ -168,6 +167,7 @@ struct _ResmgrManager
   guint         next_observer_id;
 
   /* Atomic: */
+  int           wait_timeout_ms;
   int           shutting_down;
   int           in_shutdown;
   gint64        deadline;
@@ -575,7 +575,7 @@ emit_own (ResmgrManager *self,
   g_private_set (&emitting_manager, outer);
 }
 
-/* Called with the owner context acquired and no lock held. */
+/* Called on the owner of the manager's context, with no lock held. */
 static void
 flush_events (ResmgrManager *self)
 {
@@ -623,8 +623,9 @@ has_handlers (ResmgrManager *self,
   return g_signal_has_handler_pending (self, signals[signal], 0, TRUE);
 }
 
-/* Emits now when this thread can own the manager's context, else queues.
- * Takes ownership of @arg. Must be called with no lock held. */
+/* Emits now when this thread owns the manager's context (see
+ * resmgr-dispatch-private.h), else queues, in order, for the owner. Takes
+ * ownership of @arg. Must be called with no lock held. */
 static void
 emit_event (ResmgrManager *self,
             guint          signal,
@@ -632,12 +633,11 @@ emit_event (ResmgrManager *self,
 {
   guint signal_id = signals[signal];
 
-  if (g_main_context_acquire (self->context))
+  if (_resmgr_context_is_owned_here (self->context))
     {
       flush_events (self);
       emit_own (self, signal_id, arg);
       event_free_arg (signal_id, arg);
-      g_main_context_release (self->context);
       return;
     }
 
@@ -920,7 +920,18 @@ extra_free (EntryExtra *extra)
 
 /* }}} */
 
-/* Running cleanups {{{ */
+/* Running cleanups {{{
+ *
+ * A cleanup operation (an Op) is a component cleanup, a disposal or a
+ * shutdown. Its claims run on the owner context of their component (see
+ * resmgr-dispatch-private.h), inline when the calling thread owns that
+ * context, else in a Unit dispatched there that the caller waits for with a
+ * deadline (synchronous forms) or continues from (asynchronous forms). The
+ * Op's report is written under op->mutex by whichever thread runs a claim;
+ * the thread that finishes the Op takes the report out, and outcomes that
+ * arrive after that (a cleanup that overran the deadline) go to a second,
+ * "late" report, emitted when the late cleanup finished.
+ */
 
 /* Runs the cleanup of an entry taken out of its component, with no lock
  * held, and frees what the entry owned. */
@@ -994,31 +1005,17 @@ entry_done (ResmgrManager        *self,
             Component            *comp,
             Entry                *e,
             ResmgrResourceState   state,
-            GError               *error,
-            ResmgrCleanupReport  *report,
             gboolean              notify,
             ObserverSet         **held,
             Tally                *tally)
 {
   ObserverSet *observers = observers_get (self, held);
-  ResmgrHandle *handle = NULL;
   char *name = NULL;
 
   tally_add (tally, e, state);
 
-  if (error != NULL || notify)
-    handle = handle_for_entry (comp, e, state);
-
-  if (report != NULL)
-    {
-      if (state == RESMGR_RESOURCE_STATE_RELEASED)
-        _resmgr_cleanup_report_add_released (report);
-      else if (state == RESMGR_RESOURCE_STATE_FAILED)
-        _resmgr_cleanup_report_add_failure (report, resmgr_handle_ref (handle), g_steal_pointer (&error));
-      else
-        _resmgr_cleanup_report_add_lost (report);
-    }
-  g_clear_error (&error);
+  if (notify)
+    emit_event (self, SIGNAL_RESOURCE_RELEASED, handle_for_entry (comp, e, state));
 
   if (G_UNLIKELY (observers != NULL) && e->extra != NULL)
     name = g_steal_pointer (&e->extra->name);
@@ -1034,10 +1031,6 @@ entry_done (ResmgrManager        *self,
       observe_resource (observers, TRUE, &res);
       g_free (name);
     }
-
-  if (notify)
-    emit_event (self, SIGNAL_RESOURCE_RELEASED, g_steal_pointer (&handle));
-  g_clear_pointer (&handle, resmgr_handle_unref);
 }
 
 static int
@@ -1117,185 +1110,316 @@ claim_locked (Component *comp,
       }
 }
 
-/* Runs claims [first, last) in order, on the calling thread. */
+/* Gives claims that were not run back: they are live again. Only touches
+ * entries still claimed (an entry released meanwhile is dead, and a claim
+ * is only ever made on a live entry, so a claimed entry among @claims is
+ * ours). */
 static void
-run_claims (ResmgrManager       *self,
-            const Claim         *claims,
-            guint                n,
-            ResmgrCleanupReport *report)
+unclaim (const Claim *claims,
+         guint        n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      const Claim *c = &claims[i];
+      Entry *e;
+
+      g_mutex_lock (&c->comp->mutex);
+      e = find_entry_locked (c->comp, c->seq);
+      if (e != NULL && e->state == ENTRY_CLAIMED)
+        e->state = ENTRY_LIVE;
+      g_mutex_unlock (&c->comp->mutex);
+    }
+}
+
+typedef struct
+{
+  gatomicrefcount      ref_count;
+  ResmgrManager       *manager;
+  gint64               deadline; /* monotonic µs at which no claim starts any more, or -1 */
+  int                  expired;  /* atomic */
+
+  /* Protected by mutex (taken before a component's mutex, never after): */
+  GMutex               mutex;
+  char                *scope;
+  ResmgrCleanupReport *report;   /* NULL once taken out by op_finish () */
+  ResmgrCleanupReport *late;     /* outcomes after that */
+  GHashTable          *stuck;    /* GMainContext* whose Unit was abandoned */
+  const Claim         *claims;   /* being run by run_claims (), or NULL */
+  guint                n_claims;
+  guint                pos;      /* index in claims of the one running */
+  Component           *running_comp;
+  const Entry         *running;  /* the entry whose cleanup runs now, or NULL */
+  gint64               running_since;
+  gboolean             running_overran; /* already reported as an overrun */
+  gboolean             unclaimed; /* the rest of claims was given back */
+} Op;
+
+static Op *
+op_new (ResmgrManager *self,
+        const char    *scope,
+        gint64         deadline)
+{
+  Op *op = g_new0 (Op, 1);
+
+  g_atomic_ref_count_init (&op->ref_count);
+  op->manager = g_object_ref (self);
+  op->deadline = deadline;
+  g_mutex_init (&op->mutex);
+  op->scope = g_strdup (scope);
+  op->report = _resmgr_cleanup_report_new (scope);
+
+  return op;
+}
+
+static Op *
+op_ref (Op *op)
+{
+  g_atomic_ref_count_inc (&op->ref_count);
+  return op;
+}
+
+static void
+op_unref (Op *op)
+{
+  if (op != NULL && g_atomic_ref_count_dec (&op->ref_count))
+    {
+      g_clear_pointer (&op->report, resmgr_cleanup_report_unref);
+      g_clear_pointer (&op->late, resmgr_cleanup_report_unref);
+      g_clear_pointer (&op->stuck, g_hash_table_unref);
+      g_mutex_clear (&op->mutex);
+      g_free (op->scope);
+      g_object_unref (op->manager);
+      g_free (op);
+    }
+}
+
+static gboolean
+op_expired (Op *op)
+{
+  if (g_atomic_int_get (&op->expired))
+    return TRUE;
+
+  if (op->deadline >= 0 && coarse_monotonic_time () > op->deadline)
+    {
+      g_atomic_int_set (&op->expired, TRUE);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Called by a waiter whose Unit was abandoned before it started. */
+static void
+op_mark_stuck (Op           *op,
+               GMainContext *context)
+{
+  g_atomic_int_set (&op->expired, TRUE);
+
+  g_mutex_lock (&op->mutex);
+  if (op->stuck == NULL)
+    op->stuck = g_hash_table_new (NULL, NULL);
+  g_hash_table_add (op->stuck, context);
+  g_mutex_unlock (&op->mutex);
+}
+
+/* Called by a waiter whose Unit is still running at the deadline: names
+ * the cleanup that overran and gives back the claims behind it. */
+static void
+op_overrun (Op *op)
+{
+  g_atomic_int_set (&op->expired, TRUE);
+
+  g_mutex_lock (&op->mutex);
+  if (op->running != NULL && op->report != NULL && !op->running_overran)
+    {
+      _resmgr_cleanup_report_add_overrun (op->report,
+                                          handle_for_entry (op->running_comp, op->running,
+                                                            RESMGR_RESOURCE_STATE_ACTIVE),
+                                          g_get_monotonic_time () - op->running_since);
+      op->running_overran = TRUE;
+    }
+  if (op->claims != NULL && !op->unclaimed)
+    {
+      guint next = op->running != NULL ? op->pos + 1 : op->pos;
+
+      if (next < op->n_claims)
+        unclaim (op->claims + next, op->n_claims - next);
+      op->unclaimed = TRUE;
+    }
+  g_mutex_unlock (&op->mutex);
+}
+
+/* Records the outcome of a claim that ran, in the report or, once that was
+ * taken out, in the late report. */
+static void
+op_record (Op                  *op,
+           Component           *comp,
+           const Entry         *e,
+           ResmgrResourceState  state,
+           GError              *error,
+           gint64               started)
+{
+  ResmgrCleanupReport *report;
+
+  g_mutex_lock (&op->mutex);
+
+  report = op->report;
+  if (report == NULL)
+    {
+      if (op->late == NULL)
+        {
+          g_autofree char *scope = g_strdup_printf ("%s (late)", op->scope);
+
+          op->late = _resmgr_cleanup_report_new (scope);
+        }
+      report = op->late;
+    }
+  else if (!op->running_overran && op->deadline >= 0 && started <= op->deadline &&
+           coarse_monotonic_time () > op->deadline)
+    {
+      /* Run inline, it outlasted the deadline: an overrun all the same. */
+      _resmgr_cleanup_report_add_overrun (report, handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE),
+                                          coarse_monotonic_time () - started);
+    }
+
+  op->running = NULL;
+  op->running_overran = FALSE;
+
+  _resmgr_cleanup_report_begin_phase (report, e->priority);
+  if (state == RESMGR_RESOURCE_STATE_RELEASED)
+    _resmgr_cleanup_report_add_released (report);
+  else if (state == RESMGR_RESOURCE_STATE_FAILED)
+    _resmgr_cleanup_report_add_failure (report, handle_for_entry (comp, e, state), g_steal_pointer (&error));
+  else
+    _resmgr_cleanup_report_add_lost (report);
+
+  g_mutex_unlock (&op->mutex);
+
+  g_clear_error (&error);
+}
+
+static void
+op_end_phase (Op *op)
+{
+  g_mutex_lock (&op->mutex);
+  if (op->report != NULL)
+    _resmgr_cleanup_report_end_phase (op->report);
+  else if (op->late != NULL)
+    _resmgr_cleanup_report_end_phase (op->late);
+  g_mutex_unlock (&op->mutex);
+}
+
+static void emit_cleanup_finished (ResmgrManager       *self,
+                                   ResmgrCleanupReport *report);
+
+/* After a Unit: a late report is complete once its Unit ended. */
+static void
+op_flush_late (Op *op)
+{
+  ResmgrCleanupReport *late = NULL;
+
+  g_mutex_lock (&op->mutex);
+  if (op->report == NULL)
+    late = g_steal_pointer (&op->late);
+  g_mutex_unlock (&op->mutex);
+
+  if (late != NULL)
+    {
+      _resmgr_cleanup_report_finish (late);
+      g_info ("%s: %u cleanup(s) finished after the deadline (%u failed)",
+              resmgr_cleanup_report_get_scope (late),
+              resmgr_cleanup_report_get_released (late) + resmgr_cleanup_report_get_failed (late) +
+              resmgr_cleanup_report_get_lost (late),
+              resmgr_cleanup_report_get_failed (late));
+      emit_cleanup_finished (op->manager, late);
+      resmgr_cleanup_report_unref (late);
+    }
+}
+
+/* Runs @n claims in order, on the calling thread, which owns their
+ * context. When @bounded (a Unit some other thread waits for), stops at
+ * the Op's deadline and gives back what it did not run; unbounded runs are
+ * the caller's own contexts, which cost no wait. */
+static void
+run_claims (ResmgrManager *self,
+            Op            *op,
+            const Claim   *claims,
+            guint          n,
+            gboolean       bounded)
 {
   gboolean notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
   ObserverSet *observers = NULL;
   Tally tally = { 0 };
 
+  g_mutex_lock (&op->mutex);
+  op->claims = claims;
+  op->n_claims = n;
+  op->pos = 0;
+  op->unclaimed = FALSE;
+  g_mutex_unlock (&op->mutex);
+
   for (guint i = 0; i < n; i++)
     {
       const Claim *c = &claims[i];
-      Entry *e, taken;
       ResmgrResourceState state;
       GError *error = NULL;
+      Entry *e, taken;
+      gint64 started;
+
+      if (bounded && op_expired (op))
+        {
+          g_mutex_lock (&op->mutex);
+          if (!op->unclaimed)
+            unclaim (claims + i, n - i);
+          op->unclaimed = TRUE;
+          g_mutex_unlock (&op->mutex);
+          break;
+        }
 
       g_mutex_lock (&c->comp->mutex);
       e = find_entry_locked (c->comp, c->seq);
       if (e == NULL || e->state != ENTRY_CLAIMED)
         {
-          /* Released by someone else meanwhile (maybe by an earlier cleanup). */
+          /* Released by someone else meanwhile (maybe by an earlier cleanup),
+           * or given back at the deadline. */
           g_mutex_unlock (&c->comp->mutex);
           continue;
         }
       taken = take_entry_locked (c->comp, e);
       g_mutex_unlock (&c->comp->mutex);
 
-      _resmgr_cleanup_report_begin_phase (report, c->priority);
+      started = coarse_monotonic_time ();
+      g_mutex_lock (&op->mutex);
+      op->pos = i;
+      op->running_comp = c->comp;
+      op->running = &taken;
+      op->running_since = started;
+      g_mutex_unlock (&op->mutex);
+
       state = run_entry (self, make_id (c->comp, c->seq), &taken, &error);
-      entry_done (self, c->comp, &taken, state, error, report, notify, &observers, &tally);
+      op_record (op, c->comp, &taken, state, error, started);
+      entry_done (self, c->comp, &taken, state, notify, &observers, &tally);
     }
+
+  g_mutex_lock (&op->mutex);
+  op->claims = NULL;
+  op->n_claims = 0;
+  g_mutex_unlock (&op->mutex);
 
   tally_apply (self, &tally);
   observer_set_unref (observers);
 }
 
-/* A batch of claims to run on another thread's context. */
-typedef struct
-{
-  gatomicrefcount      ref_count;
-  ResmgrManager       *manager;
-  GArray              *claims;
-  ResmgrCleanupReport *report;
-  GMutex               mutex;
-  GCond                cond;
-  gboolean             done;
-} Dispatch;
-
-static Dispatch *
-dispatch_ref (Dispatch *d)
-{
-  g_atomic_ref_count_inc (&d->ref_count);
-  return d;
-}
-
-static void
-dispatch_unref (gpointer data)
-{
-  Dispatch *d = data;
-
-  if (g_atomic_ref_count_dec (&d->ref_count))
-    {
-      for (guint i = 0; i < d->claims->len; i++)
-        component_unref (g_array_index (d->claims, Claim, i).comp);
-      g_array_unref (d->claims);
-      resmgr_cleanup_report_unref (d->report);
-      g_object_unref (d->manager);
-      g_mutex_clear (&d->mutex);
-      g_cond_clear (&d->cond);
-      g_free (d);
-    }
-}
-
-static gboolean
-dispatch_run_cb (gpointer data)
-{
-  Dispatch *d = data;
-
-  run_claims (d->manager, (Claim *) (gpointer) d->claims->data, d->claims->len, d->report);
-  _resmgr_cleanup_report_end_phase (d->report);
-
-  g_mutex_lock (&d->mutex);
-  d->done = TRUE;
-  g_cond_broadcast (&d->cond);
-  g_mutex_unlock (&d->mutex);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @claims on @context: inline if this thread can acquire it, else from
- * an idle source there, waiting until @deadline (monotonic µs, or -1 for
- * no limit). Returns FALSE if the deadline passed first. */
-static gboolean
-run_claims_on (ResmgrManager       *self,
-               GMainContext        *context,
-               const Claim         *claims,
-               guint                n,
-               ResmgrCleanupReport *report,
-               gint64               deadline)
-{
-  Dispatch *d;
-  GSource *source;
-  gboolean done;
-
-  if (n == 0)
-    return TRUE;
-
-  if (g_main_context_acquire (context))
-    {
-      run_claims (self, claims, n, report);
-      g_main_context_release (context);
-      return TRUE;
-    }
-
-  d = g_new0 (Dispatch, 1);
-  g_atomic_ref_count_init (&d->ref_count);
-  d->manager = g_object_ref (self);
-  d->claims = g_array_sized_new (FALSE, FALSE, sizeof (Claim), n);
-  g_array_append_vals (d->claims, claims, n);
-  for (guint i = 0; i < n; i++)
-    component_ref (claims[i].comp);
-  d->report = _resmgr_cleanup_report_new (resmgr_cleanup_report_get_scope (report));
-  g_mutex_init (&d->mutex);
-  g_cond_init (&d->cond);
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_static_name (source, "[resmgr] cleanup on owner context");
-  g_source_set_callback (source, dispatch_run_cb, dispatch_ref (d), dispatch_unref);
-  g_source_attach (source, context);
-  g_source_unref (source);
-
-  g_mutex_lock (&d->mutex);
-  while (!d->done)
-    {
-      if (deadline < 0)
-        g_cond_wait (&d->cond, &d->mutex);
-      else if (!g_cond_wait_until (&d->cond, &d->mutex, deadline))
-        break;
-    }
-  done = d->done;
-  g_mutex_unlock (&d->mutex);
-
-  if (done)
-    _resmgr_cleanup_report_merge (report, d->report);
-
-  dispatch_unref (d);
-
-  return done;
-}
-
-/* Lists what @comp still tracks (not dead) as leftovers of @report. */
-static void
-add_leftovers_locked (Component           *comp,
-                      ResmgrCleanupReport *report)
-{
-  for (guint i = 0; i < comp->entries->len; i++)
-    {
-      Entry *e = &g_array_index (comp->entries, Entry, i);
-
-      if (e->state != ENTRY_DEAD)
-        _resmgr_cleanup_report_add_leftover (report, handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE));
-    }
-}
-
 /* Cleans everything @comp owns, in rounds until nothing is left (a cleanup
- * may track more for the same component). */
-static ResmgrCleanupReport *
-cleanup_component_internal (ResmgrManager *self,
-                            Component     *comp,
-                            gint64         deadline)
+ * may track more for the same component). On its owner context. */
+static void
+clean_component_rounds (ResmgrManager *self,
+                        Op            *op,
+                        Component     *comp)
 {
-  ResmgrCleanupReport *report = _resmgr_cleanup_report_new (comp->id);
   g_autoptr(GArray) claims = g_array_new (FALSE, FALSE, sizeof (Claim));
-  gboolean in_time = TRUE;
 
-  for (guint round = 0; round < MAX_CLEANUP_ROUNDS && in_time; round++)
+  for (guint round = 0; round < MAX_CLEANUP_ROUNDS && !op_expired (op); round++)
     {
       g_mutex_lock (&comp->mutex);
       g_array_set_size (claims, 0);
@@ -1308,26 +1432,202 @@ cleanup_component_internal (ResmgrManager *self,
         break;
 
       sort_newest_first_claims (claims);
-      in_time = run_claims_on (self, comp->context, (Claim *) (gpointer) claims->data,
-                               claims->len, report, deadline);
-      _resmgr_cleanup_report_end_phase (report);
+      run_claims (self, op, (Claim *) (gpointer) claims->data, claims->len, TRUE);
+      op_end_phase (op);
 
       g_mutex_lock (&comp->mutex);
       comp->cleaning--;
       compact_locked (comp);
       g_mutex_unlock (&comp->mutex);
     }
+}
 
-  /* What is still there now was added faster than it could be cleaned, or
-   * its cleanup did not run in time. */
-  g_mutex_lock (&comp->mutex);
-  add_leftovers_locked (comp, report);
-  g_mutex_unlock (&comp->mutex);
+/* Takes the report out of @op, listing what @comps still own (live) as
+ * leftovers, with the reason when the Op knows it. */
+static ResmgrCleanupReport *
+op_finish (Op         *op,
+           Component **comps,
+           guint       n_comps)
+{
+  gboolean expired = g_atomic_int_get (&op->expired);
+  ResmgrCleanupReport *report;
 
-  _resmgr_cleanup_report_set_timed_out (report, !in_time);
+  g_mutex_lock (&op->mutex);
+  report = g_steal_pointer (&op->report);
+  for (guint i = 0; i < n_comps; i++)
+    {
+      Component *comp = comps[i];
+      g_autofree char *reason = NULL;
+
+      if (op->stuck != NULL && g_hash_table_contains (op->stuck, comp->context))
+        {
+          g_autofree char *where = _resmgr_context_describe (comp->context);
+
+          reason = g_strdup_printf ("its owner context (%s) was not iterated before the deadline", where);
+        }
+      else if (expired)
+        reason = g_strdup ("the deadline passed before its cleanup ran");
+
+      g_mutex_lock (&comp->mutex);
+      for (guint j = 0; j < comp->entries->len; j++)
+        {
+          Entry *e = &g_array_index (comp->entries, Entry, j);
+
+          /* Claimed entries belong to another cleanup that runs them. */
+          if (e->state == ENTRY_LIVE)
+            _resmgr_cleanup_report_add_leftover_with_reason (report,
+                                                             handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE),
+                                                             reason);
+        }
+      g_mutex_unlock (&comp->mutex);
+    }
+  g_mutex_unlock (&op->mutex);
+
+  _resmgr_cleanup_report_set_timed_out (report, expired);
   _resmgr_cleanup_report_finish (report);
 
   return report;
+}
+
+/* A unit of work on one owner context: a component's rounds, or a batch of
+ * a shutdown's claims. */
+typedef struct _Unit Unit;
+
+struct _Unit
+{
+  gatomicrefcount  ref_count;
+  Op              *op;
+  ResmgrCall      *call;
+  Component       *comp;   /* a component cleanup (referenced), or NULL */
+  GArray          *claims; /* a batch: Claim, each holding a component reference */
+  void           (*then) (Unit *unit); /* after it ran, on the owner, no lock */
+  gpointer         then_data;
+  GDestroyNotify   then_data_free;
+};
+
+static Unit *
+unit_new (Op          *op,
+          Component   *comp,
+          const Claim *claims,
+          guint        n)
+{
+  Unit *unit = g_new0 (Unit, 1);
+
+  g_atomic_ref_count_init (&unit->ref_count);
+  unit->op = op_ref (op);
+  unit->call = _resmgr_call_new ();
+  if (comp != NULL)
+    unit->comp = component_ref (comp);
+  if (claims != NULL)
+    {
+      unit->claims = g_array_sized_new (FALSE, FALSE, sizeof (Claim), n);
+      g_array_append_vals (unit->claims, claims, n);
+      for (guint i = 0; i < n; i++)
+        component_ref (claims[i].comp);
+    }
+
+  return unit;
+}
+
+static Unit *
+unit_ref (Unit *unit)
+{
+  g_atomic_ref_count_inc (&unit->ref_count);
+  return unit;
+}
+
+static void
+unit_unref (gpointer data)
+{
+  Unit *unit = data;
+
+  if (unit != NULL && g_atomic_ref_count_dec (&unit->ref_count))
+    {
+      if (unit->claims != NULL)
+        {
+          for (guint i = 0; i < unit->claims->len; i++)
+            component_unref (g_array_index (unit->claims, Claim, i).comp);
+          g_array_unref (unit->claims);
+        }
+      if (unit->then_data_free != NULL)
+        unit->then_data_free (unit->then_data);
+      g_clear_pointer (&unit->comp, component_unref);
+      _resmgr_call_unref (unit->call);
+      op_unref (unit->op);
+      g_free (unit);
+    }
+}
+
+static gboolean
+unit_run_cb (gpointer data)
+{
+  Unit *unit = data;
+  ResmgrManager *self = unit->op->manager;
+
+  /* Abandoned by its waiter: what it would have cleaned stays tracked. */
+  if (!_resmgr_call_begin (unit->call))
+    return G_SOURCE_REMOVE;
+
+  if (unit->comp != NULL)
+    clean_component_rounds (self, unit->op, unit->comp);
+  else
+    {
+      run_claims (self, unit->op, (Claim *) (gpointer) unit->claims->data, unit->claims->len, TRUE);
+      op_end_phase (unit->op);
+    }
+
+  _resmgr_call_end (unit->call);
+  op_flush_late (unit->op);
+
+  if (unit->then != NULL)
+    unit->then (unit);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @unit on @context: inline when this thread owns it, else there,
+ * waiting until @deadline (monotonic µs, -1: no limit). Returns the state
+ * of the call at the end: DONE, ABANDONED (it never ran, and never will),
+ * or RUNNING (it overran the deadline). */
+static ResmgrCallState
+run_unit_sync (Op           *op,
+               GMainContext *context,
+               Unit         *unit,
+               gint64        deadline)
+{
+  ResmgrCallState state;
+
+  if (_resmgr_dispatch (context, G_PRIORITY_HIGH, "[resmgr] cleanup on owner context",
+                        unit_run_cb, unit_ref (unit), unit_unref))
+    return RESMGR_CALL_DONE;
+
+  state = _resmgr_call_wait (unit->call, deadline, NULL);
+  if (state == RESMGR_CALL_ABANDONED)
+    {
+      op_mark_stuck (op, context);
+      if (unit->claims != NULL)
+        unclaim ((Claim *) (gpointer) unit->claims->data, unit->claims->len);
+    }
+  else if (state == RESMGR_CALL_RUNNING)
+    op_overrun (op);
+
+  return state;
+}
+
+static GPtrArray *
+dup_components (ResmgrManager *self)
+{
+  GPtrArray *comps = g_ptr_array_new_with_free_func ((GDestroyNotify) component_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  g_hash_table_iter_init (&iter, self->by_serial);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (comps, component_ref (value));
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  return comps;
 }
 
 /* }}} */
@@ -1335,13 +1635,27 @@ cleanup_component_internal (ResmgrManager *self,
 /* Component disposal {{{ */
 
 static void
+emit_cleanup_finished (ResmgrManager       *self,
+                       ResmgrCleanupReport *report)
+{
+  observe_cleanup_finished (self, report);
+  if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
+    emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
+}
+
+/* On the component's owner context. */
+static void
 finish_disposed_component (ResmgrManager *self,
                            Component     *comp)
 {
   ResmgrCleanupReport *report;
   gboolean removed = FALSE;
+  Op *op;
 
-  report = cleanup_component_internal (self, comp, -1);
+  op = op_new (self, comp->id, -1);
+  clean_component_rounds (self, op, comp);
+  report = op_finish (op, &comp, 1);
+  op_unref (op);
 
   g_rw_lock_writer_lock (&self->table_lock);
   if (g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER (comp->serial)) == comp)
@@ -1351,9 +1665,7 @@ finish_disposed_component (ResmgrManager *self,
     }
   g_rw_lock_writer_unlock (&self->table_lock);
 
-  observe_cleanup_finished (self, report);
-  if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
-    emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
+  emit_cleanup_finished (self, report);
   resmgr_cleanup_report_unref (report);
 
   if (removed && G_UNLIKELY (__atomic_load_n (&self->observers, __ATOMIC_RELAXED) != NULL))
@@ -1413,7 +1725,9 @@ disposed_data_free (gpointer data)
   g_free (dd);
 }
 
-/* Fires when the component starts being disposed, on any thread. */
+/* Fires when the component starts being disposed, on any thread. Its
+ * cleanup runs on its owner context: right here when this thread owns it,
+ * else when the owner iterates it (never on this thread to help). */
 static void
 component_disposed (gpointer  data,
                     GObject  *where_the_object_was)
@@ -1428,6 +1742,8 @@ component_disposed (gpointer  data,
 
   if (self != NULL)
     {
+      DisposedData *dd = g_new0 (DisposedData, 1);
+
       g_rw_lock_writer_lock (&self->table_lock);
       if (g_hash_table_lookup (self->by_object, comp->object) == comp)
         {
@@ -1436,24 +1752,10 @@ component_disposed (gpointer  data,
         }
       g_rw_lock_writer_unlock (&self->table_lock);
 
-      if (g_main_context_acquire (comp->context))
-        {
-          finish_disposed_component (self, comp);
-          g_main_context_release (comp->context);
-        }
-      else
-        {
-          DisposedData *dd = g_new0 (DisposedData, 1);
-          GSource *source = g_idle_source_new ();
-
-          g_weak_ref_init (&dd->manager, self);
-          dd->comp = component_ref (comp);
-          g_source_set_priority (source, G_PRIORITY_HIGH);
-          g_source_set_static_name (source, "[resmgr] disposed component cleanup");
-          g_source_set_callback (source, finish_disposed_cb, dd, disposed_data_free);
-          g_source_attach (source, comp->context);
-          g_source_unref (source);
-        }
+      g_weak_ref_init (&dd->manager, self);
+      dd->comp = component_ref (comp);
+      _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] disposed component cleanup",
+                        finish_disposed_cb, dd, disposed_data_free);
 
       g_object_unref (self);
     }
@@ -1477,6 +1779,21 @@ refuse_if_shutting_down (ResmgrManager  *self,
       return TRUE;
     }
   return FALSE;
+}
+
+/* Component serials, so resource ids, are unique in the process: an id
+ * given to another manager is unknown here, never somebody else's. */
+static guint32
+next_component_serial (void)
+{
+  static guint serial;
+  guint s;
+
+  do
+    s = (guint) g_atomic_int_add ((int *) &serial, 1) + 1;
+  while (G_UNLIKELY (s == 0));
+
+  return s;
 }
 
 static gboolean
@@ -1531,7 +1848,7 @@ resmgr_manager_register_component (ResmgrService  *service,
   comp = g_new0 (Component, 1);
   g_atomic_ref_count_init (&comp->ref_count);
   g_mutex_init (&comp->mutex);
-  comp->serial = ++self->next_serial;
+  comp->serial = next_component_serial ();
   comp->id = new_id;
   comp->object = object;
   comp->context = g_main_context_ref_thread_default ();
@@ -1826,23 +2143,27 @@ resmgr_manager_set_metadata (ResmgrService  *service,
                              GError        **error)
 {
   ResmgrManager *self = RESMGR_MANAGER (service);
-  Component *comp = lock_component_for_id (self, id);
+  Component *comp;
   GVariant *old = NULL;
   Entry *e;
 
-  if (comp == NULL)
-    return not_found (error, id);
+  /* Sunk first: a floating value is ours on every path, failures included. */
+  if (metadata != NULL)
+    g_variant_ref_sink (metadata);
 
-  if ((e = find_entry_locked (comp, (guint32) id)) == NULL)
+  comp = lock_component_for_id (self, id);
+  if (comp == NULL || (e = find_entry_locked (comp, (guint32) id)) == NULL)
     {
-      unlock_component (comp);
+      if (comp != NULL)
+        unlock_component (comp);
+      g_clear_pointer (&metadata, g_variant_unref);
       return not_found (error, id);
     }
 
   if (e->extra == NULL)
     e->extra = extra_new (NULL);
   old = e->extra->metadata;
-  e->extra->metadata = metadata ? g_variant_ref_sink (metadata) : NULL;
+  e->extra->metadata = metadata;
   unlock_component (comp);
 
   g_clear_pointer (&old, g_variant_unref);
@@ -1893,7 +2214,7 @@ resmgr_manager_release (ResmgrService  *service,
   g_mutex_unlock (&comp->mutex);
 
   state = run_entry (self, id, &taken, &local_error);
-  entry_done (self, comp, &taken, state, NULL, NULL, notify, &observers, &tally);
+  entry_done (self, comp, &taken, state, notify, &observers, &tally);
   tally_apply (self, &tally);
   observer_set_unref (observers);
   component_unref (comp);
@@ -1967,7 +2288,7 @@ manager_watched_finalized (ResmgrManager *self,
   component_ref (comp);
   g_mutex_unlock (&comp->mutex);
 
-  entry_done (self, comp, &taken, RESMGR_RESOURCE_STATE_FINALIZED, NULL, NULL,
+  entry_done (self, comp, &taken, RESMGR_RESOURCE_STATE_FINALIZED,
               has_handlers (self, SIGNAL_RESOURCE_RELEASED), &observers, &tally);
   tally_apply (self, &tally);
   observer_set_unref (observers);
@@ -1995,42 +2316,147 @@ ref_component (ResmgrManager  *self,
   return comp;
 }
 
+/* How long a synchronous call from a thread that does not own the
+ * component's context waits for that context: the running shutdown's
+ * deadline, else the manager's wait timeout. */
+static gint64
+wait_deadline (ResmgrManager *self)
+{
+  gint64 deadline = __atomic_load_n (&self->deadline, __ATOMIC_RELAXED);
+
+  if (deadline > 0)
+    return deadline;
+
+  return g_get_monotonic_time () + (gint64) g_atomic_int_get (&self->wait_timeout_ms) * 1000;
+}
+
+static void
+set_not_iterated_error (GError     **error,
+                        Component   *comp,
+                        gint64       waited_us)
+{
+  g_autofree char *where = _resmgr_context_describe (comp->context);
+
+  g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT,
+               "Cleanup of component “%s” did not run: its owner context (%s) was not "
+               "iterated within %" G_GINT64_FORMAT " ms; its resources stay tracked",
+               comp->id, where, MAX (waited_us, 0) / 1000);
+}
+
 static ResmgrCleanupReport *
 resmgr_manager_cleanup_component (ResmgrService  *service,
                                   GObject        *object,
                                   GError        **error)
 {
   ResmgrManager *self = RESMGR_MANAGER (service);
-  ResmgrCleanupReport *report;
+  ResmgrCleanupReport *report = NULL;
+  ResmgrCallState state;
+  gint64 started, deadline;
   Component *comp;
+  Unit *unit;
+  Op *op;
 
   if ((comp = ref_component (self, object, error)) == NULL)
     return NULL;
 
-  report = cleanup_component_internal (self, comp, -1);
+  op = op_new (self, comp->id, -1);
+  unit = unit_new (op, comp, NULL, 0);
+  started = g_get_monotonic_time ();
+  deadline = wait_deadline (self);
+  state = run_unit_sync (op, comp->context, unit, deadline);
+
+  if (state == RESMGR_CALL_ABANDONED)
+    set_not_iterated_error (error, comp, g_get_monotonic_time () - started);
+  else
+    report = op_finish (op, &comp, 1);
+
+  unit_unref (unit);
+  op_unref (op);
   component_unref (comp);
 
-  observe_cleanup_finished (self, report);
-  if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
-    emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
+  if (report != NULL)
+    emit_cleanup_finished (self, report);
 
   return report;
 }
 
-static void
-cleanup_component_thread (GTask        *task,
-                          gpointer      source_object,
-                          gpointer      task_data,
-                          GCancellable *cancellable)
+/* The asynchronous cleanup of one component: its Unit runs on the owner
+ * context and completes the task from there; a timeout source on the
+ * caller's context gives up on an owner that does not iterate. No thread
+ * waits. */
+typedef struct
 {
-  GError *error = NULL;
+  GTask     *task;
+  Op        *op;
+  Component *comp;
+  Unit      *unit;
+  GSource   *timeout;
+  gint64     started;
+  int        completed; /* atomic */
+} CleanupJob;
+
+static void
+cleanup_job_free (gpointer data)
+{
+  CleanupJob *job = data;
+
+  if (job->timeout != NULL)
+    {
+      g_source_destroy (job->timeout);
+      g_source_unref (job->timeout);
+    }
+  unit_unref (job->unit);
+  op_unref (job->op);
+  component_unref (job->comp);
+  g_free (job);
+}
+
+/* Returns the task's result once, from whichever side gets here first. */
+static void
+cleanup_job_complete (GTask   *task,
+                      gboolean timed_out)
+{
+  CleanupJob *job = g_task_get_task_data (task);
+  ResmgrManager *self = job->op->manager;
   ResmgrCleanupReport *report;
 
-  report = resmgr_manager_cleanup_component (source_object, task_data, &error);
-  if (report == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+  if (!g_atomic_int_compare_and_exchange (&job->completed, FALSE, TRUE))
+    return;
+
+  /* It holds the task: let go of it now. */
+  g_source_destroy (job->timeout);
+
+  if (timed_out && _resmgr_call_abandon (job->unit->call) == RESMGR_CALL_ABANDONED)
+    {
+      GError *error = NULL;
+
+      op_mark_stuck (job->op, job->comp->context);
+      set_not_iterated_error (&error, job->comp, g_get_monotonic_time () - job->started);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (timed_out)
+    op_overrun (job->op);
+
+  report = op_finish (job->op, &job->comp, 1);
+  emit_cleanup_finished (self, report);
+  g_task_return_pointer (task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+}
+
+static void
+cleanup_job_then (Unit *unit)
+{
+  GTask *task = unit->then_data;
+
+  cleanup_job_complete (task, FALSE);
+}
+
+static gboolean
+cleanup_job_timeout_cb (gpointer data)
+{
+  cleanup_job_complete (data, TRUE);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -2040,12 +2466,44 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
+  ResmgrManager *self = RESMGR_MANAGER (service);
   g_autoptr(GTask) task = g_task_new (service, cancellable, callback, user_data);
+  GError *error = NULL;
+  CleanupJob *job;
+  Component *comp;
+  gint64 deadline;
 
   g_task_set_source_tag (task, resmgr_manager_cleanup_component_async);
-  g_task_set_task_data (task, g_object_ref (object), g_object_unref);
-  g_task_set_return_on_cancel (task, TRUE);
-  g_task_run_in_thread (task, cleanup_component_thread);
+
+  if ((comp = ref_component (self, object, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  job = g_new0 (CleanupJob, 1);
+  job->task = task;
+  job->comp = comp;
+  job->op = op_new (self, comp->id, -1);
+  job->unit = unit_new (job->op, comp, NULL, 0);
+  job->started = g_get_monotonic_time ();
+  g_task_set_task_data (task, job, cleanup_job_free);
+
+  /* The unit holds the task until it ran (or was dropped unrun). */
+  job->unit->then = cleanup_job_then;
+  job->unit->then_data = g_object_ref (task);
+  job->unit->then_data_free = g_object_unref;
+
+  deadline = wait_deadline (self);
+  job->timeout = g_timeout_source_new (MAX (deadline - job->started, 0) / 1000);
+  g_source_set_static_name (job->timeout, "[resmgr] cleanup_component_async deadline");
+  g_source_set_callback (job->timeout, cleanup_job_timeout_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (job->timeout, g_task_get_context (task));
+
+  /* Inline when this thread owns the component's context: the task then
+   * returns in a later iteration of the caller's context, as GTask does. */
+  _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] cleanup on owner context",
+                    unit_run_cb, unit_ref (job->unit), unit_unref);
 }
 
 static ResmgrCleanupReport *
@@ -2058,34 +2516,74 @@ resmgr_manager_cleanup_component_finish (ResmgrService  *service,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static GPtrArray *
-dup_components (ResmgrManager *self)
+/* Shutdown {{{
+ *
+ * One global order: priority first, then newest first, whoever owns it.
+ * Consecutive claims of components sharing an owner context run as one
+ * Unit there. The synchronous form waits for each Unit until the deadline;
+ * the asynchronous one chains them (each Unit continues with the next from
+ * its owner's thread) with a timeout source on the caller's context.
+ */
+
+typedef struct
 {
-  GPtrArray *comps = g_ptr_array_new_with_free_func ((GDestroyNotify) component_unref);
-  GHashTableIter iter;
-  gpointer value;
+  gatomicrefcount  ref_count;
+  ResmgrManager   *manager;
+  Op              *op;
+  GPtrArray       *comps;  /* Component, referenced */
+  GArray          *claims; /* Claim, sorted */
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  g_hash_table_iter_init (&iter, self->by_serial);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (comps, component_ref (value));
-  g_rw_lock_reader_unlock (&self->table_lock);
+  /* Protected by mutex: */
+  GMutex           mutex;
+  guint            next;   /* first claim not handed to a Unit */
+  Unit            *pending;
+  GMainContext    *pending_context;
+  gboolean         finished;
 
-  return comps;
+  /* Async only: */
+  GTask           *task;
+  GSource         *timeout;
+} ShutdownJob;
+
+static ShutdownJob *
+shutdown_job_ref (ShutdownJob *job)
+{
+  g_atomic_ref_count_inc (&job->ref_count);
+  return job;
 }
 
-static ResmgrCleanupReport *
-resmgr_manager_shutdown (ResmgrService  *service,
-                         guint           timeout_ms,
-                         GError        **error)
+static void
+shutdown_job_unref (gpointer data)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
-  ResmgrCleanupReport *report;
-  g_autoptr(GPtrArray) comps = NULL;
-  g_autoptr(GArray) claims = NULL;
+  ShutdownJob *job = data;
+
+  if (g_atomic_ref_count_dec (&job->ref_count))
+    {
+      g_clear_pointer (&job->pending, unit_unref);
+      if (job->timeout != NULL)
+        {
+          g_source_destroy (job->timeout);
+          g_source_unref (job->timeout);
+        }
+      g_clear_object (&job->task);
+      g_array_unref (job->claims);
+      g_ptr_array_unref (job->comps);
+      op_unref (job->op);
+      g_mutex_clear (&job->mutex);
+      g_object_unref (job->manager);
+      g_free (job);
+    }
+}
+
+/* Starts a shutdown: refuses new work, claims everything, sorts. NULL if
+ * one is running. */
+static ShutdownJob *
+shutdown_job_new (ResmgrManager  *self,
+                  guint           timeout_ms,
+                  GError        **error)
+{
+  ShutdownJob *job;
   gint64 deadline;
-  gboolean in_time = TRUE;
-  guint i, start;
 
   if (!g_atomic_int_compare_and_exchange (&self->in_shutdown, FALSE, TRUE))
     {
@@ -2100,87 +2598,277 @@ resmgr_manager_shutdown (ResmgrService  *service,
   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   __atomic_store_n (&self->deadline, deadline, __ATOMIC_RELAXED);
 
-  report = _resmgr_cleanup_report_new ("shutdown");
-  comps = dup_components (self);
-  claims = g_array_new (FALSE, FALSE, sizeof (Claim));
+  job = g_new0 (ShutdownJob, 1);
+  g_atomic_ref_count_init (&job->ref_count);
+  g_mutex_init (&job->mutex);
+  job->manager = g_object_ref (self);
+  job->op = op_new (self, "shutdown", deadline);
+  job->comps = dup_components (self);
+  job->claims = g_array_new (FALSE, FALSE, sizeof (Claim));
 
-  for (i = 0; i < comps->len; i++)
+  for (guint i = 0; i < job->comps->len; i++)
     {
-      Component *comp = g_ptr_array_index (comps, i);
+      Component *comp = g_ptr_array_index (job->comps, i);
 
       g_mutex_lock (&comp->mutex);
-      claim_locked (comp, claims);
+      claim_locked (comp, job->claims);
       comp->cleaning++;
       g_mutex_unlock (&comp->mutex);
     }
 
-  /* One global order: priority first, then newest first, whoever owns it.
-   * Consecutive claims of components sharing an owner context run as one
-   * batch there. */
-  if (claims->len > 1)
-    qsort (claims->data, claims->len, sizeof (Claim), claim_compare);
-  for (start = 0; start < claims->len; )
+  if (job->claims->len > 1)
+    qsort (job->claims->data, job->claims->len, sizeof (Claim), claim_compare);
+
+  return job;
+}
+
+/* The end of the next batch starting at @start. */
+static guint
+batch_end (ShutdownJob *job,
+           guint        start)
+{
+  Claim *claims = (Claim *) (gpointer) job->claims->data;
+  guint end = start + 1;
+
+  while (end < job->claims->len && claims[end].comp->context == claims[start].comp->context)
+    end++;
+
+  return end;
+}
+
+/* Gives back what no Unit ran, verifies, and returns the report; NULL if
+ * another thread finished the job first. */
+static ResmgrCleanupReport *
+shutdown_job_finish (ShutdownJob *job)
+{
+  ResmgrManager *self = job->manager;
+  ResmgrCleanupReport *report;
+  guint next;
+
+  g_mutex_lock (&job->mutex);
+  if (job->finished)
     {
-      Claim *c = &g_array_index (claims, Claim, start);
-      guint end = start + 1;
-
-      while (end < claims->len && g_array_index (claims, Claim, end).comp->context == c->comp->context)
-        end++;
-
-      if (!run_claims_on (self, c->comp->context, c, end - start, report, deadline))
-        in_time = FALSE;
-      _resmgr_cleanup_report_end_phase (report);
-      start = end;
+      g_mutex_unlock (&job->mutex);
+      return NULL;
     }
+  job->finished = TRUE;
+  next = job->next;
+  job->next = job->claims->len;
+  g_mutex_unlock (&job->mutex);
 
-  /* Verify: anything not dead now was left behind. */
-  for (i = 0; i < comps->len; i++)
+  if (next < job->claims->len)
+    unclaim ((Claim *) (gpointer) job->claims->data + next, job->claims->len - next);
+
+  for (guint i = 0; i < job->comps->len; i++)
     {
-      Component *comp = g_ptr_array_index (comps, i);
+      Component *comp = g_ptr_array_index (job->comps, i);
 
       g_mutex_lock (&comp->mutex);
       comp->cleaning--;
-      add_leftovers_locked (comp, report);
       compact_locked (comp);
       g_mutex_unlock (&comp->mutex);
     }
 
-  if (g_get_monotonic_time () > deadline)
-    in_time = FALSE;
-  _resmgr_cleanup_report_set_timed_out (report, !in_time);
-  _resmgr_cleanup_report_finish (report);
+  report = op_finish (job->op, (Component **) job->comps->pdata, job->comps->len);
 
   __atomic_store_n (&self->deadline, 0, __ATOMIC_RELAXED);
   g_atomic_int_set (&self->in_shutdown, FALSE);
 
-  g_debug ("Shutdown finished: %u released, %u failed, %u lost, %u left, %s",
+  g_debug ("Shutdown finished: %u released, %u failed, %u lost, %u overran, %u left, %s",
            resmgr_cleanup_report_get_released (report),
            resmgr_cleanup_report_get_failed (report),
            resmgr_cleanup_report_get_lost (report),
+           resmgr_cleanup_report_get_n_overruns (report),
            resmgr_cleanup_report_get_leftovers (report)->len,
-           in_time ? "in time" : "timed out");
+           resmgr_cleanup_report_get_timed_out (report) ? "timed out" : "in time");
 
-  observe_cleanup_finished (self, report);
-  if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
-    emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
+  emit_cleanup_finished (self, report);
 
   return report;
 }
 
-static void
-shutdown_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
+static ResmgrCleanupReport *
+resmgr_manager_shutdown (ResmgrService  *service,
+                         guint           timeout_ms,
+                         GError        **error)
 {
-  GError *error = NULL;
+  ResmgrManager *self = RESMGR_MANAGER (service);
   ResmgrCleanupReport *report;
+  ShutdownJob *job;
 
-  report = resmgr_manager_shutdown (source_object, GPOINTER_TO_UINT (task_data), &error);
+  if ((job = shutdown_job_new (self, timeout_ms, error)) == NULL)
+    return NULL;
+
+  /* After the deadline, no more waiting: the batches of contexts this
+   * thread owns still run (they cost no wait), the others are given back. */
+  while (job->next < job->claims->len)
+    {
+      guint start = job->next, end = batch_end (job, start);
+      Claim *first = &g_array_index (job->claims, Claim, start);
+      GMainContext *context = first->comp->context;
+
+      if (_resmgr_context_is_owned_here (context))
+        {
+          run_claims (self, job->op, first, end - start, FALSE);
+          op_end_phase (job->op);
+        }
+      else if (op_expired (job->op))
+        unclaim (first, end - start);
+      else
+        {
+          Unit *unit = unit_new (job->op, NULL, first, end - start);
+
+          run_unit_sync (job->op, context, unit, job->op->deadline);
+          unit_unref (unit);
+        }
+
+      job->next = end;
+    }
+
+  report = shutdown_job_finish (job);
+  shutdown_job_unref (job);
+
+  return report;
+}
+
+static void shutdown_step (ShutdownJob *job);
+
+static void
+shutdown_unit_then (Unit *unit)
+{
+  ShutdownJob *job = unit->then_data;
+  gboolean go_on;
+
+  g_mutex_lock (&job->mutex);
+  go_on = !job->finished && job->pending == unit;
+  if (go_on)
+    g_clear_pointer (&job->pending, unit_unref);
+  g_mutex_unlock (&job->mutex);
+
+  if (go_on)
+    shutdown_step (job);
+}
+
+static void
+shutdown_complete (ShutdownJob *job)
+{
+  ResmgrCleanupReport *report = shutdown_job_finish (job);
+
   if (report == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+    return;
+
+  if (job->timeout != NULL)
+    g_source_destroy (job->timeout);
+  g_task_return_pointer (job->task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+}
+
+/* Runs batches from job->next: inline while this thread owns their
+ * context, else hands the next one to its owner and returns. */
+static void
+shutdown_step (ShutdownJob *job)
+{
+  for (;;)
+    {
+      Unit *unit = NULL;
+      GMainContext *context;
+      guint start, end;
+      Claim *first;
+
+      g_mutex_lock (&job->mutex);
+      if (job->finished)
+        {
+          g_mutex_unlock (&job->mutex);
+          return;
+        }
+      start = job->next;
+      if (start >= job->claims->len)
+        {
+          g_mutex_unlock (&job->mutex);
+          break;
+        }
+      end = batch_end (job, start);
+      first = &g_array_index (job->claims, Claim, start);
+      context = first->comp->context;
+      job->next = end;
+      if (!_resmgr_context_is_owned_here (context) && op_expired (job->op))
+        {
+          /* No more waiting after the deadline (see resmgr_manager_shutdown ()). */
+          g_mutex_unlock (&job->mutex);
+          unclaim (first, end - start);
+          continue;
+        }
+      if (!_resmgr_context_is_owned_here (context))
+        {
+          unit = unit_new (job->op, NULL, first, end - start);
+          unit->then = shutdown_unit_then;
+          unit->then_data = shutdown_job_ref (job);
+          unit->then_data_free = shutdown_job_unref;
+          job->pending = unit_ref (unit);
+          job->pending_context = context;
+        }
+      g_mutex_unlock (&job->mutex);
+
+      if (unit == NULL)
+        {
+          run_claims (job->manager, job->op, first, end - start, FALSE);
+          op_end_phase (job->op);
+          continue;
+        }
+
+      _resmgr_dispatch (context, G_PRIORITY_HIGH, "[resmgr] shutdown on owner context",
+                        unit_run_cb, unit, unit_unref);
+      return;
+    }
+
+  /* All ran (or the deadline passed between two batches). */
+  g_mutex_lock (&job->mutex);
+  if (job->finished || job->pending != NULL)
+    {
+      g_mutex_unlock (&job->mutex);
+      return;
+    }
+  g_mutex_unlock (&job->mutex);
+
+  shutdown_complete (job);
+}
+
+static gboolean
+shutdown_timeout_cb (gpointer data)
+{
+  ShutdownJob *job = data;
+  Unit *pending;
+  GMainContext *context;
+
+  g_mutex_lock (&job->mutex);
+  if (job->finished)
+    {
+      g_mutex_unlock (&job->mutex);
+      return G_SOURCE_REMOVE;
+    }
+  pending = g_steal_pointer (&job->pending);
+  context = job->pending_context;
+  g_mutex_unlock (&job->mutex);
+
+  g_atomic_int_set (&job->op->expired, TRUE);
+  if (pending != NULL)
+    {
+      ResmgrCallState state = _resmgr_call_abandon (pending->call);
+
+      if (state == RESMGR_CALL_ABANDONED)
+        {
+          op_mark_stuck (job->op, context);
+          unclaim ((Claim *) (gpointer) pending->claims->data, pending->claims->len);
+        }
+      else if (state == RESMGR_CALL_RUNNING)
+        op_overrun (job->op);
+      unit_unref (pending);
+    }
+
+  /* What is left: this thread's own batches still run, the rest is given
+   * back, then the report. */
+  shutdown_step (job);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -2190,17 +2878,27 @@ resmgr_manager_shutdown_async (ResmgrService       *service,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
+  ResmgrManager *self = RESMGR_MANAGER (service);
   g_autoptr(GTask) task = g_task_new (service, cancellable, callback, user_data);
+  GError *error = NULL;
+  ShutdownJob *job;
 
-  /* The shutdown waits in a thread; cleanups owned by the caller's context
-   * are dispatched back to it, so its main loop keeps running. */
   g_task_set_source_tag (task, resmgr_manager_shutdown_async);
 
-  /* Refused from the call on, not from when the thread gets to it. */
-  g_atomic_int_set (&RESMGR_MANAGER (service)->shutting_down, TRUE);
-  g_task_set_task_data (task, GUINT_TO_POINTER (timeout_ms), NULL);
-  g_task_set_return_on_cancel (task, TRUE);
-  g_task_run_in_thread (task, shutdown_thread);
+  if ((job = shutdown_job_new (self, timeout_ms, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  job->task = g_object_ref (task);
+  job->timeout = g_timeout_source_new (timeout_ms);
+  g_source_set_static_name (job->timeout, "[resmgr] shutdown deadline");
+  g_source_set_callback (job->timeout, shutdown_timeout_cb, shutdown_job_ref (job), shutdown_job_unref);
+  g_source_attach (job->timeout, g_task_get_context (task));
+
+  shutdown_step (job);
+  shutdown_job_unref (job);
 }
 
 static ResmgrCleanupReport *
@@ -2212,6 +2910,8 @@ resmgr_manager_shutdown_finish (ResmgrService  *service,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* }}} */
 
 static gboolean
 resmgr_manager_is_shutting_down (ResmgrService *service)
@@ -2394,6 +3094,40 @@ resmgr_manager_service_iface_init (ResmgrServiceInterface *iface)
 
 /* GObject {{{ */
 
+typedef struct
+{
+  ResmgrManager *manager;
+  Component     *comp;
+} DisposeData;
+
+static gboolean
+dispose_component_cb (gpointer data)
+{
+  DisposeData *dd = data;
+  ResmgrCleanupReport *report;
+  Op *op = op_new (dd->manager, dd->comp->id, -1);
+
+  clean_component_rounds (dd->manager, op, dd->comp);
+  report = op_finish (op, &dd->comp, 1);
+  if (resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report) > 0)
+    g_debug ("Manager disposed with resources of “%s” still tracked: cleaned %u",
+             dd->comp->id, resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report));
+  resmgr_cleanup_report_unref (report);
+  op_unref (op);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+dispose_data_free (gpointer data)
+{
+  DisposeData *dd = data;
+
+  component_unref (dd->comp);
+  g_object_unref (dd->manager);
+  g_free (dd);
+}
+
 static void
 resmgr_manager_dispose (GObject *object)
 {
@@ -2426,13 +3160,10 @@ resmgr_manager_dispose (GObject *object)
   for (guint i = 0; i < comps->len; i++)
     {
       Component *comp = g_ptr_array_index (comps, i);
-      g_autoptr(GArray) claims = g_array_new (FALSE, FALSE, sizeof (Claim));
-      ResmgrCleanupReport *report;
+      DisposeData *dd;
 
       g_mutex_lock (&comp->mutex);
       comp->manager = NULL;
-      claim_locked (comp, claims);
-      comp->cleaning++;
       g_mutex_unlock (&comp->mutex);
 
       /* The weak notify stays: removing it would race with a
@@ -2440,22 +3171,14 @@ resmgr_manager_dispose (GObject *object)
        * before calling the notifies while GWeakRefs still resolve. With no
        * manager the notify only drops its reference to this record. */
 
-      /* Nothing may outlive the manager without its cleanup: run it here,
-       * on the thread that dropped the manager's last reference (the owner
-       * contexts may be gone by now; this is the last resort). */
-      sort_newest_first_claims (claims);
-      report = _resmgr_cleanup_report_new (comp->id);
-      run_claims (self, (Claim *) (gpointer) claims->data, claims->len, report);
-      _resmgr_cleanup_report_finish (report);
-      if (resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report) > 0)
-        g_debug ("Manager disposed with resources of “%s” still tracked: cleaned %u",
-                 comp->id, resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report));
-      resmgr_cleanup_report_unref (report);
-
-      g_mutex_lock (&comp->mutex);
-      comp->cleaning--;
-      compact_locked (comp);
-      g_mutex_unlock (&comp->mutex);
+      /* Nothing may outlive the manager without its cleanup, and the
+       * cleanup runs on the owner context like any other: here if this
+       * thread owns it, else there (the job keeps us alive until then). */
+      dd = g_new0 (DisposeData, 1);
+      dd->manager = g_object_ref (self);
+      dd->comp = component_ref (comp);
+      _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] manager disposal cleanup",
+                        dispose_component_cb, dd, dispose_data_free);
     }
 
   g_mutex_lock (&self->event_mutex);
@@ -2494,6 +3217,52 @@ resmgr_manager_finalize (GObject *object)
   G_OBJECT_CLASS (resmgr_manager_parent_class)->finalize (object);
 }
 
+enum {
+  PROP_0,
+  PROP_WAIT_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+resmgr_manager_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ResmgrManager *self = RESMGR_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_WAIT_TIMEOUT:
+      g_value_set_uint (value, resmgr_manager_get_wait_timeout (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+resmgr_manager_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ResmgrManager *self = RESMGR_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_WAIT_TIMEOUT:
+      resmgr_manager_set_wait_timeout (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 resmgr_manager_class_init (ResmgrManagerClass *klass)
 {
@@ -2501,6 +3270,28 @@ resmgr_manager_class_init (ResmgrManagerClass *klass)
 
   object_class->dispose = resmgr_manager_dispose;
   object_class->finalize = resmgr_manager_finalize;
+  object_class->get_property = resmgr_manager_get_property;
+  object_class->set_property = resmgr_manager_set_property;
+
+  /**
+   * ResmgrManager:wait-timeout:
+   *
+   * How long, in milliseconds, a synchronous
+   * [method@Resmgr.Service.cleanup_component] called from a thread that
+   * does not own the component's context waits for that context to run
+   * the cleanup (the asynchronous form gives up after the same time).
+   * When it passes first, the call fails with %RESMGR_ERROR_TIMED_OUT and
+   * the component's resources stay tracked. During a shutdown the
+   * shutdown's deadline applies instead.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_WAIT_TIMEOUT] =
+    g_param_spec_uint ("wait-timeout", NULL, NULL,
+                       0, G_MAXINT, RESMGR_MANAGER_DEFAULT_WAIT_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_COMPONENT_REGISTERED] = g_signal_lookup ("component-registered", RESMGR_TYPE_SERVICE);
   signals[SIGNAL_COMPONENT_REMOVED] = g_signal_lookup ("component-removed", RESMGR_TYPE_SERVICE);
@@ -2512,6 +3303,7 @@ resmgr_manager_class_init (ResmgrManagerClass *klass)
 static void
 resmgr_manager_init (ResmgrManager *self)
 {
+  self->wait_timeout_ms = RESMGR_MANAGER_DEFAULT_WAIT_TIMEOUT;
   g_rw_lock_init (&self->table_lock);
   g_mutex_init (&self->event_mutex);
   g_mutex_init (&self->observer_mutex);
@@ -2564,6 +3356,48 @@ resmgr_manager_get_context (ResmgrManager *self)
   g_return_val_if_fail (RESMGR_IS_MANAGER (self), NULL);
 
   return self->context;
+}
+
+/**
+ * resmgr_manager_get_wait_timeout:
+ * @self: a manager
+ *
+ * Gets [property@Resmgr.Manager:wait-timeout].
+ *
+ * Returns: the wait timeout in milliseconds
+ *
+ * Since: 0.1
+ */
+guint
+resmgr_manager_get_wait_timeout (ResmgrManager *self)
+{
+  g_return_val_if_fail (RESMGR_IS_MANAGER (self), 0);
+
+  return (guint) g_atomic_int_get (&self->wait_timeout_ms);
+}
+
+/**
+ * resmgr_manager_set_wait_timeout:
+ * @self: a manager
+ * @timeout_ms: the new timeout, in milliseconds
+ *
+ * Sets [property@Resmgr.Manager:wait-timeout]. May be called from any
+ * thread; a wait that already started keeps its deadline.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_manager_set_wait_timeout (ResmgrManager *self,
+                                 guint          timeout_ms)
+{
+  g_return_if_fail (RESMGR_IS_MANAGER (self));
+  g_return_if_fail (timeout_ms <= G_MAXINT);
+
+  if ((guint) g_atomic_int_get (&self->wait_timeout_ms) == timeout_ms)
+    return;
+
+  g_atomic_int_set (&self->wait_timeout_ms, (int) timeout_ms);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAIT_TIMEOUT]);
 }
 
 /**

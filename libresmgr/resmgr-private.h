@@ -6,6 +6,7 @@
 #pragma once
 
 #include "resmgr.h"
+#include "resmgr-dispatch-private.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,13 @@ void                 _resmgr_cleanup_report_add_failure  (ResmgrCleanupReport *s
                                                           GError              *error);
 void                 _resmgr_cleanup_report_add_leftover (ResmgrCleanupReport *self,
                                                           ResmgrHandle        *handle);
+void                 _resmgr_cleanup_report_add_leftover_with_reason (ResmgrCleanupReport *self,
+                                                                      ResmgrHandle        *handle,
+                                                                      const char          *reason);
+void                 _resmgr_cleanup_report_add_overrun  (ResmgrCleanupReport *self,
+                                                          ResmgrHandle        *handle,
+                                                          gint64               running_us);
+gboolean             _resmgr_cleanup_report_is_empty     (ResmgrCleanupReport *self);
 void                 _resmgr_cleanup_report_merge        (ResmgrCleanupReport *self,
                                                           ResmgrCleanupReport *other);
 void                 _resmgr_cleanup_report_set_timed_out (ResmgrCleanupReport *self,

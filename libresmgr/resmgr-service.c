@@ -123,6 +123,23 @@ resmgr_service_default_init (ResmgrServiceInterface *iface)
 
 #define VALID_PRIORITY(p) ((p) >= RESMGR_PRIORITY_DEFAULT && (p) <= RESMGR_PRIORITY_MAX)
 
+/* A size is a count of bytes an application holds: above G_MAXSSIZE it is
+ * a negative number cast to gsize, and byte totals would wrap. Refused for
+ * every implementation, before it sees the call. */
+static gboolean
+refuse_size (gsize        size,
+             const char  *name,
+             GError     **error)
+{
+  if (G_LIKELY (size <= G_MAXSSIZE))
+    return FALSE;
+
+  g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+               "Size %" G_GSIZE_FORMAT " of resource “%s” is larger than G_MAXSSIZE "
+               "(a negative size cast to gsize?)", size, name ? name : "(unnamed)");
+  return TRUE;
+}
+
 /**
  * resmgr_service_register_component:
  * @self: a service
@@ -163,7 +180,8 @@ resmgr_service_register_component (ResmgrService  *self,
  * @component: a registered component
  * @type: the resource type
  * @name: (nullable): a name shown in reports
- * @size: the size in bytes to account for
+ * @size: the size in bytes to account for, at most %G_MAXSSIZE (a larger
+ *   size fails with %RESMGR_ERROR_INVALID_ARGUMENT)
  * @priority: a cleanup priority from 0 to %RESMGR_PRIORITY_MAX, or
  *   %RESMGR_PRIORITY_DEFAULT
  * @data: (nullable): the owned data
@@ -195,6 +213,9 @@ resmgr_service_track_data (ResmgrService       *self,
   g_return_val_if_fail (destroy != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
+  if (refuse_size (size, name, error))
+    return 0;
+
   return RESMGR_SERVICE_GET_IFACE (self)->track_data (self, component, type, name, size,
                                                       priority, data, destroy, error);
 }
@@ -205,7 +226,8 @@ resmgr_service_track_data (ResmgrService       *self,
  * @component: a registered component
  * @type: the resource type
  * @name: (nullable): a name shown in reports
- * @size: the size in bytes to account for
+ * @size: the size in bytes to account for, at most %G_MAXSSIZE (a larger
+ *   size fails with %RESMGR_ERROR_INVALID_ARGUMENT)
  * @priority: a cleanup priority from 0 to %RESMGR_PRIORITY_MAX, or
  *   %RESMGR_PRIORITY_DEFAULT
  * @object: the object to watch; held weakly
@@ -247,6 +269,9 @@ resmgr_service_track_object (ResmgrService       *self,
   g_return_val_if_fail (G_IS_OBJECT (object), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
+  if (refuse_size (size, name, error))
+    return 0;
+
   return RESMGR_SERVICE_GET_IFACE (self)->track_object (self, component, type, name, size,
                                                         priority, object, cleanup,
                                                         user_data, user_data_destroy, error);
@@ -258,7 +283,8 @@ resmgr_service_track_object (ResmgrService       *self,
  * @component: a registered component
  * @type: the resource type
  * @name: (nullable): a name shown in reports
- * @size: the size in bytes to account for
+ * @size: the size in bytes to account for, at most %G_MAXSSIZE (a larger
+ *   size fails with %RESMGR_ERROR_INVALID_ARGUMENT)
  * @priority: a cleanup priority from 0 to %RESMGR_PRIORITY_MAX, or
  *   %RESMGR_PRIORITY_DEFAULT
  * @resource: (nullable): the owned resource
@@ -295,6 +321,9 @@ resmgr_service_track_resource (ResmgrService       *self,
   g_return_val_if_fail (VALID_PRIORITY (priority), 0);
   g_return_val_if_fail (cleanup != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (refuse_size (size, name, error))
+    return 0;
 
   return RESMGR_SERVICE_GET_IFACE (self)->track_resource (self, component, type, name, size,
                                                           priority, resource, cleanup,
@@ -430,14 +459,23 @@ resmgr_service_lookup (ResmgrService  *self,
  *
  * Releases everything @component owns, highest priority first, newest
  * first within a priority, on the component's owner context: inline when
- * the calling thread owns or can acquire that context, else dispatched to it
- * while the caller waits. The component stays registered.
+ * the calling thread owns that context (it iterates it, pushed it as its
+ * thread-default, or it is the global default context and this is the main
+ * thread), else dispatched there while the caller waits. The component
+ * stays registered. The owner thread never waits for its own context.
  *
- * Do not call this from a thread that the owner context's thread is
- * waiting for; use resmgr_service_cleanup_component_async() there.
+ * A caller on another thread waits at most until the running shutdown's
+ * deadline or, without one, for [property@Resmgr.Manager:wait-timeout]. If
+ * the owner did not start the cleanup by then (it is blocked, or stopped
+ * iterating its context), the call fails with %RESMGR_ERROR_TIMED_OUT,
+ * naming the component and the context, and nothing is cleaned: the
+ * resources stay tracked. If a cleanup started but was still running at
+ * the deadline, the report says so (timed out, with the overrun named) and
+ * what it did not reach is listed as leftovers.
  *
  * Returns: (transfer full): the report, or %NULL with
- *   %RESMGR_ERROR_NOT_FOUND if @component is not registered
+ *   %RESMGR_ERROR_NOT_FOUND if @component is not registered, or
+ *   %RESMGR_ERROR_TIMED_OUT if its owner did not run the cleanup in time
  *
  * Since: 0.1
  */
@@ -463,7 +501,12 @@ resmgr_service_cleanup_component (ResmgrService  *self,
  *   main context when the cleanup finished
  * @user_data: (closure): data for @callback
  *
- * Like resmgr_service_cleanup_component(), without blocking the caller.
+ * Like resmgr_service_cleanup_component(), without blocking the caller and
+ * without occupying a thread: the cleanup runs on the owner context (inline
+ * when the calling thread owns it) and @callback is called on the calling
+ * thread's thread-default main context. It fails with
+ * %RESMGR_ERROR_TIMED_OUT as the synchronous form does when the owner does
+ * not start the cleanup in time.
  *
  * Since: 0.1
  */
@@ -515,9 +558,19 @@ resmgr_service_cleanup_component_finish (ResmgrService  *self,
  * Shuts the service down: from now on, registering and tracking fail with
  * %RESMGR_ERROR_SHUTTING_DOWN. Then every component is cleaned up in
  * *global* priority order (the priority-100 resources of all components,
- * newest first, then priority 90, …), each on its owner context, waiting for
- * other threads' contexts at most until the deadline. Finally the service
- * verifies that nothing is left; leftovers are listed in the report.
+ * newest first, then priority 90, …), each on its owner context: inline for
+ * the contexts the calling thread owns, else dispatched there while the
+ * caller waits, at most until the deadline. No cleanup starts after the
+ * deadline. Finally the service verifies that nothing is left.
+ *
+ * The report accounts for every resource: released, failed, lost, an
+ * *overrun* (its cleanup was still running at the deadline: named, with
+ * its component and how long it had run; its outcome arrives later in a
+ * report scoped `shutdown (late)`, emitted with
+ * [signal@Resmgr.Service::cleanup-finished]), or a leftover with the reason
+ * (its owner context was not iterated before the deadline, or the deadline
+ * passed before its turn). Resources of an owner context that is never
+ * iterated again stay tracked; nothing is run on another thread to help.
  *
  * There is no exit hook: call this (or the async form) from the
  * application's own shutdown, while the main loop and GL contexts live.
@@ -548,8 +601,11 @@ resmgr_service_shutdown (ResmgrService  *self,
  *   main context when the shutdown finished
  * @user_data: (closure): data for @callback
  *
- * Like resmgr_service_shutdown(), without blocking the caller's main loop:
- * cleanups of components owned by the caller's context run from it.
+ * Like resmgr_service_shutdown(), without blocking the caller's main loop
+ * and without occupying a thread: cleanups of components owned by the
+ * caller's context run from it, the others from their owners' contexts,
+ * one batch after the other; a timeout source on the caller's context ends
+ * the shutdown at the deadline.
  *
  * Since: 0.1
  */

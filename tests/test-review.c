@@ -411,13 +411,13 @@ test_unwatch_last_unref_subprocess (void)
                                      "w1", 0, RESMGR_PRIORITY_DEFAULT, G_OBJECT (object),
                                      ok_cleanup, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (id1, ==, id2); /* ids of different managers collide */
+  g_assert_cmpuint (id1, !=, id2); /* ids are unique in the process */
 
   thread = g_thread_new ("drop-m2", drop_manager_thread, m2);
   g_atomic_pointer_set (&hook_thread, g_thread_self ());
   g_atomic_pointer_set (&hook_object, m2);
 
-  /* unwatch_object (object, m1, id) sees m2's watch with the same id. */
+  /* unwatch_object (object, m1, id) walks past m2's watch. */
   g_assert_true (resmgr_service_release (SERVICE (m1), id1, &error));
   g_assert_no_error (error);
   /* An unwatch_object () that takes no reference never parks: let the other
