@@ -33,13 +33,26 @@
  * Every method may be called from any thread. The table of components is
  * guarded by a reader-writer lock, each component's resources by the
  * component's own mutex, and the counters are atomic. No lock is held while
- * a cleanup, a destroy notify or a signal handler runs. Signals are emitted
- * on the manager's owner context: inline when the emitting thread can
- * acquire it, else queued in order and emitted from an idle source there.
+ * a cleanup, a destroy notify or a signal handler runs.
  *
- * Cleanup functions may call any method of the manager, except a
- * synchronous [method@Resmgr.Service.cleanup_component] of a component
- * owned by a context whose thread is waiting for the caller.
+ * Work for an owner context runs inline only on the thread that owns it
+ * (it iterates it, pushed it as its thread-default, or it is the global
+ * default context and this is the main thread); from any other thread it
+ * is dispatched there, never run on the calling thread to help. So:
+ *
+ * - a component's cleanups run on its owner context, also when its last
+ *   reference is dropped on a worker (they then wait for the owner to
+ *   iterate); an explicit [method@Resmgr.Service.release] runs its cleanup
+ *   on the calling thread;
+ * - signals are emitted on the manager's owner context: inline on its
+ *   owner, else queued in order and emitted when the owner iterates;
+ * - a synchronous call from another thread waits with a deadline
+ *   ([property@Resmgr.Manager:wait-timeout], or the shutdown's) and fails
+ *   with %RESMGR_ERROR_TIMED_OUT rather than hang; the owner thread never
+ *   waits for its own context.
+ *
+ * Cleanup functions may call any method of the manager. See the threading
+ * guide (`docs/threading.md`) for the whole contract.
  *
  * Since: 0.1
  */

@@ -9,6 +9,7 @@
 
 import gc
 import sys
+import threading
 import traceback
 
 import gi
@@ -133,10 +134,148 @@ def test_watched_object_dies_first():
     assert manager.dup_stats().get_total_lost() == 1
 
 
+class OwnerThread:
+    """A thread that owns its own pushed main context and registers a
+    component there; it iterates the context only while `iterate` is set."""
+
+    def __init__(self, manager, comp_id, iterate):
+        self.manager = manager
+        self.comp_id = comp_id
+        self.iterate = iterate
+        self.ready = threading.Event()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run)
+        self.comp = None
+
+    def run(self):
+        context = GLib.MainContext.new()
+        context.push_thread_default()
+        self.comp = Component()
+        self.manager.register_component(self.comp, self.comp_id)
+        self.context = context
+        self.ready.set()
+        while not self.stop.is_set():
+            if self.iterate:
+                context.iteration(False)
+            self.stop.wait(0.005)
+        context.pop_thread_default()
+
+    def start(self):
+        self.thread.start()
+        self.ready.wait()
+
+    def join(self):
+        self.stop.set()
+        self.thread.join()
+
+
+def test_wait_timeout_and_owner_not_iterating():
+    """A cleanup asked from another thread of an owner that does not iterate
+    fails with TIMED_OUT naming the component, and cleans nothing."""
+    manager = Resmgr.Manager.new()
+    assert manager.get_wait_timeout() == Resmgr.MANAGER_DEFAULT_WAIT_TIMEOUT
+    manager.set_wait_timeout(150)
+    assert manager.props.wait_timeout == 150
+
+    owner = OwnerThread(manager, "py-stuck", iterate=False)
+    owner.start()
+    calls = []
+    manager.add_cleanup(owner.comp, "c", Resmgr.PRIORITY_DEFAULT,
+                        lambda res, *d: calls.append(threading.get_ident()) or True)
+    try:
+        manager.cleanup_component(owner.comp)
+    except GLib.Error as e:
+        assert e.matches(Resmgr.error_quark(), Resmgr.Error.TIMED_OUT), e
+        assert "py-stuck" in e.message, e.message
+    else:
+        raise AssertionError("cleanup of a stuck owner did not time out")
+    assert calls == []
+    assert manager.dup_stats().get_n_resources() == 1
+
+    # the shutdown names it with the reason, and cleans nothing of it
+    report = manager.shutdown(150)
+    assert report.get_timed_out()
+    assert not report.is_clean()
+    leftovers = report.get_leftovers()
+    assert len(leftovers) == 1, leftovers
+    assert leftovers[0].get_component_id() == "py-stuck"
+    assert "not iterated" in report.get_leftover_reason(0), report.get_leftover_reason(0)
+    assert '"reason"' in report.to_json(False)
+    assert calls == []
+    owner.join()
+
+
+def test_shutdown_overrun_and_late_report():
+    """A cleanup still running at the shutdown deadline is named as an
+    overrun; its completion arrives later in a '(late)' report."""
+    manager = Resmgr.Manager.new()
+    reports = []
+    manager.connect("cleanup-finished", lambda m, r: reports.append(r))
+    owner = OwnerThread(manager, "py-slow", iterate=True)
+    owner.start()
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(res, *d):
+        started.set()
+        release.wait(10)
+        return True
+
+    manager.add_cleanup(owner.comp, "slow", Resmgr.PRIORITY_DEFAULT, slow)
+    report = manager.shutdown(200)
+    assert started.is_set()
+    assert report.get_timed_out()
+    assert report.get_n_overruns() == 1
+    handle, running_us = report.get_overrun(0)
+    assert handle.get_name() == "slow", handle.get_name()
+    assert handle.get_component_id() == "py-slow"
+    assert running_us > 0
+    release.set()
+    owner.join()
+    ctx = GLib.MainContext.default()
+    while ctx.iteration(False):
+        pass
+    scopes = [r.get_scope() for r in reports]
+    assert "shutdown" in scopes, scopes
+    assert "shutdown (late)" in scopes, scopes
+    late = reports[scopes.index("shutdown (late)")]
+    assert late.get_released() == 1
+
+
+def test_oversize_and_foreign_id():
+    """A size above G_MAXSSIZE is refused; another manager's id is unknown."""
+    m1 = Resmgr.Manager.new()
+    m2 = Resmgr.Manager.new()
+    c1, c2 = Component(), Component()
+    m1.register_component(c1, "a")
+    m2.register_component(c2, "b")
+    try:
+        m1.track_object(c1, Resmgr.ResourceType.MEMORY, "huge", 2 ** 64 - 1,
+                        Resmgr.PRIORITY_DEFAULT, Watched(), None)
+    except GLib.Error as e:
+        assert e.matches(Resmgr.error_quark(), Resmgr.Error.INVALID_ARGUMENT), e
+    else:
+        raise AssertionError("an oversize track was accepted")
+    calls = []
+    rid1 = m1.add_cleanup(c1, "x", Resmgr.PRIORITY_DEFAULT, lambda r, *d: calls.append(1) or True)
+    rid2 = m2.add_cleanup(c2, "y", Resmgr.PRIORITY_DEFAULT, lambda r, *d: calls.append(2) or True)
+    assert rid1 != rid2
+    try:
+        m2.release(rid1)
+    except GLib.Error as e:
+        assert e.matches(Resmgr.error_quark(), Resmgr.Error.NOT_FOUND), e
+    else:
+        raise AssertionError("a foreign id was released")
+    assert calls == []
+
+
 TESTS = [
     test_track_object_python_cleanup,
     test_add_cleanup_and_report,
     test_watched_object_dies_first,
+    test_wait_timeout_and_owner_not_iterating,
+    test_shutdown_overrun_and_late_report,
+    test_oversize_and_foreign_id,
 ]
 
 
