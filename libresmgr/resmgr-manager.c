@@ -2399,11 +2399,11 @@ resmgr_manager_cleanup_component (ResmgrService  *service,
  * waits. */
 typedef struct
 {
-  GTask     *task;
-  Op        *op;
-  Component *comp;
-  Unit      *unit;
-  GSource   *timeout;
+  GTask      *task;
+  Op         *op;
+  Component  *comp;
+  ResmgrCall *call;    /* the Unit's; the Unit itself holds the task */
+  GSource    *timeout;
   gint64     started;
   int        completed; /* atomic */
 } CleanupJob;
@@ -2418,7 +2418,7 @@ cleanup_job_free (gpointer data)
       g_source_destroy (job->timeout);
       g_source_unref (job->timeout);
     }
-  unit_unref (job->unit);
+  _resmgr_call_unref (job->call);
   op_unref (job->op);
   component_unref (job->comp);
   g_free (job);
@@ -2439,7 +2439,7 @@ cleanup_job_complete (GTask   *task,
   /* It holds the task: let go of it now. */
   g_source_destroy (job->timeout);
 
-  if (timed_out && _resmgr_call_abandon (job->unit->call) == RESMGR_CALL_ABANDONED)
+  if (timed_out && _resmgr_call_abandon (job->call) == RESMGR_CALL_ABANDONED)
     {
       GError *error = NULL;
 
@@ -2485,6 +2485,7 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
   CleanupJob *job;
   Component *comp;
   gint64 deadline;
+  Unit *unit;
 
   g_task_set_source_tag (task, resmgr_manager_cleanup_component_async);
 
@@ -2498,14 +2499,15 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
   job->task = task;
   job->comp = comp;
   job->op = op_new (self, comp->id, -1);
-  job->unit = unit_new (job->op, comp, NULL, 0);
+  unit = unit_new (job->op, comp, NULL, 0);
+  job->call = _resmgr_call_ref (unit->call);
   job->started = g_get_monotonic_time ();
   g_task_set_task_data (task, job, cleanup_job_free);
 
   /* The unit holds the task until it ran (or was dropped unrun). */
-  job->unit->then = cleanup_job_then;
-  job->unit->then_data = g_object_ref (task);
-  job->unit->then_data_free = g_object_unref;
+  unit->then = cleanup_job_then;
+  unit->then_data = g_object_ref (task);
+  unit->then_data_free = g_object_unref;
 
   deadline = wait_deadline (self);
   job->timeout = g_timeout_source_new (MAX (deadline - job->started, 0) / 1000);
@@ -2516,7 +2518,7 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
   /* Inline when this thread owns the component's context: the task then
    * returns in a later iteration of the caller's context, as GTask does. */
   _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] cleanup on owner context",
-                    unit_run_cb, unit_ref (job->unit), unit_unref);
+                    unit_run_cb, unit, unit_unref);
 }
 
 static ResmgrCleanupReport *

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# ensure-deps.sh: install what resmgr needs to build and test on Debian 12.
+# ensure-deps.sh [EXTRA-PACKAGE...]: install what resmgr needs to build and test
+# on Debian 12, plus the extra packages named (the TSan and fuzzing stages pass
+# clang-14, libclang-rt-14-dev and llvm-14).
 #
 # Checks with dpkg-query which packages are missing and installs only those, so a
 # second run is fast and quiet. As root it runs `apt-get update` (only when something
@@ -41,6 +43,7 @@ packages=(
   libgl1-mesa-dri
   libegl-mesa0
 )
+packages+=("$@")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "ensure-deps: not a Debian system (no dpkg-query); make sure the equivalents of these are installed:" >&2
