@@ -664,6 +664,175 @@ test_shutdown_timeout (void)
   recorder_free (rec);
 }
 
+/* Async shutdown at its deadline */
+
+static void
+test_shutdown_async_stuck_owner (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(TestComponent) main_comp = test_component_new (NULL);
+  Recorder *rec = recorder_new ();
+  AsyncData ad = { loop, NULL, NULL, NULL };
+  OwnerThread ot = { 0 };
+  GPtrArray *leftovers;
+  GThread *thread;
+
+  g_test_summary ("shutdown_async with an owner that never iterates: the deadline "
+                  "source on the caller's context ends it, the stuck component's "
+                  "resources are leftovers whose reason names its context, the "
+                  "caller's own lower-priority batch still ran, on the caller's "
+                  "thread, and nothing ran on the stuck thread");
+
+  register_component (SERVICE (manager), main_comp, "M");
+  track_item (SERVICE (manager), main_comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "M-m");
+  thread = owner_thread_start (&ot, manager, rec, "S", FALSE);
+
+  resmgr_service_shutdown_async (SERVICE (manager), 200, NULL, shutdown_cb, &ad);
+  g_main_loop_run (loop);
+
+  g_assert_no_error (ad.error);
+  g_assert_nonnull (ad.report);
+  g_assert_true (ad.thread == g_thread_self ());
+  g_assert_true (resmgr_cleanup_report_get_timed_out (ad.report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_overruns (ad.report), ==, 0);
+  leftovers = resmgr_cleanup_report_get_leftovers (ad.report);
+  g_assert_cmpuint (leftovers->len, ==, 2);
+  for (guint i = 0; i < leftovers->len; i++)
+    {
+      g_assert_cmpstr (resmgr_handle_get_component_id (g_ptr_array_index (leftovers, i)), ==, "S");
+      g_assert_nonnull (strstr (resmgr_cleanup_report_get_leftover_reason (ad.report, i), "not iterated"));
+    }
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (ad.report), ==, 1);
+  g_assert_cmpuint (recorder_count (rec, "M-m"), ==, 1);
+  g_assert_true (recorder_thread (rec, 0) == g_thread_self ());
+  g_assert_cmpuint (recorder_count (rec, "S-t"), ==, 0);
+
+  /* The stuck thread goes on: the abandoned batch does not run late; its
+   * component's disposal on its own thread cleans its resources once. */
+  owner_thread_finish (&ot, thread);
+  g_assert_cmpuint (recorder_count (rec, "S-t"), ==, 1);
+  g_assert_cmpuint (recorder_count (rec, "S-m"), ==, 1);
+  for (guint i = 0; i < recorder_len (rec); i++)
+    if (((const char *) g_ptr_array_index (rec->names, i))[0] == 'S')
+      g_assert_true (recorder_thread (rec, i) == thread);
+
+  resmgr_cleanup_report_unref (ad.report);
+  recorder_free (rec);
+}
+
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  int      stage; /* 1: the slow cleanup started; 2: let it return */
+  GThread *thread;
+} Slow;
+
+static gboolean
+slow_cleanup (gpointer   resource,
+              gpointer   user_data,
+              GError   **error)
+{
+  Slow *slow = user_data;
+
+  g_mutex_lock (&slow->mutex);
+  slow->thread = g_thread_self ();
+  slow->stage = 1;
+  g_cond_broadcast (&slow->cond);
+  while (slow->stage < 2)
+    g_cond_wait (&slow->cond, &slow->mutex);
+  g_mutex_unlock (&slow->mutex);
+
+  return TRUE;
+}
+
+static void
+collect_report_cb (ResmgrService       *service,
+                   ResmgrCleanupReport *report,
+                   gpointer             user_data)
+{
+  g_ptr_array_add (user_data, resmgr_cleanup_report_ref (report));
+}
+
+static void
+test_shutdown_async_overrun (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_cleanup_report_unref);
+  g_autoptr(GError) error = NULL;
+  Recorder *rec = recorder_new ();
+  AsyncData ad = { loop, NULL, NULL, NULL };
+  OwnerThread ot = { 0 };
+  Slow slow = { 0 };
+  ResmgrCleanupReport *late = NULL;
+  ResmgrHandle *overrun;
+  gint64 running = 0;
+  GThread *thread;
+
+  g_test_summary ("shutdown_async with a cleanup that blocks past the deadline on its "
+                  "owner thread: the report names the overrun with its component and "
+                  "run time, counts what ran before it in the same batch, lists what "
+                  "was behind it as leftovers; when it returns, a 'shutdown (late)' "
+                  "report records it");
+
+  g_mutex_init (&slow.mutex);
+  g_cond_init (&slow.cond);
+  g_signal_connect (manager, "cleanup-finished", G_CALLBACK (collect_report_cb), reports);
+
+  /* S-t (90) then S-m (20) are tracked by the thread; the slow one (50)
+   * runs between them, in the same batch. */
+  thread = owner_thread_start (&ot, manager, rec, "S", TRUE);
+  g_assert_cmpuint (resmgr_service_add_cleanup (SERVICE (manager), G_OBJECT (ot.comp), "slow", 50,
+                                                slow_cleanup, &slow, NULL, &error), !=, 0);
+  g_assert_no_error (error);
+
+  resmgr_service_shutdown_async (SERVICE (manager), 200, NULL, shutdown_cb, &ad);
+  g_main_loop_run (loop);
+
+  g_assert_no_error (ad.error);
+  g_assert_true (resmgr_cleanup_report_get_timed_out (ad.report));
+  g_assert_false (resmgr_cleanup_report_is_clean (ad.report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (ad.report), ==, 1); /* S-t */
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_overruns (ad.report), ==, 1);
+  overrun = resmgr_cleanup_report_get_overrun (ad.report, 0, &running);
+  g_assert_cmpstr (resmgr_handle_get_name (overrun), ==, "slow");
+  g_assert_cmpstr (resmgr_handle_get_component_id (overrun), ==, "S");
+  g_assert_cmpint (running, >, 0);
+  g_assert_cmpuint (resmgr_cleanup_report_get_leftovers (ad.report)->len, ==, 1);
+  g_assert_cmpstr (resmgr_handle_get_name (g_ptr_array_index (resmgr_cleanup_report_get_leftovers (ad.report), 0)), ==, "S-m");
+  g_assert_nonnull (resmgr_cleanup_report_get_leftover_reason (ad.report, 0));
+
+  g_mutex_lock (&slow.mutex);
+  g_assert_cmpint (slow.stage, ==, 1);
+  g_assert_true (slow.thread == thread);
+  slow.stage = 2;
+  g_cond_broadcast (&slow.cond);
+  g_mutex_unlock (&slow.mutex);
+
+  /* The late report is emitted on the manager's context (ours). */
+  while (late == NULL)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      for (guint i = 0; i < reports->len; i++)
+        if (g_strcmp0 (resmgr_cleanup_report_get_scope (g_ptr_array_index (reports, i)), "shutdown (late)") == 0)
+          late = g_ptr_array_index (reports, i);
+    }
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (late), ==, 1);
+  g_assert_cmpuint (resmgr_cleanup_report_get_leftovers (late)->len, ==, 0);
+
+  owner_thread_finish (&ot, thread);
+  /* S-m was given back at the deadline, and cleaned once with its component. */
+  g_assert_cmpuint (recorder_count (rec, "S-m"), ==, 1);
+  g_assert_cmpuint (recorder_count (rec, "S-t"), ==, 1);
+
+  g_mutex_clear (&slow.mutex);
+  g_cond_clear (&slow.cond);
+  resmgr_cleanup_report_unref (ad.report);
+  recorder_free (rec);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -678,6 +847,8 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Shutdown/other-thread", test_shutdown_other_thread);
   g_test_add_func ("/Resmgr/Shutdown/timeout", test_shutdown_timeout);
   g_test_add_func ("/Resmgr/Shutdown/async-refuses-at-once", test_shutdown_async_refuses_at_once);
+  g_test_add_func ("/Resmgr/Shutdown/async-stuck-owner", test_shutdown_async_stuck_owner);
+  g_test_add_func ("/Resmgr/Shutdown/async-overrun", test_shutdown_async_overrun);
 
   return g_test_run ();
 }
