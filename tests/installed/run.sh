@@ -1,0 +1,47 @@
+#!/bin/sh
+# run.sh BUILDDIR SRCDIR: installs the build into a temporary DESTDIR, compiles
+# outsider.c against the *installed* resmgr-1 with pkg-config, as a user would,
+# and runs it (TAP). Skipped (77) in sanitizer builds: a program compiled without
+# -fsanitize cannot load an instrumented library.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+set -eu
+
+builddir=$1
+srcdir=$2
+sanitize=${3:-none}
+
+if [ "$sanitize" != "none" ]; then
+  echo "1..0 # SKIP sanitizer build ($sanitize)"
+  exit 0
+fi
+
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT INT TERM
+
+meson install -C "$builddir" --destdir "$dest" --no-rebuild --quiet >/dev/null
+
+pc=$(find "$dest" -name resmgr-1.pc | head -n 1)
+if [ -z "$pc" ]; then
+  echo "Bail out! resmgr-1.pc was not installed"
+  exit 1
+fi
+lib=$(find "$dest" -name 'libresmgr-1.so.*' | head -n 1)
+
+# The installed .pc with its prefix moved into the DESTDIR (its dependencies
+# stay the system's).
+mkdir "$dest/pkgconfig"
+sed "s|^prefix=|prefix=$dest|" "$pc" > "$dest/pkgconfig/resmgr-1.pc"
+export PKG_CONFIG_PATH="$dest/pkgconfig"
+flags=$(pkg-config --cflags --libs resmgr-1)
+${CC:-cc} -o "$dest/outsider" "$srcdir/outsider.c" $flags
+
+# The installed library, not the build tree's.
+export LD_LIBRARY_PATH="$(dirname "$lib")"
+loaded=$(ldd "$dest/outsider" | awk '/libresmgr-1/ { print $3 }')
+case "$loaded" in
+  "$dest"/*) ;;
+  *) echo "Bail out! outsider loads $loaded, not the installed library"; exit 1 ;;
+esac
+
+exec "$dest/outsider" --tap
