@@ -28,8 +28,17 @@
  * Every method may be called from any thread. No lock of the service is
  * held while a cleanup function, a destroy notify or a signal handler runs,
  * so those may call back into the service: track, release, look up, clean
- * up another component. Signals are emitted on the service's owner context
- * only.
+ * up another component.
+ *
+ * A component's cleanups run on its owner context, never on the thread
+ * that happened to drop its last reference or ask for its cleanup: inline
+ * when the calling thread owns that context, else when the owner iterates
+ * it. [method@Resmgr.Service.release] is the exception: it runs the
+ * cleanup of that one resource on the calling thread, now. Signals are
+ * emitted on the service's owner context only. Synchronous calls that wait
+ * for another thread's context do so with a deadline and fail with
+ * %RESMGR_ERROR_TIMED_OUT rather than hang. The whole contract:
+ * `docs/threading.md`.
  *
  * Since: 0.1
  */
@@ -409,7 +418,8 @@ resmgr_service_set_metadata (ResmgrService  *self,
  *
  * Releases a resource now: runs its cleanup on the calling thread and stops
  * tracking it. An unknown or already released @id fails with
- * %RESMGR_ERROR_NOT_FOUND and touches nothing. A cleanup that fails has its
+ * %RESMGR_ERROR_NOT_FOUND and touches nothing (so does an id issued by
+ * another service: ids are unique in the process). A cleanup that fails has its
  * error returned; the resource is not tracked any more either way.
  *
  * Returns: %TRUE if the resource was released
