@@ -17,8 +17,9 @@ GPtrArray *_resmgr_controller_dup_live     (ResmgrService *service);
 /* The process-wide registry of controllers: a GObject with the signals
  *   "busy-changed" (ResmgrController *controller, gboolean busy)
  *   "cleaned-up"   (ResmgrController *controller, ResmgrCleanupReport *report)
- * emitted on the controller's owner context (for a disposed controller, on
- * the thread that disposed it). Transfer none; lives for the process. */
+ * emitted on the controller's owner context only (a controller disposed on
+ * another thread is cleaned, and emits, when its owner context runs).
+ * Transfer none; lives for the process. */
 GObject   *_resmgr_controller_get_registry (void);
 
 G_END_DECLS

@@ -48,11 +48,12 @@
  * [method@Resmgr.Controller.cleanup] releases everything the controller
  * owns, in priority order, on its owner context, and returns the report.
  * It runs once: later calls return the same report. It also runs when the
- * controller is disposed before it was called (then inline if the disposing
- * thread owns, or can acquire, the owner context; else the service cleans
- * up from an idle there). [signal@Resmgr.Controller::cleaned-up] hands the
- * report out. The controller stays usable afterwards: what it tracks later
- * is cleaned when it is disposed.
+ * controller is disposed before it was called: inline when the disposing
+ * thread owns the owner context; else the controller stays alive until
+ * the owner context runs its cleanup and the rest of its dispose (see
+ * "Thread safety"). [signal@Resmgr.Controller::cleaned-up] hands the
+ * report out, on the owner context. The controller stays usable
+ * afterwards: what it tracks later is cleaned when it is disposed.
  *
  * ## Bound to a widget
  *
@@ -73,16 +74,42 @@
  *
  * ## Thread safety
  *
- * A controller is made and bound on the thread whose thread-default main
- * context is to own it (normally the main thread); that context is its
- * owner context. [method@Resmgr.Controller.set_status],
- * [method@Resmgr.Controller.dup_status], [method@Resmgr.Controller.get_busy]
- * and the getters may be called from any thread;
- * [method@Resmgr.Controller.cleanup] too (it is dispatched to the owner
- * context and waits: do not call it from a thread the owner context waits
- * for). [method@Resmgr.Controller.bind_widget] and everything about the
- * widget is for the GTK thread only, and a controller bound to a widget
- * must not be disposed from another thread.
+ * A controller belongs to the thread-default main context of the thread
+ * that makes it (the global default context, so the main thread, for
+ * code that pushed none): its owner context. Its cleanup, its
+ * [signal@Resmgr.Controller::cleaned-up] signal, the notifications of
+ * [property@Resmgr.Controller:busy] and [property@Resmgr.Controller:status]
+ * and the end of its dispose run there, never on another thread; see
+ * `docs/threading.md`.
+ *
+ * [method@Resmgr.Controller.set_status],
+ * [method@Resmgr.Controller.dup_status], [method@Resmgr.Controller.get_busy],
+ * [method@Resmgr.Controller.is_cleaned_up],
+ * [method@Resmgr.Controller.dup_report] and the getters may be called from
+ * any thread. So may [method@Resmgr.Controller.cleanup]:
+ *
+ * - on the owner thread it runs inline, and never waits (a call made from
+ *   inside the cleanup itself returns an empty report);
+ * - from another thread it is dispatched to the owner context and the
+ *   caller waits, at most until the running shutdown's deadline, else
+ *   [property@Resmgr.Manager:wait-timeout]. When the owner runs the
+ *   cleanup meanwhile for its own reasons (its dispose, its tab's
+ *   unrealize), the waiter gets that report. When the owner does not run
+ *   it in time, the call returns a report that has timed out, cleaned
+ *   nothing and lists what stays tracked, with the reason; the cleanup
+ *   can be asked for again later. Two owner threads cleaning each other's
+ *   controllers at the same moment both time out instead of deadlocking.
+ *
+ * Dropping the last reference, or g_object_run_dispose(), on a thread
+ * that does not own the context does not clean up there: the controller
+ * stays alive until its owner context is next iterated, which runs the
+ * cleanup, emits [signal@Resmgr.Controller::cleaned-up] and finishes the
+ * dispose. A controller whose owner context is never iterated again keeps
+ * its resources tracked (a shutdown reports them).
+ *
+ * [method@Resmgr.Controller.bind_widget] and everything about the widget
+ * is for the GTK thread only, and a controller bound to a widget must not
+ * be disposed from another thread.
  *
  * Since: 0.1
  */
@@ -99,7 +126,6 @@ typedef struct
   ResmgrService     *service;
   ResmgrCoordinator *coordinator;
   GMainContext      *context;      /* the owner context */
-  GThread           *thread;       /* the constructing thread */
   gulong             n_active_id;
 
   /* Owner thread only: */
@@ -113,8 +139,7 @@ typedef struct
   /* Protected by mutex: */
   GMutex             mutex;
   GCond              cond;
-  CleanupState       cleanup_state;
-  GThread           *cleaning_thread;
+  CleanupState       cleanup_state; /* written on the owner thread only */
   ResmgrCleanupReport *report;
   char              *status;
   gboolean           status_idle_pending;
@@ -275,18 +300,6 @@ _resmgr_controller_dup_live (ResmgrService *service)
 
 /* }}} */
 
-/* Owner context helpers {{{ */
-
-static gboolean
-on_owner_thread (ResmgrController *self)
-{
-  ResmgrControllerPrivate *priv = PRIV (self);
-
-  return g_main_context_is_owner (priv->context) || g_thread_self () == priv->thread;
-}
-
-/* }}} */
-
 /* Busy {{{ */
 
 static void
@@ -382,7 +395,27 @@ widget_destroy_cb (GtkWidget        *widget,
 
 /* }}} */
 
-/* Cleanup {{{ */
+/* Cleanup {{{
+ *
+ * The cleanup runs on the owner context only, so its state machine has one
+ * writer: NONE → RUNNING → DONE, on the owner thread.
+ *
+ * - On the owner thread it runs inline (a nested call made from inside it,
+ *   or by a second thread that also owns the context, gets an empty
+ *   report: what it cleans is not done yet, and the owner never waits).
+ * - From any other thread it is requested through the dispatcher and the
+ *   caller waits on priv->cond for DONE, until the service's deadline. If
+ *   the owner runs the cleanup for its own reasons meanwhile (its dispose,
+ *   its tab's unrealize), the waiter is woken by that run and its own
+ *   request, when the owner reaches it, finds the work done. If the owner
+ *   does not get there in time, the request is abandoned (it will not run
+ *   later) and the caller gets a timed-out report that lists what stays
+ *   tracked, and why.
+ *
+ * The owner thread never iterates its context to wait and never waits for
+ * another thread here: no nested dispatch of unrelated sources in the
+ * middle of a dispose, no deadlock with a thread waiting for the owner.
+ */
 
 static ResmgrCleanupReport *
 empty_report (ResmgrController *self)
@@ -393,22 +426,7 @@ empty_report (ResmgrController *self)
   return report;
 }
 
-typedef struct
-{
-  GWeakRef             controller;
-  ResmgrCleanupReport *report;
-} CleanedUp;
-
-static void
-cleaned_up_free (gpointer data)
-{
-  CleanedUp *c = data;
-
-  g_weak_ref_clear (&c->controller);
-  resmgr_cleanup_report_unref (c->report);
-  g_free (c);
-}
-
+/* Owner context only. */
 static void
 emit_cleaned_up (ResmgrController    *self,
                  ResmgrCleanupReport *report)
@@ -417,66 +435,35 @@ emit_cleaned_up (ResmgrController    *self,
   g_signal_emit (registry_get (), registry_signals[REGISTRY_CLEANED_UP], 0, self, report);
 }
 
-static gboolean
-cleaned_up_cb (gpointer data)
-{
-  CleanedUp *c = data;
-  ResmgrController *self = g_weak_ref_get (&c->controller);
-
-  if (self != NULL)
-    {
-      emit_cleaned_up (self, c->report);
-      g_object_unref (self);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the cleanup (once). @component_alive: FALSE from dispose. */
+/* Runs the cleanup (once), inline. Owner context only. */
 static ResmgrCleanupReport *
-run_cleanup (ResmgrController *self)
+run_cleanup_here (ResmgrController *self)
 {
   ResmgrControllerPrivate *priv = PRIV (self);
   ResmgrCleanupReport *report = NULL;
   g_autoptr(GError) error = NULL;
 
   g_mutex_lock (&priv->mutex);
-  for (;;)
+  if (priv->cleanup_state == CLEANUP_DONE)
     {
-      if (priv->cleanup_state == CLEANUP_DONE)
-        {
-          report = resmgr_cleanup_report_ref (priv->report);
-          g_mutex_unlock (&priv->mutex);
-          return report;
-        }
-      if (priv->cleanup_state == CLEANUP_NONE)
-        break;
+      report = resmgr_cleanup_report_ref (priv->report);
+      g_mutex_unlock (&priv->mutex);
+      return report;
+    }
+  if (priv->cleanup_state == CLEANUP_RUNNING)
+    {
       /* Called again from inside the cleanup: what it is cleaning now is
        * not done yet; say so with an empty report rather than wait for
        * ourselves. */
-      if (priv->cleaning_thread == g_thread_self ())
-        {
-          g_mutex_unlock (&priv->mutex);
-          return empty_report (self);
-        }
-      /* Another thread cleans, and its cleanup is dispatched to our owner
-       * context: keep running that context instead of blocking it (a tab
-       * destroyed while a worker thread cleans its controller). */
-      if (g_main_context_is_owner (priv->context))
-        {
-          g_mutex_unlock (&priv->mutex);
-          g_main_context_iteration (priv->context, TRUE);
-          g_mutex_lock (&priv->mutex);
-        }
-      else
-        g_cond_wait (&priv->cond, &priv->mutex);
+      g_mutex_unlock (&priv->mutex);
+      return empty_report (self);
     }
   priv->cleanup_state = CLEANUP_RUNNING;
-  priv->cleaning_thread = g_thread_self ();
   g_mutex_unlock (&priv->mutex);
 
   /* Through the service, not the coordinator: in dispose the coordinator's
-   * GWeakRef to us already reads NULL, but we are still registered. */
+   * GWeakRef to us already reads NULL, but we are still registered. We own
+   * the component's context, so the service runs it inline. */
   if (resmgr_coordinator_is_bound (priv->coordinator))
     report = resmgr_service_cleanup_component (priv->service, G_OBJECT (self), &error);
   if (report == NULL)
@@ -489,29 +476,157 @@ run_cleanup (ResmgrController *self)
   g_mutex_lock (&priv->mutex);
   priv->report = resmgr_cleanup_report_ref (report);
   priv->cleanup_state = CLEANUP_DONE;
-  priv->cleaning_thread = NULL;
+  /* Threads waiting in run_cleanup_remote (). */
   g_cond_broadcast (&priv->cond);
   g_mutex_unlock (&priv->mutex);
-  /* An owner thread waiting in run_cleanup iterates its context. */
-  g_main_context_wakeup (priv->context);
 
-  if (on_owner_thread (self))
-    emit_cleaned_up (self, report);
-  else
-    {
-      CleanedUp *c = g_new0 (CleanedUp, 1);
-      GSource *source = g_idle_source_new ();
-
-      g_weak_ref_init (&c->controller, self);
-      c->report = resmgr_cleanup_report_ref (report);
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_static_name (source, "[resmgr] controller cleaned-up");
-      g_source_set_callback (source, cleaned_up_cb, c, cleaned_up_free);
-      g_source_attach (source, priv->context);
-      g_source_unref (source);
-    }
+  emit_cleaned_up (self, report);
 
   return report;
+}
+
+/* The deadline of a thread waiting for the owner: the running shutdown's,
+ * else the manager's wait timeout (as the manager's own waits). */
+static gint64
+wait_deadline (ResmgrController *self)
+{
+  ResmgrService *service = PRIV (self)->service;
+  gint64 deadline = resmgr_service_get_deadline (service);
+  guint timeout_ms = RESMGR_MANAGER_DEFAULT_WAIT_TIMEOUT;
+
+  if (deadline > 0)
+    return deadline;
+  if (RESMGR_IS_MANAGER (service))
+    timeout_ms = resmgr_manager_get_wait_timeout (RESMGR_MANAGER (service));
+
+  return g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+}
+
+/* What a waiter that gave up returns: nothing was cleaned by it; what the
+ * controller still tracks is listed, with the reason. */
+static ResmgrCleanupReport *
+timed_out_report (ResmgrController *self,
+                  gboolean          overrun)
+{
+  ResmgrControllerPrivate *priv = PRIV (self);
+  ResmgrCleanupReport *report = _resmgr_cleanup_report_new (resmgr_controller_get_id (self));
+  g_autofree char *where = _resmgr_context_describe (priv->context);
+  g_autofree char *reason = NULL;
+  g_autoptr(GPtrArray) handles = NULL;
+
+  if (overrun)
+    reason = g_strdup_printf ("the controller's cleanup was still running on its owner context (%s) "
+                              "at the deadline", where);
+  else
+    reason = g_strdup_printf ("its owner context (%s) was not iterated before the deadline", where);
+
+  if (resmgr_coordinator_is_bound (priv->coordinator))
+    handles = resmgr_coordinator_dup_handles (priv->coordinator);
+  for (guint i = 0; handles != NULL && i < handles->len; i++)
+    _resmgr_cleanup_report_add_leftover_with_reason (report,
+                                                     resmgr_handle_ref (g_ptr_array_index (handles, i)),
+                                                     reason);
+  _resmgr_cleanup_report_set_timed_out (report, TRUE);
+  _resmgr_cleanup_report_finish (report);
+
+  g_debug ("Cleanup of %s %p requested from another thread: %s",
+           G_OBJECT_TYPE_NAME (self), self, reason);
+
+  return report;
+}
+
+typedef struct
+{
+  GWeakRef    controller;
+  ResmgrCall *call;
+} CleanupRequest;
+
+static void
+cleanup_request_free (gpointer data)
+{
+  CleanupRequest *request = data;
+
+  g_weak_ref_clear (&request->controller);
+  _resmgr_call_unref (request->call);
+  g_free (request);
+}
+
+/* On the owner context. */
+static gboolean
+cleanup_request_cb (gpointer data)
+{
+  CleanupRequest *request = data;
+  ResmgrController *self;
+
+  /* The waiter gave up (or the owner's own run already woke it). */
+  if (!_resmgr_call_begin (request->call))
+    return G_SOURCE_REMOVE;
+
+  /* NULL: disposal is under way, and the dispose (on this context) cleans. */
+  if ((self = g_weak_ref_get (&request->controller)) != NULL)
+    {
+      resmgr_cleanup_report_unref (run_cleanup_here (self));
+      g_object_unref (self);
+    }
+  _resmgr_call_end (request->call);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* From a thread that does not own the context: request the cleanup there
+ * and wait for it (whoever runs it) until the deadline. */
+static ResmgrCleanupReport *
+run_cleanup_remote (ResmgrController *self)
+{
+  ResmgrControllerPrivate *priv = PRIV (self);
+  ResmgrCleanupReport *report = NULL;
+  CleanupRequest *request;
+  ResmgrCall *call;
+  gboolean overrun;
+  gint64 deadline;
+
+  g_mutex_lock (&priv->mutex);
+  if (priv->cleanup_state == CLEANUP_DONE)
+    report = resmgr_cleanup_report_ref (priv->report);
+  g_mutex_unlock (&priv->mutex);
+  if (report != NULL)
+    return report;
+
+  call = _resmgr_call_new ();
+  request = g_new0 (CleanupRequest, 1);
+  g_weak_ref_init (&request->controller, self);
+  request->call = _resmgr_call_ref (call);
+  deadline = wait_deadline (self);
+  _resmgr_dispatch (priv->context, G_PRIORITY_HIGH, "[resmgr] controller cleanup",
+                    cleanup_request_cb, request, cleanup_request_free);
+
+  g_mutex_lock (&priv->mutex);
+  while (priv->cleanup_state != CLEANUP_DONE)
+    if (!g_cond_wait_until (&priv->cond, &priv->mutex, deadline))
+      break;
+  if (priv->cleanup_state == CLEANUP_DONE)
+    report = resmgr_cleanup_report_ref (priv->report);
+  overrun = priv->cleanup_state == CLEANUP_RUNNING;
+  g_mutex_unlock (&priv->mutex);
+
+  /* Done (maybe by the owner's own run) or not: the request has nothing
+   * left to do if it did not start yet. */
+  _resmgr_call_abandon (call);
+  _resmgr_call_unref (call);
+
+  if (report == NULL)
+    report = timed_out_report (self, overrun);
+
+  return report;
+}
+
+static ResmgrCleanupReport *
+run_cleanup (ResmgrController *self)
+{
+  if (_resmgr_context_is_owned_here (PRIV (self)->context))
+    return run_cleanup_here (self);
+
+  return run_cleanup_remote (self);
 }
 
 /* }}} */
@@ -560,12 +675,47 @@ resmgr_controller_constructed (GObject *object)
   registry_add (self);
 }
 
+/* The dispose of a controller disposed on another thread, finished on the
+ * owner context: runs its cleanup there, then drops the reference that
+ * kept it alive (its dispose then runs again, and completes, here). */
+static gboolean
+dispose_on_owner_cb (gpointer data)
+{
+  ResmgrController *self = data;
+
+  resmgr_cleanup_report_unref (run_cleanup_here (self));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 resmgr_controller_dispose (GObject *object)
 {
   ResmgrController *self = RESMGR_CONTROLLER (object);
   ResmgrControllerPrivate *priv = PRIV (self);
   gboolean cleaned;
+
+  g_mutex_lock (&priv->mutex);
+  cleaned = priv->cleanup_state != CLEANUP_NONE;
+  g_mutex_unlock (&priv->mutex);
+
+  /* Disposed on a thread that does not own our context (a worker dropped
+   * the last reference): the cleanup, ::cleaned-up, the notifications and
+   * everything else of dispose belong to the owner. Keep the object alive
+   * with a reference handed to the owner context and return without
+   * chaining up: chaining up would destroy our signal handlers and fire
+   * the service's weak notify on this thread. When the owner has run the
+   * cleanup it drops that reference, and dispose runs again, to the end,
+   * on the owner thread (GObject allows a dispose to run more than once
+   * and an object to be referenced from it). A controller whose owner
+   * context is never iterated again stays alive, its resources tracked:
+   * nothing of it runs on this thread to help. */
+  if (!_resmgr_context_is_owned_here (priv->context))
+    {
+      _resmgr_dispatch (priv->context, G_PRIORITY_HIGH, "[resmgr] controller disposal",
+                        dispose_on_owner_cb, g_object_ref (self), g_object_unref);
+      return;
+    }
 
   /* Disposed before its widget (g_object_run_dispose ()): let go of it. */
   if (priv->widget != NULL)
@@ -575,25 +725,9 @@ resmgr_controller_dispose (GObject *object)
       g_object_unref (self);
     }
 
-  g_mutex_lock (&priv->mutex);
-  cleaned = priv->cleanup_state != CLEANUP_NONE;
-  g_mutex_unlock (&priv->mutex);
-
-  /* Inline where that is safe; else the service cleans us from an idle on
-   * the owner context, when it sees us disposed. */
+  /* On the owner thread: inline, once. */
   if (!cleaned && priv->coordinator != NULL)
-    {
-      gboolean acquired = FALSE;
-
-      if (on_owner_thread (self) || (acquired = g_main_context_acquire (priv->context)))
-        {
-          ResmgrCleanupReport *report = run_cleanup (self);
-
-          resmgr_cleanup_report_unref (report);
-        }
-      if (acquired)
-        g_main_context_release (priv->context);
-    }
+    resmgr_cleanup_report_unref (run_cleanup_here (self));
 
   if (priv->n_active_id != 0)
     g_clear_signal_handler (&priv->n_active_id, priv->coordinator);
@@ -773,7 +907,8 @@ resmgr_controller_class_init (ResmgrControllerClass *klass)
    *
    * Emitted on the owner context once the controller's cleanup ran
    * (explicitly, at its widget's unrealize or destruction, or at its
-   * dispose).
+   * dispose, also when the last reference was dropped on another thread).
+   * Never emitted on another thread.
    *
    * Since: 0.1
    */
@@ -795,7 +930,6 @@ resmgr_controller_init (ResmgrController *self)
   g_mutex_init (&priv->mutex);
   g_cond_init (&priv->cond);
   priv->context = g_main_context_ref_thread_default ();
-  priv->thread = g_thread_self ();
 }
 
 /* }}} */
@@ -910,10 +1044,17 @@ resmgr_controller_get_id (ResmgrController *self)
  * @self: a controller
  *
  * Releases everything the controller owns, in priority order, on its owner
- * context (from another thread the call is dispatched there and waits),
- * and emits [signal@Resmgr.Controller::cleaned-up]. Idempotent: it runs
- * once, and later calls return the same report. A call made from inside
- * the cleanup itself returns an empty report.
+ * context, and emits [signal@Resmgr.Controller::cleaned-up] there.
+ * Idempotent: it runs once, and later calls return the same report. A call
+ * made from inside the cleanup itself returns an empty report.
+ *
+ * On the owner thread the cleanup runs inline. From another thread it is
+ * dispatched to the owner context and this call waits for it until the
+ * running shutdown's deadline, else [property@Resmgr.Manager:wait-timeout];
+ * if the owner did not run it by then, the returned report has timed out
+ * ([method@Resmgr.CleanupReport.get_timed_out]), cleaned nothing and lists
+ * what stays tracked as leftovers, with the reason, and the controller is
+ * not cleaned up (the request is dropped; call again later).
  *
  * Returns: (transfer full): the report
  *
@@ -1088,8 +1229,8 @@ resmgr_controller_dup_status (ResmgrController *self)
  *
  * Sets [property@Resmgr.Controller:status], from any thread (a job's too).
  * The value is stored at once; `notify::status` follows on the owner
- * context: inline when called on its thread, else from an idle there
- * (several changes made meanwhile notify once).
+ * context: inline when called on the thread that owns it, else dispatched
+ * there (several changes made meanwhile notify once).
  *
  * Since: 0.1
  */
@@ -1098,11 +1239,12 @@ resmgr_controller_set_status (ResmgrController *self,
                               const char       *status)
 {
   ResmgrControllerPrivate *priv;
-  gboolean need_idle = FALSE;
+  gboolean owned, dispatch = FALSE;
 
   g_return_if_fail (RESMGR_IS_CONTROLLER (self));
 
   priv = PRIV (self);
+  owned = _resmgr_context_is_owned_here (priv->context);
 
   g_mutex_lock (&priv->mutex);
   if (g_strcmp0 (priv->status, status) == 0)
@@ -1112,28 +1254,19 @@ resmgr_controller_set_status (ResmgrController *self,
     }
   g_free (priv->status);
   priv->status = g_strdup (status);
-  if (!on_owner_thread (self) && !priv->status_idle_pending)
-    need_idle = priv->status_idle_pending = TRUE;
-  else if (priv->status_idle_pending)
+  if (!owned)
     {
-      /* An idle will notify. */
-      g_mutex_unlock (&priv->mutex);
-      return;
+      /* One dispatch notifies for all the changes made until it runs. */
+      dispatch = !priv->status_idle_pending;
+      priv->status_idle_pending = TRUE;
     }
   g_mutex_unlock (&priv->mutex);
 
-  if (need_idle)
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_static_name (source, "[resmgr] controller status");
-      g_source_set_callback (source, status_notify_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
-      g_source_attach (source, priv->context);
-      g_source_unref (source);
-    }
-  else
+  if (owned)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+  else if (dispatch)
+    _resmgr_dispatch (priv->context, G_PRIORITY_DEFAULT, "[resmgr] controller status",
+                      status_notify_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
 }
 
 /**
