@@ -34,9 +34,26 @@
  * ## Thread safety
  *
  * All methods may be called from any thread once the coordinator is bound;
- * bind it on the thread whose main context owns the component. Cleanups
- * run on that context. The coordinator's own lock is never held while the
- * service, a cleanup or a callback runs.
+ * bind it on the thread whose main context owns the component (its
+ * thread-default context becomes the *owner context*,
+ * [method@Resmgr.Coordinator.get_context]). The rules are those of
+ * docs/threading.md:
+ *
+ * - Cleanups of the component run on the owner context; called from
+ *   another thread, [method@Resmgr.Coordinator.cleanup_all] dispatches
+ *   them there and waits with the service's deadline
+ *   (%RESMGR_ERROR_TIMED_OUT rather than a hang).
+ * - Owner-bound callbacks ([method@Resmgr.Coordinator.idle_add],
+ *   [method@Resmgr.Coordinator.timeout_add],
+ *   [method@Resmgr.Coordinator.invoke]) only ever run on the owner context,
+ *   inline only when the calling thread owns it (never by acquiring it
+ *   from another thread), and never after the component's cleanup removed
+ *   them.
+ * - [method@Resmgr.Coordinator.release] runs the cleanup of that one
+ *   resource on the calling thread.
+ * - The coordinator's own lock is never held while the service, a cleanup,
+ *   a callback or a destroy notify runs: all of them may call back into the
+ *   coordinator.
  *
  * Since: 0.1
  */
@@ -1425,21 +1442,35 @@ resmgr_coordinator_track_gobject (ResmgrCoordinator   *self,
 
 /* }}} */
 
-/* Callbacks bound to their owner {{{ */
+/* Callbacks bound to their owner {{{
+ *
+ * A bound callback is a source on the owner context, tracked as a SOURCE
+ * resource of the component, so the component's cleanup removes it: it
+ * never fires after that cleanup. It is tracked *before* it is attached,
+ * and attached only if its entry was not released meanwhile (decided under
+ * b->mutex), so a cleanup racing with the call on another thread cannot
+ * miss it: either the cleanup sees the entry and the source is never
+ * attached or is destroyed, or the call fails to track it.
+ */
 
 typedef struct
 {
-  gatomicrefcount   ref_count; /* the source's, and bound_attach's */
+  gatomicrefcount   ref_count; /* the source's, the entry's, and bound_attach's */
   GWeakRef          coordinator;
   GWeakRef          target;
   ResmgrBoundFunc   func;
   gpointer          user_data;
   GDestroyNotify    destroy;
   char             *name;
-  guint64           id;        /* atomic: 0 until tracked, BOUND_DONE once finished */
-} Bound;
+  gboolean          once;      /* invoke: called once whatever it returns */
 
-#define BOUND_DONE G_MAXUINT64
+  /* Protected by mutex: */
+  GMutex            mutex;
+  GSource          *source;    /* until the entry's cleanup ran */
+  gboolean          attached;
+  gboolean          removed;   /* the entry's cleanup ran: never attach */
+  guint64           id;        /* the entry, once tracked */
+} Bound;
 
 static Bound *
 bound_ref (Bound *b)
@@ -1459,20 +1490,55 @@ bound_unref (gpointer data)
       g_weak_ref_clear (&b->target);
       if (b->destroy != NULL)
         b->destroy (b->user_data);
+      g_clear_pointer (&b->source, g_source_unref);
+      g_mutex_clear (&b->mutex);
       g_free (b->name);
       g_free (b);
     }
 }
 
-/* Stop tracking a source that ended on its own; if it ends before its id
- * is known, bound_attach releases it. */
+/* The cleanup of a bound callback's entry: at the component's cleanup, at
+ * a release, or when the callback is over (bound_forget). Never attached
+ * after this; destroyed if it was. */
+static gboolean
+bound_source_cleanup (gpointer   resource,
+                      gpointer   user_data,
+                      GError   **error)
+{
+  Bound *b = user_data;
+  GSource *source;
+  gboolean attached;
+
+  g_mutex_lock (&b->mutex);
+  b->removed = TRUE;
+  attached = b->attached;
+  source = g_steal_pointer (&b->source);
+  g_mutex_unlock (&b->mutex);
+
+  /* Outside the lock: destroying it drops the source's reference on @b. */
+  if (source != NULL)
+    {
+      if (attached)
+        g_source_destroy (source);
+      g_source_unref (source);
+    }
+
+  return TRUE;
+}
+
+/* Stops tracking a callback that is over (it returned G_SOURCE_REMOVE, ran
+ * once, or its target died). On the owner context. */
 static void
 bound_forget (Bound *b)
 {
   ResmgrCoordinator *self = g_weak_ref_get (&b->coordinator);
-  guint64 id = __atomic_exchange_n (&b->id, BOUND_DONE, __ATOMIC_ACQ_REL);
+  guint64 id;
 
-  if (self != NULL && id != 0 && id != BOUND_DONE)
+  g_mutex_lock (&b->mutex);
+  id = b->removed ? 0 : b->id;
+  g_mutex_unlock (&b->mutex);
+
+  if (self != NULL && id != 0)
     resmgr_coordinator_release_id (self, id, NULL);
   g_clear_object (&self);
 }
@@ -1489,6 +1555,10 @@ bound_dispatch (gpointer data)
       again = b->func (target, b->user_data);
       g_object_unref (target);
     }
+
+  /* invoke () calls its function once, whatever it returns. */
+  if (b->once)
+    again = FALSE;
 
   if (!again)
     bound_forget (b);
@@ -1518,6 +1588,7 @@ bound_attach (ResmgrCoordinator *self,
               const char        *what,
               const char        *name,
               GSource           *source,
+              gboolean           once,
               GObject           *target,
               ResmgrBoundFunc    func,
               gpointer           user_data,
@@ -1526,6 +1597,7 @@ bound_attach (ResmgrCoordinator *self,
   ResmgrCoordinatorPrivate *priv = PRIV (self);
   g_autoptr(GError) error = NULL;
   ResmgrHandle *handle;
+  gboolean attach;
   Bound *b;
 
   if (refuse_bound (self, what, name))
@@ -1538,11 +1610,14 @@ bound_attach (ResmgrCoordinator *self,
 
   b = g_new0 (Bound, 1);
   g_atomic_ref_count_init (&b->ref_count);
+  g_mutex_init (&b->mutex);
   g_weak_ref_init (&b->coordinator, self);
   b->name = g_strdup (name);
   b->func = func;
   b->user_data = user_data;
   b->destroy = destroy;
+  b->once = once;
+  b->source = source; /* takes the caller's reference */
 
   /* The target defaults to the component. */
   if (target != NULL)
@@ -1558,29 +1633,40 @@ bound_attach (ResmgrCoordinator *self,
   g_source_set_name (source, name);
   g_source_set_callback (source, bound_dispatch, bound_ref (b), bound_unref);
 
-  /* Attached before it is tracked: a release racing with us (another
-   * thread, a resource-tracked handler) then destroys an attached source. */
-  g_source_attach (source, priv->context);
-
-  handle = resmgr_coordinator_track_source (self, source, name, &error);
+  /* Tracked first: from here on a cleanup of the component (on the owner,
+   * possibly right now) sees the entry and marks it removed. */
+  handle = resmgr_coordinator_track_resource (self, RESMGR_RESOURCE_TYPE_SOURCE, name, 0,
+                                              RESMGR_PRIORITY_DEFAULT, source /* b->source holds it */,
+                                              bound_source_cleanup, bound_ref (b), bound_unref,
+                                              &error);
   if (handle == NULL)
     {
-      /* Refused: it must not stay attached with nobody to remove it. */
+      /* Nothing was taken: the entry's references are ours to drop. */
       if (g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN))
         g_warning ("Refusing %s callback “%s” of component “%s”: %s",
                    what, name, priv->component_id, error->message);
       else
         g_critical ("Cannot track %s callback “%s”: %s", what, name, error->message);
-      g_source_destroy (source);
-      g_source_unref (source);
+      bound_unref (b);          /* the entry's */
+      g_mutex_lock (&b->mutex);
+      b->removed = TRUE;
+      source = g_steal_pointer (&b->source);
+      g_mutex_unlock (&b->mutex);
+      g_clear_pointer (&source, g_source_unref); /* drops the source's reference on b */
       bound_unref (b);
       return NULL;
     }
 
-  /* Finished (and forgotten) before its id was known: release it now. */
-  if (__atomic_exchange_n (&b->id, resmgr_handle_get_id (handle), __ATOMIC_ACQ_REL) == BOUND_DONE)
-    resmgr_coordinator_release (self, handle, NULL);
-  g_source_unref (source);
+  g_mutex_lock (&b->mutex);
+  b->id = resmgr_handle_get_id (handle);
+  attach = !b->removed;
+  if (attach)
+    {
+      g_source_attach (source, priv->context);
+      b->attached = TRUE;
+    }
+  g_mutex_unlock (&b->mutex);
+
   bound_unref (b);
 
   return handle;
@@ -1599,8 +1685,11 @@ bound_attach (ResmgrCoordinator *self,
  * Adds an idle callback on the owner context, bound to its owner: it is
  * called with a strong reference to @target, never after @target died
  * (then it is removed instead), and removed when the component is cleaned
- * up. After the service started shutting down it is refused with a warning
- * that names it.
+ * up: it never fires after that cleanup, even when it was added from
+ * another thread at the same moment. After the service started shutting
+ * down it is refused with a warning that names it.
+ *
+ * May be called from any thread; @func always runs on the owner context.
  *
  * Returns: (transfer full) (nullable): the handle of the callback's
  *   source, or %NULL if refused
@@ -1621,7 +1710,8 @@ resmgr_coordinator_idle_add (ResmgrCoordinator *self,
   g_return_val_if_fail (target == NULL || G_IS_OBJECT (target), NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  return bound_attach (self, "idle", name, g_idle_source_new (), target, func, user_data, destroy);
+  return bound_attach (self, "idle", name, g_idle_source_new (), FALSE,
+                       target, func, user_data, destroy);
 }
 
 /**
@@ -1656,7 +1746,7 @@ resmgr_coordinator_timeout_add (ResmgrCoordinator *self,
   g_return_val_if_fail (target == NULL || G_IS_OBJECT (target), NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  return bound_attach (self, "timeout", name, g_timeout_source_new (interval_ms),
+  return bound_attach (self, "timeout", name, g_timeout_source_new (interval_ms), FALSE,
                        target, func, user_data, destroy);
 }
 
@@ -1669,12 +1759,22 @@ resmgr_coordinator_timeout_add (ResmgrCoordinator *self,
  * @func: (scope notified) (closure user_data) (destroy destroy): the callback;
  *   its return value is ignored
  * @user_data: data for @func
- * @destroy: (nullable): frees @user_data after the call
+ * @destroy: (nullable): frees @user_data, exactly once, after the call (or
+ *   when the call is dropped)
  *
- * Calls @func once on the owner context, as g_main_context_invoke() does:
- * right away when the calling thread owns (or can acquire) that context,
- * else from a high-priority source there, bound to its owner like
- * [method@Resmgr.Coordinator.idle_add].
+ * Calls @func on the owner context, **exactly once**, whatever it returns:
+ * right away when the calling thread owns that context (it iterates it,
+ * pushed it as its thread-default, or it is the main thread and the
+ * context is the global default one; see docs/threading.md), else from a
+ * high-priority source there, bound to its owner like
+ * [method@Resmgr.Coordinator.idle_add]. Unlike g_main_context_invoke(),
+ * it never acquires the owner context from another thread, and a pending
+ * call is never repeated because @func returned %G_SOURCE_CONTINUE.
+ *
+ * @func is never called if the component is cleaned up (or @target dies)
+ * before the pending call ran; @destroy still runs once. After the service
+ * started shutting down the call is refused with a warning, and only
+ * @destroy runs.
  *
  * Returns: (transfer full) (nullable): the handle of the pending call, or
  *   %NULL if it ran already or was refused
@@ -1707,14 +1807,13 @@ resmgr_coordinator_invoke (ResmgrCoordinator *self,
       return NULL;
     }
 
-  if (g_main_context_acquire (priv->context))
+  if (_resmgr_context_is_owned_here (priv->context))
     {
       GObject *alive = target ? g_object_ref (target) : g_weak_ref_get (&priv->component);
 
       if (alive != NULL)
         func (alive, user_data);
       g_clear_object (&alive);
-      g_main_context_release (priv->context);
       if (destroy != NULL)
         destroy (user_data);
       return NULL;
@@ -1722,7 +1821,7 @@ resmgr_coordinator_invoke (ResmgrCoordinator *self,
 
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_HIGH);
-  return bound_attach (self, "invoke", name, source, target, func, user_data, destroy);
+  return bound_attach (self, "invoke", name, source, TRUE, target, func, user_data, destroy);
 }
 
 /* }}} */

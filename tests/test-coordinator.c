@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <string.h>
+
 #include "test-common.h"
 #include "mock-service.h"
 
@@ -1226,6 +1228,133 @@ test_bound_invoke_thread (void)
   report = resmgr_coordinator_cleanup_all (coord, NULL);
 }
 
+static gpointer
+invoke_continue_thread (gpointer data)
+{
+  InvokeThread *it = data;
+
+  /* bound_cb returns G_SOURCE_CONTINUE until its 1000th call. */
+  it->handle = resmgr_coordinator_invoke (it->coord, "continue", NULL, bound_cb, it->d,
+                                          call_data_destroy);
+
+  return NULL;
+}
+
+static void
+test_bound_invoke_continue_once (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(ResmgrCoordinator) coord = NULL;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  CallData d = { 0, };
+  InvokeThread it = { 0, };
+  GThread *thread;
+
+  g_test_summary ("invoke from another thread whose function returns G_SOURCE_CONTINUE: the "
+                  "function runs exactly once, on the owner thread when it iterates (never on "
+                  "the invoking thread, though nobody held the owner context), then its data "
+                  "is freed once and its handle forgotten");
+
+  coord = bound_coordinator (SERVICE (manager), comp, "ctl");
+  d.stop_at = 1000;
+  it.coord = coord;
+  it.d = &d;
+
+  /* Blocked in join, not holding its context: the invoker must not take it. */
+  thread = g_thread_new ("invoker", invoke_continue_thread, &it);
+  g_thread_join (thread);
+  g_assert_cmpint (d.calls, ==, 0);
+  g_assert_nonnull (it.handle);
+  g_assert_true (handles_contain (coord, resmgr_handle_get_id (it.handle)));
+
+  iterate_until (NULL, &d.done);
+  iterate_pending ();
+  g_assert_cmpint (d.calls, ==, 1);
+  g_assert_true (d.thread == g_thread_self ());
+  g_assert_true (d.last_target == G_OBJECT (comp));
+  g_assert_cmpint (d.destroyed, ==, 1);
+  g_assert_false (handles_contain (coord, resmgr_handle_get_id (it.handle)));
+  g_clear_pointer (&it.handle, resmgr_handle_unref);
+
+  /* From the owner thread: inline, once, whatever it returns. */
+  memset (&d, 0, sizeof d);
+  d.stop_at = 1000;
+  g_assert_null (resmgr_coordinator_invoke (coord, "inline", NULL, bound_cb, &d, call_data_destroy));
+  iterate_pending ();
+  g_assert_cmpint (d.calls, ==, 1);
+  g_assert_cmpint (d.destroyed, ==, 1);
+
+  report = resmgr_coordinator_cleanup_all (coord, NULL);
+}
+
+typedef struct
+{
+  ResmgrCoordinator *coord;
+  CallData          *invoked;
+  CallData          *idled;
+  ResmgrHandle      *invoke_handle;
+  ResmgrHandle      *idle_handle;
+} PendingThread;
+
+static gpointer
+pending_thread (gpointer data)
+{
+  PendingThread *pt = data;
+
+  pt->invoke_handle = resmgr_coordinator_invoke (pt->coord, "pending-invoke", NULL, bound_cb,
+                                                 pt->invoked, call_data_destroy);
+  pt->idle_handle = resmgr_coordinator_idle_add (pt->coord, "pending-idle", NULL, bound_cb,
+                                                 pt->idled, call_data_destroy);
+
+  return NULL;
+}
+
+static void
+test_bound_pending_after_cleanup (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(ResmgrCoordinator) coord = NULL;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  CallData invoked = { 0, }, idled = { 0, };
+  PendingThread pt = { 0, };
+  GThread *thread;
+
+  g_test_summary ("An invoke and an idle callback added from another thread, still pending "
+                  "when the owner cleans the component: neither function is ever called, and "
+                  "each one's data is freed exactly once");
+
+  coord = bound_coordinator (SERVICE (manager), comp, "ctl");
+  pt.coord = coord;
+  pt.invoked = &invoked;
+  pt.idled = &idled;
+
+  thread = g_thread_new ("pending", pending_thread, &pt);
+  g_thread_join (thread);
+  g_assert_nonnull (pt.invoke_handle);
+  g_assert_nonnull (pt.idle_handle);
+  g_assert_cmpuint (n_handles (coord), ==, 2);
+
+  /* On the owner thread, before it iterated. */
+  report = resmgr_coordinator_cleanup_all (coord, &error);
+  g_assert_no_error (error);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+  g_assert_cmpint (invoked.destroyed, ==, 1);
+  g_assert_cmpint (idled.destroyed, ==, 1);
+
+  iterate_pending ();
+  g_assert_cmpint (invoked.calls, ==, 0);
+  g_assert_cmpint (idled.calls, ==, 0);
+  g_assert_cmpint (invoked.destroyed, ==, 1);
+  g_assert_cmpint (idled.destroyed, ==, 1);
+  g_assert_cmpuint (n_handles (coord), ==, 0);
+
+  g_clear_pointer (&pt.invoke_handle, resmgr_handle_unref);
+  g_clear_pointer (&pt.idle_handle, resmgr_handle_unref);
+}
+
 /* }}} */
 
 /* Checkpoints {{{ */
@@ -1562,6 +1691,8 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Coordinator/bound/timeout", test_bound_timeout);
   g_test_add_func ("/Resmgr/Coordinator/bound/invoke-owner", test_bound_invoke_owner);
   g_test_add_func ("/Resmgr/Coordinator/bound/invoke-thread", test_bound_invoke_thread);
+  g_test_add_func ("/Resmgr/Coordinator/bound/invoke-continue-once", test_bound_invoke_continue_once);
+  g_test_add_func ("/Resmgr/Coordinator/bound/pending-after-cleanup", test_bound_pending_after_cleanup);
 
   g_test_add_func ("/Resmgr/Coordinator/checkpoint/diff", test_checkpoint_diff);
   g_test_add_func ("/Resmgr/Coordinator/checkpoint/process-lifetime", test_checkpoint_process_lifetime);
