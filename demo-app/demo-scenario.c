@@ -21,7 +21,12 @@
  * Steps are polled from one timeout source: each starts an action, then
  * waits (up to its own timeout) until a condition holds. A failed step is
  * reported and the scenario goes straight to closing the window, so the
- * shutdown report is always printed. */
+ * shutdown report is always printed.
+ *
+ * Each step may take STEP_TIMEOUT_MS, multiplied by the environment
+ * variable RESMGR_DEMO_TIMEOUT_SCALE (a positive number, default 1) for runs
+ * under a slow tool: RESMGR_DEMO_TIMEOUT_SCALE=20 under valgrind memcheck.
+ * The limit only stops a hung step; no step asserts how long it took. */
 
 #define POLL_MS         20
 #define STEP_TIMEOUT_MS 60000
@@ -42,6 +47,7 @@ struct _DemoScenario
   guint        source;
   guint        step;
   gint64       step_started;
+  gint64       step_timeout_us; /* STEP_TIMEOUT_MS, scaled */
   gboolean     started;
   gboolean     failed;
 
@@ -678,9 +684,10 @@ poll_cb (gpointer data)
         {
           if (self->failed)
             break;
-          if (g_get_monotonic_time () - self->step_started > STEP_TIMEOUT_MS * 1000)
+          if (g_get_monotonic_time () - self->step_started > self->step_timeout_us)
             {
-              fail (self, "step %s did not finish in %d s", step->name, STEP_TIMEOUT_MS / 1000);
+              fail (self, "step %s did not finish in %" G_GINT64_FORMAT " s", step->name,
+                    self->step_timeout_us / G_USEC_PER_SEC);
               break;
             }
           return G_SOURCE_CONTINUE;
@@ -694,6 +701,28 @@ poll_cb (gpointer data)
   finish (self);
 
   return G_SOURCE_REMOVE;
+}
+
+/* STEP_TIMEOUT_MS times $RESMGR_DEMO_TIMEOUT_SCALE, in microseconds. */
+static gint64
+step_timeout_us (void)
+{
+  const char *value = g_getenv ("RESMGR_DEMO_TIMEOUT_SCALE");
+  double scale = 1.0;
+
+  if (value != NULL && *value != '\0')
+    {
+      char *end = NULL;
+      double parsed = g_ascii_strtod (value, &end);
+
+      if (end != NULL && *end == '\0' && parsed > 0.0 && parsed <= 1000.0)
+        scale = parsed;
+      else
+        g_printerr ("resmgr-demo: ignoring RESMGR_DEMO_TIMEOUT_SCALE=%s (a number in (0, 1000] is expected)\n",
+                    value);
+    }
+
+  return (gint64) (STEP_TIMEOUT_MS * 1000.0 * scale);
 }
 
 DemoScenario *
@@ -712,6 +741,7 @@ demo_scenario_new (const char  *name,
 
   self = g_new0 (DemoScenario, 1);
   self->name = g_strdup (name);
+  self->step_timeout_us = step_timeout_us ();
   self->screenshots_dir = g_strdup (screenshots_dir);
 
   if (!make_samples (self, error))
