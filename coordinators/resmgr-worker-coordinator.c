@@ -76,20 +76,40 @@
  * %RESMGR_ERROR_NOT_FOUND when the component is disposed,
  * %RESMGR_ERROR_SHUTTING_DOWN once the service shuts down.
  *
+ * ## After a cleanup
+ *
+ * Nothing reaches the component as success after its cleanup (or after
+ * [method@Resmgr.WorkerCoordinator.cancel_all]): every job run before it
+ * whose outcome had not been delivered yet is delivered as
+ * %G_IO_ERROR_CANCELLED (its worker ends %RESMGR_WORKER_STATE_CANCELLED and
+ * its result is freed with `result_destroy`), whatever the job returned,
+ * also if it had returned just before the cleanup. An abandoned job keeps
+ * its %RESMGR_ERROR_TIMED_OUT. Jobs run after the cleanup are not affected.
+ *
  * ## Thread safety
  *
- * Every method may be called from any thread. Worker notifications,
- * `notify::n-active` and [signal@Resmgr.WorkerCoordinator::all-idle] are
- * emitted on the owner context ([method@Resmgr.Coordinator.get_context]);
- * the completion callback of [method@Resmgr.WorkerCoordinator.run] is
- * invoked on the thread-default main context of the thread that called it
- * (normally the owner context, as with any #GTask). No lock is held while a
- * job function, a callback, a destroy notify or a signal handler runs, so
- * any of them may call back into the coordinator.
+ * Every method may be called from any thread; the rules are those of
+ * docs/threading.md. A job's progress, completion (final state, release
+ * of its resource, `user_data_destroy`), `notify::n-active` and
+ * [signal@Resmgr.WorkerCoordinator::all-idle] happen on the owner context
+ * ([method@Resmgr.Coordinator.get_context]): inline when the calling
+ * thread owns it, else dispatched there, never on a pool thread and never
+ * by acquiring the owner context from another thread. While the owner
+ * thread is blocked or does not iterate, outcomes wait for it. The
+ * completion callback of [method@Resmgr.WorkerCoordinator.run] is invoked
+ * on the thread-default main context of the thread that called run (the
+ * owner context when run is called there, as it normally is), as with any
+ * #GTask. No lock is held while a job function, a callback, a destroy
+ * notify or a signal handler runs, so any of them may call back into the
+ * coordinator.
  *
- * Do not call the blocking [method@Resmgr.WorkerCoordinator.cancel_all]
- * from a job function of the same coordinator (it would wait for itself
- * until the timeout), nor from a thread that a job waits for.
+ * The component's cleanup (its last unref on any thread,
+ * [method@Resmgr.Coordinator.cleanup_all], a shutdown) runs on the owner
+ * context: from another thread it waits for the owner, see
+ * docs/threading.md. Do not call the blocking
+ * [method@Resmgr.WorkerCoordinator.cancel_all] from a job function of the
+ * same coordinator (it would wait for itself until the timeout), nor from
+ * a thread that a job waits for.
  *
  * Since: 0.1
  */
@@ -102,6 +122,13 @@ typedef enum {
 } JobPhase;
 
 typedef struct _Shared Shared;
+
+/* The task data of a job's GTask, read by run_finish. */
+typedef struct
+{
+  guint          epoch;          /* shared->epoch when it was run */
+  GDestroyNotify result_destroy;
+} Delivery;
 
 /* One job. Referenced by shared->jobs until it is settled or abandoned, by
  * its pool thread while that runs it, and by a pending completion idle. */
@@ -116,6 +143,7 @@ typedef struct
 
   /* Protected by shared->mutex: */
   JobPhase         phase;
+  guint            epoch;    /* shared->epoch when it was run */
   gboolean         abandoned;
   gboolean         settled;
   gboolean         completion_scheduled;
@@ -144,6 +172,8 @@ struct _Shared
   GQueue           pending;        /* Job *, not referenced (jobs holds them) */
   GPtrArray       *jobs;           /* Job *, neither settled nor abandoned */
   gboolean         closed;         /* coordinator disposed */
+  guint            epoch;          /* bumped by every cancel_all and cleanup */
+  GPtrArray       *waiters;        /* CancelWait *, async cancel_all in progress */
   gboolean         n_active_dirty;
   gboolean         went_idle;
   gboolean         publish_pending;
@@ -232,6 +262,7 @@ shared_unref (gpointer data)
     {
       g_assert (g_queue_is_empty (&shared->pending));
       g_ptr_array_unref (shared->jobs);
+      g_ptr_array_unref (shared->waiters);
       g_clear_pointer (&shared->context, g_main_context_unref);
       g_weak_ref_clear (&shared->coordinator);
       g_mutex_clear (&shared->mutex);
@@ -251,6 +282,7 @@ shared_new (ResmgrWorkerCoordinator *self)
   g_cond_init (&shared->cond);
   g_queue_init (&shared->pending);
   shared->jobs = g_ptr_array_new ();
+  shared->waiters = g_ptr_array_new ();
 
   return shared;
 }
@@ -321,7 +353,8 @@ shared_publish_cb (gpointer data)
 }
 
 /* Delivers n-active changes on the owner context: now if this thread owns
- * it, else from (at most one) idle there. Call with no lock held. */
+ * it (_resmgr_context_is_owned_here: never by acquiring it), else from (at
+ * most one) idle dispatched there. Call with no lock held. */
 static void
 shared_publish (Shared *shared)
 {
@@ -335,7 +368,7 @@ shared_publish (Shared *shared)
   if (context == NULL)
     return;
 
-  if (g_main_context_is_owner (context))
+  if (_resmgr_context_is_owned_here (context))
     {
       shared_flush (shared);
       g_main_context_unref (context);
@@ -348,16 +381,10 @@ shared_publish (Shared *shared)
     shared->publish_pending = TRUE;
   g_mutex_unlock (&shared->mutex);
 
+  /* Not owned here, so this never runs inline. */
   if (need_idle)
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_static_name (source, "[resmgr] worker coordinator notify");
-      g_source_set_callback (source, shared_publish_cb, shared_ref (shared), shared_unref);
-      g_source_attach (source, context);
-      g_source_unref (source);
-    }
+    _resmgr_dispatch (context, G_PRIORITY_DEFAULT, "[resmgr] worker coordinator notify",
+                      shared_publish_cb, shared_ref (shared), shared_unref);
 
   g_main_context_unref (context);
 }
@@ -366,9 +393,19 @@ shared_publish (Shared *shared)
 
 /* Completion on the owner context {{{ */
 
+static GError *
+cancelled_by_cleanup_error (ResmgrWorker *worker)
+{
+  return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                      "Job “%s” was cancelled: cancel_all or the cleanup of its component "
+                      "came before its outcome was delivered",
+                      resmgr_worker_get_name (worker));
+}
+
 /* Delivers the outcome of a returned job: final state, release of its
  * resource, n-active, user_data_destroy, then the task. Owner context only;
- * idempotent. */
+ * idempotent. A job run before the last cancel_all or cleanup is delivered
+ * as G_IO_ERROR_CANCELLED, whatever it returned. */
 static void
 settle_job (Shared *shared,
             Job    *job)
@@ -379,6 +416,7 @@ settle_job (Shared *shared,
   gpointer result, user_data;
   GDestroyNotify user_data_destroy;
   GError *error;
+  gboolean voided;
   Job *stolen;
 
   g_mutex_lock (&shared->mutex);
@@ -388,6 +426,9 @@ settle_job (Shared *shared,
       return;
     }
   job->settled = TRUE;
+  /* A cancel_all or a cleanup of the component came after the job was
+   * run: whatever it returned, it is delivered as cancelled. */
+  voided = job->epoch != shared->epoch;
   task = g_steal_pointer (&job->task);
   handle = g_steal_pointer (&job->handle);
   result = g_steal_pointer (&job->result);
@@ -396,6 +437,15 @@ settle_job (Shared *shared,
   user_data_destroy = g_steal_pointer (&job->user_data_destroy);
   stolen = shared_steal_job_locked (shared, job);
   g_mutex_unlock (&shared->mutex);
+
+  if (voided && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (result != NULL && job->result_destroy != NULL)
+        job->result_destroy (result);
+      result = NULL;
+      g_clear_error (&error);
+      error = cancelled_by_cleanup_error (job->worker);
+    }
 
   if (error == NULL)
     state = RESMGR_WORKER_STATE_FINISHED;
@@ -454,26 +504,26 @@ completion_free (gpointer data)
   g_free (c);
 }
 
-/* Settles @job from an idle on its owner context. Call with no lock. */
+/* Settles @job on its owner context: inline when this thread owns it,
+ * else from an idle dispatched there (never by acquiring it from a pool
+ * thread). Call with no lock. */
 static void
 schedule_completion (Shared *shared,
                      Job    *job)
 {
   Completion *c = g_new0 (Completion, 1);
-  GSource *source = g_idle_source_new ();
 
   c->shared = shared_ref (shared);
   c->job = job_ref (job);
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[resmgr] worker completion");
-  g_source_set_callback (source, completion_cb, c, completion_free);
-  g_source_attach (source, _resmgr_worker_get_context (job->worker));
-  g_source_unref (source);
+  _resmgr_dispatch (_resmgr_worker_get_context (job->worker), G_PRIORITY_DEFAULT,
+                    "[resmgr] worker completion", completion_cb, c, completion_free);
 }
 
 /* }}} */
 
 /* The pool thread {{{ */
+
+static void wake_async_waiters (Shared *shared);
 
 static void
 pool_thread_func (gpointer data,
@@ -550,6 +600,10 @@ pool_thread_func (gpointer data,
   if (!abandoned)
     schedule_completion (shared, job);
 
+  /* After the completion was dispatched: an async cancel_all waiting for
+   * this job then sees it settled first. */
+  wake_async_waiters (shared);
+
   if (result != NULL && result_destroy != NULL)
     result_destroy (result);
   g_clear_error (&error);
@@ -564,17 +618,32 @@ pool_thread_func (gpointer data,
 
 /* }}} */
 
-/* Cancelling {{{ */
+/* Cancelling {{{
+ *
+ * cancel_all is three steps: begin (bump the epoch, so every job run
+ * before is delivered as cancelled; fail the queued jobs; cancel the
+ * running ones), wait for the running ones to return, end (abandon those
+ * still running at the deadline; settle the returned ones inline when
+ * this thread owns the owner context). The blocking form waits on
+ * shared->cond, for the pool threads only: never for a main context, which
+ * it neither acquires nor iterates. The async form waits on nothing: the
+ * pool threads dispatch a check to the caller's context as jobs return,
+ * and a timeout source there ends the wait.
+ */
+
+typedef struct
+{
+  GPtrArray *all;      /* Job * (referenced): the active jobs at begin */
+  GPtrArray *running;  /* Job * (borrowed from all): running at begin */
+  guint      timeout_ms;
+} CancelOp;
 
 static void
-wake_waiters_cb (GCancellable *cancellable,
-                 gpointer      data)
+cancel_op_free (CancelOp *op)
 {
-  Shared *shared = data;
-
-  g_mutex_lock (&shared->mutex);
-  g_cond_broadcast (&shared->cond);
-  g_mutex_unlock (&shared->mutex);
+  g_ptr_array_unref (op->running);
+  g_ptr_array_unref (op->all);
+  g_free (op);
 }
 
 static GError *
@@ -588,38 +657,23 @@ abandoned_error (ResmgrWorker *worker,
                       resmgr_worker_get_run_time (worker) / (double) G_USEC_PER_SEC);
 }
 
-/* The core of cancel_all: cancels every job, waits until @timeout_ms, and
- * abandons the jobs still running. With @may_settle, jobs that returned
- * are settled inline when this thread can acquire the owner context (so
- * that, on the owner thread, all of them are final on return). Returns
- * NULL with @error set if @cancellable stopped the wait. */
-static GPtrArray *
-cancel_all_internal (ResmgrWorkerCoordinator  *self,
-                     guint                     timeout_ms,
-                     GCancellable             *cancellable,
-                     gboolean                  may_settle,
-                     GError                  **error)
+static CancelOp *
+cancel_all_begin (ResmgrWorkerCoordinator *self,
+                  guint                    timeout_ms)
 {
-  ResmgrWorkerCoordinatorPrivate *priv = PRIV (self);
-  Shared *shared = priv->shared;
-  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (job_unref);
+  Shared *shared = PRIV (self)->shared;
   g_autoptr(GPtrArray) never_started = g_ptr_array_new ();
-  g_autoptr(GPtrArray) running = g_ptr_array_new ();
-  g_autoptr(GPtrArray) to_abandon = g_ptr_array_new_with_free_func (job_unref);
-  GPtrArray *abandoned = g_ptr_array_new_with_free_func (g_object_unref);
-  GMainContext *context = NULL;
-  gboolean interrupted = FALSE, acquired = FALSE;
-  gulong handler_id = 0;
-  gint64 deadline;
+  CancelOp *op = g_new0 (CancelOp, 1);
   Job *job;
 
-  deadline = timeout_ms == G_MAXUINT ? -1 : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  op->all = g_ptr_array_new_with_free_func (job_unref);
+  op->running = g_ptr_array_new ();
+  op->timeout_ms = timeout_ms;
 
   g_mutex_lock (&shared->mutex);
-  if (shared->context != NULL)
-    context = g_main_context_ref (shared->context);
+  shared->epoch++;
   for (guint i = 0; i < shared->jobs->len; i++)
-    g_ptr_array_add (all, job_ref (g_ptr_array_index (shared->jobs, i)));
+    g_ptr_array_add (op->all, job_ref (g_ptr_array_index (shared->jobs, i)));
   while ((job = g_queue_pop_head (&shared->pending)) != NULL)
     {
       job->phase = PHASE_RETURNED;
@@ -629,17 +683,17 @@ cancel_all_internal (ResmgrWorkerCoordinator  *self,
       job->completion_scheduled = TRUE;
       g_ptr_array_add (never_started, job);
     }
-  for (guint i = 0; i < all->len; i++)
+  for (guint i = 0; i < op->all->len; i++)
     {
-      job = g_ptr_array_index (all, i);
+      job = g_ptr_array_index (op->all, i);
       if (job->phase == PHASE_RUNNING)
-        g_ptr_array_add (running, job);
+        g_ptr_array_add (op->running, job);
     }
   g_mutex_unlock (&shared->mutex);
 
   /* Outside the lock: ::cancelled handlers are user code. */
-  for (guint i = 0; i < running->len; i++)
-    resmgr_worker_cancel (((Job *) g_ptr_array_index (running, i))->worker);
+  for (guint i = 0; i < op->running->len; i++)
+    resmgr_worker_cancel (((Job *) g_ptr_array_index (op->running, i))->worker);
   for (guint i = 0; i < never_started->len; i++)
     {
       job = g_ptr_array_index (never_started, i);
@@ -647,56 +701,53 @@ cancel_all_internal (ResmgrWorkerCoordinator  *self,
       schedule_completion (shared, job);
     }
 
-  if (cancellable != NULL)
-    handler_id = g_cancellable_connect (cancellable, G_CALLBACK (wake_waiters_cb),
-                                        shared_ref (shared), shared_unref);
+  return op;
+}
 
-  g_mutex_lock (&shared->mutex);
-  for (;;)
+static gboolean
+cancel_op_running_locked (CancelOp *op)
+{
+  for (guint i = 0; i < op->running->len; i++)
     {
-      gboolean still_running = FALSE;
+      Job *job = g_ptr_array_index (op->running, i);
 
-      for (guint i = 0; i < running->len && !still_running; i++)
-        {
-          job = g_ptr_array_index (running, i);
-          still_running = job->phase == PHASE_RUNNING && !job->abandoned;
-        }
-      if (!still_running)
-        break;
-      if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
-        {
-          interrupted = TRUE;
-          break;
-        }
-      if (deadline < 0)
-        g_cond_wait (&shared->cond, &shared->mutex);
-      else if (g_get_monotonic_time () >= deadline)
-        break;
-      else
-        g_cond_wait_until (&shared->cond, &shared->mutex, deadline);
+      if (job->phase == PHASE_RUNNING && !job->abandoned)
+        return TRUE;
     }
 
-  if (!interrupted)
-    for (guint i = 0; i < running->len; i++)
-      {
-        job = g_ptr_array_index (running, i);
-        if (job->phase == PHASE_RUNNING && !job->abandoned)
-          {
-            Job *stolen;
+  return FALSE;
+}
 
-            job->abandoned = TRUE;
-            if ((stolen = shared_steal_job_locked (shared, job)) != NULL)
-              g_ptr_array_add (to_abandon, stolen);
-          }
-      }
+/* Abandons what still runs, delivers their TIMED_OUT, and settles the
+ * returned jobs inline if this thread owns the owner context (else their
+ * completions, already dispatched, settle them there). Returns the
+ * abandoned workers. */
+static GPtrArray *
+cancel_all_end (ResmgrWorkerCoordinator *self,
+                CancelOp                *op)
+{
+  Shared *shared = PRIV (self)->shared;
+  g_autoptr(GPtrArray) to_abandon = g_ptr_array_new_with_free_func (job_unref);
+  GPtrArray *abandoned = g_ptr_array_new_with_free_func (g_object_unref);
+  GMainContext *context = NULL;
+  Job *job;
+
+  g_mutex_lock (&shared->mutex);
+  if (shared->context != NULL)
+    context = g_main_context_ref (shared->context);
+  for (guint i = 0; i < op->running->len; i++)
+    {
+      job = g_ptr_array_index (op->running, i);
+      if (job->phase == PHASE_RUNNING && !job->abandoned)
+        {
+          Job *stolen;
+
+          job->abandoned = TRUE;
+          if ((stolen = shared_steal_job_locked (shared, job)) != NULL)
+            g_ptr_array_add (to_abandon, stolen);
+        }
+    }
   g_mutex_unlock (&shared->mutex);
-
-  /* Not under the lock: it waits for a handler running on another thread. */
-  if (handler_id != 0)
-    g_cancellable_disconnect (cancellable, handler_id);
-
-  if (may_settle && context != NULL)
-    acquired = g_main_context_acquire (context);
 
   for (guint i = 0; i < to_abandon->len; i++)
     {
@@ -711,7 +762,7 @@ cancel_all_internal (ResmgrWorkerCoordinator  *self,
       handle = g_steal_pointer (&job->handle);
       g_mutex_unlock (&shared->mutex);
 
-      err = abandoned_error (job->worker, timeout_ms);
+      err = abandoned_error (job->worker, op->timeout_ms);
       g_debug ("%s", err->message);
       _resmgr_worker_complete (job->worker, RESMGR_WORKER_STATE_ABANDONED, err);
       if (handle != NULL)
@@ -720,6 +771,7 @@ cancel_all_internal (ResmgrWorkerCoordinator  *self,
           resmgr_handle_unref (handle);
         }
       g_ptr_array_add (abandoned, g_object_ref (job->worker));
+      /* The task delivers on its own context, from here or later. */
       if (task != NULL)
         {
           g_task_return_error (task, err);
@@ -732,23 +784,189 @@ cancel_all_internal (ResmgrWorkerCoordinator  *self,
   if (to_abandon->len > 0)
     shared_publish (shared);
 
-  if (acquired)
-    {
-      for (guint i = 0; i < all->len; i++)
-        settle_job (shared, g_ptr_array_index (all, i));
-      g_main_context_release (context);
-    }
+  if (context != NULL && _resmgr_context_is_owned_here (context))
+    for (guint i = 0; i < op->all->len; i++)
+      settle_job (shared, g_ptr_array_index (op->all, i));
 
   g_clear_pointer (&context, g_main_context_unref);
 
-  if (interrupted)
+  return abandoned;
+}
+
+/* The blocking form: waits on shared->cond for the pool threads, until
+ * @timeout_ms (G_MAXUINT: no limit), then abandons. */
+static GPtrArray *
+cancel_all_blocking (ResmgrWorkerCoordinator *self,
+                     guint                    timeout_ms)
+{
+  Shared *shared = PRIV (self)->shared;
+  CancelOp *op;
+  GPtrArray *abandoned;
+  gint64 deadline;
+
+  deadline = timeout_ms == G_MAXUINT ? -1 : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  op = cancel_all_begin (self, timeout_ms);
+
+  g_mutex_lock (&shared->mutex);
+  while (cancel_op_running_locked (op))
     {
-      g_ptr_array_unref (abandoned);
-      g_cancellable_set_error_if_cancelled (cancellable, error);
-      return NULL;
+      if (deadline < 0)
+        g_cond_wait (&shared->cond, &shared->mutex);
+      else if (!g_cond_wait_until (&shared->cond, &shared->mutex, deadline))
+        break;
     }
+  g_mutex_unlock (&shared->mutex);
+
+  abandoned = cancel_all_end (self, op);
+  cancel_op_free (op);
 
   return abandoned;
+}
+
+/* An async cancel_all in progress. Every callback runs on the task's
+ * context; the pool threads only dispatch checks there. */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  GTask           *task;
+  CancelOp        *op;
+  GSource         *timeout_source;     /* task context only */
+  GSource         *cancel_source;      /* task context only */
+  gboolean         finished;           /* task context only */
+  gboolean         check_pending;      /* protected by shared->mutex */
+} CancelWait;
+
+static CancelWait *
+cancel_wait_ref (CancelWait *w)
+{
+  g_atomic_ref_count_inc (&w->ref_count);
+  return w;
+}
+
+static void
+cancel_wait_unref (gpointer data)
+{
+  CancelWait *w = data;
+
+  if (g_atomic_ref_count_dec (&w->ref_count))
+    {
+      g_assert (w->timeout_source == NULL && w->cancel_source == NULL);
+      g_clear_pointer (&w->op, cancel_op_free);
+      g_clear_object (&w->task);
+      g_free (w);
+    }
+}
+
+/* Ends the wait: on the task's context. */
+static void
+cancel_wait_finish (CancelWait *w,
+                    gboolean    interrupted)
+{
+  ResmgrWorkerCoordinator *self = g_task_get_source_object (w->task);
+  Shared *shared = PRIV (self)->shared;
+  gboolean listed;
+  GTask *task;
+
+  if (w->finished)
+    return;
+  w->finished = TRUE;
+
+  g_mutex_lock (&shared->mutex);
+  listed = g_ptr_array_remove (shared->waiters, w);
+  g_mutex_unlock (&shared->mutex);
+  /* The list's reference; our caller holds another. */
+  if (listed)
+    cancel_wait_unref (w);
+
+  if (w->timeout_source != NULL)
+    {
+      g_source_destroy (w->timeout_source);
+      g_clear_pointer (&w->timeout_source, g_source_unref);
+    }
+  if (w->cancel_source != NULL)
+    {
+      g_source_destroy (w->cancel_source);
+      g_clear_pointer (&w->cancel_source, g_source_unref);
+    }
+
+  task = g_object_ref (w->task);
+  if (interrupted)
+    {
+      GError *error = NULL;
+
+      /* The jobs stay cancelled; none is abandoned. */
+      g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, cancel_all_end (self, w->op), (GDestroyNotify) g_ptr_array_unref);
+  g_object_unref (task);
+}
+
+static gboolean
+cancel_wait_check_cb (gpointer data)
+{
+  CancelWait *w = data;
+  ResmgrWorkerCoordinator *self = g_task_get_source_object (w->task);
+  Shared *shared = PRIV (self)->shared;
+  gboolean running;
+
+  g_mutex_lock (&shared->mutex);
+  w->check_pending = FALSE;
+  running = cancel_op_running_locked (w->op);
+  g_mutex_unlock (&shared->mutex);
+
+  if (!running)
+    cancel_wait_finish (w, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cancel_wait_timeout_cb (gpointer data)
+{
+  cancel_wait_finish (data, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cancel_wait_cancelled_cb (GCancellable *cancellable,
+                          gpointer      data)
+{
+  cancel_wait_finish (data, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called by a pool thread when a job returned, with no lock held: each
+ * async cancel_all gets (at most one pending) check on its context. */
+static void
+wake_async_waiters (Shared *shared)
+{
+  g_autoptr(GPtrArray) wake = NULL;
+
+  g_mutex_lock (&shared->mutex);
+  for (guint i = 0; i < shared->waiters->len; i++)
+    {
+      CancelWait *w = g_ptr_array_index (shared->waiters, i);
+
+      if (w->check_pending)
+        continue;
+      w->check_pending = TRUE;
+      if (wake == NULL)
+        wake = g_ptr_array_new ();
+      g_ptr_array_add (wake, cancel_wait_ref (w));
+    }
+  g_mutex_unlock (&shared->mutex);
+
+  for (guint i = 0; wake != NULL && i < wake->len; i++)
+    {
+      CancelWait *w = g_ptr_array_index (wake, i);
+
+      _resmgr_dispatch (g_task_get_context (w->task), G_PRIORITY_DEFAULT,
+                        "[resmgr] cancel_all_async check", cancel_wait_check_cb,
+                        w, cancel_wait_unref);
+    }
 }
 
 /* }}} */
@@ -785,7 +1003,10 @@ resmgr_worker_coordinator_cleanup (ResmgrCoordinator  *coordinator,
       timeout_ms = (guint) CLAMP (left_ms, 0, (gint64) timeout_ms);
     }
 
-  abandoned = cancel_all_internal (self, timeout_ms, NULL, TRUE, NULL);
+  /* On the owner context (the service runs component cleanups there):
+   * every job is final when this returns, and any outcome not delivered
+   * yet is delivered as cancelled. */
+  abandoned = cancel_all_blocking (self, timeout_ms);
 
   if (!RESMGR_COORDINATOR_CLASS (resmgr_worker_coordinator_parent_class)->cleanup (coordinator, error))
     return FALSE;
@@ -1027,13 +1248,18 @@ resmgr_worker_coordinator_new (ResmgrService *service)
  *
  * The worker is tracked as a %RESMGR_RESOURCE_TYPE_WORKER resource of the
  * bound component until the job is over. When the job returned, on the
- * owner context: the worker takes its final state (finished, failed, or
- * cancelled if the error is %G_IO_ERROR_CANCELLED), the resource is
- * released, `n-active` drops, `user_data_destroy` runs, then @callback is
- * invoked (from the thread-default main context of the caller of this
- * function, as any #GTask) — call
- * [method@Resmgr.WorkerCoordinator.run_finish] there. A %NULL result with
- * no error is a valid result.
+ * owner context (never on the pool thread): the worker takes its final
+ * state (finished, failed, or cancelled if the error is
+ * %G_IO_ERROR_CANCELLED), the resource is released, `n-active` drops,
+ * `user_data_destroy` runs, then @callback is invoked (from the
+ * thread-default main context of the caller of this function, as any
+ * #GTask) — call [method@Resmgr.WorkerCoordinator.run_finish] there. A
+ * %NULL result with no error is a valid result.
+ *
+ * If the component is cleaned up (or
+ * [method@Resmgr.WorkerCoordinator.cancel_all] is called) before the
+ * outcome was delivered, the outcome is %G_IO_ERROR_CANCELLED, whatever the
+ * job returned: see "After a cleanup" in the class documentation.
  *
  * A refused job (see the class documentation) returns %NULL and @callback
  * gets the error.
@@ -1060,6 +1286,7 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
   ResmgrWorker *worker = NULL;
   ResmgrHandle *handle = NULL;
   GMainContext *context;
+  Delivery *delivery;
   gboolean closed;
   Job *job;
 
@@ -1116,12 +1343,17 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
   job->phase = PHASE_QUEUED;
   job->user_data = user_data;
   job->user_data_destroy = user_data_destroy;
+  delivery = g_new0 (Delivery, 1);
+  delivery->result_destroy = result_destroy;
+  g_task_set_task_data (task, delivery, g_free);
   job->task = g_steal_pointer (&task);
   job->handle = handle;
 
   g_mutex_lock (&shared->mutex);
   if (shared->context == NULL)
     shared->context = g_main_context_ref (context);
+  job->epoch = shared->epoch;
+  delivery->epoch = shared->epoch;
   g_queue_push_tail (&shared->pending, job);
   g_ptr_array_add (shared->jobs, job);  /* takes the reference */
   shared->n_active_dirty = TRUE;
@@ -1161,6 +1393,12 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
  * (%G_IO_ERROR_CANCELLED when it was cancelled, %RESMGR_ERROR_TIMED_OUT
  * when it was abandoned, the refusal errors of the class documentation).
  *
+ * A job whose outcome is delivered after a cleanup of its component or a
+ * [method@Resmgr.WorkerCoordinator.cancel_all] that came after the job was
+ * run gets %G_IO_ERROR_CANCELLED here, never its result (which is freed
+ * with `result_destroy`), even if it had returned successfully before the
+ * cleanup; only an abandoned job keeps %RESMGR_ERROR_TIMED_OUT.
+ *
  * Returns: (transfer full) (nullable): the result; free it as the
  *   `result_destroy` given to run would
  *
@@ -1171,11 +1409,48 @@ resmgr_worker_coordinator_run_finish (ResmgrWorkerCoordinator  *self,
                                       GAsyncResult             *result,
                                       GError                  **error)
 {
+  Shared *shared;
+  Delivery *delivery;
+  GError *local_error = NULL;
+  gpointer value;
+  gboolean voided;
+
   g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_worker_coordinator_run, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  shared = PRIV (self)->shared;
+  delivery = g_task_get_task_data (G_TASK (result));
+  value = g_task_propagate_pointer (G_TASK (result), &local_error);
+
+  /* Settled before a cancel_all or cleanup, delivered after it (a task
+   * whose callback waited for the next iteration, or for another
+   * context): delivered as cancelled all the same. An abandoned job keeps
+   * its TIMED_OUT; a refused job (no delivery) its error. */
+  g_mutex_lock (&shared->mutex);
+  voided = delivery != NULL && delivery->epoch != shared->epoch;
+  g_mutex_unlock (&shared->mutex);
+
+  if (voided &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_error_matches (local_error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
+    {
+      const char *name = g_task_get_name (G_TASK (result));
+
+      if (value != NULL && delivery->result_destroy != NULL)
+        delivery->result_destroy (value);
+      value = NULL;
+      g_clear_error (&local_error);
+      local_error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 "Job “%s” was cancelled: cancel_all or the cleanup of its "
+                                 "component came before its outcome was delivered",
+                                 name ? name : "");
+    }
+
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+
+  return value;
 }
 
 /**
@@ -1187,14 +1462,17 @@ resmgr_worker_coordinator_run_finish (ResmgrWorkerCoordinator  *self,
  * Cancels every job and waits for them. Queued jobs become
  * %RESMGR_WORKER_STATE_CANCELLED without running. Running jobs are
  * cancelled and waited for until @timeout_ms; those still running then
- * are abandoned (see the class documentation) and returned.
+ * are abandoned (see the class documentation) and returned, instead of
+ * hanging the caller. Every job run before this call whose outcome was not
+ * delivered yet is delivered as %G_IO_ERROR_CANCELLED.
  *
- * Called on the owner context's thread (or when the calling thread can
- * acquire the owner context), every job that was active is final when
- * the call ends (its state, `n-active` and its resource are updated, and its
- * task completed (the callback may still be dispatched in the next main
- * loop iteration, as #GTask does)). From another thread those updates
- * follow on the owner context.
+ * The wait is for the pool threads only: this never acquires nor iterates
+ * the owner context. Called on the owner thread (the one that owns the
+ * owner context, see docs/threading.md), every job that was active is
+ * final when the call ends (its state, `n-active` and its resource are
+ * updated, and its task completed (the callback may still be dispatched in
+ * the next main loop iteration, as #GTask does)). From another thread
+ * those updates follow on the owner context, when its owner iterates it.
  *
  * Returns: (transfer full) (element-type ResmgrWorker): the abandoned
  *   workers, possibly none
@@ -1207,26 +1485,7 @@ resmgr_worker_coordinator_cancel_all (ResmgrWorkerCoordinator *self,
 {
   g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
 
-  return cancel_all_internal (self, timeout_ms, NULL, TRUE, NULL);
-}
-
-static void
-cancel_all_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  GError *error = NULL;
-  GPtrArray *abandoned;
-
-  /* Not settled here: this thread is not the owner; the owner context
-   * settles the returned jobs before this task's callback runs there. */
-  abandoned = cancel_all_internal (source_object, GPOINTER_TO_UINT (task_data),
-                                   cancellable, FALSE, &error);
-  if (abandoned == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, abandoned, (GDestroyNotify) g_ptr_array_unref);
+  return cancel_all_blocking (self, timeout_ms);
 }
 
 /**
@@ -1240,10 +1499,12 @@ cancel_all_thread (GTask        *task,
  * @user_data: data for @callback
  *
  * The asynchronous form of [method@Resmgr.WorkerCoordinator.cancel_all]:
- * cancels every job at once and waits on a helper thread, so the calling
- * context keeps running (and delivers the outcomes of the jobs as they
- * return). Finish with
- * [method@Resmgr.WorkerCoordinator.cancel_all_finish].
+ * cancels every job at once and waits without occupying any thread: the
+ * pool threads signal the calling thread's thread-default main context as
+ * jobs return, and a timeout source there abandons what still runs at
+ * @timeout_ms. The calling context keeps running (and delivers the
+ * outcomes of the jobs as they return); @callback is invoked there. Finish
+ * with [method@Resmgr.WorkerCoordinator.cancel_all_finish].
  *
  * Since: 0.1
  */
@@ -1254,16 +1515,58 @@ resmgr_worker_coordinator_cancel_all_async (ResmgrWorkerCoordinator *self,
                                             GAsyncReadyCallback      callback,
                                             gpointer                 user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  Shared *shared;
+  CancelWait *w;
+  gboolean running;
 
   g_return_if_fail (RESMGR_IS_WORKER_COORDINATOR (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, resmgr_worker_coordinator_cancel_all_async);
-  g_task_set_task_data (task, GUINT_TO_POINTER (timeout_ms), NULL);
-  g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, cancel_all_thread);
+  shared = PRIV (self)->shared;
+
+  w = g_new0 (CancelWait, 1);
+  g_atomic_ref_count_init (&w->ref_count);
+  w->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (w->task, resmgr_worker_coordinator_cancel_all_async);
+
+  w->op = cancel_all_begin (self, timeout_ms);
+
+  /* Listed before looking: a job returning from here on wakes us. */
+  g_mutex_lock (&shared->mutex);
+  running = cancel_op_running_locked (w->op);
+  if (running)
+    g_ptr_array_add (shared->waiters, cancel_wait_ref (w));
+  g_mutex_unlock (&shared->mutex);
+
+  if (!running)
+    cancel_wait_finish (w, FALSE);
+  else if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+    cancel_wait_finish (w, TRUE);
+  else
+    {
+      GMainContext *context = g_task_get_context (w->task);
+
+      if (timeout_ms != G_MAXUINT)
+        {
+          w->timeout_source = g_timeout_source_new (timeout_ms);
+          g_source_set_static_name (w->timeout_source, "[resmgr] cancel_all_async deadline");
+          g_source_set_callback (w->timeout_source, cancel_wait_timeout_cb,
+                                 cancel_wait_ref (w), cancel_wait_unref);
+          g_source_attach (w->timeout_source, context);
+        }
+      if (cancellable != NULL)
+        {
+          /* A source rather than a ::cancelled handler: it runs on the
+           * task's context, and removing it never waits for a handler. */
+          w->cancel_source = g_cancellable_source_new (cancellable);
+          g_source_set_static_name (w->cancel_source, "[resmgr] cancel_all_async cancelled");
+          g_source_set_callback (w->cancel_source, G_SOURCE_FUNC (cancel_wait_cancelled_cb),
+                                 cancel_wait_ref (w), cancel_wait_unref);
+          g_source_attach (w->cancel_source, context);
+        }
+    }
+
+  cancel_wait_unref (w);
 }
 
 /**

@@ -36,8 +36,11 @@
  * [method@Resmgr.Worker.set_message] and [method@Resmgr.Worker.cancel] may
  * be called from any thread, usually the job's. Notifications
  * (`notify::state`, `notify::progress`, …) are only emitted on the owner
- * context, with no lock held: handlers may call any method of the worker
- * or of its coordinator. Once the worker reached a final state
+ * context, with no lock held: inline when the calling thread owns that
+ * context (see docs/threading.md), else from an idle dispatched there —
+ * never on the job's thread, and never by acquiring the owner context from
+ * another thread. Handlers may call any method of the worker or of its
+ * coordinator. Once the worker reached a final state
  * ([method@Resmgr.Worker.is_done]) later progress and messages are ignored:
  * an abandoned job that keeps reporting changes nothing.
  *
@@ -131,13 +134,14 @@ worker_notify_cb (gpointer data)
 }
 
 /* Delivers the pending notifications: now if this thread owns the owner
- * context, else from (at most one) idle source there. Call with no lock. */
+ * context (_resmgr_context_is_owned_here: never by acquiring it), else
+ * from (at most one) idle dispatched there. Call with no lock. */
 static void
 worker_publish (ResmgrWorker *self)
 {
   gboolean need_idle;
 
-  if (g_main_context_is_owner (self->context))
+  if (_resmgr_context_is_owned_here (self->context))
     {
       worker_flush (self);
       return;
@@ -149,16 +153,10 @@ worker_publish (ResmgrWorker *self)
     self->idle_pending = TRUE;
   g_mutex_unlock (&self->mutex);
 
+  /* Not owned here, so this never runs inline. */
   if (need_idle)
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_static_name (source, "[resmgr] worker notify");
-      g_source_set_callback (source, worker_notify_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
-      g_source_attach (source, self->context);
-      g_source_unref (source);
-    }
+    _resmgr_dispatch (self->context, G_PRIORITY_DEFAULT, "[resmgr] worker notify",
+                      worker_notify_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
 }
 
 /* }}} */

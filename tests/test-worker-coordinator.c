@@ -1283,6 +1283,452 @@ test_refused_shutdown (void)
 
 /* }}} */
 
+/* The owner-context contract (issue 9) {{{ */
+
+/* Outcomes of many jobs, and whether each arrived after the cleanup. */
+typedef struct
+{
+  GThread  *main_thread;
+  guint     n_jobs;
+  guint     drop_at;         /* drop the component when this many arrived */
+  TestComponent *comp;       /* the test's reference, dropped in a callback */
+  gboolean  cleaned;         /* the component's cleanup ran */
+  guint     n_done;
+  guint     n_success;
+  guint     n_cancelled;
+  guint     n_success_after_cleanup;
+  guint     n_off_thread;
+} Fleet;
+
+static gpointer
+quick_job (ResmgrWorker  *worker,
+           GCancellable  *cancellable,
+           gpointer       user_data,
+           GError       **error)
+{
+  return g_strdup ("done");
+}
+
+static void
+fleet_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Fleet *f = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+
+  if (g_thread_self () != f->main_thread)
+    f->n_off_thread++;
+  value = resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
+  f->n_done++;
+  if (error == NULL)
+    {
+      g_assert_cmpstr (value, ==, "done");
+      f->n_success++;
+      if (f->cleaned)
+        f->n_success_after_cleanup++;
+    }
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_null (value);
+      f->n_cancelled++;
+    }
+
+  if (f->n_done == f->drop_at && f->comp != NULL)
+    {
+      /* The last reference: its cleanup runs now, inline on this (the
+       * owner) thread. */
+      g_clear_object (&f->comp);
+      g_assert_true (f->cleaned);
+    }
+}
+
+static void
+set_cleaned (gpointer data)
+{
+  Fleet *f = data;
+
+  g_assert_true (g_thread_self () == f->main_thread);
+  f->cleaned = TRUE;
+}
+
+static void
+test_no_success_after_cleanup (void)
+{
+  Env env = { 0 };
+  Fleet f = { 0 };
+  g_autoptr(ResmgrHandle) marker = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("500 jobs, the component dropped (last unref, on the owner thread) when half "
+                  "of the outcomes arrived: every job gets exactly one outcome, on the owner "
+                  "thread, and none of those that arrive after the component's cleanup is a "
+                  "success: they are G_IO_ERROR_CANCELLED.");
+
+  env_init (&env);
+  f.main_thread = env.main_thread;
+  f.n_jobs = 500;
+  f.drop_at = f.n_jobs / 2;
+  resmgr_worker_coordinator_set_pool_size (env.coord, 4);
+
+  /* At the highest priority, before the WORKER entries: it marks the
+   * start of the cleanup. Outcomes delivered from inside the cleanup (as
+   * GTask may do) count as after it. */
+  marker = resmgr_coordinator_track_data (RESMGR_COORDINATOR (env.coord), RESMGR_RESOURCE_TYPE_MEMORY,
+                                          "cleaned marker", 0, RESMGR_PRIORITY_MAX, &f,
+                                          set_cleaned, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < f.n_jobs; i++)
+    g_object_unref (resmgr_worker_coordinator_run (env.coord, "quick", quick_job, NULL, NULL,
+                                                   g_free, fleet_cb, &f));
+
+  f.comp = g_steal_pointer (&env.comp);
+  while (f.n_done < f.n_jobs)
+    g_main_context_iteration (NULL, TRUE);
+  iterate_pending ();
+
+  g_test_message ("%u successes, %u cancelled, %u successes after the cleanup",
+                  f.n_success, f.n_cancelled, f.n_success_after_cleanup);
+  g_assert_true (f.cleaned);
+  g_assert_true (env.comp_finalized);
+  g_assert_cmpuint (f.n_done, ==, f.n_jobs);
+  g_assert_cmpuint (f.n_off_thread, ==, 0);
+  g_assert_cmpuint (f.n_success_after_cleanup, ==, 0);
+  g_assert_cmpuint (f.n_success + f.n_cancelled, ==, f.n_jobs);
+  g_assert_cmpuint (f.n_success, >=, f.drop_at - 1);
+  g_assert_cmpuint (resmgr_worker_coordinator_get_n_active (env.coord), ==, 0);
+
+  g_clear_object (&env.coord);
+  g_clear_object (&env.manager);
+}
+
+static void
+test_finished_before_cleanup (void)
+{
+  Env env = { 0 };
+  Gate g;
+  Outcome o[4] = { { 0 } };
+  ResmgrWorker *w[4];
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("Jobs that returned a result just before the component's cleanup, their "
+                  "outcome not delivered yet (the owner did not iterate): the cleanup settles "
+                  "them as CANCELLED (worker state and callback), on the owner thread; none "
+                  "gets its success.");
+
+  env_init (&env);
+  gate_init (&g, FALSE);
+  resmgr_worker_coordinator_set_pool_size (env.coord, 4);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      o[i].main_thread = env.main_thread;
+      w[i] = resmgr_worker_coordinator_run (env.coord, "finisher", gate_job, &g, NULL, g_free,
+                                            outcome_cb, &o[i]);
+      o[i].worker = w[i];
+    }
+  gate_wait_started (&g, 4);
+  gate_open (&g);
+  g_mutex_lock (&g.mutex);
+  while (g.n_returned < 4)
+    g_cond_wait (&g.cond, &g.mutex);
+  g_mutex_unlock (&g.mutex);
+
+  /* Every job returned "opened" (or is about to); none was delivered. */
+  for (guint i = 0; i < 4; i++)
+    g_assert_false (g_atomic_int_get (&o[i].done));
+
+  report = resmgr_coordinator_cleanup_all (RESMGR_COORDINATOR (env.coord), &error);
+  g_assert_no_error (error);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GError) werror = resmgr_worker_dup_error (w[i]);
+
+      /* Final when the cleanup returned (it ran inline on the owner). */
+      g_assert_cmpint (resmgr_worker_get_state (w[i]), ==, RESMGR_WORKER_STATE_CANCELLED);
+      g_assert_error (werror, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      iterate_until (NULL, &o[i].done);
+      g_assert_error (o[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_null (o[i].result);
+      g_assert_cmpint (o[i].state_at_callback, ==, RESMGR_WORKER_STATE_CANCELLED);
+      outcome_clear (&o[i]);
+      g_object_unref (w[i]);
+    }
+  g_assert_cmpuint (resmgr_worker_coordinator_get_n_active (env.coord), ==, 0);
+
+  /* Jobs run after the cleanup succeed again. */
+  {
+    Outcome after = { 0 };
+    g_autoptr(ResmgrWorker) worker = NULL;
+
+    after.main_thread = env.main_thread;
+    worker = resmgr_worker_coordinator_run (env.coord, "after", gate_job, &g, NULL, g_free,
+                                            outcome_cb, &after);
+    iterate_until (NULL, &after.done);
+    g_assert_no_error (after.error);
+    g_assert_cmpstr (after.result, ==, "opened");
+    g_free (after.result);
+  }
+
+  iterate_pending ();
+  gate_clear (&g);
+  env_clear (&env);
+}
+
+static void
+test_completion_owner_blocked (void)
+{
+  Env env = { 0 };
+  Gate g;
+  Outcome first = { 0 }, second = { 0 };
+  g_autoptr(ResmgrWorker) w1 = NULL;
+  g_autoptr(ResmgrWorker) w2 = NULL;
+
+  g_test_summary ("A job completes while the owner thread is blocked (not iterating its "
+                  "context): nothing of its outcome is delivered on the pool thread (state, "
+                  "callback); it is delivered on the owner thread when that iterates.");
+
+  env_init (&env);
+  gate_init (&g, FALSE);
+  /* One thread: the second job starts once the pool thread is completely
+   * done with the first (its completion dispatched). */
+  resmgr_worker_coordinator_set_pool_size (env.coord, 1);
+  first.main_thread = second.main_thread = env.main_thread;
+
+  w1 = resmgr_worker_coordinator_run (env.coord, "first", quick_job, NULL, NULL, g_free,
+                                      outcome_cb, &first);
+  first.worker = w1;
+  w2 = resmgr_worker_coordinator_run (env.coord, "second", gate_job, &g, NULL, g_free,
+                                      outcome_cb, &second);
+  second.worker = w2;
+
+  /* Blocked here, not iterating: the pool thread finished "first". */
+  gate_wait_started (&g, 1);
+  g_assert_false (g_atomic_int_get (&first.done));
+  g_assert_cmpint (resmgr_worker_get_state (w1), ==, RESMGR_WORKER_STATE_RUNNING);
+  g_assert_cmpuint (resmgr_worker_coordinator_get_n_active (env.coord), ==, 2);
+
+  iterate_until (NULL, &first.done);  /* outcome_cb asserts the owner thread */
+  g_assert_no_error (first.error);
+  g_assert_cmpstr (first.result, ==, "done");
+  g_assert_cmpint (first.state_at_callback, ==, RESMGR_WORKER_STATE_FINISHED);
+  g_free (first.result);
+
+  gate_open (&g);
+  iterate_until (NULL, &second.done);
+  g_assert_no_error (second.error);
+  g_free (second.result);
+
+  iterate_pending ();
+  outcome_clear (&first);
+  outcome_clear (&second);
+  gate_clear (&g);
+  env_clear (&env);
+}
+
+typedef struct
+{
+  GThread  *main_thread;
+  GThread  *ran_on;
+  gint      n_runs;
+} CleanupThread;
+
+static void
+record_cleanup_thread (gpointer data)
+{
+  CleanupThread *ct = data;
+
+  ct->ran_on = g_thread_self ();
+  g_atomic_int_inc (&ct->n_runs);
+}
+
+static gpointer
+drop_last_ref_thread (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_last_unref_on_worker (void)
+{
+  Env env = { 0 };
+  Gate g;
+  Outcome o = { 0 };
+  CleanupThread ct = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autoptr(ResmgrHandle) marker = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  g_test_summary ("The last reference of a worker coordinator's component is dropped on "
+                  "another thread while the owner thread is blocked: the cleanups (cancelling "
+                  "the jobs, then the rest) wait for the owner and run on it when it iterates, "
+                  "never on the dropping thread.");
+
+  env_init (&env);
+  gate_init (&g, TRUE);
+  o.main_thread = ct.main_thread = env.main_thread;
+
+  marker = resmgr_coordinator_track_data (RESMGR_COORDINATOR (env.coord), RESMGR_RESOURCE_TYPE_MEMORY,
+                                          "marker", 0, RESMGR_PRIORITY_DEFAULT, &ct,
+                                          record_cleanup_thread, &error);
+  g_assert_no_error (error);
+  worker = resmgr_worker_coordinator_run (env.coord, "cooperative", gate_job, &g, NULL, g_free,
+                                          outcome_cb, &o);
+  o.worker = worker;
+  gate_wait_started (&g, 1);
+
+  /* Blocked in g_thread_join: the owner does not iterate meanwhile. */
+  thread = g_thread_new ("last-unref", drop_last_ref_thread, g_steal_pointer (&env.comp));
+  g_thread_join (thread);
+  g_assert_true (env.comp_finalized);
+
+  g_assert_cmpint (g_atomic_int_get (&ct.n_runs), ==, 0);
+  g_assert_false (g_cancellable_is_cancelled (resmgr_worker_get_cancellable (worker)));
+  g_assert_cmpint (resmgr_worker_get_state (worker), ==, RESMGR_WORKER_STATE_RUNNING);
+  g_assert_false (g_atomic_int_get (&o.done));
+
+  iterate_until (NULL, &o.done);
+  iterate_pending ();
+  g_assert_cmpint (g_atomic_int_get (&ct.n_runs), ==, 1);
+  g_assert_true (ct.ran_on == env.main_thread);
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_CANCELLED);
+  g_assert_cmpuint (resmgr_worker_coordinator_get_n_active (env.coord), ==, 0);
+
+  outcome_clear (&o);
+  gate_clear (&g);
+  g_clear_object (&worker);
+  g_clear_pointer (&marker, resmgr_handle_unref);
+  g_clear_object (&env.coord);
+  g_clear_object (&env.manager);
+}
+
+typedef struct
+{
+  ResmgrWorkerCoordinator *coord;
+  GPtrArray               *abandoned;
+} ForeignCancel;
+
+static gpointer
+cancel_all_thread_func (gpointer data)
+{
+  ForeignCancel *fc = data;
+
+  fc->abandoned = resmgr_worker_coordinator_cancel_all (fc->coord, G_MAXUINT);
+  return NULL;
+}
+
+static void
+test_cancel_all_foreign_thread (void)
+{
+  Env env = { 0 };
+  Gate g;
+  Outcome o = { 0 };
+  ForeignCancel fc = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  GThread *thread;
+
+  g_test_summary ("The blocking cancel_all called from another thread while the owner thread "
+                  "is blocked returns once the job returned, without acquiring or iterating "
+                  "the owner context: the outcome (final state, callback) follows on the owner "
+                  "thread when it iterates, as CANCELLED.");
+
+  env_init (&env);
+  gate_init (&g, TRUE);
+  o.main_thread = env.main_thread;
+  fc.coord = env.coord;
+
+  worker = resmgr_worker_coordinator_run (env.coord, "coop", gate_job, &g, NULL, g_free,
+                                          outcome_cb, &o);
+  o.worker = worker;
+  gate_wait_started (&g, 1);
+
+  thread = g_thread_new ("canceller", cancel_all_thread_func, &fc);
+  g_thread_join (thread);
+  g_assert_cmpuint (fc.abandoned->len, ==, 0);
+  g_assert_cmpuint (g.n_returned, ==, 1);
+  /* Not settled on the cancelling thread. */
+  g_assert_false (g_atomic_int_get (&o.done));
+  g_assert_cmpint (resmgr_worker_get_state (worker), ==, RESMGR_WORKER_STATE_CANCELLING);
+  g_assert_cmpuint (resmgr_worker_coordinator_get_n_active (env.coord), ==, 1);
+
+  iterate_until (NULL, &o.done);
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_CANCELLED);
+  g_assert_cmpuint (resmgr_worker_coordinator_get_n_active (env.coord), ==, 0);
+
+  iterate_pending ();
+  g_ptr_array_unref (fc.abandoned);
+  outcome_clear (&o);
+  gate_clear (&g);
+  g_clear_object (&worker);
+  env_clear (&env);
+}
+
+static void
+test_cancel_all_async_no_thread (void)
+{
+  Env env = { 0 };
+  Gate coop;
+  Outcome o = { 0 };
+  AsyncCancel ac = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GMainContext *context = g_main_context_new ();
+
+  g_test_summary ("cancel_all_async waits on no thread: started from a thread-default "
+                  "context, its result comes when that context iterates after the job "
+                  "returned, and a cancelled wait returns G_IO_ERROR_CANCELLED without "
+                  "abandoning anything.");
+
+  env_init (&env);
+  gate_init (&coop, TRUE);
+  o.main_thread = env.main_thread;
+
+  worker = resmgr_worker_coordinator_run (env.coord, "coop", gate_job, &coop, NULL, g_free,
+                                          outcome_cb, &o);
+  gate_wait_started (&coop, 1);
+
+  /* A wait that is cancelled first: the job stays cancelled. */
+  g_main_context_push_thread_default (context);
+  g_cancellable_cancel (cancellable);
+  resmgr_worker_coordinator_cancel_all_async (env.coord, G_MAXUINT, cancellable, cancel_all_cb, &ac);
+  iterate_until (context, &ac.done);
+  g_assert_error (ac.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (ac.abandoned);
+  g_clear_error (&ac.error);
+
+  /* A wait without limit: ends when the (cooperative) job returned. */
+  ac.done = 0;
+  resmgr_worker_coordinator_cancel_all_async (env.coord, G_MAXUINT, NULL, cancel_all_cb, &ac);
+  iterate_until (context, &ac.done);
+  g_main_context_pop_thread_default (context);
+  g_assert_no_error (ac.error);
+  g_assert_cmpuint (ac.abandoned->len, ==, 0);
+  g_assert_cmpuint (coop.n_returned, ==, 1);
+  g_ptr_array_unref (ac.abandoned);
+
+  iterate_until (NULL, &o.done);
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  iterate_pending ();
+  g_main_context_unref (context);
+  outcome_clear (&o);
+  gate_clear (&coop);
+  g_clear_object (&worker);
+  env_clear (&env);
+}
+
+/* }}} */
+
 /* stress {{{ */
 
 static void
@@ -1312,8 +1758,8 @@ test_stress_cancel_race (void)
       for (guint i = 0; i < 4; i++)
         {
           iterate_until (NULL, &o[i].done);
-          g_assert_true (o[i].error == NULL ||
-                         g_error_matches (o[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+          /* None was delivered before cancel_all: all are cancelled. */
+          g_assert_error (o[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
           outcome_clear (&o[i]);
         }
       iterate_pending ();
@@ -1345,6 +1791,12 @@ main (int   argc,
   g_test_add_func ("/Resmgr/WorkerCoordinator/cleanup/cleanup-all", test_cleanup_all);
   g_test_add_func ("/Resmgr/WorkerCoordinator/cleanup/abandoned-reported", test_cleanup_abandoned_reported);
   g_test_add_func ("/Resmgr/WorkerCoordinator/n-active", test_n_active);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/contract/no-success-after-cleanup", test_no_success_after_cleanup);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/contract/finished-before-cleanup", test_finished_before_cleanup);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/contract/completion-owner-blocked", test_completion_owner_blocked);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/contract/last-unref-on-worker", test_last_unref_on_worker);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/contract/cancel-all-foreign-thread", test_cancel_all_foreign_thread);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/contract/cancel-all-async-no-thread", test_cancel_all_async_no_thread);
   g_test_add_func ("/Resmgr/WorkerCoordinator/stress/cancel-race", test_stress_cancel_race);
 
   return g_test_run ();
