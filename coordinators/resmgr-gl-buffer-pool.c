@@ -40,13 +40,16 @@
  *
  * ## Thread safety
  *
- * Acquiring creates GL objects: call the acquire methods on the thread that
- * owns the GL context (the GTK main thread). Releasing, housekeeping,
- * purging, forced cleanup, budgets and stats may be used from any thread;
- * the deletions they cause run on the coordinator's owner context (see
- * [method@Resmgr.GLCoordinator.release_many]). No method may be called from
- * a [signal@Gio.MemoryMonitor::low-memory-warning] handler that holds a
- * lock the pool's deletions need.
+ * Acquiring may create GL objects: call the acquire methods on the GL
+ * thread, the one that owns the coordinator's context (see
+ * [class@Resmgr.GLCoordinator]); from any other thread they fail with
+ * %RESMGR_ERROR_INVALID_ARGUMENT and make no GL call. Releasing,
+ * housekeeping, purging, forced cleanup, budgets and stats may be used from
+ * any thread; the deletions they cause run on the GL thread (see
+ * [method@Resmgr.GLCoordinator.release_many]), never on the calling thread.
+ * The pool's lock is never held while the coordinator or the service runs.
+ * No method may be called from a [signal@Gio.MemoryMonitor::low-memory-warning]
+ * handler that holds a lock the pool's deletions need.
  *
  * Since: 0.1
  */
@@ -513,6 +516,17 @@ acquire (ResmgrGLBufferPool  *self,
   ResmgrHandle *handle;
   guint name;
 
+  /* A hit makes no GL call, a miss does: refused off the GL thread either
+   * way, so the outcome does not depend on the pool's contents. */
+  if (!_resmgr_context_is_owned_here (resmgr_coordinator_get_context (RESMGR_COORDINATOR (self->coordinator))))
+    {
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                   "GL buffer pool of “%s”: acquire must be called on the thread that owns "
+                   "the coordinator's context (the GTK thread)",
+                   resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self->coordinator)));
+      return 0;
+    }
+
   g_mutex_lock (&self->mutex);
   if (self->display == NULL)
     self->display = display;
@@ -606,8 +620,9 @@ acquire (ResmgrGLBufferPool  *self,
  *
  * Lends a buffer object whose data store holds @size bytes (contents
  * undefined), recycled when one is idle, else created with
- * `glBufferData (…, NULL, GL_DYNAMIC_DRAW)`. Call it on the thread that owns
- * @context. Give it back with [method@Resmgr.GLBufferPool.release_buffer].
+ * `glBufferData (…, NULL, GL_DYNAMIC_DRAW)`. Call it on the GL thread (the
+ * thread that owns the coordinator's context); elsewhere it fails with
+ * %RESMGR_ERROR_INVALID_ARGUMENT. Give it back with [method@Resmgr.GLBufferPool.release_buffer].
  *
  * Returns: the buffer name, or 0 with @error set
  *
@@ -643,7 +658,8 @@ resmgr_gl_buffer_pool_acquire_buffer (ResmgrGLBufferPool  *self,
  *
  * Lends a `GL_TEXTURE_2D` texture of one level, @width × @height in
  * @internal_format (contents undefined, linear filtering, clamped to
- * edge). Call it on the thread that owns @context. Give it back with
+ * edge). Call it on the GL thread (the thread that owns the coordinator's
+ * context); elsewhere it fails with %RESMGR_ERROR_INVALID_ARGUMENT. Give it back with
  * [method@Resmgr.GLBufferPool.release_texture].
  *
  * Returns: the texture name, or 0 with @error set

@@ -43,9 +43,29 @@
  *
  * ## Thread safety
  *
- * GL calls happen only on the thread that owns the coordinator's context
- * (the GTK main thread). Tracking and releasing may be called from any
- * thread: deletion is then dispatched to the owner context.
+ * GL calls happen only on the *GL thread*: the thread that owns the
+ * coordinator's context ([method@Resmgr.Coordinator.get_context]; bind the
+ * coordinator on the GTK main thread), in the sense of docs/threading.md —
+ * it iterates that context, pushed it as its thread-default, or it is the
+ * main thread and the context is the global default one. No other thread
+ * ever makes a GL context current, even one that could acquire the main
+ * context.
+ *
+ * - [method@Resmgr.GLCoordinator.track] may be called from any thread; from
+ *   another thread, setting the label (a GL call) is dispatched to the GL
+ *   thread and happens when it next iterates, if the object is still
+ *   tracked then.
+ * - [method@Resmgr.GLCoordinator.track_recreatable] runs its `create`
+ *   function at once, so it must be called on the GL thread; elsewhere it
+ *   fails with %RESMGR_ERROR_INVALID_ARGUMENT and calls nothing.
+ * - Releasing, [method@Resmgr.GLCoordinator.release_many],
+ *   [method@Resmgr.GLCoordinator.flush] and cleanups may be called from any
+ *   thread: the names are queued, and their deletion runs on the GL thread
+ *   (at once there, else from an idle dispatched to it).
+ * - The coordinator's tables stay consistent when the component is cleaned
+ *   on the GL thread while another thread tracks: an object whose entry
+ *   was cleaned before the tracking call finished is never added, and its
+ *   name is deleted once.
  *
  * Since: 0.1
  */
@@ -58,7 +78,10 @@ typedef struct
   gatomicrefcount      ref_count;
   ResmgrGLCoordinator *self;       /* alive while the entry is: it holds a ref */
   ResmgrGLObjectKind   kind;
-  guint64              id;         /* protected by the coordinator's mutex */
+  /* Protected by the coordinator's mutex: */
+  guint64              id;
+  gboolean             in_table;   /* priv->objects holds a reference */
+  gboolean             cleaned;    /* its entry's cleanup ran: never (re)inserted */
   guint                name;       /* 0 while not created (re-creatable) */
   struct _CtxInfo     *ci;         /* the context the name lives in; protected by the mutex */
   char                *label;
@@ -95,7 +118,6 @@ typedef struct
   GPtrArray   *contexts;       /* CtxInfo*, one per context seen */
   GPtrArray   *buckets;        /* Bucket* */
   guint        n_pending;
-  GThread     *gl_thread;      /* the thread GL is used from, once known */
   GPtrArray   *areas;          /* AreaLink* */
   GPtrArray   *own_contexts;   /* GdkGLContext* we created to reach a share group */
   guint        frame_depth;
@@ -224,30 +246,14 @@ apply_label_current (GLObject *o)
     ;
 }
 
-/* Whether GL may be called from this thread: it owns the coordinator's
- * context, or nobody does and it can take it. */
+/* Whether GL may be called from this thread: the one that owns the
+ * coordinator's context (the GTK thread), by the one rule of
+ * _resmgr_context_is_owned_here (): never a thread that could merely
+ * acquire that context, nor the first thread that happened to track. */
 static gboolean
 on_owner_thread (ResmgrGLCoordinator *self)
 {
-  GMainContext *context = resmgr_coordinator_get_context (RESMGR_COORDINATOR (self));
-  GThread *gl_thread;
-
-  /* GL contexts are the GTK thread's: once it is known, only it may call
-   * GL, even when another thread could acquire the main context (an app
-   * iterating the context by hand leaves it free between iterations). */
-  g_mutex_lock (&PRIV (self)->mutex);
-  gl_thread = PRIV (self)->gl_thread;
-  g_mutex_unlock (&PRIV (self)->mutex);
-  if (gl_thread != NULL)
-    return gl_thread == g_thread_self ();
-
-  if (context == NULL || g_main_context_is_owner (context))
-    return TRUE;
-  if (!g_main_context_acquire (context))
-    return FALSE;
-  g_main_context_release (context);
-
-  return TRUE;
+  return _resmgr_context_is_owned_here (resmgr_coordinator_get_context (RESMGR_COORDINATOR (self)));
 }
 
 /* A live context through which names of @display can be deleted: one made
@@ -335,15 +341,12 @@ ctx_info_unref (gpointer data)
     }
 }
 
-/* Finds (or adds) the record of @context, and remembers the GL thread. */
+/* Finds (or adds) the record of @context. */
 static CtxInfo *
 ctx_info_for_locked (ResmgrGLCoordinatorPrivate *priv,
                      GdkGLContext               *context)
 {
   CtxInfo *ci;
-
-  if (priv->gl_thread == NULL)
-    priv->gl_thread = g_thread_self ();
 
   for (guint i = 0; i < priv->contexts->len; i++)
     {
@@ -462,6 +465,9 @@ schedule_flush (ResmgrGLCoordinator *self)
   if (!schedule)
     return;
 
+  /* Always an idle, also on the owner thread: a deferral that batches the
+   * names released before the next iteration (at most one pending), not a
+   * way to reach the owner; from another thread it is how GL gets there. */
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_HIGH_IDLE);
   g_source_set_static_name (source, "[resmgr] GL deletion");
@@ -483,26 +489,39 @@ gl_object_cleanup (gpointer   resource,
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
   GdkGLContext *context = NULL;
   ResmgrGLObjectKind kind = o->kind;
-  gboolean schedule;
+  gboolean schedule, in_table;
   Bucket *b;
   guint name;
 
+  /* The table's reference is only dropped if the table took one: the
+   * component may be cleaned (on the owner) between the service's track
+   * and track_gl_object's insert (on another thread); then the object is
+   * marked cleaned and never inserted. */
   g_mutex_lock (&priv->mutex);
+  o->cleaned = TRUE;
   name = o->name;
   o->name = 0;
+  in_table = o->in_table;
+  if (in_table)
+    {
+      g_hash_table_steal (priv->objects, &o->id);
+      o->in_table = FALSE;
+    }
 
   /* Never created, or deleted already (its area's context went). */
   if (name == 0)
     {
-      g_hash_table_remove (priv->objects, &o->id);
       g_mutex_unlock (&priv->mutex);
+      if (in_table)
+        gl_object_unref (o);
       return TRUE;
     }
 
   if (!kinds[kind].shareable && (context = g_weak_ref_get (&o->ci->context)) == NULL)
     {
-      g_hash_table_remove (priv->objects, &o->id);
       g_mutex_unlock (&priv->mutex);
+      if (in_table)
+        gl_object_unref (o);
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_CONTEXT_LOST,
                    "%s %u “%s” was freed with its context",
                    kinds[kind].name, name, o->label ? o->label : "");
@@ -517,12 +536,12 @@ gl_object_cleanup (gpointer   resource,
   g_array_append_val (b->names[kind], name);
   priv->n_pending++;
   schedule = !priv->idle_scheduled;
-  /* The table's reference goes last: it may be the object's last. */
-  g_hash_table_steal (priv->objects, &o->id);
   g_mutex_unlock (&priv->mutex);
 
   g_clear_object (&context);
-  gl_object_unref (o);
+  /* The entry holds the object until this returns: never the last here. */
+  if (in_table)
+    gl_object_unref (o);
 
   /* A single release: delete soon, in one batch with whatever else goes
    * before the next main loop iteration. Cleanups flush at FLUSH_PRIORITY. */
@@ -708,22 +727,77 @@ track_gl_object (ResmgrGLCoordinator  *self,
   name = o->label ? g_strdup (o->label) : g_strdup_printf ("%s %u", kinds[o->kind].name, o->name);
 
   /* The entry owns one reference to the object (taken over from the
-   * caller on success); the table another. */
+   * caller on success); the table another, taken here unless the entry's
+   * cleanup already ran (a concurrent cleanup of the component, or a
+   * release on another thread); this call holds one meanwhile, since the
+   * entry may be gone before the service returns. */
   o->self = self;
+  gl_object_ref (o);
   handle = resmgr_coordinator_track_resource (RESMGR_COORDINATOR (self), RESMGR_RESOURCE_TYPE_GL_OBJECT,
                                               name, size, RESMGR_PRIORITY_DEFAULT,
                                               o, gl_object_cleanup, o, gl_object_unref, error);
   if (handle == NULL)
-    return NULL;
+    {
+      gl_object_unref (o);
+      return NULL;
+    }
 
-  /* gl_object_cleanup may already have run (released on another thread). */
   g_mutex_lock (&priv->mutex);
   o->id = resmgr_handle_get_id (handle);
-  if (o->name != 0)
-    g_hash_table_insert (priv->objects, &o->id, gl_object_ref (o));
+  if (!o->cleaned)
+    {
+      g_hash_table_insert (priv->objects, &o->id, gl_object_ref (o));
+      o->in_table = TRUE;
+    }
   g_mutex_unlock (&priv->mutex);
 
+  gl_object_unref (o);
+
   return handle;
+}
+
+/* A label to set on the GL thread for a track from another thread. */
+typedef struct
+{
+  ResmgrGLCoordinator *self;
+  GLObject            *object;
+} LabelCall;
+
+static gboolean
+label_call_cb (gpointer data)
+{
+  LabelCall *call = data;
+  ResmgrGLCoordinatorPrivate *priv = PRIV (call->self);
+  GLObject *o = call->object;
+  GdkGLContext *context = NULL;
+  GdkGLContext *previous;
+
+  /* Still tracked and in the context it was made in (its name is only
+   * deleted on this thread, so it stays valid during the call). */
+  g_mutex_lock (&priv->mutex);
+  if (!o->cleaned && o->name != 0)
+    context = g_weak_ref_get (&o->ci->context);
+  g_mutex_unlock (&priv->mutex);
+
+  if (context == NULL)
+    return G_SOURCE_REMOVE;
+
+  previous = push_context (context);
+  apply_label_current (o);
+  pop_context (previous);
+  g_object_unref (context);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+label_call_free (gpointer data)
+{
+  LabelCall *call = data;
+
+  gl_object_unref (call->object);
+  g_object_unref (call->self);
+  g_free (call);
 }
 
 static GLObject *
@@ -759,9 +833,13 @@ gl_object_new (ResmgrGLCoordinator *self,
  *   context supports it, and shown in reports
  * @error: return location for a #GError
  *
- * Tracks a GL name for the bound component. Call it on the owner thread.
- * The entry is freed (its name deleted) at release or cleanup, as the type
- * description says.
+ * Tracks a GL name for the bound component. The entry is freed (its name
+ * deleted) at release or cleanup, as the type description says.
+ *
+ * May be called from any thread. On the GL thread the label is set at
+ * once; from another thread it is set on the GL thread when that next
+ * iterates (see the class's "Thread safety"): no GL call is ever made on
+ * the calling thread.
  *
  * Returns: (transfer full) (nullable): the handle, or %NULL on error (the
  *   name is then still the caller's)
@@ -788,7 +866,7 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
 
   o = gl_object_new (self, context, kind, name, label);
 
-  if (label != NULL)
+  if (label != NULL && on_owner_thread (self))
     {
       GdkGLContext *previous = push_context (context);
 
@@ -801,6 +879,20 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
     {
       o->name = 0;
       gl_object_unref (o);
+      return NULL;
+    }
+
+  /* From another thread the label (a GL call) is set on the GL thread,
+   * once tracked, unless the object is gone by then. */
+  if (label != NULL && !on_owner_thread (self))
+    {
+      LabelCall *call = g_new0 (LabelCall, 1);
+
+      call->self = g_object_ref (self);
+      call->object = gl_object_ref (o);
+      _resmgr_dispatch (resmgr_coordinator_get_context (RESMGR_COORDINATOR (self)),
+                        G_PRIORITY_DEFAULT, "[resmgr] GL object label",
+                        label_call_cb, call, label_call_free);
     }
 
   return handle;
@@ -824,6 +916,10 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
  * unrealized and realized again (moved to another window). The handle stays
  * valid across that; [method@Resmgr.GLCoordinator.get_name] gives the
  * current name.
+ *
+ * Call it on the GL thread (the one that owns the coordinator's context):
+ * from any other thread it fails with %RESMGR_ERROR_INVALID_ARGUMENT,
+ * without calling @create.
  *
  * Returns: (transfer full) (nullable): the handle, or %NULL on error
  *
@@ -850,6 +946,19 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
   g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
   g_return_val_if_fail (create != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* @create is GL: it runs now, with @context current, so only on the GL
+   * thread. Refused elsewhere rather than run on the wrong thread. */
+  if (!on_owner_thread (self))
+    {
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                   "Cannot track re-creatable %s “%s” of “%s” from this thread: its GL "
+                   "creation must run on the thread that owns the coordinator's context "
+                   "(the GTK thread)",
+                   kinds[kind].name, label ? label : "",
+                   resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)));
+      return NULL;
+    }
 
   previous = push_context (context);
   name = create (context, user_data, error);

@@ -1715,6 +1715,332 @@ test_backend (void)
   report_backend ();
 }
 
+/* The owner-context contract (issue 9) {{{ */
+
+typedef struct
+{
+  Env          *env;
+  GdkGLContext *context;
+  guint         name;
+  ResmgrHandle *handle;
+  GError       *error;
+  GdkGLContext *current_after; /* the worker's current context after the call */
+  gint          created;       /* create func calls */
+  ResmgrGLBufferPool *pool;
+} GLThreadData;
+
+static gpointer
+track_label_thread (gpointer data)
+{
+  GLThreadData *td = data;
+
+  td->handle = resmgr_gl_coordinator_track (td->env->coord, td->context, RESMGR_GL_OBJECT_TEXTURE,
+                                            td->name, 64, "labelled-from-worker", &td->error);
+  td->current_after = gdk_gl_context_get_current ();
+
+  return NULL;
+}
+
+/* The KHR_debug label of @name, read on the calling (GL) thread. */
+static char *
+texture_label (GdkGLContext *context,
+               guint         name)
+{
+  char label[64] = "";
+  GLsizei length = 0;
+
+  gdk_gl_context_make_current (context);
+  glGetObjectLabel (GL_TEXTURE, name, sizeof label, &length, label);
+  g_assert_cmphex (glGetError (), ==, GL_NO_ERROR);
+  gdk_gl_context_clear_current ();
+
+  return g_strndup (label, length);
+}
+
+static void
+test_track_label_from_worker (void)
+{
+  GLThreadData td = { 0 };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GThread *thread;
+  View v = { 0 };
+  Env env;
+
+  g_test_summary ("track with a label from a thread that is not the GL thread makes no GL call "
+                  "there (no context made current, no label set while the GL thread is "
+                  "blocked); the label is set on the GL thread when it iterates.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+  if (!view_open (&v))
+    {
+      view_close (&v);
+      return;
+    }
+  env_init (&env);
+  td.env = &env;
+  td.context = view_context (&v);
+
+  gdk_gl_context_make_current (td.context);
+  gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &td.name);
+  gdk_gl_context_clear_current ();
+
+  /* The GL thread is blocked in join: it neither iterates nor holds its
+   * context, so nothing may make the worker its owner. */
+  thread = g_thread_new ("gl-track", track_label_thread, &td);
+  g_thread_join (thread);
+  g_assert_no_error (td.error);
+  g_assert_nonnull (td.handle);
+  g_assert_null (td.current_after);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, td.handle), ==, td.name);
+
+  before = texture_label (td.context, td.name);
+  g_assert_cmpstr (before, ==, "");
+
+  iterate_pending ();
+  after = texture_label (td.context, td.name);
+  g_assert_cmpstr (after, ==, "labelled-from-worker");
+
+  g_clear_pointer (&td.handle, resmgr_handle_unref);
+  env_clear (&env);
+  g_assert_cmpuint (count_alive (td.context, RESMGR_GL_OBJECT_TEXTURE, &td.name, 1), ==, 0);
+  view_close (&v);
+}
+
+static guint
+counting_create (GdkGLContext  *context,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  GLThreadData *td = user_data;
+  guint name = 0;
+
+  g_atomic_int_inc (&td->created);
+  glCreateVertexArrays (1, &name);
+
+  return name;
+}
+
+static gpointer
+track_recreatable_thread (gpointer data)
+{
+  GLThreadData *td = data;
+
+  td->handle = resmgr_gl_coordinator_track_recreatable (td->env->coord, td->context,
+                                                        RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
+                                                        counting_create, td, NULL, &td->error);
+  td->current_after = gdk_gl_context_get_current ();
+
+  return NULL;
+}
+
+static void
+test_track_recreatable_from_worker (void)
+{
+  GLThreadData td = { 0 };
+  GThread *thread;
+  View v = { 0 };
+  Env env;
+
+  g_test_summary ("track_recreatable from a thread that is not the GL thread is refused with "
+                  "RESMGR_ERROR_INVALID_ARGUMENT naming the component; create is never called "
+                  "and nothing is tracked.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+  if (!view_open (&v))
+    {
+      view_close (&v);
+      return;
+    }
+  env_init (&env);
+  td.env = &env;
+  td.context = view_context (&v);
+
+  thread = g_thread_new ("gl-recreatable", track_recreatable_thread, &td);
+  g_thread_join (thread);
+  g_assert_error (td.error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (td.error->message, "GLComponent"));
+  g_assert_null (td.handle);
+  g_assert_null (td.current_after);
+  g_assert_cmpint (g_atomic_int_get (&td.created), ==, 0);
+  {
+    g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (COORD (env.coord));
+    g_assert_cmpuint (handles->len, ==, 0);
+  }
+  g_clear_error (&td.error);
+
+  /* On the GL thread it works. */
+  td.handle = resmgr_gl_coordinator_track_recreatable (env.coord, td.context,
+                                                       RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
+                                                       counting_create, &td, NULL, &td.error);
+  g_assert_no_error (td.error);
+  g_assert_nonnull (td.handle);
+  g_assert_cmpint (g_atomic_int_get (&td.created), ==, 1);
+
+  g_clear_pointer (&td.handle, resmgr_handle_unref);
+  env_clear (&env);
+  view_close (&v);
+}
+
+typedef struct
+{
+  Env                 *env;
+  guint                n_cleanups;
+  ResmgrCleanupReport *report;
+} CleanOnTrack;
+
+/* resource-tracked is emitted inline on the owner thread, from inside the
+ * service's track: the component's cleanup runs between the service's
+ * track and the coordinator's table insert. */
+static void
+clean_on_tracked_cb (ResmgrService *service,
+                     ResmgrHandle  *handle,
+                     gpointer       user_data)
+{
+  CleanOnTrack *ct = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ct->n_cleanups++ > 0)
+    return;
+  ct->report = resmgr_service_cleanup_component (service, G_OBJECT (ct->env->comp), &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_cleaned_between_track_and_insert (void)
+{
+  CleanOnTrack ct = { 0 };
+  g_autoptr(GError) error = NULL;
+  ResmgrHandle *handle;
+  GdkGLContext *context;
+  gulong handler;
+  guint name = 0;
+  View v = { 0 };
+  Env env;
+
+  g_test_summary ("The component is cleaned between the service's track of a GL object and "
+                  "the coordinator's table insert: the object is never inserted, its cleanup "
+                  "drops no reference it did not take (no double unref), and its name is "
+                  "deleted once.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+  if (!view_open (&v))
+    {
+      view_close (&v);
+      return;
+    }
+  env_init (&env);
+  ct.env = &env;
+  context = view_context (&v);
+
+  gdk_gl_context_make_current (context);
+  gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &name);
+  gdk_gl_context_clear_current ();
+
+  handler = g_signal_connect (env.manager, "resource-tracked", G_CALLBACK (clean_on_tracked_cb), &ct);
+  handle = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, name, 64,
+                                        "short-lived", &error);
+  g_signal_handler_disconnect (env.manager, handler);
+  g_assert_no_error (error);
+  g_assert_nonnull (handle);
+  g_assert_nonnull (ct.report);
+
+  /* Cleaned (and deleted by the coordinator's own cleanup, in the same
+   * cleanup) before the tracking call returned. */
+  g_assert_cmpuint (resmgr_cleanup_report_get_failed (ct.report), ==, 0);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, handle), ==, 0);
+  g_assert_null (resmgr_gl_coordinator_get_context_for (env.coord, handle));
+  g_assert_cmpuint (resmgr_gl_coordinator_get_n_pending (env.coord), ==, 0);
+  g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_TEXTURE, &name, 1), ==, 0);
+  {
+    g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (COORD (env.coord));
+    g_assert_cmpuint (handles->len, ==, 0);
+  }
+
+  /* The coordinator still works for the component. */
+  {
+    g_autoptr(ResmgrHandle) again = NULL;
+    guint name2 = 0;
+
+    gdk_gl_context_make_current (context);
+    gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &name2);
+    gdk_gl_context_clear_current ();
+    again = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, name2, 64,
+                                         NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, again), ==, name2);
+  }
+
+  resmgr_handle_unref (handle);
+  g_clear_pointer (&ct.report, resmgr_cleanup_report_unref);
+  env_clear (&env);
+  view_close (&v);
+}
+
+static gpointer
+pool_acquire_thread (gpointer data)
+{
+  GLThreadData *td = data;
+  td->name = resmgr_gl_buffer_pool_acquire_buffer (td->pool, td->context, 256, &td->error);
+  td->current_after = gdk_gl_context_get_current ();
+
+  return NULL;
+}
+
+static void
+test_pool_acquire_from_worker (void)
+{
+  g_autoptr(ResmgrGLBufferPool) pool = NULL;
+  GLThreadData td = { 0 };
+  GThread *thread;
+  View v = { 0 };
+  Env env;
+
+  g_test_summary ("A GL buffer pool's acquire from a thread that is not the GL thread is "
+                  "refused with RESMGR_ERROR_INVALID_ARGUMENT, with no GL call there.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+  if (!view_open (&v))
+    {
+      view_close (&v);
+      return;
+    }
+  env_init (&env);
+  pool = resmgr_gl_buffer_pool_new (env.coord, 1 << 20);
+  td.pool = pool;
+  td.env = &env;
+  td.context = view_context (&v);
+
+  thread = g_thread_new ("gl-pool", pool_acquire_thread, &td);
+  g_thread_join (thread);
+  g_assert_error (td.error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (td.name, ==, 0);
+  g_assert_null (td.current_after);
+  g_clear_error (&td.error);
+
+  g_clear_object (&pool);
+  env_clear (&env);
+  view_close (&v);
+}
+
+/* }}} */
+
 int
 main (int   argc,
       char *argv[])
@@ -1744,6 +2070,10 @@ main (int   argc,
   g_test_add_func ("/Resmgr/GLBufferPool/purge", test_pool_purge);
   g_test_add_func ("/Resmgr/GLBufferPool/component-cleanup", test_pool_component_cleanup);
   g_test_add_func ("/Resmgr/GLBufferPool/release-from-worker", test_pool_release_from_worker);
+  g_test_add_func ("/Resmgr/GLBufferPool/acquire-from-worker", test_pool_acquire_from_worker);
+  g_test_add_func ("/Resmgr/GLCoordinator/thread/track-label-from-worker", test_track_label_from_worker);
+  g_test_add_func ("/Resmgr/GLCoordinator/thread/track-recreatable-from-worker", test_track_recreatable_from_worker);
+  g_test_add_func ("/Resmgr/GLCoordinator/thread/cleaned-between-track-and-insert", test_cleaned_between_track_and_insert);
 
   return g_test_run ();
 }
