@@ -1,6 +1,11 @@
 /* test-stress.c: random track / release / cleanup / component drops from
  * several threads, checked against a model
  *
+ * Besides the main manager, a second one with a short wait-timeout holds
+ * components whose owner is a worker's private context, which nobody
+ * iterates while another thread cleans them: those cleanups always time
+ * out, whatever the scheduling, so the model stays exact.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -9,17 +14,22 @@
 #define SERVICE(m) RESMGR_SERVICE (m)
 #define N_WORKERS 4
 #define MAX_COMPONENTS 3
+#define N_STUCK_ITEMS 3
+#define OTHER_WAIT_TIMEOUT_MS 20
 
 typedef struct
 {
   ResmgrManager *manager;
+  ResmgrManager *other;       /* short wait-timeout; components owned by workers' contexts */
   GMainLoop     *loop;
   GThread       *main_thread;
   gint           n_running;
 
   /* atomic counters of what the service called */
   gint           n_data_destroyed;
+  gint           n_data_destroyed_off_main;
   gint           n_object_cleanups;
+  gint           n_object_cleanups_off_main;
   gint           n_object_user_data_destroyed;
   gint           n_signal_tracked;
   gint           n_signal_released;
@@ -43,6 +53,9 @@ typedef struct
   guint          n_ops;
   guint32        seed;
   GThread       *thread;
+  GThread       *self;        /* g_thread_self () of the worker, set by itself */
+  GMainContext  *own_context; /* owner of its components on the other manager */
+  guint64        other_id;    /* a resource of the other manager, for foreign releases */
 
   TestComponent *comps[MAX_COMPONENTS];
   GArray        *live;        /* Live */
@@ -55,6 +68,12 @@ typedef struct
   guint64        released;
   guint64        lost;
   guint          n_components;
+  guint64        released_here_data;    /* release () on this worker: runs here */
+  guint64        released_here_objects;
+  guint64        stuck_tracked;         /* on the other manager */
+  gint           stuck_destroyed;       /* atomic */
+  gint           stuck_destroyed_elsewhere; /* atomic: on a thread not its owner */
+  guint          n_timed_out;
 } Worker;
 
 static void
@@ -63,6 +82,20 @@ data_destroy (gpointer data)
   Shared *shared = data;
 
   g_atomic_int_inc (&shared->n_data_destroyed);
+  if (g_thread_self () != shared->main_thread)
+    g_atomic_int_inc (&shared->n_data_destroyed_off_main);
+}
+
+/* Owned data of a worker's component on the other manager: destroyed on
+ * the worker, its owner, never elsewhere. */
+static void
+stuck_data_destroy (gpointer data)
+{
+  Worker *w = data;
+
+  g_atomic_int_inc (&w->stuck_destroyed);
+  if (g_thread_self () != w->self)
+    g_atomic_int_inc (&w->stuck_destroyed_elsewhere);
 }
 
 static gboolean
@@ -74,6 +107,8 @@ object_cleanup (gpointer   resource,
 
   g_assert_true (TEST_IS_OBJECT (resource));
   g_atomic_int_inc (&shared->n_object_cleanups);
+  if (g_thread_self () != shared->main_thread)
+    g_atomic_int_inc (&shared->n_object_cleanups_off_main);
   return TRUE;
 }
 
@@ -180,12 +215,81 @@ forget_component_resources (Worker *w,
   return n;
 }
 
+/* A component of the other manager owned by this worker's private context:
+ * cleaned from this thread while it does not own that context (it neither
+ * pushed nor iterates it), the call times out and cleans nothing; its
+ * abandoned cleanup never runs later; then the worker, as the owner, cleans
+ * it inline. */
+static void
+stuck_owner_cleanup (Worker *w)
+{
+  ResmgrService *other = SERVICE (w->shared->other);
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 ids[N_STUCK_ITEMS];
+  gint destroyed = g_atomic_int_get (&w->stuck_destroyed);
+
+  g_main_context_push_thread_default (w->own_context);
+  register_component (other, comp, NULL);
+  g_main_context_pop_thread_default (w->own_context);
+
+  for (guint i = 0; i < N_STUCK_ITEMS; i++)
+    {
+      ids[i] = resmgr_service_track_data (other, G_OBJECT (comp), RESMGR_RESOURCE_TYPE_MEMORY,
+                                          "stuck", 8, RESMGR_PRIORITY_DEFAULT, w,
+                                          stuck_data_destroy, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (ids[i], !=, 0);
+      w->stuck_tracked++;
+    }
+
+  report = resmgr_service_cleanup_component (other, G_OBJECT (comp), &error);
+  g_assert_null (report);
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  w->n_timed_out++;
+
+  /* Nothing cleaned; still tracked; and not by id on the main manager. */
+  g_assert_cmpint (g_atomic_int_get (&w->stuck_destroyed), ==, destroyed);
+  for (guint i = 0; i < N_STUCK_ITEMS; i++)
+    {
+      g_autoptr(ResmgrHandle) handle = resmgr_service_lookup (other, ids[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (resmgr_handle_get_state (handle), ==, RESMGR_RESOURCE_STATE_ACTIVE);
+      g_assert_false (resmgr_service_release (SERVICE (w->shared->manager), ids[i], &error));
+      g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+      g_clear_error (&error);
+    }
+
+  /* The owner now: the abandoned cleanup does not run when it iterates;
+   * its own cleanup runs inline, once. */
+  g_main_context_push_thread_default (w->own_context);
+  while (g_main_context_iteration (w->own_context, FALSE))
+    ;
+  g_assert_cmpint (g_atomic_int_get (&w->stuck_destroyed), ==, destroyed);
+
+  report = resmgr_service_cleanup_component (other, G_OBJECT (comp), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (report), ==, N_STUCK_ITEMS);
+  g_assert_cmpint (g_atomic_int_get (&w->stuck_destroyed), ==, destroyed + N_STUCK_ITEMS);
+
+  /* Disposed here, its owner: nothing left to clean. */
+  g_clear_object (&comp);
+  g_main_context_pop_thread_default (w->own_context);
+  g_assert_cmpint (g_atomic_int_get (&w->stuck_destroyed), ==, destroyed + N_STUCK_ITEMS);
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
   Worker *w = data;
   ResmgrService *service = SERVICE (w->shared->manager);
   GRand *rand = g_rand_new_with_seed (w->seed);
+
+  w->self = g_thread_self ();
 
   for (guint op = 0; op < w->n_ops; op++)
     {
@@ -243,6 +347,11 @@ worker_thread (gpointer data)
               g_assert_no_error (error);
               g_assert_true (ok);
               w->released++;
+              /* release () runs the cleanup on the calling thread */
+              if (l.object != NULL)
+                w->released_here_objects++;
+              else
+                w->released_here_data++;
               remove_live (w, i, TRUE);
               g_clear_object (&l.object);
             }
@@ -264,7 +373,8 @@ worker_thread (gpointer data)
         }
       else if (dice < 75)
         {
-          /* drop a component: its cleanup is dispatched to the main thread */
+          /* drop a component (the last reference, on this worker): its
+           * cleanup is dispatched to the main thread, never run here */
           guint c = g_rand_int_range (rand, 0, MAX_COMPONENTS);
 
           if (w->comps[c] != NULL)
@@ -331,7 +441,7 @@ worker_thread (gpointer data)
               g_assert_cmpint (resmgr_handle_get_state (handle), ==, RESMGR_RESOURCE_STATE_ACTIVE);
             }
         }
-      else
+      else if (dice < 95)
         {
           /* releasing a dead id touches nothing */
           if (w->dead_ids->len > 0)
@@ -343,6 +453,57 @@ worker_thread (gpointer data)
               g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
             }
         }
+      else if (dice < 97)
+        {
+          /* ids of one manager are unknown to the other: NOT_FOUND, and
+           * nothing of either is touched */
+          g_assert_false (resmgr_service_release (service, w->other_id, &error));
+          g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+          g_clear_error (&error);
+
+          if (w->live->len > 0)
+            {
+              Live l = g_array_index (w->live, Live, g_rand_int_range (rand, 0, w->live->len));
+              g_autoptr(ResmgrHandle) handle = NULL;
+
+              g_assert_false (resmgr_service_release (SERVICE (w->shared->other), l.id, &error));
+              g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+              g_clear_error (&error);
+
+              handle = resmgr_service_lookup (service, l.id, &error);
+              g_assert_no_error (error);
+              g_assert_cmpint (resmgr_handle_get_state (handle), ==, RESMGR_RESOURCE_STATE_ACTIVE);
+            }
+        }
+      else if (dice < 99)
+        {
+          /* oversize: refused, nothing taken (data_destroy is not called,
+           * the model's counts stay exact) */
+          guint c = pick_component (w, rand);
+          gsize size = g_rand_boolean (rand) ? (gsize) -1 : (gsize) G_MAXSSIZE + 1;
+          g_autoptr(TestObject) object = test_object_new (NULL);
+
+          g_assert_cmpuint (resmgr_service_track_data (service, G_OBJECT (w->comps[c]),
+                                                       RESMGR_RESOURCE_TYPE_MEMORY, "oversize",
+                                                       size, RESMGR_PRIORITY_DEFAULT, w->shared,
+                                                       data_destroy, &error), ==, 0);
+          g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
+          g_clear_error (&error);
+
+          g_assert_cmpuint (resmgr_service_track_object (service, G_OBJECT (w->comps[c]),
+                                                         RESMGR_RESOURCE_TYPE_WORKER, "oversize",
+                                                         size, RESMGR_PRIORITY_DEFAULT,
+                                                         G_OBJECT (object), object_cleanup,
+                                                         w->shared, object_user_data_destroy,
+                                                         &error), ==, 0);
+          g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
+        }
+      else
+        {
+          /* a cleanup from a thread that does not own the component's
+           * context, with a short wait-timeout */
+          stuck_owner_cleanup (w);
+        }
     }
 
   /* drop everything that is left */
@@ -353,6 +514,8 @@ worker_thread (gpointer data)
         g_clear_object (&w->comps[c]);
       }
   g_assert_cmpuint (w->live->len, ==, 0);
+
+  g_assert_true (resmgr_service_release (SERVICE (w->shared->other), w->other_id, NULL));
 
   g_rand_free (rand);
 
@@ -377,19 +540,28 @@ static void
 test_stress (void)
 {
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(ResmgrManager) other = resmgr_manager_new ();
+  g_autoptr(TestComponent) other_comp = test_component_new (NULL);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(ResmgrStats) stats = NULL;
   Shared shared = { 0 };
   Worker workers[N_WORKERS] = { 0 };
   guint n_ops = g_test_thorough () ? 50000 : 2000;
   guint64 tracked_data = 0, tracked_objects = 0, released = 0, lost = 0;
-  guint n_components = 0;
+  guint64 released_here_data = 0, released_here_objects = 0, stuck_tracked = 0;
+  guint n_components = 0, n_timed_out = 0;
 
   g_test_summary ("4 threads do random track / release / lookup / cleanup / component "
-                  "drops on their own components while the main thread runs the loop; "
-                  "the final stats, callbacks and signals match the model");
+                  "drops (last unref on the worker), releases with another manager's ids, "
+                  "oversize tracks, and cleanups from a thread that does not own the "
+                  "component's context (short wait-timeout: they time out, then the owner "
+                  "cleans), while the main thread runs the loop; the final stats, "
+                  "callbacks, signals and the threads they ran on match the model");
 
   shared.manager = manager;
+  shared.other = other;
+  resmgr_manager_set_wait_timeout (other, OTHER_WAIT_TIMEOUT_MS);
+  register_component (SERVICE (other), other_comp, "other");
   shared.loop = loop;
   shared.main_thread = g_thread_self ();
   shared.n_running = N_WORKERS;
@@ -408,6 +580,12 @@ test_stress (void)
       workers[i].live = g_array_new (FALSE, FALSE, sizeof (Live));
       workers[i].graveyard = g_ptr_array_new_with_free_func (g_object_unref);
       workers[i].dead_ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+      workers[i].own_context = g_main_context_new ();
+      workers[i].other_id = resmgr_service_track_data (SERVICE (other), G_OBJECT (other_comp),
+                                                       RESMGR_RESOURCE_TYPE_MEMORY, "foreign", 1,
+                                                       RESMGR_PRIORITY_DEFAULT, &shared,
+                                                       data_destroy, NULL);
+      g_assert_cmpuint (workers[i].other_id, !=, 0);
     }
 
   /* start the workers from inside the loop: the main thread owns the
@@ -429,10 +607,17 @@ test_stress (void)
       released += workers[i].released;
       lost += workers[i].lost;
       n_components += workers[i].n_components;
+      released_here_data += workers[i].released_here_data;
+      released_here_objects += workers[i].released_here_objects;
+      stuck_tracked += workers[i].stuck_tracked;
+      n_timed_out += workers[i].n_timed_out;
+      g_assert_cmpint (g_atomic_int_get (&workers[i].stuck_destroyed), ==, workers[i].stuck_tracked);
+      g_assert_cmpint (g_atomic_int_get (&workers[i].stuck_destroyed_elsewhere), ==, 0);
     }
   g_test_message ("tracked %" G_GUINT64_FORMAT " data + %" G_GUINT64_FORMAT " objects, "
-                  "released %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT ", %u components",
-                  tracked_data, tracked_objects, released, lost, n_components);
+                  "released %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT ", %u components, "
+                  "%u timed-out cleanups",
+                  tracked_data, tracked_objects, released, lost, n_components, n_timed_out);
   g_assert_cmpuint (released + lost, ==, tracked_data + tracked_objects);
 
   stats = resmgr_service_dup_stats (SERVICE (manager));
@@ -453,7 +638,16 @@ test_stress (void)
   g_assert_cmpuint (resmgr_stats_get_peak_components (stats), >=, 1);
   g_assert_cmpuint (resmgr_stats_get_peak_resources (stats), <=, tracked_data + tracked_objects);
 
-  g_assert_cmpuint (g_atomic_int_get (&shared.n_data_destroyed), ==, tracked_data);
+  /* The workers' foreign-id resources of the other manager were released
+   * (on the workers) too: N_WORKERS more. */
+  g_assert_cmpuint (g_atomic_int_get (&shared.n_data_destroyed), ==, tracked_data + N_WORKERS);
+  /* Only what a worker released itself ran on a worker: the cleanups of
+   * components dropped on a worker, or cleaned from one, ran on the main
+   * thread. */
+  g_assert_cmpuint (g_atomic_int_get (&shared.n_data_destroyed_off_main), ==,
+                    released_here_data + N_WORKERS);
+  g_assert_cmpuint (g_atomic_int_get (&shared.n_object_cleanups_off_main), ==,
+                    released_here_objects);
   g_assert_cmpuint (g_atomic_int_get (&shared.n_object_cleanups), ==, tracked_objects - lost);
   g_assert_cmpuint (g_atomic_int_get (&shared.n_object_user_data_destroyed), ==, tracked_objects);
 
@@ -476,6 +670,24 @@ test_stress (void)
   stats = resmgr_service_dup_stats (SERVICE (manager));
   g_assert_cmpuint (resmgr_stats_get_total_lost (stats), ==, lost);
   g_assert_cmpuint (resmgr_stats_get_total_released (stats), ==, released);
+
+  /* The other manager: every stuck component was cleaned by its owner,
+   * once; only the "other" component is left, empty. */
+  g_clear_pointer (&stats, resmgr_stats_free);
+  stats = resmgr_service_dup_stats (SERVICE (other));
+  g_assert_cmpuint (resmgr_stats_get_total_tracked (stats), ==, stuck_tracked + N_WORKERS);
+  g_assert_cmpuint (resmgr_stats_get_total_released (stats), ==, stuck_tracked + N_WORKERS);
+  g_assert_cmpuint (resmgr_stats_get_n_resources (stats), ==, 0);
+  g_assert_cmpuint (resmgr_stats_get_n_components (stats), ==, 1);
+
+  for (guint i = 0; i < N_WORKERS; i++)
+    {
+      /* whatever abandoned cleanups were attached to it: they run nothing */
+      while (g_main_context_iteration (workers[i].own_context, FALSE))
+        ;
+      g_main_context_unref (workers[i].own_context);
+      g_assert_cmpint (g_atomic_int_get (&workers[i].stuck_destroyed), ==, workers[i].stuck_tracked);
+    }
 }
 
 int
