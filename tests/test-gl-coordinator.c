@@ -11,9 +11,11 @@
  * renderer at its next frame, so the checks that follow a deletion are made
  * before the main loop runs again.
  *
- * The main thread holds the default main context (as g_application_run()
- * and g_main_loop_run() do) wherever a worker thread is involved: resmgr
- * treats a thread that can acquire the owner context as its owner.
+ * Some tests hold the default main context on the main thread (as
+ * g_application_run() and g_main_loop_run() do) while a worker runs; the
+ * thread/ tests of the owner-context contract do not: resmgr never treats
+ * a thread that could merely acquire the owner context as its owner, so
+ * GL stays on the main thread either way.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
