@@ -1654,6 +1654,462 @@ test_stuck_owner_shutdown (void)
   watchdog_stop ();
 }
 
+/* Two owners, each blocked in a synchronous cleanup of the other's
+ * component: neither iterates, both time out instead of deadlocking. */
+typedef struct
+{
+  OwnedSetup *target;   /* the other owner's component */
+  Sync       *sync;
+  GError     *error;
+  gboolean    got_report;
+} CrossCall;
+
+enum {
+  CROSS_A_CALLING = 1 << 0,
+  CROSS_B_CALLING = 1 << 1,
+};
+
+static void
+cross_cleanup_func (Owner    *o,
+                    gpointer  data)
+{
+  CrossCall *c = data;
+  ResmgrCleanupReport *report;
+
+  report = resmgr_service_cleanup_component (c->target->service, G_OBJECT (c->target->comp),
+                                             &c->error);
+  c->got_report = report != NULL;
+  g_clear_pointer (&report, resmgr_cleanup_report_unref);
+}
+
+static void
+test_stuck_owner_cross_cleanup (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  ResmgrService *service = SERVICE (manager);
+  Log *log = log_new ();
+  OwnedSetup sa = { service, log, NULL, { 0 }, "cross-a" };
+  OwnedSetup sb = { service, log, NULL, { 0 }, "cross-b" };
+  CrossCall ca = { &sb }, cb = { &sa };
+  Owner *a, *b;
+
+  g_test_summary ("Two owner threads synchronously clean each other's component at the "
+                  "same moment (neither iterates while it waits): both calls fail with "
+                  "TIMED_OUT naming the other's component instead of deadlocking; nothing "
+                  "was cleaned, and each owner then cleans its own component once");
+  watchdog_start ("stuck-owner/cross-cleanup", 60);
+
+  resmgr_manager_set_wait_timeout (manager, 200);
+  a = owner_new ("owner-a");
+  b = owner_new ("owner-b");
+  owner_call (a, owned_setup_func, &sa);
+  owner_call (b, owned_setup_func, &sb);
+
+  owner_post (a, cross_cleanup_func, &ca);
+  owner_post (b, cross_cleanup_func, &cb);
+  owner_wait (a);
+  owner_wait (b);
+
+  g_assert_false (ca.got_report);
+  g_assert_error (ca.error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (ca.error->message, "cross-b"));
+  g_assert_false (cb.got_report);
+  g_assert_error (cb.error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (cb.error->message, "cross-a"));
+  g_clear_error (&ca.error);
+  g_clear_error (&cb.error);
+
+  g_assert_cmpuint (log_count (log, "owned"), ==, 0);
+  g_assert_cmpuint (n_resources (service), ==, 6);
+
+  /* The abandoned calls do not run when the owners iterate. */
+  owner_call (a, iterate_func, NULL);
+  owner_call (b, iterate_func, NULL);
+  g_assert_cmpuint (log_count (log, "owned"), ==, 0);
+
+  owner_call (a, owned_cleanup_func, &sa);
+  owner_call (b, owned_cleanup_func, &sb);
+  g_assert_cmpuint (log_count_on (log, "owned", a->thread), ==, 3);
+  g_assert_cmpuint (log_count_on (log, "owned", b->thread), ==, 3);
+  g_assert_cmpuint (log_count (log, "owned"), ==, 6);
+
+  owner_call (a, owned_drop_func, &sa);
+  owner_call (b, owned_drop_func, &sb);
+  owner_free (a);
+  owner_free (b);
+  drain (NULL);
+  g_assert_cmpuint (n_resources (service), ==, 0);
+  log_free (log);
+  watchdog_stop ();
+}
+
+/* A cleanup on an owner thread that synchronously cleans a component of
+ * the main thread, while the main thread waits for it: the main thread's
+ * call ends at its deadline with the running cleanup as an overrun; the
+ * nested call, with a later deadline, is run by the main thread when it
+ * iterates again; the overrun's outcome arrives as a late report. */
+typedef struct
+{
+  ResmgrService *service;
+  Log           *log;
+  OcComponent   *theirs;   /* owned by the owner thread */
+  OcComponent   *mine;     /* owned by the main thread */
+  GError        *nested_error;
+  gboolean       nested_report;
+  guint64        before[2];
+  guint64        nested;
+  guint64        after[2];
+} Nested;
+
+static gboolean
+nested_cleanup (gpointer   resource,
+                gpointer   user_data,
+                GError   **error)
+{
+  Nested *n = user_data;
+  ResmgrCleanupReport *report;
+
+  log_add (n->log, "nested");
+  /* The main thread waits for us (until its own deadline, 1 s): ours is
+   * much later, so the main thread gets to run it once it stopped waiting
+   * (a wait that started keeps its deadline). */
+  resmgr_manager_set_wait_timeout (RESMGR_MANAGER (n->service), 30000);
+  report = resmgr_service_cleanup_component (n->service, G_OBJECT (n->mine), &n->nested_error);
+  n->nested_report = report != NULL;
+  g_clear_pointer (&report, resmgr_cleanup_report_unref);
+
+  return TRUE;
+}
+
+static void
+nested_setup_func (Owner    *o,
+                   gpointer  data)
+{
+  Nested *n = data;
+  g_autoptr(GError) error = NULL;
+
+  n->theirs = oc_component_new ();
+  register_component (n->service, n->theirs, "theirs");
+  for (guint i = 0; i < 2; i++)
+    n->before[i] = track_item (n->service, n->theirs, 50, 1, n->log, "theirs-behind");
+  n->nested = resmgr_service_add_cleanup (n->service, G_OBJECT (n->theirs), "the-nested", 50,
+                                          nested_cleanup, n, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    n->after[i] = track_item (n->service, n->theirs, 50, 1, n->log, "theirs-ahead");
+}
+
+static void
+nested_drop_func (Owner    *o,
+                  gpointer  data)
+{
+  Nested *n = data;
+
+  g_clear_object (&n->theirs);
+  drain (o->context);
+}
+
+static void
+test_cleanup_overrun_nested (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  ResmgrService *service = SERVICE (manager);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  Log *log = log_new ();
+  Nested n = { service, log };
+  ResmgrCleanupReport *late;
+  GPtrArray *leftovers;
+  ResmgrHandle *overrun;
+  gint64 running_us = 0;
+  Signals sig;
+  Owner *owner;
+
+  g_test_summary ("cleanup_component from the main thread of a component of an owner "
+                  "thread (iterating) whose cleanup synchronously cleans a component of "
+                  "the main thread: no deadlock; the main thread's call returns at its "
+                  "deadline with a timed-out report naming the running cleanup as the "
+                  "overrun, the ones behind it as leftovers (still tracked); when the "
+                  "main thread iterates it runs the nested cleanup (its owner), the "
+                  "nested call succeeds, and a '<component> (late)' report records the "
+                  "overrun's completion, both reports on the main thread");
+  watchdog_start ("cleanup/overrun-nested", 60);
+
+  signals_connect (&sig, manager, log);
+  resmgr_manager_set_wait_timeout (manager, 1000);
+
+  n.mine = oc_component_new ();
+  register_component (service, n.mine, "mine");
+  track_item (service, n.mine, RESMGR_PRIORITY_DEFAULT, 1, log, "mine");
+
+  owner = owner_new ("nested-owner");
+  owner_call (owner, nested_setup_func, &n);
+  owner_run_loop (owner);
+
+  report = resmgr_service_cleanup_component (service, G_OBJECT (n.theirs), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  g_assert_cmpstr (resmgr_cleanup_report_get_scope (report), ==, "theirs");
+  g_assert_true (resmgr_cleanup_report_get_timed_out (report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (report), ==, 2);
+  g_assert_cmpuint (log_count_on (log, "theirs-ahead", owner->thread), ==, 2);
+
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_overruns (report), ==, 1);
+  overrun = resmgr_cleanup_report_get_overrun (report, 0, &running_us);
+  g_assert_cmpuint (resmgr_handle_get_id (overrun), ==, n.nested);
+  g_assert_cmpstr (resmgr_handle_get_name (overrun), ==, "the-nested");
+  g_assert_cmpstr (resmgr_handle_get_component_id (overrun), ==, "theirs");
+  g_assert_cmpint (running_us, >, 0);
+
+  leftovers = resmgr_cleanup_report_get_leftovers (report);
+  g_assert_cmpuint (leftovers->len, ==, 2);
+  for (guint i = 0; i < leftovers->len; i++)
+    {
+      guint64 id = resmgr_handle_get_id (g_ptr_array_index (leftovers, i));
+
+      g_assert_true (id == n.before[0] || id == n.before[1]);
+      g_assert_nonnull (resmgr_cleanup_report_get_leftover_reason (report, i));
+      g_assert_true (is_tracked (service, id));
+    }
+
+  /* The main thread iterates: it runs the nested cleanup of "mine" (its
+   * own component), the nested call returns, the overrun ends late. */
+  iterate_until_logged (NULL, log, "sig:cleanup-finished", 3);
+  drain (NULL);
+  g_assert_cmpuint (log_count_on (log, "mine", main_thread), ==, 1);
+  g_assert_cmpuint (log_count (log, "mine"), ==, 1);
+  g_assert_no_error (n.nested_error);
+  g_assert_true (n.nested_report);
+
+  g_assert_cmpuint (sig.reports->len, ==, 3);
+  g_assert_true (g_ptr_array_index (sig.reports, 0) == report);
+  g_assert_cmpstr (resmgr_cleanup_report_get_scope (g_ptr_array_index (sig.reports, 1)), ==, "mine");
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (g_ptr_array_index (sig.reports, 1)), ==, 1);
+  late = g_ptr_array_index (sig.reports, 2);
+  g_assert_cmpstr (resmgr_cleanup_report_get_scope (late), ==, "theirs (late)");
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (late), ==, 1);
+  g_assert_cmpuint (resmgr_cleanup_report_get_leftovers (late)->len, ==, 0);
+  for (guint i = 0; i < sig.report_threads->len; i++)
+    g_assert_true (g_ptr_array_index (sig.report_threads, i) == main_thread);
+
+  /* What was given back at the deadline is still tracked, not run late. */
+  g_assert_cmpuint (log_count (log, "theirs-behind"), ==, 0);
+  g_assert_true (is_tracked (service, n.before[0]));
+  g_assert_true (is_tracked (service, n.before[1]));
+  g_assert_cmpuint (log_count (log, "nested"), ==, 1);
+
+  owner_quit_loop (owner);
+  owner_call (owner, nested_drop_func, &n);
+  g_assert_cmpuint (log_count_on (log, "theirs-behind", owner->thread), ==, 2);
+  owner_free (owner);
+
+  g_object_unref (n.mine);
+  drain (NULL);
+  g_assert_cmpuint (log_count (log, "mine"), ==, 1);
+  g_assert_cmpuint (n_resources (service), ==, 0);
+  g_assert_cmpuint (log_count_off (log, "sig:", main_thread), ==, 0);
+
+  signals_disconnect (&sig, manager);
+  log_free (log);
+  watchdog_stop ();
+}
+
+/* The async forms with a cancellable, for an owner that is blocked: the
+ * documentation says cancelling stops the wait. The wait-timeout (or the
+ * shutdown's) is an hour away; if the callback has not come when the
+ * grace source fires, the library did not stop the wait: the test is
+ * marked incomplete and ends by letting the owner iterate. The grace
+ * period only tells the two outcomes apart, no duration is asserted. */
+#define CANCEL_GRACE_S 3
+
+typedef struct
+{
+  GMainLoop           *loop;
+  ResmgrCleanupReport *report;
+  GError              *error;
+  GThread             *thread;
+  gboolean             done;
+  gboolean             gave_up;
+} CancelResult;
+
+static void
+cancel_cleanup_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  CancelResult *r = data;
+
+  r->thread = g_thread_self ();
+  r->done = TRUE;
+  r->report = resmgr_service_cleanup_component_finish (RESMGR_SERVICE (source), result, &r->error);
+  g_main_loop_quit (r->loop);
+}
+
+static void
+cancel_shutdown_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  CancelResult *r = data;
+
+  r->thread = g_thread_self ();
+  r->done = TRUE;
+  r->report = resmgr_service_shutdown_finish (RESMGR_SERVICE (source), result, &r->error);
+  g_main_loop_quit (r->loop);
+}
+
+static gboolean
+cancel_grace_cb (gpointer data)
+{
+  CancelResult *r = data;
+
+  r->gave_up = TRUE;
+  g_main_loop_quit (r->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the loop until the callback came or the grace period passed;
+ * returns TRUE if the callback came. */
+static gboolean
+run_until_cancelled (CancelResult *r)
+{
+  guint grace = g_timeout_add_seconds (CANCEL_GRACE_S, cancel_grace_cb, r);
+
+  g_main_loop_run (r->loop);
+  if (!r->gave_up)
+    g_source_remove (grace);
+
+  return r->done;
+}
+
+static void
+test_stuck_owner_cleanup_async_cancelled (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  ResmgrService *service = SERVICE (manager);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Log *log = log_new ();
+  OwnedSetup s = { service, log, NULL, { 0 }, "stuck-owner-cancelled" };
+  CancelResult r = { loop };
+  Owner *owner;
+
+  g_test_summary ("cleanup_component_async of a component whose owner is blocked, with "
+                  "the wait-timeout an hour away, then the cancellable is cancelled: "
+                  "'cancelling it only stops the wait' (gi-docgen) means the callback "
+                  "runs on the caller's thread with G_IO_ERROR_CANCELLED without waiting "
+                  "for the owner; nothing was cleaned; each resource is cleaned once by "
+                  "the owner later");
+  watchdog_start ("stuck-owner/cleanup-async-cancelled", 60);
+
+  resmgr_manager_set_wait_timeout (manager, 3600 * 1000);
+  owner = owner_new ("stuck-owner");
+  owner_call (owner, owned_setup_func, &s);
+
+  resmgr_service_cleanup_component_async (service, G_OBJECT (s.comp), cancellable,
+                                          cancel_cleanup_cb, &r);
+  g_cancellable_cancel (cancellable);
+
+  if (!run_until_cancelled (&r))
+    {
+      g_test_incomplete ("cancelling cleanup_component_async does not stop the wait: "
+                         "the callback waits for the owner (or the wait-timeout)");
+      g_assert_cmpuint (log_count (log, "owned"), ==, 0);
+      /* Let the owner run it so the call ends. */
+      owner_call (owner, iterate_func, NULL);
+      while (!r.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_clear_pointer (&r.report, resmgr_cleanup_report_unref);
+      g_clear_error (&r.error);
+    }
+  else
+    {
+      g_assert_true (r.thread == main_thread);
+      g_assert_null (r.report);
+      g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&r.error);
+      g_assert_cmpuint (log_count (log, "owned"), ==, 0);
+      assert_still_tracked (service, &s);
+      owner_call (owner, iterate_func, NULL);
+    }
+
+  /* Whatever the cancelled call did when the owner iterated, each resource
+   * is cleaned exactly once, on the owner. */
+  if (log_count (log, "owned") == 0)
+    owner_call (owner, owned_cleanup_func, &s);
+  g_assert_cmpuint (log_count_on (log, "owned", owner->thread), ==, 3);
+  g_assert_cmpuint (log_count (log, "owned"), ==, 3);
+
+  owner_call (owner, owned_drop_func, &s);
+  owner_free (owner);
+  drain (NULL);
+  g_assert_cmpuint (n_resources (service), ==, 0);
+  log_free (log);
+  watchdog_stop ();
+}
+
+static void
+test_stuck_owner_shutdown_async_cancelled (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  ResmgrService *service = SERVICE (manager);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Log *log = log_new ();
+  OwnedSetup s = { service, log, NULL, { 0 }, "stuck-owner-shutdown-cancelled" };
+  CancelResult r = { loop };
+  Owner *owner;
+
+  g_test_summary ("shutdown_async with a component whose owner is blocked, deadline an "
+                  "hour away, then the cancellable is cancelled: 'cancelling it only "
+                  "stops the wait, not the shutdown' (gi-docgen) means the callback runs "
+                  "on the caller's thread with G_IO_ERROR_CANCELLED without waiting for "
+                  "the owner; nothing of the stuck owner was cleaned");
+  watchdog_start ("stuck-owner/shutdown-async-cancelled", 60);
+
+  owner = owner_new ("stuck-owner");
+  owner_call (owner, owned_setup_func, &s);
+
+  resmgr_service_shutdown_async (service, 3600 * 1000, cancellable, cancel_shutdown_cb, &r);
+  g_cancellable_cancel (cancellable);
+
+  if (!run_until_cancelled (&r))
+    {
+      g_test_incomplete ("cancelling shutdown_async does not stop the wait: the callback "
+                         "waits for the owner (or the deadline)");
+      g_assert_cmpuint (log_count (log, "owned"), ==, 0);
+      owner_call (owner, iterate_func, NULL);
+      while (!r.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_clear_pointer (&r.report, resmgr_cleanup_report_unref);
+      g_clear_error (&r.error);
+    }
+  else
+    {
+      g_assert_true (r.thread == main_thread);
+      g_assert_null (r.report);
+      g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&r.error);
+      g_assert_cmpuint (log_count (log, "owned"), ==, 0);
+      /* The shutdown goes on: the owner cleans its batch when it iterates. */
+      owner_call (owner, iterate_func, NULL);
+    }
+
+  /* Each resource cleaned exactly once, on the owner. */
+  if (log_count (log, "owned") == 0)
+    owner_call (owner, owned_cleanup_func, &s);
+  g_assert_cmpuint (log_count_on (log, "owned", owner->thread), ==, 3);
+  g_assert_cmpuint (log_count (log, "owned"), ==, 3);
+
+  owner_call (owner, owned_drop_func, &s);
+  owner_free (owner);
+  drain (NULL);
+  g_assert_cmpuint (n_resources (service), ==, 0);
+  log_free (log);
+  watchdog_stop ();
+}
+
 /* }}} */
 
 /* 4. A cleanup that overruns the shutdown deadline {{{ */
@@ -2197,7 +2653,11 @@ main (int   argc,
   g_test_add_func ("/Resmgr/OwnerContext/foreign-thread/cleanup-async", test_foreign_cleanup_async);
   g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/cleanup", test_stuck_owner_cleanup);
   g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/cleanup-async", test_stuck_owner_cleanup_async);
+  g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/cleanup-async-cancelled", test_stuck_owner_cleanup_async_cancelled);
   g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/shutdown", test_stuck_owner_shutdown);
+  g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/shutdown-async-cancelled", test_stuck_owner_shutdown_async_cancelled);
+  g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/cross-cleanup", test_stuck_owner_cross_cleanup);
+  g_test_add_func ("/Resmgr/OwnerContext/cleanup/overrun-nested", test_cleanup_overrun_nested);
   g_test_add_func ("/Resmgr/OwnerContext/shutdown/overrun", test_shutdown_overrun);
   g_test_add_func ("/Resmgr/OwnerContext/shutdown/no-false-leftovers", test_shutdown_no_false_leftovers);
   g_test_add_func ("/Resmgr/OwnerContext/ids/foreign-manager", test_ids_foreign_manager);
