@@ -52,6 +52,9 @@ typedef struct
   gboolean          area_unrealize_checked;
   gboolean          names_gone_at_area_unrealize;
   guint             n_cleaned_up;
+  GThread          *cleaned_up_thread;   /* where ::cleaned-up ran last */
+  gboolean          idle_ran;            /* the unrelated idle of the owner */
+  gboolean          idle_ran_in_cleanup; /* ... while a cleanup ran */
 } Fixture;
 
 static ResmgrController *
@@ -74,6 +77,7 @@ cleaned_up_cb (ResmgrController    *controller,
                Fixture             *f)
 {
   f->n_cleaned_up++;
+  f->cleaned_up_thread = g_thread_self ();
   /* At the tab's unrealize, the tab is still flagged realized (the flag
    * goes in the class handler, after ours). */
   if (f->tab != NULL && gtk_widget_get_realized (f->tab))
@@ -307,10 +311,97 @@ test_dispose_cleans (void)
   fixture_clear (&f);
 }
 
+/* Blocks until a source is attached to @context by another thread (or one
+ * is ready already), without dispatching anything: the handshake "the
+ * other thread's dispatch reached the owner context". */
+static void
+wait_for_dispatch (GMainContext *context)
+{
+  g_assert_true (g_main_context_acquire (context));
+  while (!g_main_context_pending (context))
+    {
+      GPollFD fds[32];
+      int max_priority, timeout, n;
+
+      g_main_context_prepare (context, &max_priority);
+      n = g_main_context_query (context, max_priority, &timeout, fds, G_N_ELEMENTS (fds));
+      g_assert_cmpint (n, <=, G_N_ELEMENTS (fds));
+      /* Woken by the attach (g_source_attach () wakes the context up). */
+      g_poll (fds, n, -1);
+      g_main_context_check (context, max_priority, fds, n);
+    }
+  g_main_context_release (context);
+}
+
+/* A thread that drops a reference and says so; the owner waits on the
+ * GCond, not iterating, as an owner blocked on something else. */
+typedef struct
+{
+  GMutex            mutex;
+  GCond             cond;
+  ResmgrController *controller;
+  ResmgrCleanupReport *report;
+  gint              done;   /* atomic */
+} ThreadCall;
+
+static void
+thread_call_init (ThreadCall       *call,
+                  ResmgrController *controller)
+{
+  memset (call, 0, sizeof *call);
+  g_mutex_init (&call->mutex);
+  g_cond_init (&call->cond);
+  call->controller = controller;
+}
+
+static void
+thread_call_clear (ThreadCall *call)
+{
+  g_clear_pointer (&call->report, resmgr_cleanup_report_unref);
+  g_mutex_clear (&call->mutex);
+  g_cond_clear (&call->cond);
+}
+
+static void
+thread_call_finish (ThreadCall *call)
+{
+  g_mutex_lock (&call->mutex);
+  g_atomic_int_set (&call->done, TRUE);
+  g_cond_broadcast (&call->cond);
+  g_mutex_unlock (&call->mutex);
+  /* An owner in iterate_until () looks again. */
+  g_main_context_wakeup (NULL);
+}
+
+/* Blocks the owner until the thread is done: no iteration meanwhile. */
+static void
+thread_call_wait (ThreadCall *call)
+{
+  g_mutex_lock (&call->mutex);
+  while (!call->done)
+    g_cond_wait (&call->cond, &call->mutex);
+  g_mutex_unlock (&call->mutex);
+}
+
 static gpointer
 unref_thread (gpointer data)
 {
-  g_object_unref (data);
+  ThreadCall *call = data;
+
+  g_object_unref (call->controller);
+  thread_call_finish (call);
+
+  return NULL;
+}
+
+static gpointer
+cleanup_thread (gpointer data)
+{
+  ThreadCall *call = data;
+
+  call->report = resmgr_controller_cleanup (call->controller);
+  thread_call_finish (call);
+
   return NULL;
 }
 
@@ -319,29 +410,251 @@ test_dispose_other_thread (void)
 {
   Fixture f;
   GThread *thread;
+  ThreadCall call;
+
+  g_test_summary ("The last unref on a worker while the owner (the main thread) is blocked: "
+                  "nothing runs on the worker; the cleanups and ::cleaned-up run on the owner "
+                  "thread when it iterates, and the controller is then disposed there");
+
+  fixture_init (&f);
+  f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+  g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+  track_items (&f);
+  iterate_pending ();
+
+  /* The owner is blocked on the GCond (neither iterating nor holding its
+   * context) while the worker drops the last reference. */
+  thread_call_init (&call, f.controller);
+  thread = g_thread_new ("unref", unref_thread, &call);
+  thread_call_wait (&call);
+  g_thread_join (thread);
+
+  /* Nothing ran on the worker, and the controller is not disposed yet. */
+  g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+  g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+  g_assert_nonnull (f.controller);
+
+  while (f.controller != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_true (recorder_thread (f.rec, 0) == g_thread_self ());
+  g_assert_true (recorder_thread (f.rec, 1) == g_thread_self ());
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_true (f.cleaned_up_thread == g_thread_self ());
+  iterate_pending ();
+  thread_call_clear (&call);
+  fixture_clear (&f);
+}
+
+static gboolean
+unrelated_idle_cb (gpointer data)
+{
+  Fixture *f = data;
+
+  f->idle_ran = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A cleanup of the controller that notes whether the unrelated idle ran
+ * before it (that is, in a nested iteration of the dispose). */
+static gboolean
+note_idle_cleanup (gpointer   resource,
+                   gpointer   user_data,
+                   GError   **error)
+{
+  Fixture *f = user_data;
+
+  recorder_push (f->rec, "noted");
+  f->idle_ran_in_cleanup = f->idle_ran;
+  return TRUE;
+}
+
+typedef enum {
+  OWNER_RUN_DISPOSE,
+  OWNER_CLEANUP,
+} OwnerAction;
+
+static void
+test_owner_cleans_while_thread_cleans (gconstpointer data)
+{
+  OwnerAction action = GPOINTER_TO_INT (data);
+  g_autoptr(GMainContext) owner = g_main_context_new ();
+  g_autoptr(ResmgrCleanupReport) owner_report = NULL;
+  g_autoptr(GError) error = NULL;
   ResmgrController *controller;
+  ThreadCall call;
+  GThread *thread;
+  Fixture f;
 
-  g_test_summary ("The last unref on another thread: the cleanup runs on the owner "
-                  "context (the main thread)");
+  g_test_summary ("A worker cleans the controller (dispatched to the owner, waiting) while "
+                  "the owner disposes or cleans it itself: the owner runs the cleanup inline "
+                  "without iterating its context (an unrelated idle of the owner does not run "
+                  "meanwhile), without waiting for the worker, and the worker gets the owner's "
+                  "report without the owner iterating; ::cleaned-up once, on the owner");
 
+  g_main_context_push_thread_default (owner);
   fixture_init (&f);
   controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
   f.controller = controller;
   g_object_add_weak_pointer (G_OBJECT (controller), (gpointer *) &f.controller);
+  g_signal_connect (controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+  track_items (&f);
+  resmgr_service_add_cleanup (RESMGR_SERVICE (f.manager), G_OBJECT (controller), "noted",
+                              RESMGR_PRIORITY_DEFAULT, note_idle_cleanup, &f, NULL, &error);
+  g_assert_no_error (error);
+  while (g_main_context_iteration (owner, FALSE))
+    ;
+  g_assert_false (g_main_context_pending (owner));
+
+  thread_call_init (&call, g_object_ref (controller));
+  thread = g_thread_new ("cleanup", cleanup_thread, &call);
+
+  /* The worker's request is queued on the owner context. */
+  wait_for_dispatch (owner);
+  {
+    GSource *idle = g_idle_source_new ();
+
+    g_source_set_callback (idle, unrelated_idle_cb, &f, NULL);
+    g_source_attach (idle, owner);
+    g_source_unref (idle);
+  }
+
+  if (action == OWNER_RUN_DISPOSE)
+    g_object_run_dispose (G_OBJECT (controller));
+  else
+    owner_report = resmgr_controller_cleanup (controller);
+
+  /* Ran inline, here, with no nested iteration. */
+  g_assert_cmpuint (recorder_len (f.rec), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (recorder_thread (f.rec, i) == g_thread_self ());
+  g_assert_false (f.idle_ran_in_cleanup);
+  g_assert_false (f.idle_ran);
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_true (f.cleaned_up_thread == g_thread_self ());
+  g_assert_true (resmgr_controller_is_cleaned_up (controller));
+
+  /* The worker got the report without the owner iterating. */
+  thread_call_wait (&call);
+  g_thread_join (thread);
+  g_assert_nonnull (call.report);
+  g_assert_false (resmgr_cleanup_report_get_timed_out (call.report));
+  {
+    g_autoptr(ResmgrCleanupReport) stored = resmgr_controller_dup_report (controller);
+
+    g_assert_true (call.report == stored);
+    if (owner_report != NULL)
+      g_assert_true (owner_report == stored);
+  }
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (call.report), >=, 3);
+
+  /* The owner iterates again: the idle runs now; the worker's request
+   * finds nothing to do. */
+  while (g_main_context_iteration (owner, FALSE))
+    ;
+  g_assert_true (f.idle_ran);
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_cmpuint (recorder_len (f.rec), ==, 3);
+
+  g_object_unref (call.controller);
+  g_object_unref (controller);
+  while (g_main_context_iteration (owner, FALSE))
+    ;
+  thread_call_clear (&call);
+  fixture_clear (&f);
+  g_main_context_pop_thread_default (owner);
+}
+
+static void
+test_cleanup_from_thread (void)
+{
+  Fixture f;
+  GThread *thread;
+  ThreadCall call;
+
+  g_test_summary ("cleanup called on a worker is dispatched to the owner: the cleanups and "
+                  "::cleaned-up run on the owner thread when it iterates, and the worker gets "
+                  "the report");
+
+  fixture_init (&f);
+  f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+  g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
   track_items (&f);
 
-  /* The main thread owns the default context meanwhile: the dispose on
-   * the other thread cannot acquire it. */
-  g_assert_true (g_main_context_acquire (NULL));
-  thread = g_thread_new ("unref", unref_thread, controller);
+  thread_call_init (&call, f.controller);
+  thread = g_thread_new ("cleanup", cleanup_thread, &call);
+  iterate_until (NULL, &call.done);
   g_thread_join (thread);
-  g_main_context_release (NULL);
 
-  while (recorder_len (f.rec) < 2)
-    g_main_context_iteration (NULL, TRUE);
   assert_recorded (f.rec, "custom,memory");
   g_assert_true (recorder_thread (f.rec, 0) == g_thread_self ());
+  g_assert_true (recorder_thread (f.rec, 1) == g_thread_self ());
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_true (f.cleaned_up_thread == g_thread_self ());
+  g_assert_false (resmgr_cleanup_report_get_timed_out (call.report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (call.report), >=, 2);
+  g_assert_true (resmgr_controller_is_cleaned_up (f.controller));
+
+  g_object_unref (f.controller);
   iterate_pending ();
+  thread_call_clear (&call);
+  fixture_clear (&f);
+}
+
+static void
+test_cleanup_from_thread_times_out (void)
+{
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  GThread *thread;
+  ThreadCall call;
+  GPtrArray *leftovers;
+  Fixture f;
+
+  g_test_summary ("cleanup called on a worker while the owner is blocked waiting for that "
+                  "worker: the worker gives up at the deadline with a timed-out report that "
+                  "cleaned nothing and lists what stays tracked with the reason; the request "
+                  "does not run later; the owner can clean afterwards");
+
+  fixture_init (&f);
+  resmgr_manager_set_wait_timeout (f.manager, 20);
+  f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+  g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+  track_items (&f);
+  iterate_pending ();
+
+  /* The owner waits for the worker, which waits for the owner. */
+  thread_call_init (&call, f.controller);
+  thread = g_thread_new ("cleanup", cleanup_thread, &call);
+  thread_call_wait (&call);
+  g_thread_join (thread);
+
+  g_assert_true (resmgr_cleanup_report_get_timed_out (call.report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (call.report), ==, 0);
+  leftovers = resmgr_cleanup_report_get_leftovers (call.report);
+  g_assert_cmpuint (leftovers->len, ==, 2);
+  for (guint i = 0; i < leftovers->len; i++)
+    g_assert_nonnull (strstr (resmgr_cleanup_report_get_leftover_reason (call.report, i),
+                              "was not iterated"));
+  g_assert_false (resmgr_controller_is_cleaned_up (f.controller));
+  g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+  g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+
+  /* The abandoned request does not run when the owner iterates. */
+  iterate_pending ();
+  g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+  g_assert_false (resmgr_controller_is_cleaned_up (f.controller));
+
+  report = resmgr_controller_cleanup (f.controller);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_false (resmgr_cleanup_report_get_timed_out (report));
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+
+  g_object_unref (f.controller);
+  iterate_pending ();
+  thread_call_clear (&call);
   fixture_clear (&f);
 }
 
@@ -643,6 +956,12 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Controller/cleanup/twice", test_cleanup_twice);
   g_test_add_func ("/Resmgr/Controller/cleanup/at-dispose", test_dispose_cleans);
   g_test_add_func ("/Resmgr/Controller/cleanup/dispose-other-thread", test_dispose_other_thread);
+  g_test_add_func ("/Resmgr/Controller/cleanup/from-thread", test_cleanup_from_thread);
+  g_test_add_func ("/Resmgr/Controller/cleanup/from-thread/times-out", test_cleanup_from_thread_times_out);
+  g_test_add_data_func ("/Resmgr/Controller/cleanup/from-thread/owner-disposes",
+                        GINT_TO_POINTER (OWNER_RUN_DISPOSE), test_owner_cleans_while_thread_cleans);
+  g_test_add_data_func ("/Resmgr/Controller/cleanup/from-thread/owner-cleans",
+                        GINT_TO_POINTER (OWNER_CLEANUP), test_owner_cleans_while_thread_cleans);
   g_test_add_data_func ("/Resmgr/Controller/tab/window-destroyed/plain",
                         test_plain_controller_get_type, test_tab_window_destroyed);
   g_test_add_data_func ("/Resmgr/Controller/tab/window-destroyed/worker",
