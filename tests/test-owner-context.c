@@ -1654,6 +1654,101 @@ test_stuck_owner_shutdown (void)
   watchdog_stop ();
 }
 
+/* A shutdown from a worker while the main thread, owner of the global
+ * default context, is blocked joining that worker. */
+typedef struct
+{
+  ResmgrService       *service;
+  ResmgrCleanupReport *report;
+  GError              *error;
+} ShutdownCall;
+
+static gpointer
+shutdown_thread (gpointer data)
+{
+  ShutdownCall *c = data;
+
+  c->report = resmgr_service_shutdown (c->service, 200, &c->error);
+
+  return NULL;
+}
+
+static void
+test_stuck_main_shutdown_from_worker (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  ResmgrService *service = SERVICE (manager);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(ResmgrCleanupReport) own = NULL;
+  g_autoptr(GError) error = NULL;
+  ShutdownCall call = { service };
+  Log *log = log_new ();
+  OcComponent *comp;
+  GPtrArray *leftovers;
+  guint64 ids[2];
+  guint n_signals;
+  Signals sig;
+
+  g_test_summary ("A worker shuts the manager down (200 ms) while the main thread, owner "
+                  "of the global default context, is blocked in g_thread_join (): the "
+                  "shutdown returns timed out, the main thread's resources are leftovers "
+                  "whose reason names the global default context, nothing ran on the "
+                  "worker; the report's signal is emitted on the main thread when it "
+                  "iterates; the abandoned batch never runs; the main thread's own "
+                  "cleanup then cleans each resource once, on the main thread");
+  watchdog_start ("stuck-owner/main-joins-shutdown", 60);
+
+  signals_connect (&sig, manager, log);
+  comp = oc_component_new ();
+  register_component (service, comp, "main-comp");
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    ids[i] = track_item (service, comp, RESMGR_PRIORITY_DEFAULT, 1, log, "main");
+  n_signals = log_count (log, "sig:");
+
+  g_thread_join (g_thread_new ("shutdown", shutdown_thread, &call));
+  report = g_steal_pointer (&call.report);
+  g_assert_no_error (call.error);
+  g_assert_nonnull (report);
+
+  g_assert_true (resmgr_cleanup_report_get_timed_out (report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (report), ==, 0);
+  g_assert_cmpuint (log_count (log, "main"), ==, 0);
+  leftovers = resmgr_cleanup_report_get_leftovers (report);
+  g_assert_cmpuint (leftovers->len, ==, 2);
+  for (guint i = 0; i < leftovers->len; i++)
+    {
+      const char *reason = resmgr_cleanup_report_get_leftover_reason (report, i);
+      guint64 id = resmgr_handle_get_id (g_ptr_array_index (leftovers, i));
+
+      g_assert_true (id == ids[0] || id == ids[1]);
+      g_assert_nonnull (reason);
+      g_assert_nonnull (strstr (reason, "global default main context"));
+    }
+  /* Queued for the main thread, not emitted on the worker. */
+  g_assert_cmpuint (log_count (log, "sig:"), ==, n_signals);
+
+  iterate_until_logged (NULL, log, "sig:cleanup-finished", 1);
+  drain (NULL);
+  g_assert_true (g_ptr_array_index (sig.reports, 0) == report);
+  g_assert_cmpuint (log_count (log, "main"), ==, 0);
+  g_assert_true (is_tracked (service, ids[0]));
+  g_assert_true (is_tracked (service, ids[1]));
+
+  own = resmgr_service_cleanup_component (service, G_OBJECT (comp), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (own), ==, 2);
+  g_assert_cmpuint (log_count_on (log, "main", main_thread), ==, 2);
+  g_assert_cmpuint (log_count (log, "main"), ==, 2);
+  g_assert_cmpuint (log_count_off (log, "sig:", main_thread), ==, 0);
+
+  g_object_unref (comp);
+  drain (NULL);
+  g_assert_cmpuint (log_count (log, "main"), ==, 2);
+  signals_disconnect (&sig, manager);
+  log_free (log);
+  watchdog_stop ();
+}
+
 /* Two owners, each blocked in a synchronous cleanup of the other's
  * component: neither iterates, both time out instead of deadlocking. */
 typedef struct
@@ -2657,6 +2752,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/shutdown", test_stuck_owner_shutdown);
   g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/shutdown-async-cancelled", test_stuck_owner_shutdown_async_cancelled);
   g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/cross-cleanup", test_stuck_owner_cross_cleanup);
+  g_test_add_func ("/Resmgr/OwnerContext/stuck-owner/main-joins-shutdown", test_stuck_main_shutdown_from_worker);
   g_test_add_func ("/Resmgr/OwnerContext/cleanup/overrun-nested", test_cleanup_overrun_nested);
   g_test_add_func ("/Resmgr/OwnerContext/shutdown/overrun", test_shutdown_overrun);
   g_test_add_func ("/Resmgr/OwnerContext/shutdown/no-false-leftovers", test_shutdown_no_false_leftovers);
