@@ -56,9 +56,17 @@
  * ## Thread safety
  *
  * A shutdown object belongs to the thread of its application's main
- * context (the GTK thread); call its methods there. Controllers on other
- * threads are handled: their jobs are cancelled from here, their other
- * resources are cleaned on their own contexts in the last phase.
+ * context (the GTK thread): call its methods there. Its phases, signals
+ * and report are run, emitted and built there only. Controllers of other
+ * contexts are handled without running anything of theirs on this
+ * thread: their jobs are cancelled from here (cancelling is thread-safe),
+ * their busy changes and cleanup reports are dispatched to this context
+ * (see `docs/threading.md`), and their other resources are cleaned on
+ * their own contexts in the last phase, by [method@Resmgr.Service.shutdown].
+ *
+ * A job that does not stop in time is reported with its own
+ * %RESMGR_RESOURCE_TYPE_WORKER resource (its id, creation time and
+ * priority), also when other jobs have the same name.
  *
  * Since: 0.1
  */
@@ -177,6 +185,10 @@ clear_timer (ResmgrApplicationShutdown *self)
     }
 }
 
+/* A later step on our own context (the next phase, from an idle so that
+ * what a phase queued is dispatched in between; the deadline timer),
+ * always deferred, from the owner thread. Running something on the owner
+ * context from another thread goes through _resmgr_dispatch (). */
 static GSource *
 attach_source (ResmgrApplicationShutdown *self,
                GSource                   *source,
@@ -272,7 +284,7 @@ busy_idle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Emitted on the controller's owner context. */
+/* Emitted on the controller's owner context, which may not be ours. */
 static void
 busy_changed_cb (GObject                   *registry,
                  ResmgrController          *controller,
@@ -282,36 +294,90 @@ busy_changed_cb (GObject                   *registry,
   if (resmgr_controller_get_service (controller) != self->service)
     return;
 
-  if (g_main_context_is_owner (self->context))
+  if (_resmgr_context_is_owned_here (self->context))
     {
       update_busy_hold (self);
       return;
     }
 
-  /* Another thread: the owner thread looks again (the flag is only a
-   * hint; one idle too many is harmless). */
+  /* Another context: our owner looks again (the flag is only a hint; one
+   * dispatch too many is harmless). */
   if (!g_atomic_int_compare_and_exchange (&self->busy_idle_pending, FALSE, TRUE))
     return;
-  g_source_unref (attach_source (self, g_idle_source_new (), "[resmgr] application busy", busy_idle_cb));
+  _resmgr_dispatch (self->context, G_PRIORITY_DEFAULT, "[resmgr] application busy",
+                    busy_idle_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
 }
 
-/* A controller cleaned while the shutdown runs (at its tab's unrealize):
- * its report is part of ours. */
+/* Owner thread only. */
 static void
-cleaned_up_cb (GObject                   *registry,
-               ResmgrController          *controller,
-               ResmgrCleanupReport       *report,
-               ResmgrApplicationShutdown *self)
+merge_cleaned_up (ResmgrApplicationShutdown *self,
+                  ResmgrCleanupReport       *report)
 {
-  if (resmgr_controller_get_service (controller) != self->service ||
-      !g_main_context_is_owner (self->context) ||
-      self->report == NULL ||
+  if (self->report == NULL ||
       self->phase == RESMGR_SHUTDOWN_PHASE_NONE ||
       self->phase == RESMGR_SHUTDOWN_PHASE_DONE)
     return;
 
   _resmgr_cleanup_report_end_phase (self->report);
   _resmgr_cleanup_report_merge (self->report, report);
+}
+
+typedef struct
+{
+  GWeakRef             shutdown;
+  ResmgrCleanupReport *report;
+} CleanedUpMerge;
+
+static void
+cleaned_up_merge_free (gpointer data)
+{
+  CleanedUpMerge *m = data;
+
+  g_weak_ref_clear (&m->shutdown);
+  resmgr_cleanup_report_unref (m->report);
+  g_free (m);
+}
+
+static gboolean
+cleaned_up_merge_cb (gpointer data)
+{
+  CleanedUpMerge *m = data;
+  ResmgrApplicationShutdown *self = g_weak_ref_get (&m->shutdown);
+
+  if (self != NULL)
+    {
+      merge_cleaned_up (self, m->report);
+      g_object_unref (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A controller cleaned while the shutdown runs (at its tab's unrealize):
+ * its report is part of ours. Emitted on the controller's owner context:
+ * the report is merged on ours. */
+static void
+cleaned_up_cb (GObject                   *registry,
+               ResmgrController          *controller,
+               ResmgrCleanupReport       *report,
+               ResmgrApplicationShutdown *self)
+{
+  CleanedUpMerge *m;
+
+  if (resmgr_controller_get_service (controller) != self->service)
+    return;
+
+  if (_resmgr_context_is_owned_here (self->context))
+    {
+      merge_cleaned_up (self, report);
+      return;
+    }
+
+  m = g_new0 (CleanedUpMerge, 1);
+  g_weak_ref_init (&m->shutdown, self);
+  m->report = resmgr_cleanup_report_ref (report);
+  _resmgr_dispatch (self->context, G_PRIORITY_DEFAULT, "[resmgr] application cleaned-up",
+                    cleaned_up_merge_cb, m, cleaned_up_merge_free);
 }
 
 /* }}} */
@@ -420,12 +486,16 @@ start_phase_timer (ResmgrApplicationShutdown *self)
 
 /* Workers: cancel_all_async on every worker coordinator. */
 
+/* Abandoned workers are reported with their own WORKER resource: every
+ * entry is keyed by the resource id, never by the job's display name (jobs
+ * may share one). The worker ↔ id pairs are taken before cancelling. */
 typedef struct
 {
   ResmgrApplicationShutdown *self;       /* a reference */
   guint                      generation;
   char                      *component_id;
-  GPtrArray                 *handles;    /* the WORKER handles before cancelling */
+  GHashTable                *handles;    /* id (guint64 *) → the ACTIVE WORKER handle */
+  GHashTable                *worker_ids; /* ResmgrWorker (strong) → id (guint64 *) */
   guint                      timeout_ms;
 } WorkersCall;
 
@@ -434,8 +504,97 @@ workers_call_free (WorkersCall *call)
 {
   g_object_unref (call->self);
   g_free (call->component_id);
-  g_ptr_array_unref (call->handles);
+  g_hash_table_unref (call->handles);
+  g_hash_table_unref (call->worker_ids);
   g_free (call);
+}
+
+static int
+handle_id_compare (gconstpointer a,
+                   gconstpointer b)
+{
+  guint64 ia = resmgr_handle_get_id (*(ResmgrHandle * const *) a);
+  guint64 ib = resmgr_handle_get_id (*(ResmgrHandle * const *) b);
+
+  return ia < ib ? -1 : ia > ib ? 1 : 0;
+}
+
+/* Pairs each active worker of @workers with its WORKER resource.
+ *
+ * A worker does not expose its resource id, so the pairs come from the
+ * order both are made in: resmgr_worker_coordinator_run () tracks the
+ * resource, then queues the worker, so among the jobs of one name the k-th
+ * worker in run order owns the k-th resource in id order. The workers are
+ * listed first: a job run meanwhile only adds a newer resource, left
+ * unpaired; jobs settle on this (the owner) thread, not in between. Only
+ * two run () calls racing on different threads between their track and
+ * their queueing could swap two resources of the same name. */
+static void
+workers_call_pair (WorkersCall             *call,
+                   ResmgrWorkerCoordinator *workers)
+{
+  g_autoptr(GPtrArray) active = resmgr_worker_coordinator_dup_workers (workers);
+  g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (RESMGR_COORDINATOR (workers));
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+
+  for (guint j = 0; j < handles->len; j++)
+    {
+      ResmgrHandle *h = g_ptr_array_index (handles, j);
+      guint64 *id;
+
+      if (resmgr_handle_get_resource_type (h) != RESMGR_RESOURCE_TYPE_WORKER ||
+          resmgr_handle_get_state (h) != RESMGR_RESOURCE_STATE_ACTIVE)
+        continue;
+
+      id = g_new (guint64, 1);
+      *id = resmgr_handle_get_id (h);
+      g_hash_table_insert (call->handles, id, resmgr_handle_ref (h));
+      g_ptr_array_add (sorted, h);
+    }
+  g_ptr_array_sort (sorted, handle_id_compare);
+
+  for (guint i = 0; i < active->len; i++)
+    {
+      ResmgrWorker *worker = g_ptr_array_index (active, i);
+      const char *name = resmgr_worker_get_name (worker);
+
+      for (guint j = 0; j < sorted->len; j++)
+        {
+          ResmgrHandle *h = g_ptr_array_index (sorted, j);
+
+          if (g_strcmp0 (resmgr_handle_get_name (h), name) == 0)
+            {
+              guint64 *id = g_new (guint64, 1);
+
+              *id = resmgr_handle_get_id (h);
+              g_hash_table_insert (call->worker_ids, g_object_ref (worker), id);
+              g_ptr_array_remove_index (sorted, j);
+              break;
+            }
+        }
+    }
+}
+
+/* The report entry of an abandoned worker: its own resource, failed. */
+static ResmgrHandle *
+workers_call_steal_handle (WorkersCall  *call,
+                           ResmgrWorker *worker)
+{
+  const guint64 *id = g_hash_table_lookup (call->worker_ids, worker);
+  gpointer key = NULL, value = NULL;
+  ResmgrHandle *handle;
+
+  if (id == NULL || !g_hash_table_steal_extended (call->handles, id, &key, &value))
+    /* Run after the snapshot: not known to us. */
+    return synthetic_handle (RESMGR_RESOURCE_TYPE_WORKER, resmgr_worker_get_name (worker),
+                             call->component_id,
+                             resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_WORKER));
+
+  handle = _resmgr_handle_copy_with_state (value, RESMGR_RESOURCE_STATE_FAILED);
+  g_free (key);
+  resmgr_handle_unref (value);
+
+  return handle;
 }
 
 static void
@@ -466,32 +625,24 @@ workers_cancelled_cb (GObject      *source,
 
   if (self->phase != RESMGR_SHUTDOWN_PHASE_DONE && self->report != NULL)
     {
+      GHashTableIter iter;
+      gpointer value;
+
       for (guint i = 0; abandoned != NULL && i < abandoned->len; i++)
         {
           ResmgrWorker *worker = g_ptr_array_index (abandoned, i);
           const char *name = resmgr_worker_get_name (worker);
-          ResmgrHandle *handle = NULL;
+          ResmgrHandle *handle = workers_call_steal_handle (call, worker);
           GError *err;
 
-          for (guint j = 0; j < call->handles->len; j++)
-            {
-              ResmgrHandle *h = g_ptr_array_index (call->handles, j);
-
-              if (g_strcmp0 (resmgr_handle_get_name (h), name) == 0)
-                {
-                  handle = _resmgr_handle_copy_with_state (h, RESMGR_RESOURCE_STATE_FAILED);
-                  g_ptr_array_remove_index (call->handles, j);
-                  break;
-                }
-            }
-          if (handle == NULL)
-            handle = synthetic_handle (RESMGR_RESOURCE_TYPE_WORKER, name, call->component_id,
-                                       resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_WORKER));
+          g_autofree char *resource = resmgr_handle_get_id (handle) != 0
+            ? g_strdup_printf ("resource %" G_GUINT64_FORMAT, resmgr_handle_get_id (handle))
+            : g_strdup ("run after the shutdown started");
 
           err = g_error_new (RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT,
-                             "Job “%s” of %s did not stop within %u ms of being cancelled "
+                             "Job “%s” (%s) of %s did not stop within %u ms of being cancelled "
                              "(running for %.3f s) and was abandoned",
-                             name, call->component_id, call->timeout_ms,
+                             name, resource, call->component_id, call->timeout_ms,
                              resmgr_worker_get_run_time (worker) / (double) G_USEC_PER_SEC);
           _resmgr_cleanup_report_begin_phase (self->report, resmgr_handle_get_priority (handle));
           _resmgr_cleanup_report_add_failure (self->report, handle, err);
@@ -500,11 +651,10 @@ workers_cancelled_cb (GObject      *source,
         }
 
       /* The others stopped, and their WORKER resources were released. */
-      for (guint j = 0; j < call->handles->len; j++)
+      g_hash_table_iter_init (&iter, call->handles);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
         {
-          ResmgrHandle *h = g_ptr_array_index (call->handles, j);
-
-          _resmgr_cleanup_report_begin_phase (self->report, resmgr_handle_get_priority (h));
+          _resmgr_cleanup_report_begin_phase (self->report, resmgr_handle_get_priority (value));
           _resmgr_cleanup_report_add_released (self->report);
         }
       _resmgr_cleanup_report_end_phase (self->report);
@@ -535,27 +685,20 @@ run_workers (ResmgrApplicationShutdown *self)
     {
       ResmgrController *controller = g_ptr_array_index (controllers, i);
       ResmgrWorkerCoordinator *workers = resmgr_controller_get_worker_coordinator (controller);
-      g_autoptr(GPtrArray) handles = NULL;
       WorkersCall *call;
 
       if (workers == NULL || !resmgr_coordinator_is_bound (RESMGR_COORDINATOR (workers)))
         continue;
 
-      handles = resmgr_coordinator_dup_handles (RESMGR_COORDINATOR (workers));
       call = g_new0 (WorkersCall, 1);
       call->self = g_object_ref (self);
       call->generation = self->generation;
       call->component_id = g_strdup (resmgr_controller_get_id (controller));
-      call->handles = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+      call->handles = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                             (GDestroyNotify) resmgr_handle_unref);
+      call->worker_ids = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
       call->timeout_ms = timeout_ms;
-      for (guint j = 0; j < handles->len; j++)
-        {
-          ResmgrHandle *h = g_ptr_array_index (handles, j);
-
-          if (resmgr_handle_get_resource_type (h) == RESMGR_RESOURCE_TYPE_WORKER &&
-              resmgr_handle_get_state (h) == RESMGR_RESOURCE_STATE_ACTIVE)
-            g_ptr_array_add (call->handles, resmgr_handle_ref (h));
-        }
+      workers_call_pair (call, workers);
 
       self->pending++;
       resmgr_worker_coordinator_cancel_all_async (workers, timeout_ms, NULL, workers_cancelled_cb, call);

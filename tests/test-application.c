@@ -493,6 +493,269 @@ scenario_run (Scenario *s)
 
 /* }}} */
 
+/* Jobs of the same name {{{ */
+
+typedef enum {
+  SAME_NAME_FIRST_ABANDONED,
+  SAME_NAME_SECOND_ABANDONED,
+  SAME_NAME_BOTH_ABANDONED,
+} SameNameCase;
+
+typedef struct
+{
+  SameNameCase      which;
+  ResmgrManager    *manager;
+  GtkApplication   *app;
+  ResmgrApplicationShutdown *shutdown;
+  ResmgrController *controller;
+  ResmgrCleanupReport *report;
+  guint64           ids[2];        /* the WORKER resource of each job, in run order */
+
+  GMutex            mutex;
+  GCond             cond;
+  guint             n_started;
+  gboolean          release;
+  guint             n_over;        /* user_data_destroy of the jobs ran */
+} SameName;
+
+/* Returns as soon as it is cancelled. */
+static gpointer
+same_cooperative_job (ResmgrWorker  *worker,
+                      GCancellable  *cancellable,
+                      gpointer       user_data,
+                      GError       **error)
+{
+  SameName *sn = user_data;
+  GPollFD pfd;
+
+  g_mutex_lock (&sn->mutex);
+  sn->n_started++;
+  g_cond_broadcast (&sn->cond);
+  g_mutex_unlock (&sn->mutex);
+
+  if (g_cancellable_make_pollfd (cancellable, &pfd))
+    {
+      while (!g_cancellable_is_cancelled (cancellable))
+        g_poll (&pfd, 1, -1);
+      g_cancellable_release_fd (cancellable);
+    }
+  g_cancellable_set_error_if_cancelled (cancellable, error);
+
+  return NULL;
+}
+
+/* Ignores cancellation until the test lets it go. */
+static gpointer
+same_stubborn_job (ResmgrWorker  *worker,
+                   GCancellable  *cancellable,
+                   gpointer       user_data,
+                   GError       **error)
+{
+  SameName *sn = user_data;
+
+  g_mutex_lock (&sn->mutex);
+  sn->n_started++;
+  g_cond_broadcast (&sn->cond);
+  while (!sn->release)
+    g_cond_wait (&sn->cond, &sn->mutex);
+  g_mutex_unlock (&sn->mutex);
+
+  return NULL;
+}
+
+static void
+same_job_over (gpointer data)
+{
+  SameName *sn = data;
+
+  g_mutex_lock (&sn->mutex);
+  sn->n_over++;
+  g_cond_broadcast (&sn->cond);
+  g_mutex_unlock (&sn->mutex);
+}
+
+static void
+same_job_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
+  g_assert_nonnull (error);
+}
+
+/* The id of the WORKER resource that is not in @known. */
+static guint64
+new_worker_id (ResmgrController *controller,
+               const guint64    *known,
+               guint             n_known)
+{
+  g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (resmgr_controller_get_resources (controller));
+  guint64 found = 0;
+
+  for (guint i = 0; i < handles->len; i++)
+    {
+      ResmgrHandle *h = g_ptr_array_index (handles, i);
+      guint64 id = resmgr_handle_get_id (h);
+      gboolean seen = FALSE;
+
+      if (resmgr_handle_get_resource_type (h) != RESMGR_RESOURCE_TYPE_WORKER)
+        continue;
+      for (guint j = 0; j < n_known; j++)
+        seen |= known[j] == id;
+      if (!seen)
+        {
+          g_assert_cmpuint (found, ==, 0);
+          found = id;
+        }
+    }
+  g_assert_cmpuint (found, !=, 0);
+
+  return found;
+}
+
+static gboolean
+same_close_cb (gpointer data)
+{
+  SameName *sn = data;
+  GList *windows = gtk_application_get_windows (sn->app);
+
+  gtk_window_close (GTK_WINDOW (windows->data));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+same_activate_cb (GtkApplication *app,
+                  SameName       *sn)
+{
+  ResmgrWorkerCoordinator *workers;
+  GtkWidget *window = gtk_application_window_new (app);
+
+  sn->controller = g_object_new (TEST_TYPE_WORKER_CONTROLLER, "service", sn->manager, NULL);
+  workers = resmgr_controller_get_worker_coordinator (sn->controller);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      gboolean stubborn = sn->which == SAME_NAME_BOTH_ABANDONED ||
+                          (i == 0 && sn->which == SAME_NAME_FIRST_ABANDONED) ||
+                          (i == 1 && sn->which == SAME_NAME_SECOND_ABANDONED);
+      g_autoptr(ResmgrWorker) worker = NULL;
+
+      worker = resmgr_worker_coordinator_run (workers, "same",
+                                              stubborn ? same_stubborn_job : same_cooperative_job,
+                                              sn, same_job_over, NULL, same_job_done_cb, sn);
+      g_assert_nonnull (worker);
+      sn->ids[i] = new_worker_id (sn->controller, sn->ids, i);
+
+      /* The first runs before the second is queued. */
+      g_mutex_lock (&sn->mutex);
+      while (sn->n_started < i + 1)
+        g_cond_wait (&sn->cond, &sn->mutex);
+      g_mutex_unlock (&sn->mutex);
+    }
+  g_assert_cmpuint (sn->ids[0], !=, sn->ids[1]);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_idle_add (same_close_cb, sn);
+}
+
+static void
+same_finished_cb (ResmgrApplicationShutdown *shutdown,
+                  ResmgrCleanupReport       *report,
+                  SameName                  *sn)
+{
+  sn->report = resmgr_cleanup_report_ref (report);
+}
+
+static void
+test_same_name_abandoned (gconstpointer data)
+{
+  SameName sn = { 0 };
+  g_auto(GStrv) abandoned = NULL;
+  guint n_expected;
+  gboolean seen[2] = { FALSE, FALSE };
+
+  g_test_summary ("Two jobs of one controller share a name and one or both ignore cancellation "
+                  "at shutdown: each report entry carries the abandoned job's own resource "
+                  "(id and creation), never the other job's");
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (run under Xvfb)");
+      return;
+    }
+
+  sn.which = GPOINTER_TO_INT (data);
+  g_mutex_init (&sn.mutex);
+  g_cond_init (&sn.cond);
+  sn.manager = resmgr_manager_new ();
+  sn.app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+  sn.shutdown = resmgr_application_attach (sn.app, RESMGR_SERVICE (sn.manager));
+  resmgr_application_shutdown_set_report_path (sn.shutdown, NULL);
+  resmgr_application_shutdown_set_phase_timeout (sn.shutdown, RESMGR_SHUTDOWN_PHASE_WORKERS, 300);
+  g_signal_connect (sn.shutdown, "shutdown-finished", G_CALLBACK (same_finished_cb), &sn);
+  g_signal_connect (sn.app, "activate", G_CALLBACK (same_activate_cb), &sn);
+
+  g_assert_cmpint (g_application_run (G_APPLICATION (sn.app), 0, NULL), ==, 0);
+  g_assert_nonnull (sn.report);
+
+  n_expected = sn.which == SAME_NAME_BOTH_ABANDONED ? 2 : 1;
+  abandoned = resmgr_application_shutdown_dup_abandoned (sn.shutdown);
+  g_assert_cmpuint (g_strv_length (abandoned), ==, n_expected);
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (sn.report), ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      const GError *failure = NULL;
+      ResmgrHandle *handle = resmgr_cleanup_report_get_failure (sn.report, i, &failure);
+      guint64 id = resmgr_handle_get_id (handle);
+      g_autofree char *named = g_strdup_printf ("(resource %" G_GUINT64_FORMAT ")", id);
+      guint index;
+
+      g_assert_cmpstr (resmgr_handle_get_name (handle), ==, "same");
+      g_assert_error ((GError *) failure, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
+
+      switch (sn.which)
+        {
+        case SAME_NAME_FIRST_ABANDONED:
+          g_assert_cmpuint (id, ==, sn.ids[0]);
+          break;
+        case SAME_NAME_SECOND_ABANDONED:
+          g_assert_cmpuint (id, ==, sn.ids[1]);
+          break;
+        case SAME_NAME_BOTH_ABANDONED:
+          g_assert_true (id == sn.ids[0] || id == sn.ids[1]);
+          index = id == sn.ids[0] ? 0 : 1;
+          g_assert_false (seen[index]);
+          seen[index] = TRUE;
+          break;
+        }
+
+      /* The message is about that same resource. */
+      g_assert_nonnull (strstr (failure->message, named));
+    }
+
+  /* Let the stubborn jobs end, so that nothing is left running. */
+  g_mutex_lock (&sn.mutex);
+  sn.release = TRUE;
+  g_cond_broadcast (&sn.cond);
+  while (sn.n_over < 2)
+    g_cond_wait (&sn.cond, &sn.mutex);
+  g_mutex_unlock (&sn.mutex);
+
+  g_clear_object (&sn.controller);
+  g_clear_object (&sn.app);
+  g_clear_pointer (&sn.report, resmgr_cleanup_report_unref);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&sn.manager);
+  g_mutex_clear (&sn.mutex);
+  g_cond_clear (&sn.cond);
+}
+
+/* }}} */
+
 static void
 test_shutdown (gconstpointer data)
 {
@@ -523,6 +786,12 @@ main (int   argc,
 
   g_test_add_data_func ("/Resmgr/Application/shutdown/clean", GINT_TO_POINTER (FALSE), test_shutdown);
   g_test_add_data_func ("/Resmgr/Application/shutdown/abandoned-job", GINT_TO_POINTER (TRUE), test_shutdown);
+  g_test_add_data_func ("/Resmgr/Application/shutdown/same-name/first-abandoned",
+                        GINT_TO_POINTER (SAME_NAME_FIRST_ABANDONED), test_same_name_abandoned);
+  g_test_add_data_func ("/Resmgr/Application/shutdown/same-name/second-abandoned",
+                        GINT_TO_POINTER (SAME_NAME_SECOND_ABANDONED), test_same_name_abandoned);
+  g_test_add_data_func ("/Resmgr/Application/shutdown/same-name/both-abandoned",
+                        GINT_TO_POINTER (SAME_NAME_BOTH_ABANDONED), test_same_name_abandoned);
 
   return g_test_run ();
 }
