@@ -81,8 +81,12 @@
  * the thread-default context at creation). Its signals, property
  * notifications of [property@Resmgr.Monitor:rss] and
  * [property@Resmgr.Monitor:growth], list changes and item notifications are
- * all delivered there: inline when the calling thread can acquire that
- * context, else from an idle source attached to it.
+ * all delivered there and only there: inline when the calling thread owns
+ * that context (it iterates it, pushed it as its thread-default, or it is
+ * the global default context and this is the main thread), else when the
+ * owner next iterates it; never on a worker thread, even while the owner
+ * is blocked (see `docs/threading.md`). List changes are always applied
+ * from an idle source there, one batch at a time.
  *
  * [method@Resmgr.Monitor.sample_now], [method@Resmgr.Monitor.check_leaks],
  * [method@Resmgr.Monitor.report_to_json] and the getters of samples,
@@ -186,10 +190,13 @@ typedef struct
   ResmgrCleanupReport *report;
 } ReportEntry;
 
-/* The state the service's signal handlers work on. It is refcounted apart
- * from the GObject: a handler may run on another thread (one that acquired
- * the service's context) while the monitor is disposed, and the closure
- * keeps the core alive until the emission is over. */
+/* The state the service's signal handlers and observer work on. It is
+ * refcounted apart from the GObject: a handler or an observer callback may
+ * run on another thread (the observer runs on the thread of each event; a
+ * service other than a manager may emit anywhere) while the monitor is
+ * disposed, and the closure keeps the core alive until the emission is
+ * over. Nothing of the monitor's own is emitted from there: records are
+ * updated under core->mutex and the flush is dispatched to the context. */
 typedef struct
 {
   gatomicrefcount     ref_count;
@@ -1445,29 +1452,17 @@ emission_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Emits inline when this thread can own the context, else from an idle
- * source there. Takes @e. Called with no lock held. */
+/* Emits on the monitor's context, through the one dispatcher: inline when
+ * this thread owns it (docs/threading.md), else when the owner iterates
+ * it; never by acquiring it from another thread. Takes @e. Called with no
+ * lock held. */
 static void
 emit_on_context (ResmgrMonitor *self,
                  Emission      *e)
 {
-  GSource *source;
-
-  if (g_main_context_acquire (self->core->context))
-    {
-      emission_run (self, e);
-      g_main_context_release (self->core->context);
-      emission_free (e);
-      return;
-    }
-
   g_weak_ref_init (&e->ref, self);
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[resmgr] monitor signals");
-  g_source_set_callback (source, emission_cb, e, emission_free);
-  g_source_attach (source, self->core->context);
-  g_source_unref (source);
+  _resmgr_dispatch (self->core->context, G_PRIORITY_DEFAULT, "[resmgr] monitor signals",
+                    emission_cb, e, emission_free);
 }
 
 /* }}} */

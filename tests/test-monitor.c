@@ -47,7 +47,9 @@ on_leak_detected (ResmgrMonitor  *monitor,
                   GPtrArray      *handles,
                   LeakLog        *log)
 {
-  g_assert_true (g_main_context_is_owner (resmgr_monitor_get_context (monitor)));
+  /* On the thread that owns the monitor's context (here the main thread,
+   * for the global default context), never on a worker. */
+  g_assert_true (_resmgr_context_is_owned_here (resmgr_monitor_get_context (monitor)));
   g_assert_cmpuint (handles->len, >, 0);
   log->n_emissions++;
   for (guint i = 0; i < handles->len; i++)
@@ -559,6 +561,181 @@ test_growth_from_thread (void)
   g_assert_cmpuint (log.n_sampled, ==, 2);
   g_assert_cmpuint (log.n_emissions, ==, 1);
   g_assert_cmpuint (log.growth, ==, 900);
+}
+
+/* Signals of a worker's events while the owner is blocked */
+
+typedef struct
+{
+  GThread       *owner;
+  guint          n_sampled;
+  guint          n_growth;
+  guint          n_rss;
+  guint          n_leaks;
+  guint          n_items_changed;
+  guint          n_off_owner;   /* emissions on another thread */
+
+  ResmgrManager *manager;
+  ResmgrMonitor *monitor;
+  TestComponent *comp;
+  FakeSampler   *sampler;
+  Recorder      *rec;
+  GMutex         mutex;
+  GCond          cond;
+  gboolean       done;
+} Blocked;
+
+static void
+blocked_note (Blocked *b,
+              guint   *counter)
+{
+  (*counter)++;
+  if (g_thread_self () != b->owner)
+    b->n_off_owner++;
+}
+
+static void
+blocked_sampled_cb (ResmgrMonitor *monitor,
+                    Blocked       *b)
+{
+  blocked_note (b, &b->n_sampled);
+}
+
+static void
+blocked_growth_cb (ResmgrMonitor *monitor,
+                   guint64        growth,
+                   gint64         window,
+                   Blocked       *b)
+{
+  blocked_note (b, &b->n_growth);
+}
+
+static void
+blocked_rss_cb (GObject    *object,
+                GParamSpec *pspec,
+                Blocked    *b)
+{
+  blocked_note (b, &b->n_rss);
+}
+
+static void
+blocked_leak_cb (ResmgrMonitor  *monitor,
+                 ResmgrLeakKind  kind,
+                 GPtrArray      *handles,
+                 Blocked        *b)
+{
+  blocked_note (b, &b->n_leaks);
+}
+
+static void
+blocked_items_changed_cb (GListModel *list,
+                          guint       position,
+                          guint       removed,
+                          guint       added,
+                          Blocked    *b)
+{
+  blocked_note (b, &b->n_items_changed);
+}
+
+static gpointer
+blocked_worker (gpointer data)
+{
+  Blocked *b = data;
+  g_autoptr(GPtrArray) leaks = NULL;
+  guint64 id;
+
+  /* Events of every kind, all on this thread. */
+  track_item (SERVICE (b->manager), b->comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, b->rec, "w1");
+  id = track_item (SERVICE (b->manager), b->comp, RESMGR_RESOURCE_TYPE_FILE, RESMGR_PRIORITY_DEFAULT, b->rec, "w2");
+  g_assert_true (resmgr_service_release (SERVICE (b->manager), id, NULL));
+  b->sampler->rss = 100;
+  resmgr_monitor_sample_now (b->monitor);
+  b->sampler->rss = 5000;
+  resmgr_monitor_sample_now (b->monitor);
+  leaks = resmgr_monitor_check_leaks (b->monitor);
+  g_assert_cmpuint (leaks->len, >, 0);
+
+  g_mutex_lock (&b->mutex);
+  b->done = TRUE;
+  g_cond_broadcast (&b->cond);
+  g_mutex_unlock (&b->mutex);
+
+  return NULL;
+}
+
+static void
+test_signals_owner_blocked (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(ResmgrMonitor) monitor = monitor_new (manager);
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  FakeSampler sampler = { 0, 0 };
+  Blocked b = { 0 };
+  GListModel *resources;
+  GThread *thread;
+
+  g_test_summary ("A worker tracks, releases, samples and checks leaks while the owner of the "
+                  "monitor's context is blocked (neither iterating nor holding it): no signal, "
+                  "notification or list change is emitted on the worker; all of them arrive on "
+                  "the owner thread when it iterates");
+
+  b.owner = g_thread_self ();
+  b.manager = manager;
+  b.monitor = monitor;
+  b.sampler = &sampler;
+  b.rec = recorder_new ();
+  g_mutex_init (&b.mutex);
+  g_cond_init (&b.cond);
+
+  resmgr_monitor_set_sampler (monitor, fake_sampler, &sampler, NULL);
+  resmgr_monitor_set_growth_threshold (monitor, 1000);
+  g_signal_connect (monitor, "sampled", G_CALLBACK (blocked_sampled_cb), &b);
+  g_signal_connect (monitor, "memory-growth", G_CALLBACK (blocked_growth_cb), &b);
+  g_signal_connect (monitor, "notify::rss", G_CALLBACK (blocked_rss_cb), &b);
+  g_signal_connect (monitor, "leak-detected", G_CALLBACK (blocked_leak_cb), &b);
+  resources = resmgr_monitor_get_resources (monitor);
+  g_signal_connect (resources, "items-changed", G_CALLBACK (blocked_items_changed_cb), &b);
+
+  /* A component the service forgot while it still owns a resource (emitted
+   * by hand, as in test_leak_orphaned): that resource is an orphan, which
+   * the worker's leak check finds. */
+  register_component (SERVICE (manager), comp, "Blocked");
+  b.comp = comp;
+  track_item (SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, b.rec, "orphan");
+  g_signal_emit_by_name (manager, "component-removed", "Blocked");
+  iterate ();
+  b.n_items_changed = 0;
+
+  /* The owner waits on the GCond: it does not iterate, nor hold, the
+   * context while the worker works. */
+  thread = g_thread_new ("events", blocked_worker, &b);
+  g_mutex_lock (&b.mutex);
+  while (!b.done)
+    g_cond_wait (&b.cond, &b.mutex);
+  g_mutex_unlock (&b.mutex);
+  g_thread_join (thread);
+
+  g_assert_cmpuint (b.n_off_owner, ==, 0);
+  g_assert_cmpuint (b.n_sampled, ==, 0);
+  g_assert_cmpuint (b.n_growth, ==, 0);
+  g_assert_cmpuint (b.n_rss, ==, 0);
+  g_assert_cmpuint (b.n_leaks, ==, 0);
+  g_assert_cmpuint (b.n_items_changed, ==, 0);
+
+  iterate ();
+  g_assert_cmpuint (b.n_off_owner, ==, 0);
+  g_assert_cmpuint (b.n_sampled, ==, 2);
+  g_assert_cmpuint (b.n_growth, ==, 1);
+  g_assert_cmpuint (b.n_rss, ==, 2);
+  g_assert_cmpuint (b.n_leaks, ==, 1);
+  g_assert_cmpuint (b.n_items_changed, >=, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 2);   /* orphan, w1 */
+
+  g_clear_object (&comp);
+  iterate ();
+  recorder_free (b.rec);
+  g_mutex_clear (&b.mutex);
+  g_cond_clear (&b.cond);
 }
 
 /* Reports */
@@ -1286,6 +1463,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Monitor/growth/threshold", test_growth);
   g_test_add_func ("/Resmgr/Monitor/growth/default-sampler", test_default_sampler);
   g_test_add_func ("/Resmgr/Monitor/growth/from-thread", test_growth_from_thread);
+  g_test_add_func ("/Resmgr/Monitor/signals/owner-blocked", test_signals_owner_blocked);
   g_test_add_func ("/Resmgr/Monitor/reports/history", test_report_history);
   g_test_add_func ("/Resmgr/Monitor/json", test_json);
   g_test_add_func ("/Resmgr/Monitor/list/contents", test_list_contents);
