@@ -658,6 +658,86 @@ test_cleanup_from_thread_times_out (void)
   fixture_clear (&f);
 }
 
+static gpointer
+cleanup_unref_thread (gpointer data)
+{
+  ThreadCall *call = data;
+
+  call->report = resmgr_controller_cleanup (call->controller);
+  /* Maybe the last reference: then the dispose finishes on the owner. */
+  g_object_unref (call->controller);
+  thread_call_finish (call);
+
+  return NULL;
+}
+
+static void
+test_cleanup_stress (void)
+{
+  guint n = g_test_thorough () ? 2000 : 100;
+
+  g_test_summary ("Stress: a worker cleans a controller and drops its reference while the "
+                  "owner cleans, disposes, drops its own reference or does nothing, in every "
+                  "interleaving the scheduler gives: each cleanup runs once, on the owner "
+                  "thread, ::cleaned-up once, on the owner, and the worker never times out");
+
+  for (guint i = 0; i < n; i++)
+    {
+      Fixture f;
+      ThreadCall call;
+      GThread *thread;
+      ResmgrController *controller;
+      guint action = g_test_rand_int_range (0, 4);
+
+      fixture_init (&f);
+      controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+      f.controller = controller;
+      g_object_add_weak_pointer (G_OBJECT (controller), (gpointer *) &f.controller);
+      g_signal_connect (controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+      track_items (&f);
+
+      thread_call_init (&call, g_object_ref (controller));
+      thread = g_thread_new ("stress", cleanup_unref_thread, &call);
+
+      switch (action)
+        {
+        case 0:
+          resmgr_cleanup_report_unref (resmgr_controller_cleanup (controller));
+          g_object_unref (controller);
+          break;
+        case 1:
+          g_object_run_dispose (G_OBJECT (controller));
+          g_object_unref (controller);
+          break;
+        case 2:
+          g_object_unref (controller);
+          break;
+        default:
+          /* Nothing until the worker is done. */
+          break;
+        }
+
+      iterate_until (NULL, &call.done);
+      g_thread_join (thread);
+      if (action == 3)
+        g_object_unref (controller);
+      while (f.controller != NULL)
+        g_main_context_iteration (NULL, TRUE);
+      iterate_pending ();
+
+      assert_recorded (f.rec, "custom,memory");
+      g_assert_true (recorder_thread (f.rec, 0) == g_thread_self ());
+      g_assert_true (recorder_thread (f.rec, 1) == g_thread_self ());
+      g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+      g_assert_true (f.cleaned_up_thread == g_thread_self ());
+      g_assert_nonnull (call.report);
+      g_assert_false (resmgr_cleanup_report_get_timed_out (call.report));
+
+      thread_call_clear (&call);
+      fixture_clear (&f);
+    }
+}
+
 /* }}} */
 
 /* Bound to a tab {{{ */
@@ -962,6 +1042,7 @@ main (int   argc,
                         GINT_TO_POINTER (OWNER_RUN_DISPOSE), test_owner_cleans_while_thread_cleans);
   g_test_add_data_func ("/Resmgr/Controller/cleanup/from-thread/owner-cleans",
                         GINT_TO_POINTER (OWNER_CLEANUP), test_owner_cleans_while_thread_cleans);
+  g_test_add_func ("/Resmgr/Controller/cleanup/from-thread/stress", test_cleanup_stress);
   g_test_add_data_func ("/Resmgr/Controller/tab/window-destroyed/plain",
                         test_plain_controller_get_type, test_tab_window_destroyed);
   g_test_add_data_func ("/Resmgr/Controller/tab/window-destroyed/worker",
