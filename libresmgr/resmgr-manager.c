@@ -94,6 +94,7 @@ typedef struct
 } Entry;
 
 typedef struct _Component Component;
+typedef struct _ManagerRef ManagerRef;
 
 struct _Component
 {
@@ -157,6 +158,7 @@ struct _ResmgrManager
 
   /* Read-only after construction: */
   GMainContext *context;
+  ManagerRef   *weak_self;
 
   /* Protected by table_lock: */
   GRWLock       table_lock;
@@ -1248,7 +1250,7 @@ op_overrun (Op *op)
       _resmgr_cleanup_report_add_overrun (op->report,
                                           handle_for_entry (op->running_comp, op->running,
                                                             RESMGR_RESOURCE_STATE_ACTIVE),
-                                          g_get_monotonic_time () - op->running_since);
+                                          coarse_monotonic_time () - op->running_since);
       op->running_overran = TRUE;
     }
   if (op->claims != NULL && !op->unclaimed)
@@ -1706,17 +1708,43 @@ finish_disposed_component (ResmgrManager *self,
     }
 }
 
+/* One weak reference to the manager, shared by every pending disposal: on
+ * GLib 2.74 initialising and clearing a GWeakRef walks the object's list of
+ * them, so one per disposal made draining n disposals O(n²). */
+struct _ManagerRef
+{
+  gatomicrefcount ref_count;
+  GWeakRef        manager;
+};
+
+static ManagerRef *
+manager_ref_ref (ManagerRef *ref)
+{
+  g_atomic_ref_count_inc (&ref->ref_count);
+  return ref;
+}
+
+static void
+manager_ref_unref (ManagerRef *ref)
+{
+  if (g_atomic_ref_count_dec (&ref->ref_count))
+    {
+      g_weak_ref_clear (&ref->manager);
+      g_free (ref);
+    }
+}
+
 typedef struct
 {
-  GWeakRef   manager;
-  Component *comp;
+  ManagerRef *manager;
+  Component  *comp;
 } DisposedData;
 
 static gboolean
 finish_disposed_cb (gpointer data)
 {
   DisposedData *dd = data;
-  ResmgrManager *self = g_weak_ref_get (&dd->manager);
+  ResmgrManager *self = g_weak_ref_get (&dd->manager->manager);
 
   /* Without a manager there is nothing left: its dispose cleaned it all. */
   if (self != NULL)
@@ -1733,7 +1761,7 @@ disposed_data_free (gpointer data)
 {
   DisposedData *dd = data;
 
-  g_weak_ref_clear (&dd->manager);
+  manager_ref_unref (dd->manager);
   component_unref (dd->comp);
   g_free (dd);
 }
@@ -1765,7 +1793,7 @@ component_disposed (gpointer  data,
         }
       g_rw_lock_writer_unlock (&self->table_lock);
 
-      g_weak_ref_init (&dd->manager, self);
+      dd->manager = manager_ref_ref (self->weak_self);
       dd->comp = component_ref (comp);
       _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] disposed component cleanup",
                         finish_disposed_cb, dd, disposed_data_free);
@@ -2404,8 +2432,10 @@ typedef struct
   Component  *comp;
   ResmgrCall *call;    /* the Unit's; the Unit itself holds the task */
   GSource    *timeout;
-  gint64     started;
-  int        completed; /* atomic */
+  GSource    *cancelled;
+  gint64      started;
+  int         completed; /* atomic: the task returned */
+  int         detached;  /* atomic: returned as cancelled while it ran */
 } CleanupJob;
 
 static void
@@ -2418,38 +2448,85 @@ cleanup_job_free (gpointer data)
       g_source_destroy (job->timeout);
       g_source_unref (job->timeout);
     }
+  if (job->cancelled != NULL)
+    {
+      g_source_destroy (job->cancelled);
+      g_source_unref (job->cancelled);
+    }
   _resmgr_call_unref (job->call);
   op_unref (job->op);
   component_unref (job->comp);
   g_free (job);
 }
 
-/* Returns the task's result once, from whichever side gets here first. */
+typedef enum {
+  ENDED_BY_CLEANUP,
+  ENDED_BY_DEADLINE,
+  ENDED_BY_CANCELLABLE,
+} EndedBy;
+
+/* Returns the task's result once, from whichever side gets here first: the
+ * cleanup that finished on the owner, the deadline or the cancellable on
+ * the caller's context. Cancelling only stops the wait: a cleanup that
+ * started goes on, and its report is still emitted with cleanup-finished. */
 static void
 cleanup_job_complete (GTask   *task,
-                      gboolean timed_out)
+                      EndedBy  ended_by)
 {
   CleanupJob *job = g_task_get_task_data (task);
   ResmgrManager *self = job->op->manager;
   ResmgrCleanupReport *report;
 
   if (!g_atomic_int_compare_and_exchange (&job->completed, FALSE, TRUE))
-    return;
-
-  /* It holds the task: let go of it now. */
-  g_source_destroy (job->timeout);
-
-  if (timed_out && _resmgr_call_abandon (job->call) == RESMGR_CALL_ABANDONED)
     {
-      GError *error = NULL;
-
-      op_mark_stuck (job->op, job->comp->context);
-      set_not_iterated_error (&error, job->comp, g_get_monotonic_time () - job->started);
-      g_task_return_error (task, error);
+      /* Returned as cancelled while it ran: it ran to the end now. */
+      if (ended_by == ENDED_BY_CLEANUP && g_atomic_int_get (&job->detached))
+        {
+          report = op_finish (job->op, &job->comp, 1);
+          emit_cleanup_finished (self, report);
+          resmgr_cleanup_report_unref (report);
+        }
       return;
     }
-  if (timed_out)
-    op_overrun (job->op);
+
+  /* They hold the task: let go of them now. */
+  g_source_destroy (job->timeout);
+  if (job->cancelled != NULL)
+    g_source_destroy (job->cancelled);
+
+  if (ended_by != ENDED_BY_CLEANUP)
+    {
+      ResmgrCallState state = _resmgr_call_abandon (job->call);
+      GError *error = NULL;
+
+      if (state == RESMGR_CALL_ABANDONED)
+        {
+          if (ended_by == ENDED_BY_DEADLINE)
+            {
+              op_mark_stuck (job->op, job->comp->context);
+              set_not_iterated_error (&error, job->comp, g_get_monotonic_time () - job->started);
+            }
+          else
+            g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         "Cleanup of component “%s” was cancelled before it started; "
+                         "its resources stay tracked", job->comp->id);
+          g_task_return_error (task, error);
+          return;
+        }
+
+      if (state == RESMGR_CALL_RUNNING && ended_by == ENDED_BY_CANCELLABLE)
+        {
+          g_atomic_int_set (&job->detached, TRUE);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                   "Stopped waiting for the cleanup of component “%s”; "
+                                   "it goes on, its report comes with cleanup-finished",
+                                   job->comp->id);
+          return;
+        }
+
+      if (state == RESMGR_CALL_RUNNING)
+        op_overrun (job->op);
+    }
 
   report = op_finish (job->op, &job->comp, 1);
   emit_cleanup_finished (self, report);
@@ -2459,15 +2536,22 @@ cleanup_job_complete (GTask   *task,
 static void
 cleanup_job_then (Unit *unit)
 {
-  GTask *task = unit->then_data;
-
-  cleanup_job_complete (task, FALSE);
+  cleanup_job_complete (unit->then_data, ENDED_BY_CLEANUP);
 }
 
 static gboolean
 cleanup_job_timeout_cb (gpointer data)
 {
-  cleanup_job_complete (data, TRUE);
+  cleanup_job_complete (data, ENDED_BY_DEADLINE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cleanup_job_cancelled_cb (GCancellable *cancellable,
+                          gpointer      data)
+{
+  cleanup_job_complete (data, ENDED_BY_CANCELLABLE);
 
   return G_SOURCE_REMOVE;
 }
@@ -2488,6 +2572,8 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
   Unit *unit;
 
   g_task_set_source_tag (task, resmgr_manager_cleanup_component_async);
+  /* We decide what a cancellation means (see cleanup_job_complete ()). */
+  g_task_set_check_cancellable (task, FALSE);
 
   if ((comp = ref_component (self, object, &error)) == NULL)
     {
@@ -2514,6 +2600,15 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
   g_source_set_static_name (job->timeout, "[resmgr] cleanup_component_async deadline");
   g_source_set_callback (job->timeout, cleanup_job_timeout_cb, g_object_ref (task), g_object_unref);
   g_source_attach (job->timeout, g_task_get_context (task));
+
+  if (cancellable != NULL)
+    {
+      job->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (job->cancelled, "[resmgr] cleanup_component_async cancellable");
+      g_source_set_callback (job->cancelled, G_SOURCE_FUNC (cleanup_job_cancelled_cb),
+                             g_object_ref (task), g_object_unref);
+      g_source_attach (job->cancelled, g_task_get_context (task));
+    }
 
   /* Inline when this thread owns the component's context: the task then
    * returns in a later iteration of the caller's context, as GTask does. */
@@ -2558,6 +2653,8 @@ typedef struct
   /* Async only: */
   GTask           *task;
   GSource         *timeout;
+  GSource         *cancelled;
+  int              returned; /* atomic: the task returned */
 } ShutdownJob;
 
 static ShutdownJob *
@@ -2579,6 +2676,11 @@ shutdown_job_unref (gpointer data)
         {
           g_source_destroy (job->timeout);
           g_source_unref (job->timeout);
+        }
+      if (job->cancelled != NULL)
+        {
+          g_source_destroy (job->cancelled);
+          g_source_unref (job->cancelled);
         }
       g_clear_object (&job->task);
       g_array_unref (job->claims);
@@ -2765,6 +2867,15 @@ shutdown_unit_then (Unit *unit)
 }
 
 static void
+shutdown_job_release_sources (ShutdownJob *job)
+{
+  if (job->timeout != NULL)
+    g_source_destroy (job->timeout);
+  if (job->cancelled != NULL)
+    g_source_destroy (job->cancelled);
+}
+
+static void
 shutdown_complete (ShutdownJob *job)
 {
   ResmgrCleanupReport *report = shutdown_job_finish (job);
@@ -2772,9 +2883,27 @@ shutdown_complete (ShutdownJob *job)
   if (report == NULL)
     return;
 
-  if (job->timeout != NULL)
-    g_source_destroy (job->timeout);
-  g_task_return_pointer (job->task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+  shutdown_job_release_sources (job);
+  if (g_atomic_int_compare_and_exchange (&job->returned, FALSE, TRUE))
+    g_task_return_pointer (job->task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+  else
+    resmgr_cleanup_report_unref (report); /* emitted with cleanup-finished */
+}
+
+/* Cancelling only stops the wait: the shutdown goes on, its report comes
+ * with cleanup-finished. */
+static gboolean
+shutdown_cancelled_cb (GCancellable *cancellable,
+                       gpointer      data)
+{
+  ShutdownJob *job = data;
+
+  if (g_atomic_int_compare_and_exchange (&job->returned, FALSE, TRUE))
+    g_task_return_new_error (job->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "Stopped waiting for the shutdown; it goes on, its report "
+                             "comes with cleanup-finished");
+
+  return G_SOURCE_REMOVE;
 }
 
 /* Runs batches from job->next: inline while this thread owns their
@@ -2899,6 +3028,8 @@ resmgr_manager_shutdown_async (ResmgrService       *service,
   ShutdownJob *job;
 
   g_task_set_source_tag (task, resmgr_manager_shutdown_async);
+  /* We decide what a cancellation means (see shutdown_cancelled_cb ()). */
+  g_task_set_check_cancellable (task, FALSE);
 
   if ((job = shutdown_job_new (self, timeout_ms, &error)) == NULL)
     {
@@ -2911,6 +3042,15 @@ resmgr_manager_shutdown_async (ResmgrService       *service,
   g_source_set_static_name (job->timeout, "[resmgr] shutdown deadline");
   g_source_set_callback (job->timeout, shutdown_timeout_cb, shutdown_job_ref (job), shutdown_job_unref);
   g_source_attach (job->timeout, g_task_get_context (task));
+
+  if (cancellable != NULL)
+    {
+      job->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (job->cancelled, "[resmgr] shutdown cancellable");
+      g_source_set_callback (job->cancelled, G_SOURCE_FUNC (shutdown_cancelled_cb),
+                             shutdown_job_ref (job), shutdown_job_unref);
+      g_source_attach (job->cancelled, g_task_get_context (task));
+    }
 
   shutdown_step (job);
   shutdown_job_unref (job);
@@ -3228,6 +3368,7 @@ resmgr_manager_finalize (GObject *object)
   observer_set_unref (self->observers);
   g_mutex_clear (&self->observer_mutex);
   g_main_context_unref (self->context);
+  manager_ref_unref (self->weak_self);
 
   G_OBJECT_CLASS (resmgr_manager_parent_class)->finalize (object);
 }
@@ -3319,6 +3460,9 @@ static void
 resmgr_manager_init (ResmgrManager *self)
 {
   self->wait_timeout_ms = RESMGR_MANAGER_DEFAULT_WAIT_TIMEOUT;
+  self->weak_self = g_new0 (ManagerRef, 1);
+  g_atomic_ref_count_init (&self->weak_self->ref_count);
+  g_weak_ref_init (&self->weak_self->manager, self);
   g_rw_lock_init (&self->table_lock);
   g_mutex_init (&self->event_mutex);
   g_mutex_init (&self->observer_mutex);
