@@ -495,7 +495,6 @@ typedef struct
   guint                      generation;
   char                      *component_id;
   GHashTable                *handles;    /* id (guint64 *) → the ACTIVE WORKER handle */
-  GHashTable                *worker_ids; /* ResmgrWorker (strong) → id (guint64 *) */
   guint                      timeout_ms;
 } WorkersCall;
 
@@ -505,37 +504,16 @@ workers_call_free (WorkersCall *call)
   g_object_unref (call->self);
   g_free (call->component_id);
   g_hash_table_unref (call->handles);
-  g_hash_table_unref (call->worker_ids);
   g_free (call);
 }
 
-static int
-handle_id_compare (gconstpointer a,
-                   gconstpointer b)
-{
-  guint64 ia = resmgr_handle_get_id (*(ResmgrHandle * const *) a);
-  guint64 ib = resmgr_handle_get_id (*(ResmgrHandle * const *) b);
-
-  return ia < ib ? -1 : ia > ib ? 1 : 0;
-}
-
-/* Pairs each active worker of @workers with its WORKER resource.
- *
- * A worker does not expose its resource id, so the pairs come from the
- * order both are made in: resmgr_worker_coordinator_run () tracks the
- * resource, then queues the worker, so among the jobs of one name the k-th
- * worker in run order owns the k-th resource in id order. The workers are
- * listed first: a job run meanwhile only adds a newer resource, left
- * unpaired; jobs settle on this (the owner) thread, not in between. Only
- * two run () calls racing on different threads between their track and
- * their queueing could swap two resources of the same name. */
+/* Snapshots the WORKER resources of @workers, by id: an abandoned worker
+ * finds its own entry with resmgr_worker_get_id (), whatever its name. */
 static void
-workers_call_pair (WorkersCall             *call,
-                   ResmgrWorkerCoordinator *workers)
+workers_call_snapshot (WorkersCall             *call,
+                       ResmgrWorkerCoordinator *workers)
 {
-  g_autoptr(GPtrArray) active = resmgr_worker_coordinator_dup_workers (workers);
   g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (RESMGR_COORDINATOR (workers));
-  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
 
   for (guint j = 0; j < handles->len; j++)
     {
@@ -549,29 +527,6 @@ workers_call_pair (WorkersCall             *call,
       id = g_new (guint64, 1);
       *id = resmgr_handle_get_id (h);
       g_hash_table_insert (call->handles, id, resmgr_handle_ref (h));
-      g_ptr_array_add (sorted, h);
-    }
-  g_ptr_array_sort (sorted, handle_id_compare);
-
-  for (guint i = 0; i < active->len; i++)
-    {
-      ResmgrWorker *worker = g_ptr_array_index (active, i);
-      const char *name = resmgr_worker_get_name (worker);
-
-      for (guint j = 0; j < sorted->len; j++)
-        {
-          ResmgrHandle *h = g_ptr_array_index (sorted, j);
-
-          if (g_strcmp0 (resmgr_handle_get_name (h), name) == 0)
-            {
-              guint64 *id = g_new (guint64, 1);
-
-              *id = resmgr_handle_get_id (h);
-              g_hash_table_insert (call->worker_ids, g_object_ref (worker), id);
-              g_ptr_array_remove_index (sorted, j);
-              break;
-            }
-        }
     }
 }
 
@@ -580,11 +535,11 @@ static ResmgrHandle *
 workers_call_steal_handle (WorkersCall  *call,
                            ResmgrWorker *worker)
 {
-  const guint64 *id = g_hash_table_lookup (call->worker_ids, worker);
+  guint64 id = resmgr_worker_get_id (worker);
   gpointer key = NULL, value = NULL;
   ResmgrHandle *handle;
 
-  if (id == NULL || !g_hash_table_steal_extended (call->handles, id, &key, &value))
+  if (id == 0 || !g_hash_table_steal_extended (call->handles, &id, &key, &value))
     /* Run after the snapshot: not known to us. */
     return synthetic_handle (RESMGR_RESOURCE_TYPE_WORKER, resmgr_worker_get_name (worker),
                              call->component_id,
@@ -696,9 +651,8 @@ run_workers (ResmgrApplicationShutdown *self)
       call->component_id = g_strdup (resmgr_controller_get_id (controller));
       call->handles = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                              (GDestroyNotify) resmgr_handle_unref);
-      call->worker_ids = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
       call->timeout_ms = timeout_ms;
-      workers_call_pair (call, workers);
+      workers_call_snapshot (call, workers);
 
       self->pending++;
       resmgr_worker_coordinator_cancel_all_async (workers, timeout_ms, NULL, workers_cancelled_cb, call);

@@ -1335,6 +1335,8 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
       return NULL;
     }
 
+  _resmgr_worker_set_id (worker, resmgr_handle_get_id (handle));
+
   job = g_new0 (Job, 1);
   g_atomic_ref_count_init (&job->ref_count);
   job->worker = g_object_ref (worker);

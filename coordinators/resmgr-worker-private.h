@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 ResmgrWorker *_resmgr_worker_new          (const char        *name,
                                            GMainContext      *context);
 GMainContext *_resmgr_worker_get_context  (ResmgrWorker      *self);
+/* The id it is tracked under; once, right after the track. */
+void          _resmgr_worker_set_id       (ResmgrWorker      *self,
+                                           guint64            id);
 /* The job function is about to run (any thread): records the start time,
  * QUEUED → RUNNING. */
 void          _resmgr_worker_started      (ResmgrWorker      *self);

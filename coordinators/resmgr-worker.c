@@ -56,6 +56,9 @@ struct _ResmgrWorker
   GMainContext      *context;
   GCancellable      *cancellable;
 
+  /* Atomic, set once right after the worker is tracked: */
+  guint64            id;
+
   /* Protected by mutex: */
   GMutex             mutex;
   ResmgrWorkerState  state;
@@ -423,6 +426,33 @@ resmgr_worker_get_name (ResmgrWorker *self)
   g_return_val_if_fail (RESMGR_IS_WORKER (self), NULL);
 
   return self->name;
+}
+
+/**
+ * resmgr_worker_get_id:
+ * @self: a worker
+ *
+ * Gets the id of the resource under which its worker coordinator tracks
+ * the job: the id reports, handles and the monitor show for it. Two jobs of
+ * the same name have different ids.
+ *
+ * Returns: the resource id, or 0 if the job was never tracked
+ *
+ * Since: 0.1
+ */
+guint64
+resmgr_worker_get_id (ResmgrWorker *self)
+{
+  g_return_val_if_fail (RESMGR_IS_WORKER (self), 0);
+
+  return __atomic_load_n (&self->id, __ATOMIC_ACQUIRE);
+}
+
+void
+_resmgr_worker_set_id (ResmgrWorker *self,
+                       guint64       id)
+{
+  __atomic_store_n (&self->id, id, __ATOMIC_RELEASE);
 }
 
 /**

@@ -49,6 +49,8 @@ G_DECLARE_FINAL_TYPE (ResmgrWorker, resmgr_worker, RESMGR, WORKER, GObject)
 RESMGR_AVAILABLE_IN_ALL
 const char        *resmgr_worker_get_name        (ResmgrWorker *self);
 RESMGR_AVAILABLE_IN_ALL
+guint64            resmgr_worker_get_id          (ResmgrWorker *self);
+RESMGR_AVAILABLE_IN_ALL
 ResmgrWorkerState  resmgr_worker_get_state       (ResmgrWorker *self);
 RESMGR_AVAILABLE_IN_ALL
 double             resmgr_worker_get_progress    (ResmgrWorker *self);

@@ -279,8 +279,17 @@ test_run_result (void)
   g_assert_cmpuint (count_worker_handles (RESMGR_COORDINATOR (env.coord), "answer"), ==, 1);
   {
     g_autoptr(GPtrArray) workers = resmgr_worker_coordinator_dup_workers (env.coord);
+    g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (RESMGR_COORDINATOR (env.coord));
+    guint64 worker_id = 0;
+
     g_assert_cmpuint (workers->len, ==, 1);
     g_assert_true (g_ptr_array_index (workers, 0) == worker);
+    /* the worker knows the id it is tracked under */
+    for (guint i = 0; i < handles->len; i++)
+      if (resmgr_handle_get_resource_type (g_ptr_array_index (handles, i)) == RESMGR_RESOURCE_TYPE_WORKER)
+        worker_id = resmgr_handle_get_id (g_ptr_array_index (handles, i));
+    g_assert_cmpuint (worker_id, !=, 0);
+    g_assert_cmpuint (resmgr_worker_get_id (worker), ==, worker_id);
   }
 
   gate_open (&g);
