@@ -36,7 +36,7 @@
 # include <gdk/x11/gdkx.h>
 #endif
 
-#include <resmgr.h>
+#include <resmgr-gtk.h>
 
 static int opt_textures = 10000;
 static int opt_buffers = 10000;

@@ -17,7 +17,8 @@
  * [vfunc@Resmgr.Controller.create_coordinator] (a plain
  * [class@Resmgr.Coordinator] by default; a controller that runs jobs
  * returns a [class@Resmgr.WorkerCoordinator], one that draws GL a
- * [class@Resmgr.GLCoordinator]) and binds it to itself with a readable id,
+ * `ResmgrGLCoordinator` of the GTK library) and binds it to itself with a
+ * readable id,
  * `"<TypeName>-<n>"`. Everything the controller owns is tracked through
  * [property@Resmgr.Controller:resources].
  *
@@ -57,12 +58,10 @@
  *
  * ## Bound to a widget
  *
- * [method@Resmgr.Controller.bind_widget] ties the controller to a widget,
- * normally the tab that shows it: the widget holds a reference to the
- * controller until it is destroyed, and the controller's cleanup runs at the
- * widget's first unrealize — before its children are unrealized, so a
- * #GtkGLArea inside still has its context — or at its destruction if it
- * was never realized. A tab then needs no resource code at all.
+ * The base class needs only GLib: a controller is tested without a
+ * display. The GTK library (`resmgr-gtk-1`) adds
+ * `resmgr_controller_bind_widget ()`, which ties the controller to the
+ * widget that shows it, so that a tab needs no resource code at all.
  *
  * ## Busy and status
  *
@@ -107,10 +106,6 @@
  * dispose. A controller whose owner context is never iterated again keeps
  * its resources tracked (a shutdown reports them).
  *
- * [method@Resmgr.Controller.bind_widget] and everything about the widget
- * is for the GTK thread only, and a controller bound to a widget must not
- * be disposed from another thread.
- *
  * Since: 0.1
  */
 
@@ -127,11 +122,6 @@ typedef struct
   ResmgrCoordinator *coordinator;
   GMainContext      *context;      /* the owner context */
   gulong             n_active_id;
-
-  /* Owner thread only: */
-  GtkWidget         *widget;
-  gulong             unrealize_id;
-  gulong             destroy_id;
 
   /* Atomic: */
   int                busy;
@@ -156,7 +146,6 @@ enum {
   PROP_ID,
   PROP_BUSY,
   PROP_STATUS,
-  PROP_WIDGET,
   N_PROPS
 };
 
@@ -346,51 +335,6 @@ status_notify_cb (gpointer data)
     }
 
   return G_SOURCE_REMOVE;
-}
-
-/* }}} */
-
-/* Widget binding {{{ */
-
-static void
-unbind_widget (ResmgrController *self)
-{
-  ResmgrControllerPrivate *priv = PRIV (self);
-  GtkWidget *widget = g_steal_pointer (&priv->widget);
-
-  if (widget == NULL)
-    return;
-
-  g_clear_signal_handler (&priv->unrealize_id, widget);
-  g_clear_signal_handler (&priv->destroy_id, widget);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WIDGET]);
-
-  /* The widget's reference to us. */
-  g_object_unref (self);
-}
-
-static void
-widget_unrealize_cb (GtkWidget        *widget,
-                     ResmgrController *self)
-{
-  g_autoptr(ResmgrCleanupReport) report = NULL;
-
-  /* Runs before the widget's class handler, that is before its children
-   * (a GtkGLArea and its context) are unrealized. */
-  report = resmgr_controller_cleanup (self);
-}
-
-static void
-widget_destroy_cb (GtkWidget        *widget,
-                   ResmgrController *self)
-{
-  g_autoptr(ResmgrCleanupReport) report = NULL;
-
-  g_object_ref (self);
-  /* Never realized (or realized and cleaned already: then a no-op). */
-  report = resmgr_controller_cleanup (self);
-  unbind_widget (self);
-  g_object_unref (self);
 }
 
 /* }}} */
@@ -717,14 +661,6 @@ resmgr_controller_dispose (GObject *object)
       return;
     }
 
-  /* Disposed before its widget (g_object_run_dispose ()): let go of it. */
-  if (priv->widget != NULL)
-    {
-      g_object_ref (self);
-      unbind_widget (self);
-      g_object_unref (self);
-    }
-
   /* On the owner thread: inline, once. */
   if (!cleaned && priv->coordinator != NULL)
     resmgr_cleanup_report_unref (run_cleanup_here (self));
@@ -779,9 +715,6 @@ resmgr_controller_get_property (GObject    *object,
       break;
     case PROP_STATUS:
       g_value_take_string (value, resmgr_controller_dup_status (self));
-      break;
-    case PROP_WIDGET:
-      g_value_set_object (value, resmgr_controller_get_widget (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -885,19 +818,6 @@ resmgr_controller_class_init (ResmgrControllerClass *klass)
                          NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * ResmgrController:widget:
-   *
-   * The widget the controller is bound to
-   * ([method@Resmgr.Controller.bind_widget]), until it is destroyed.
-   *
-   * Since: 0.1
-   */
-  properties[PROP_WIDGET] =
-    g_param_spec_object ("widget", NULL, NULL,
-                         GTK_TYPE_WIDGET,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -975,29 +895,6 @@ resmgr_controller_get_worker_coordinator (ResmgrController *self)
 
   coordinator = PRIV (self)->coordinator;
   return RESMGR_IS_WORKER_COORDINATOR (coordinator) ? RESMGR_WORKER_COORDINATOR (coordinator) : NULL;
-}
-
-/**
- * resmgr_controller_get_gl_coordinator:
- * @self: a controller
- *
- * Gets the controller's coordinator as a GL coordinator, for a controller
- * whose [vfunc@Resmgr.Controller.create_coordinator] made one.
- *
- * Returns: (transfer none) (nullable): the GL coordinator, or %NULL if
- *   the coordinator is not one
- *
- * Since: 0.1
- */
-ResmgrGLCoordinator *
-resmgr_controller_get_gl_coordinator (ResmgrController *self)
-{
-  ResmgrCoordinator *coordinator;
-
-  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
-
-  coordinator = PRIV (self)->coordinator;
-  return RESMGR_IS_GL_COORDINATOR (coordinator) ? RESMGR_GL_COORDINATOR (coordinator) : NULL;
 }
 
 /**
@@ -1118,64 +1015,6 @@ resmgr_controller_dup_report (ResmgrController *self)
   g_mutex_unlock (&priv->mutex);
 
   return report;
-}
-
-/**
- * resmgr_controller_bind_widget:
- * @self: a controller
- * @widget: the widget that shows the controller, normally a tab
- *
- * Ties the controller's life to @widget: @widget holds a reference to the
- * controller until it is destroyed, and the controller's cleanup runs at
- * @widget's first unrealize (before @widget's children are unrealized, so
- * the context of a #GtkGLArea inside is still there), or at its
- * destruction if it was never realized.
- *
- * A controller is bound to one widget at most. GTK thread only.
- *
- * Since: 0.1
- */
-void
-resmgr_controller_bind_widget (ResmgrController *self,
-                               GtkWidget        *widget)
-{
-  ResmgrControllerPrivate *priv;
-
-  g_return_if_fail (RESMGR_IS_CONTROLLER (self));
-  g_return_if_fail (GTK_IS_WIDGET (widget));
-
-  priv = PRIV (self);
-  g_return_if_fail (priv->widget == NULL);
-
-  priv->widget = widget;
-  /* Not connected after: our handler runs before the class handler, which
-   * unrealizes the children. */
-  priv->unrealize_id = g_signal_connect (widget, "unrealize",
-                                         G_CALLBACK (widget_unrealize_cb), self);
-  priv->destroy_id = g_signal_connect (widget, "destroy",
-                                       G_CALLBACK (widget_destroy_cb), self);
-  /* The widget's reference, dropped when it is destroyed. */
-  g_object_ref (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WIDGET]);
-}
-
-/**
- * resmgr_controller_get_widget:
- * @self: a controller
- *
- * Gets the widget the controller is bound to. GTK thread only.
- *
- * Returns: (transfer none) (nullable): the widget, or %NULL
- *
- * Since: 0.1
- */
-GtkWidget *
-resmgr_controller_get_widget (ResmgrController *self)
-{
-  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
-
-  return PRIV (self)->widget;
 }
 
 /**

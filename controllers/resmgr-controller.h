@@ -9,11 +9,8 @@
 # error "Only <resmgr.h> can be included directly."
 #endif
 
-#include <gtk/gtk.h>
-
 #include "resmgr-coordinator.h"
 #include "resmgr-worker-coordinator.h"
-#include "resmgr-gl-coordinator.h"
 
 G_BEGIN_DECLS
 
@@ -28,7 +25,7 @@ G_DECLARE_DERIVABLE_TYPE (ResmgrController, resmgr_controller, RESMGR, CONTROLLE
  * @create_coordinator: makes the controller's coordinator for @service, at
  *   construction; the default makes a plain [class@Resmgr.Coordinator]. A
  *   controller that runs jobs returns a [class@Resmgr.WorkerCoordinator],
- *   one that draws GL a [class@Resmgr.GLCoordinator]. Return a new,
+ *   one that draws GL a `ResmgrGLCoordinator`. Return a new,
  *   unbound coordinator: the controller binds it to itself.
  * @cleaned_up: class handler of [signal@Resmgr.Controller::cleaned-up]
  *
@@ -55,8 +52,6 @@ ResmgrCoordinator       *resmgr_controller_get_resources          (ResmgrControl
 RESMGR_AVAILABLE_IN_ALL
 ResmgrWorkerCoordinator *resmgr_controller_get_worker_coordinator (ResmgrController *self);
 RESMGR_AVAILABLE_IN_ALL
-ResmgrGLCoordinator     *resmgr_controller_get_gl_coordinator     (ResmgrController *self);
-RESMGR_AVAILABLE_IN_ALL
 ResmgrService           *resmgr_controller_get_service            (ResmgrController *self);
 RESMGR_AVAILABLE_IN_ALL
 const char              *resmgr_controller_get_id                 (ResmgrController *self);
@@ -67,12 +62,6 @@ RESMGR_AVAILABLE_IN_ALL
 gboolean                 resmgr_controller_is_cleaned_up          (ResmgrController *self);
 RESMGR_AVAILABLE_IN_ALL
 ResmgrCleanupReport     *resmgr_controller_dup_report             (ResmgrController *self);
-
-RESMGR_AVAILABLE_IN_ALL
-void                     resmgr_controller_bind_widget            (ResmgrController *self,
-                                                                   GtkWidget        *widget);
-RESMGR_AVAILABLE_IN_ALL
-GtkWidget               *resmgr_controller_get_widget             (ResmgrController *self);
 
 RESMGR_AVAILABLE_IN_ALL
 gboolean                 resmgr_controller_get_busy               (ResmgrController *self);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "resmgr.h"
 #include "resmgr-private.h"
 
 /**

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <resmgr.h>
+#include <resmgr-gtk.h>
 
 #include "demo-jobs-controller.h"
 

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <resmgr.h>
+#include <resmgr-gtk.h>
 
 G_BEGIN_DECLS
 

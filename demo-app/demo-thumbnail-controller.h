@@ -6,7 +6,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
-#include <resmgr.h>
+#include <resmgr-gtk.h>
 
 #include "demo-jobs-controller.h"
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <resmgr.h>
+#include <resmgr-gtk.h>
 
 #include "demo-scenario.h"
 #include "demo-window.h"

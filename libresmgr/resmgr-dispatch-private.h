@@ -29,11 +29,18 @@
 
 G_BEGIN_DECLS
 
+/* Internal API that resmgr-gtk-1 calls in resmgr-1: exported from the
+ * shared library (hidden visibility otherwise), declared only in these
+ * uninstalled headers, and skipped by g-ir-scanner (leading underscore). */
+#define _RESMGR_PRIVATE_API __attribute__((visibility("default")))
+
 /* TRUE if the calling thread is the main thread of the process (the one
  * that owns the global default main context). */
+_RESMGR_PRIVATE_API
 gboolean _resmgr_thread_is_main          (void);
 
 /* TRUE if work for @context may run inline on the calling thread. */
+_RESMGR_PRIVATE_API
 gboolean _resmgr_context_is_owned_here   (GMainContext   *context);
 
 /* A short description of @context for error messages ("the global default
@@ -46,6 +53,7 @@ char    *_resmgr_context_describe        (GMainContext   *context);
  * source is destroyed before it ran (its context was freed), @func never
  * runs and @destroy runs wherever that happened. Returns TRUE if @func ran
  * inline, before this returned. @name is a static string. */
+_RESMGR_PRIVATE_API
 gboolean _resmgr_dispatch                (GMainContext   *context,
                                           int             priority,
                                           const char     *name,

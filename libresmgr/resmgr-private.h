@@ -5,7 +5,20 @@
 
 #pragma once
 
-#include "resmgr.h"
+#define RESMGR_INSIDE
+# include "resmgr-version-macros.h"
+# include "resmgr-types.h"
+# include "resmgr-enums.h"
+# include "resmgr-handle.h"
+# include "resmgr-stats.h"
+# include "resmgr-cleanup-report.h"
+# include "resmgr-service.h"
+# include "resmgr-manager.h"
+# include "resmgr-monitor.h"
+# include "resmgr-monitor-component.h"
+# include "resmgr-monitor-resource.h"
+#undef RESMGR_INSIDE
+
 #include "resmgr-dispatch-private.h"
 
 G_BEGIN_DECLS
@@ -30,6 +43,7 @@ _resmgr_weak_ref_free (gpointer data)
 }
 
 /* resmgr-handle.c */
+_RESMGR_PRIVATE_API
 ResmgrHandle *_resmgr_handle_new (guint64              id,
                                   ResmgrResourceType   type,
                                   const char          *name,
@@ -39,33 +53,34 @@ ResmgrHandle *_resmgr_handle_new (guint64              id,
                                   gint64               created,
                                   ResmgrResourceState  state,
                                   GVariant            *metadata);
+_RESMGR_PRIVATE_API
 ResmgrHandle *_resmgr_handle_copy_with_state (const ResmgrHandle  *self,
                                               ResmgrResourceState  state);
 
 /* resmgr-cleanup-report.c: a report is built by one thread, then frozen */
-ResmgrCleanupReport *_resmgr_cleanup_report_new          (const char          *scope);
-void                 _resmgr_cleanup_report_begin_phase  (ResmgrCleanupReport *self,
+_RESMGR_PRIVATE_API ResmgrCleanupReport *_resmgr_cleanup_report_new          (const char          *scope);
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_begin_phase  (ResmgrCleanupReport *self,
                                                           int                  priority);
-void                 _resmgr_cleanup_report_end_phase    (ResmgrCleanupReport *self);
-void                 _resmgr_cleanup_report_add_released (ResmgrCleanupReport *self);
-void                 _resmgr_cleanup_report_add_lost     (ResmgrCleanupReport *self);
-void                 _resmgr_cleanup_report_add_failure  (ResmgrCleanupReport *self,
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_end_phase    (ResmgrCleanupReport *self);
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_released (ResmgrCleanupReport *self);
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_lost     (ResmgrCleanupReport *self);
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_failure  (ResmgrCleanupReport *self,
                                                           ResmgrHandle        *handle,
                                                           GError              *error);
-void                 _resmgr_cleanup_report_add_leftover (ResmgrCleanupReport *self,
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_leftover (ResmgrCleanupReport *self,
                                                           ResmgrHandle        *handle);
-void                 _resmgr_cleanup_report_add_leftover_with_reason (ResmgrCleanupReport *self,
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_leftover_with_reason (ResmgrCleanupReport *self,
                                                                       ResmgrHandle        *handle,
                                                                       const char          *reason);
-void                 _resmgr_cleanup_report_add_overrun  (ResmgrCleanupReport *self,
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_overrun  (ResmgrCleanupReport *self,
                                                           ResmgrHandle        *handle,
                                                           gint64               running_us);
-gboolean             _resmgr_cleanup_report_is_empty     (ResmgrCleanupReport *self);
-void                 _resmgr_cleanup_report_merge        (ResmgrCleanupReport *self,
+_RESMGR_PRIVATE_API gboolean             _resmgr_cleanup_report_is_empty     (ResmgrCleanupReport *self);
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_merge        (ResmgrCleanupReport *self,
                                                           ResmgrCleanupReport *other);
-void                 _resmgr_cleanup_report_set_timed_out (ResmgrCleanupReport *self,
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_set_timed_out (ResmgrCleanupReport *self,
                                                            gboolean             timed_out);
-void                 _resmgr_cleanup_report_finish       (ResmgrCleanupReport *self);
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_finish       (ResmgrCleanupReport *self);
 
 /* resmgr-manager.c: observers {{{
  *

@@ -1,4 +1,4 @@
-/* resmgr.h: the umbrella header of resmgr
+/* resmgr.h: the umbrella header of resmgr-1, the GLib-only library
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,9 +20,5 @@
 # include "resmgr-coordinator.h"
 # include "resmgr-worker.h"
 # include "resmgr-worker-coordinator.h"
-# include "resmgr-gl-coordinator.h"
-# include "resmgr-gl-buffer-pool.h"
 # include "resmgr-controller.h"
-# include "resmgr-application-shutdown.h"
-# include "resmgr-resource-view.h"
 #undef RESMGR_INSIDE

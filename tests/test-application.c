@@ -13,7 +13,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "test-common.h"
+#include "test-common-gtk.h"
 
 static gboolean have_display;
 

@@ -374,22 +374,4 @@ test_worker_controller_class_init (TestWorkerControllerClass *klass)
 
 static void test_worker_controller_init (TestWorkerController *self) { }
 
-struct _TestGLController { ResmgrController parent_instance; };
-G_DEFINE_FINAL_TYPE (TestGLController, test_gl_controller, RESMGR_TYPE_CONTROLLER)
-
-static ResmgrCoordinator *
-test_gl_controller_create_coordinator (ResmgrController *controller,
-                                       ResmgrService    *service)
-{
-  return RESMGR_COORDINATOR (resmgr_gl_coordinator_new (service));
-}
-
-static void
-test_gl_controller_class_init (TestGLControllerClass *klass)
-{
-  RESMGR_CONTROLLER_CLASS (klass)->create_coordinator = test_gl_controller_create_coordinator;
-}
-
-static void test_gl_controller_init (TestGLController *self) { }
-
 /* }}} */

@@ -22,13 +22,10 @@ TestComponent *test_component_new        (gboolean *finalized);
 #define TEST_TYPE_NAMED_COMPONENT (test_named_component_get_type ())
 G_DECLARE_FINAL_TYPE (TestNamedComponent, test_named_component, TEST, NAMED_COMPONENT, GObject)
 
-/* Controllers whose coordinator is a worker or a GL coordinator, shared by
- * the controller and application tests. */
+/* A controller whose coordinator is a worker coordinator, shared by the
+ * controller and application tests (the GL one is in test-common-gtk.h). */
 #define TEST_TYPE_WORKER_CONTROLLER (test_worker_controller_get_type ())
 G_DECLARE_FINAL_TYPE (TestWorkerController, test_worker_controller, TEST, WORKER_CONTROLLER, ResmgrController)
-
-#define TEST_TYPE_GL_CONTROLLER (test_gl_controller_get_type ())
-G_DECLARE_FINAL_TYPE (TestGLController, test_gl_controller, TEST, GL_CONTROLLER, ResmgrController)
 
 /* A watched object: counts its disposes and sets a flag at finalize. */
 #define TEST_TYPE_OBJECT (test_object_get_type ())

@@ -11,7 +11,7 @@
 
 #include <epoxy/gl.h>
 
-#include "test-common.h"
+#include "test-common-gtk.h"
 
 static gboolean have_display;
 

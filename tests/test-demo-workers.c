@@ -16,7 +16,7 @@
 
 #include <glib/gstdio.h>
 
-#include "test-common.h"
+#include "test-common-gtk.h"
 
 #include "demo-checksum-controller.h"
 #include "demo-checksum-tab.h"

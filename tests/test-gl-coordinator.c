@@ -28,7 +28,7 @@
 # include <gdk/x11/gdkx.h>
 #endif
 
-#include "test-common.h"
+#include "test-common-gtk.h"
 
 #define SERVICE(m) RESMGR_SERVICE (m)
 #define COORD(c)   RESMGR_COORDINATOR (c)

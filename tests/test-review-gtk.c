@@ -12,7 +12,7 @@
 #include <epoxy/gl.h>
 #include <gtk/gtk.h>
 
-#include "test-common.h"
+#include "test-common-gtk.h"
 
 static gboolean have_display;
 
@@ -137,7 +137,7 @@ gl_end_frame_unbalanced_body (void)
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
   g_autoptr(ResmgrGLCoordinator) coord = resmgr_gl_coordinator_new (RESMGR_SERVICE (manager));
 
-  g_test_expect_message ("Resmgr", G_LOG_LEVEL_CRITICAL, "*frame_depth > 0*");
+  g_test_expect_message ("ResmgrGtk", G_LOG_LEVEL_CRITICAL, "*frame_depth > 0*");
   resmgr_gl_coordinator_end_frame (coord);
   g_test_assert_expected_messages ();
 

@@ -5,6 +5,8 @@
 
 #include <epoxy/gl.h>
 
+#include <resmgr.h>
+
 #include "resmgr-private.h"
 #include "resmgr-gl-buffer-pool.h"
 

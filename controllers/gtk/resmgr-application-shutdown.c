@@ -7,8 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "resmgr-private.h"
-#include "resmgr-controller-private.h"
+#include "resmgr-gtk-private.h"
 
 /**
  * ResmgrApplicationShutdown:

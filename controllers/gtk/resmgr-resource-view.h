@@ -5,13 +5,13 @@
 
 #pragma once
 
-#if !defined(RESMGR_INSIDE) && !defined(RESMGR_COMPILATION)
-# error "Only <resmgr.h> can be included directly."
+#if !defined(RESMGR_GTK_INSIDE) && !defined(RESMGR_GTK_COMPILATION)
+# error "Only <resmgr-gtk.h> can be included directly."
 #endif
 
 #include <gtk/gtk.h>
 
-#include "resmgr-monitor.h"
+#include <resmgr.h>
 
 G_BEGIN_DECLS
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "resmgr-private.h"
+#include "resmgr-gtk-private.h"
 
 /**
  * ResmgrResourceView:

@@ -1,0 +1,168 @@
+/* resmgr-controller-gtk.c: a ResmgrController bound to the widget that shows it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "resmgr-gtk-private.h"
+
+/* The binding lives in the controller's qdata; GTK thread only. */
+typedef struct
+{
+  ResmgrController *controller; /* the widget's reference */
+  GtkWidget        *widget;     /* not referenced: it holds us */
+  gulong            unrealize_id;
+  gulong            destroy_id;
+} Binding;
+
+static GQuark
+binding_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("resmgr-widget-binding");
+
+  return quark;
+}
+
+static void controller_disposed_cb (gpointer  data,
+                                    GObject  *where_the_object_was);
+
+/* Lets go of the widget. @from_dispose: called from the controller's weak
+ * notify, which must not touch the weak reference list. */
+static void
+binding_unbind (Binding  *b,
+                gboolean  from_dispose)
+{
+  ResmgrController *controller = b->controller;
+
+  g_clear_signal_handler (&b->unrealize_id, b->widget);
+  g_clear_signal_handler (&b->destroy_id, b->widget);
+  g_object_set_qdata (G_OBJECT (controller), binding_quark (), NULL);
+  if (!from_dispose)
+    g_object_weak_unref (G_OBJECT (controller), controller_disposed_cb, b);
+  g_free (b);
+
+  /* The widget's reference to the controller. From its weak notify this is
+   * not the last one: only g_object_run_dispose () disposes an object that
+   * is still referenced, and it holds a reference of its own meanwhile. */
+  g_object_unref (controller);
+}
+
+/* Disposed before its widget (g_object_run_dispose ()): let go of it. */
+static void
+controller_disposed_cb (gpointer  data,
+                        GObject  *where_the_object_was)
+{
+  binding_unbind (data, TRUE);
+}
+
+static void
+widget_unrealize_cb (GtkWidget *widget,
+                     Binding   *b)
+{
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+
+  /* Runs before the widget's class handler, that is before its children
+   * (a GtkGLArea and its context) are unrealized. */
+  report = resmgr_controller_cleanup (b->controller);
+}
+
+static void
+widget_destroy_cb (GtkWidget *widget,
+                   Binding   *b)
+{
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  ResmgrController *controller = g_object_ref (b->controller);
+
+  /* Never realized (or realized and cleaned already: then a no-op). */
+  report = resmgr_controller_cleanup (controller);
+  binding_unbind (b, FALSE);
+  g_object_unref (controller);
+}
+
+/**
+ * resmgr_controller_bind_widget:
+ * @controller: a controller
+ * @widget: the widget that shows the controller, normally a tab
+ *
+ * Ties the controller's life to @widget: @widget holds a reference to the
+ * controller until it is destroyed, and the controller's cleanup runs at
+ * @widget's first unrealize (before @widget's children are unrealized, so
+ * the context of a #GtkGLArea inside is still there), or at its
+ * destruction if it was never realized.
+ *
+ * A controller is bound to one widget at most. GTK thread only, and a
+ * controller bound to a widget must not be disposed from another thread.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_controller_bind_widget (ResmgrController *controller,
+                               GtkWidget        *widget)
+{
+  Binding *b;
+
+  g_return_if_fail (RESMGR_IS_CONTROLLER (controller));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (g_object_get_qdata (G_OBJECT (controller), binding_quark ()) == NULL);
+
+  b = g_new0 (Binding, 1);
+  /* The widget's reference, dropped when it is destroyed. */
+  b->controller = g_object_ref (controller);
+  b->widget = widget;
+  /* Not connected after: our handler runs before the class handler, which
+   * unrealizes the children. */
+  b->unrealize_id = g_signal_connect (widget, "unrealize", G_CALLBACK (widget_unrealize_cb), b);
+  b->destroy_id = g_signal_connect (widget, "destroy", G_CALLBACK (widget_destroy_cb), b);
+  g_object_weak_ref (G_OBJECT (controller), controller_disposed_cb, b);
+  g_object_set_qdata (G_OBJECT (controller), binding_quark (), b);
+}
+
+/**
+ * resmgr_controller_get_widget:
+ * @controller: a controller
+ *
+ * Gets the widget the controller is bound to
+ * ([func@ResmgrGtk.controller_bind_widget]), until it is destroyed. GTK
+ * thread only.
+ *
+ * Returns: (transfer none) (nullable): the widget, or %NULL
+ *
+ * Since: 0.1
+ */
+GtkWidget *
+resmgr_controller_get_widget (ResmgrController *controller)
+{
+  Binding *b;
+
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (controller), NULL);
+
+  b = g_object_get_qdata (G_OBJECT (controller), binding_quark ());
+
+  return b != NULL ? b->widget : NULL;
+}
+
+/**
+ * resmgr_controller_get_gl_coordinator:
+ * @controller: a controller
+ *
+ * Gets the controller's coordinator as a GL coordinator, for a controller
+ * whose [vfunc@Resmgr.Controller.create_coordinator] made one.
+ *
+ * Returns: (transfer none) (nullable): the GL coordinator, or %NULL if
+ *   the coordinator is not one
+ *
+ * Since: 0.1
+ */
+ResmgrGLCoordinator *
+resmgr_controller_get_gl_coordinator (ResmgrController *controller)
+{
+  ResmgrCoordinator *coordinator;
+
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (controller), NULL);
+
+  coordinator = resmgr_controller_get_resources (controller);
+
+  return RESMGR_IS_GL_COORDINATOR (coordinator) ? RESMGR_GL_COORDINATOR (coordinator) : NULL;
+}
