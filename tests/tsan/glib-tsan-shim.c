@@ -417,13 +417,28 @@ g_atomic_ref_count_dec (gatomicrefcount *arc)
 
 /* g_object_unref () decrements inside libgobject and, when it drops the
  * last reference, runs dispose and finalize before returning: the acquire
- * must come before the call. The caller holds a reference, so a count of 1
- * read here means every other owner has already decremented (and so
- * released); only then is this call the last one. */
+ * must come before finalize, inside the call. Every call releases the
+ * counter before the real one. The acquire happens twice:
+ *
+ *   - at entry, when the count is 1: the caller holds a reference, so every
+ *     other owner has already decremented (and released);
+ *   - again inside the call, after dispose: a dispose may resurrect the
+ *     object by handing a new reference to another thread, which drops it
+ *     while this call still runs; GLib 2.74 then finishes the last
+ *     reference here (its atomic re-read of the count orders that). After
+ *     dispose, g_object_unref () clears the object's qdata with
+ *     g_datalist_id_set_data_full () (called through the PLT, so visible
+ *     here) before it finalizes: that call, for the object being unreffed
+ *     on this thread, acquires the counter again. Any acquire during the
+ *     last unref is sound: whatever was released there was released by an
+ *     owner that has decremented. */
+static __thread GObject *unreffing;
+
 void
 g_object_unref (gpointer object)
 {
   REAL (void, g_object_unref, (gpointer));
+  GObject *outer = unreffing;
 
   if (object != NULL && tsan_on ())
     {
@@ -431,9 +446,26 @@ g_object_unref (gpointer object)
 
       __tsan_release (ref_count);
       if (__atomic_load_n (ref_count, __ATOMIC_ACQUIRE) == 1)
-        __tsan_acquire (ref_count);
+        {
+          __tsan_acquire (ref_count);
+          unreffing = object;
+        }
     }
   real_g_object_unref (object);
+  unreffing = outer;
+}
+
+void
+g_datalist_id_set_data_full (GData          **datalist,
+                             GQuark           key_id,
+                             gpointer         data,
+                             GDestroyNotify   destroy_func)
+{
+  REAL (void, g_datalist_id_set_data_full, (GData **, GQuark, gpointer, GDestroyNotify));
+
+  if (unreffing != NULL && datalist == &unreffing->qdata)
+    hb_acquire (&unreffing->ref_count);
+  real_g_datalist_id_set_data_full (datalist, key_id, data, destroy_func);
 }
 
 /* }}} */

@@ -254,6 +254,80 @@ scenario_object_unref (void)
   g_thread_join (t);
 }
 
+/* g_object_unref with a dispose that hands a new reference to another
+ * thread, which drops it while the disposing unref still runs: finalize
+ * then runs on the disposing thread, after the other thread's drop. */
+typedef struct
+{
+  GObject parent_instance;
+  int     value;
+  int     handed;
+} ResurrectObject;
+
+typedef GObjectClass ResurrectObjectClass;
+
+static GType resurrect_object_get_type (void);
+G_DEFINE_TYPE (ResurrectObject, resurrect_object, G_TYPE_OBJECT)
+
+static ResurrectObject *resurrected;
+static int resurrect_dropped;  /* not in the object: set after our unref */
+
+static void
+resurrect_object_dispose (GObject *object)
+{
+  ResurrectObject *self = (ResurrectObject *) object;
+
+  if (!self->handed)
+    {
+      self->handed = TRUE;
+      __atomic_store_n (&resurrected, g_object_ref (self), __ATOMIC_RELAXED);
+      flag_wait (&resurrect_dropped);   /* the other thread has let go */
+      return;
+    }
+  G_OBJECT_CLASS (resurrect_object_parent_class)->dispose (object);
+}
+
+static void
+resurrect_object_finalize (GObject *object)
+{
+  g_assert_cmpint (((ResurrectObject *) object)->value, ==, 1);
+  G_OBJECT_CLASS (resurrect_object_parent_class)->finalize (object);
+}
+
+static void
+resurrect_object_class_init (ResurrectObjectClass *klass)
+{
+  klass->dispose = resurrect_object_dispose;
+  klass->finalize = resurrect_object_finalize;
+}
+
+static void
+resurrect_object_init (ResurrectObject *self)
+{
+}
+
+static gpointer
+resurrect_disposer (gpointer data)
+{
+  g_object_unref (data);  /* the last reference: dispose resurrects */
+  return NULL;
+}
+
+static void
+scenario_object_resurrect (void)
+{
+  ResurrectObject *obj = g_object_new (resurrect_object_get_type (), NULL);
+  ResurrectObject *handed;
+  GThread *t = g_thread_new ("w", resurrect_disposer, obj);
+
+  while ((handed = __atomic_load_n (&resurrected, __ATOMIC_RELAXED)) == NULL)
+    g_thread_yield ();
+  handed->value = 1;
+  g_object_unref (handed);          /* not the last: the disposer's is */
+  flag_set (&resurrect_dropped);
+  g_thread_join (t);
+}
+
 /* GCancellable: cancel publishes, is_cancelled observes */
 static gpointer
 canceller (gpointer data)
@@ -556,6 +630,7 @@ static const struct
   { "once", scenario_once },
   { "ref-count", scenario_ref_count },
   { "object-unref", scenario_object_unref },
+  { "object-resurrect", scenario_object_resurrect },
   { "cancellable", scenario_cancellable },
   { "cancellable-connect", scenario_cancellable_connect },
   { "idle-add", scenario_idle_add },

@@ -87,7 +87,7 @@ rm -rf "$work"
 mkdir -p "$work/logs" "$work/selftest" "$work/negative"
 shim="$top/$work/glib-tsan-shim.so"
 read -r -a glib_flags <<<"$(pkg-config --cflags --libs gio-2.0)"
-if ! "$clang" -shared -fPIC -O1 -g -Wall -Wno-unused-parameter -o "$shim" \
+if ! "$clang" -shared -fPIC -O1 -g -fno-omit-frame-pointer -Wall -Wno-unused-parameter -o "$shim" \
        "$here/glib-tsan-shim.c" "${glib_flags[@]}" -ldl ||
    ! "$clang" -fsanitize=thread -O1 -g -o "$work/handoff-selftest" \
        "$here/handoff-selftest.c" "${glib_flags[@]}" ||
@@ -115,11 +115,26 @@ unset DISPLAY WAYLAND_DISPLAY  # the suite without a display
 # 3. The test suite.
 status=0
 echo "=== tsan: ${tests[*]} ==="
+suite_rc=0
 TSAN_OPTIONS="$base_options log_path=$top/$work/logs/tsan suppressions=$here/tsan.supp" \
-  meson test -C "$builddir" --print-errorlogs --timeout-multiplier 4 \
-    --wrapper "$top/$work/preload" "${tests[@]}" </dev/null || status=1
+  meson test -C "$builddir" --no-rebuild --print-errorlogs --timeout-multiplier 4 \
+    --wrapper "$top/$work/preload" "${tests[@]}" </dev/null || suite_rc=1
 n_reports=$(count_reports "$work/logs")
-if [ "$n_reports" -eq 0 ]; then
+shopt -s nullglob
+suite_logs=("$logdir_meson"/testlog-preload.json)
+n_ran=$(cat "${suite_logs[@]}" /dev/null | grep -c '"result"')
+if [ "$suite_rc" -ne 0 ]; then
+  status=1
+  # meson test failed without a failed test in its log (it could not run them)
+  if "$python" "$top/scripts/test-summary.py" --exit-status "${suite_logs[@]}" >/dev/null; then
+    record tsan/suite FAIL
+  fi
+fi
+if [ "$n_ran" -lt "${#tests[@]}" ]; then
+  echo "tsan: only $n_ran of ${#tests[@]} test executables ran" >&2
+  record tsan/zero-reports FAIL
+  status=1
+elif [ "$n_reports" -eq 0 ]; then
   record tsan/zero-reports OK
 else
   record tsan/zero-reports FAIL
