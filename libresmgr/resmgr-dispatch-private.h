@@ -61,6 +61,18 @@ gboolean _resmgr_dispatch                (GMainContext   *context,
                                           gpointer        data,
                                           GDestroyNotify  destroy);
 
+/* Like _resmgr_dispatch (), and returns the source attached to @context
+ * (a new reference), or NULL if @func ran inline. Destroying the source
+ * before it ran drops @data with @destroy (on the destroying thread)
+ * without calling @func. */
+_RESMGR_PRIVATE_API
+GSource *_resmgr_dispatch_source         (GMainContext   *context,
+                                          int             priority,
+                                          const char     *name,
+                                          GSourceFunc     func,
+                                          gpointer        data,
+                                          GDestroyNotify  destroy);
+
 /* The state of a dispatched call a thread may wait for. */
 typedef enum {
   RESMGR_CALL_PENDING,   /* dispatched, not started */

@@ -117,6 +117,24 @@ _resmgr_dispatch (GMainContext   *context,
                   gpointer        data,
                   GDestroyNotify  destroy)
 {
+  GSource *source = _resmgr_dispatch_source (context, priority, name, func, data, destroy);
+
+  if (source == NULL)
+    return TRUE;
+
+  g_source_unref (source);
+
+  return FALSE;
+}
+
+GSource *
+_resmgr_dispatch_source (GMainContext   *context,
+                         int             priority,
+                         const char     *name,
+                         GSourceFunc     func,
+                         gpointer        data,
+                         GDestroyNotify  destroy)
+{
   GSource *source;
   OneShot *o;
 
@@ -128,7 +146,7 @@ _resmgr_dispatch (GMainContext   *context,
       func (data);
       if (destroy != NULL)
         destroy (data);
-      return TRUE;
+      return NULL;
     }
 
   o = g_new (OneShot, 1);
@@ -141,9 +159,8 @@ _resmgr_dispatch (GMainContext   *context,
   g_source_set_static_name (source, name);
   g_source_set_callback (source, one_shot_cb, o, one_shot_free);
   g_source_attach (source, context);
-  g_source_unref (source);
 
-  return FALSE;
+  return source;
 }
 
 /* }}} */

@@ -114,6 +114,7 @@ struct _Component
   guint            n_live;  /* LIVE and CLAIMED entries */
   guint            cleaning;
   guint            disposed : 1;
+  guint            finished : 1; /* its disposal cleanup ran */
   guint64          count[RESMGR_N_RESOURCE_TYPES];
   guint64          bytes[RESMGR_N_RESOURCE_TYPES];
   guint64          tracked;
@@ -1128,23 +1129,45 @@ claim_locked (Component *comp,
 /* Gives claims that were not run back: they are live again. Only touches
  * entries still claimed (an entry released meanwhile is dead, and a claim
  * is only ever made on a live entry, so a claimed entry among @claims is
- * ours). */
+ * ours, as long as the caller's run still owns them: see Run).
+ *
+ * A component whose disposal cleanup already ran (it skipped what we had
+ * claimed) would keep what we give back forever: it is added to @orphans
+ * (referenced), for adopt_orphans () to clean again on its owner once no
+ * lock is held. */
 static void
 unclaim (const Claim *claims,
-         guint        n)
+         guint        n,
+         GPtrArray   *orphans)
 {
   for (guint i = 0; i < n; i++)
     {
       const Claim *c = &claims[i];
+      gboolean orphaned = FALSE;
       Entry *e;
 
       g_mutex_lock (&c->comp->mutex);
       e = find_entry_locked (c->comp, c->seq);
       if (e != NULL && e->state == ENTRY_CLAIMED)
-        e->state = ENTRY_LIVE;
+        {
+          e->state = ENTRY_LIVE;
+          orphaned = c->comp->finished;
+        }
       g_mutex_unlock (&c->comp->mutex);
+
+      if (orphaned && (orphans->len == 0 || g_ptr_array_index (orphans, orphans->len - 1) != c->comp))
+        g_ptr_array_add (orphans, component_ref (c->comp));
     }
 }
+
+static GPtrArray *
+orphans_new (void)
+{
+  return g_ptr_array_new ();
+}
+
+static void adopt_orphans (ResmgrManager *self,
+                           GPtrArray     *orphans);
 
 typedef struct
 {
@@ -1159,15 +1182,24 @@ typedef struct
   ResmgrCleanupReport *report;   /* NULL once taken out by op_finish () */
   ResmgrCleanupReport *late;     /* outcomes after that */
   GHashTable          *stuck;    /* GMainContext* whose Unit was abandoned */
-  const Claim         *claims;   /* being run by run_claims (), or NULL */
-  guint                n_claims;
-  guint                pos;      /* index in claims of the one running */
-  Component           *running_comp;
-  const Entry         *running;  /* the entry whose cleanup runs now, or NULL */
-  gint64               running_since;
-  gboolean             running_overran; /* already reported as an overrun */
-  gboolean             unclaimed; /* the rest of claims was given back */
+  GPtrArray           *runs;     /* Run*, the run_claims () of this Op running now */
 } Op;
+
+/* One run_claims (): its claims and the one it runs now, registered on
+ * its Op so that a waiter at the deadline names that one as an overrun and
+ * gives back what is behind it (that run's claims, no other's). Lives on
+ * run_claims ()'s stack; fields protected by the Op's mutex. */
+typedef struct
+{
+  const Claim *claims;
+  guint        n;
+  guint        pos;        /* index of the one running (or the last one run) */
+  Component   *running_comp;
+  const Entry *running;    /* the entry whose cleanup runs now, or NULL */
+  gint64       running_since;
+  gboolean     overran;    /* running was reported as an overrun */
+  gboolean     given_back; /* the rest of claims was given back */
+} Run;
 
 static Op *
 op_new (ResmgrManager *self,
@@ -1182,6 +1214,7 @@ op_new (ResmgrManager *self,
   g_mutex_init (&op->mutex);
   op->scope = g_strdup (scope);
   op->report = _resmgr_cleanup_report_new (scope);
+  op->runs = g_ptr_array_new ();
 
   return op;
 }
@@ -1201,6 +1234,7 @@ op_unref (Op *op)
       g_clear_pointer (&op->report, resmgr_cleanup_report_unref);
       g_clear_pointer (&op->late, resmgr_cleanup_report_unref);
       g_clear_pointer (&op->stuck, g_hash_table_unref);
+      g_ptr_array_unref (op->runs);
       g_mutex_clear (&op->mutex);
       g_free (op->scope);
       g_object_unref (op->manager);
@@ -1237,37 +1271,49 @@ op_mark_stuck (Op           *op,
   g_mutex_unlock (&op->mutex);
 }
 
-/* Called by a waiter whose Unit is still running at the deadline: names
- * the cleanup that overran and gives back the claims behind it. */
+/* At the deadline, for a waiter whose Unit still runs (and for the async
+ * shutdown's timeout, whose stepper may run a batch inline elsewhere): no
+ * claim starts any more; each running cleanup is named as an overrun and
+ * what is queued behind it is given back. */
 static void
 op_overrun (Op *op)
 {
+  g_autoptr(GPtrArray) orphans = orphans_new ();
+
   g_atomic_int_set (&op->expired, TRUE);
 
   g_mutex_lock (&op->mutex);
-  if (op->running != NULL && op->report != NULL && !op->running_overran)
+  for (guint i = 0; i < op->runs->len; i++)
     {
-      _resmgr_cleanup_report_add_overrun (op->report,
-                                          handle_for_entry (op->running_comp, op->running,
-                                                            RESMGR_RESOURCE_STATE_ACTIVE),
-                                          coarse_monotonic_time () - op->running_since);
-      op->running_overran = TRUE;
-    }
-  if (op->claims != NULL && !op->unclaimed)
-    {
-      guint next = op->running != NULL ? op->pos + 1 : op->pos;
+      Run *run = g_ptr_array_index (op->runs, i);
 
-      if (next < op->n_claims)
-        unclaim (op->claims + next, op->n_claims - next);
-      op->unclaimed = TRUE;
+      if (run->running != NULL && op->report != NULL && !run->overran)
+        {
+          _resmgr_cleanup_report_add_overrun (op->report,
+                                              handle_for_entry (run->running_comp, run->running,
+                                                                RESMGR_RESOURCE_STATE_ACTIVE),
+                                              coarse_monotonic_time () - run->running_since);
+          run->overran = TRUE;
+        }
+      if (!run->given_back)
+        {
+          guint next = run->running != NULL ? run->pos + 1 : run->pos;
+
+          if (next < run->n)
+            unclaim (run->claims + next, run->n - next, orphans);
+          run->given_back = TRUE;
+        }
     }
   g_mutex_unlock (&op->mutex);
+
+  adopt_orphans (op->manager, orphans);
 }
 
 /* Records the outcome of a claim that ran, in the report or, once that was
  * taken out, in the late report. */
 static void
 op_record (Op                  *op,
+           Run                 *run,
            Component           *comp,
            const Entry         *e,
            ResmgrResourceState  state,
@@ -1289,7 +1335,7 @@ op_record (Op                  *op,
         }
       report = op->late;
     }
-  else if (!op->running_overran && op->deadline >= 0 && started <= op->deadline &&
+  else if (!run->overran && op->deadline >= 0 && started <= op->deadline &&
            coarse_monotonic_time () > op->deadline)
     {
       /* Run inline, it outlasted the deadline: an overrun all the same. */
@@ -1297,8 +1343,8 @@ op_record (Op                  *op,
                                           coarse_monotonic_time () - started);
     }
 
-  op->running = NULL;
-  op->running_overran = FALSE;
+  run->running = NULL;
+  run->overran = FALSE;
 
   _resmgr_cleanup_report_begin_phase (report, e->priority);
   if (state == RESMGR_RESOURCE_STATE_RELEASED)
@@ -1363,14 +1409,13 @@ run_claims (ResmgrManager *self,
             gboolean       bounded)
 {
   gboolean notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
+  g_autoptr(GPtrArray) orphans = orphans_new ();
   ObserverSet *observers = NULL;
   Tally tally = { 0 };
+  Run run = { claims, n, 0, NULL, NULL, 0, FALSE, FALSE };
 
   g_mutex_lock (&op->mutex);
-  op->claims = claims;
-  op->n_claims = n;
-  op->pos = 0;
-  op->unclaimed = FALSE;
+  g_ptr_array_add (op->runs, &run);
   g_mutex_unlock (&op->mutex);
 
   for (guint i = 0; i < n; i++)
@@ -1381,15 +1426,20 @@ run_claims (ResmgrManager *self,
       Entry *e, taken;
       gint64 started;
 
-      if (bounded && op_expired (op))
+      /* Given back at the deadline by a waiter (see op_overrun ()), or,
+       * for a Unit someone waits for, the deadline passed: stop here. */
+      g_mutex_lock (&op->mutex);
+      if (!run.given_back && bounded && op_expired (op))
         {
-          g_mutex_lock (&op->mutex);
-          if (!op->unclaimed)
-            unclaim (claims + i, n - i);
-          op->unclaimed = TRUE;
+          unclaim (claims + i, n - i, orphans);
+          run.given_back = TRUE;
+        }
+      if (run.given_back)
+        {
           g_mutex_unlock (&op->mutex);
           break;
         }
+      g_mutex_unlock (&op->mutex);
 
       g_mutex_lock (&c->comp->mutex);
       e = find_entry_locked (c->comp, c->seq);
@@ -1405,24 +1455,24 @@ run_claims (ResmgrManager *self,
 
       started = coarse_monotonic_time ();
       g_mutex_lock (&op->mutex);
-      op->pos = i;
-      op->running_comp = c->comp;
-      op->running = &taken;
-      op->running_since = started;
+      run.pos = i;
+      run.running_comp = c->comp;
+      run.running = &taken;
+      run.running_since = started;
       g_mutex_unlock (&op->mutex);
 
       state = run_entry (self, make_id (c->comp, c->seq), &taken, &error);
-      op_record (op, c->comp, &taken, state, error, started);
+      op_record (op, &run, c->comp, &taken, state, error, started);
       entry_done (self, c->comp, &taken, state, notify, &observers, &tally);
     }
 
   g_mutex_lock (&op->mutex);
-  op->claims = NULL;
-  op->n_claims = 0;
+  g_ptr_array_remove_fast (op->runs, &run);
   g_mutex_unlock (&op->mutex);
 
   tally_apply (self, &tally);
   observer_set_unref (observers);
+  adopt_orphans (self, orphans);
 }
 
 /* Cleans everything @comp owns, in rounds until nothing is left (a cleanup
@@ -1518,6 +1568,7 @@ struct _Unit
   void           (*then) (Unit *unit); /* after it ran, on the owner, no lock */
   gpointer         then_data;
   GDestroyNotify   then_data_free;
+  GSource         *source; /* attached to the owner context, or NULL if it ran inline */
 };
 
 static Unit *
@@ -1566,6 +1617,7 @@ unit_unref (gpointer data)
         }
       if (unit->then_data_free != NULL)
         unit->then_data_free (unit->then_data);
+      g_clear_pointer (&unit->source, g_source_unref);
       g_clear_pointer (&unit->comp, component_unref);
       _resmgr_call_unref (unit->call);
       op_unref (unit->op);
@@ -1600,6 +1652,42 @@ unit_run_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Hands @unit (a new reference is taken) to the owner of @context: runs it
+ * now when this thread owns it (returns TRUE), else attaches it there. */
+static gboolean
+unit_dispatch (Unit         *unit,
+               GMainContext *context,
+               const char   *name)
+{
+  /* Kept so that an abandoned unit can be dropped at once: it holds the
+   * Op, so the manager, until its source goes. */
+  unit->source = _resmgr_dispatch_source (context, G_PRIORITY_HIGH, name,
+                                          unit_run_cb, unit_ref (unit), unit_unref);
+
+  return unit->source == NULL;
+}
+
+/* The waiter gave @unit up before it started: its claims go back, and its
+ * source (with the Unit, the Op and the manager it holds) goes now rather
+ * than when, if ever, the owner iterates. Not on the owner, no lock held. */
+static void
+unit_abandoned (Unit         *unit,
+                GMainContext *context)
+{
+  op_mark_stuck (unit->op, context);
+
+  if (unit->claims != NULL)
+    {
+      g_autoptr(GPtrArray) orphans = orphans_new ();
+
+      unclaim ((Claim *) (gpointer) unit->claims->data, unit->claims->len, orphans);
+      adopt_orphans (unit->op->manager, orphans);
+    }
+
+  if (unit->source != NULL)
+    g_source_destroy (unit->source);
+}
+
 /* Runs @unit on @context: inline when this thread owns it, else there,
  * waiting until @deadline (monotonic µs, -1: no limit). Returns the state
  * of the call at the end: DONE, ABANDONED (it never ran, and never will),
@@ -1612,17 +1700,12 @@ run_unit_sync (Op           *op,
 {
   ResmgrCallState state;
 
-  if (_resmgr_dispatch (context, G_PRIORITY_HIGH, "[resmgr] cleanup on owner context",
-                        unit_run_cb, unit_ref (unit), unit_unref))
+  if (unit_dispatch (unit, context, "[resmgr] cleanup on owner context"))
     return RESMGR_CALL_DONE;
 
   state = _resmgr_call_wait (unit->call, deadline, NULL);
   if (state == RESMGR_CALL_ABANDONED)
-    {
-      op_mark_stuck (op, context);
-      if (unit->claims != NULL)
-        unclaim ((Claim *) (gpointer) unit->claims->data, unit->claims->len);
-    }
+    unit_abandoned (unit, context);
   else if (state == RESMGR_CALL_RUNNING)
     op_overrun (op);
 
@@ -1671,6 +1754,12 @@ finish_disposed_component (ResmgrManager *self,
   clean_component_rounds (self, op, comp);
   report = op_finish (op, &comp, 1);
   op_unref (op);
+
+  /* From now on nobody cleans it again by itself: what another operation
+   * gives back to it later is an orphan (see unclaim ()). */
+  g_mutex_lock (&comp->mutex);
+  comp->finished = TRUE;
+  g_mutex_unlock (&comp->mutex);
 
   g_rw_lock_writer_lock (&self->table_lock);
   if (g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER (comp->serial)) == comp)
@@ -1764,6 +1853,26 @@ disposed_data_free (gpointer data)
   manager_ref_unref (dd->manager);
   component_unref (dd->comp);
   g_free (dd);
+}
+
+/* Cleans, on their owners, disposed components that were given back
+ * claims after their disposal cleanup ran. Frees @orphans' references; no
+ * lock may be held (it may run the cleanups inline). */
+static void
+adopt_orphans (ResmgrManager *self,
+               GPtrArray     *orphans)
+{
+  for (guint i = 0; i < orphans->len; i++)
+    {
+      Component *comp = g_ptr_array_index (orphans, i);
+      DisposedData *dd = g_new0 (DisposedData, 1);
+
+      dd->manager = manager_ref_ref (self->weak_self);
+      dd->comp = comp; /* the reference taken by unclaim () */
+      _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] given back to a disposed component",
+                        finish_disposed_cb, dd, disposed_data_free);
+    }
+  g_ptr_array_set_size (orphans, 0);
 }
 
 /* Fires when the component starts being disposed, on any thread. Its
@@ -2422,20 +2531,26 @@ resmgr_manager_cleanup_component (ResmgrService  *service,
 }
 
 /* The asynchronous cleanup of one component: its Unit runs on the owner
- * context and completes the task from there; a timeout source on the
- * caller's context gives up on an owner that does not iterate. No thread
- * waits. */
+ * context and completes the task from there; a timeout source and the
+ * cancellable's source on the caller's context end the wait. No thread
+ * waits. Who completes is settled by one atomic state. */
+typedef enum {
+  JOB_WAITING,   /* the task has not returned */
+  JOB_RETURNED,  /* the task returned; nothing more to do */
+  JOB_DETACHED,  /* returned as cancelled while the cleanup ran: its end emits the report */
+} JobState;
+
 typedef struct
 {
   GTask      *task;
   Op         *op;
   Component  *comp;
-  ResmgrCall *call;    /* the Unit's; the Unit itself holds the task */
+  ResmgrCall *call;        /* the Unit's; the Unit itself holds the task */
+  GSource    *unit_source; /* the Unit's, NULL if it ran inline */
   GSource    *timeout;
   GSource    *cancelled;
   gint64      started;
-  int         completed; /* atomic: the task returned */
-  int         detached;  /* atomic: returned as cancelled while it ran */
+  int         state;   /* atomic JobState */
 } CleanupJob;
 
 static void
@@ -2453,96 +2568,113 @@ cleanup_job_free (gpointer data)
       g_source_destroy (job->cancelled);
       g_source_unref (job->cancelled);
     }
+  g_clear_pointer (&job->unit_source, g_source_unref);
   _resmgr_call_unref (job->call);
   op_unref (job->op);
   component_unref (job->comp);
   g_free (job);
 }
 
-typedef enum {
-  ENDED_BY_CLEANUP,
-  ENDED_BY_DEADLINE,
-  ENDED_BY_CANCELLABLE,
-} EndedBy;
-
-/* Returns the task's result once, from whichever side gets here first: the
- * cleanup that finished on the owner, the deadline or the cancellable on
- * the caller's context. Cancelling only stops the wait: a cleanup that
- * started goes on, and its report is still emitted with cleanup-finished. */
 static void
-cleanup_job_complete (GTask   *task,
-                      EndedBy  ended_by)
+cleanup_job_release_sources (CleanupJob *job)
 {
-  CleanupJob *job = g_task_get_task_data (task);
-  ResmgrManager *self = job->op->manager;
-  ResmgrCleanupReport *report;
-
-  if (!g_atomic_int_compare_and_exchange (&job->completed, FALSE, TRUE))
-    {
-      /* Returned as cancelled while it ran: it ran to the end now. */
-      if (ended_by == ENDED_BY_CLEANUP && g_atomic_int_get (&job->detached))
-        {
-          report = op_finish (job->op, &job->comp, 1);
-          emit_cleanup_finished (self, report);
-          resmgr_cleanup_report_unref (report);
-        }
-      return;
-    }
-
   /* They hold the task: let go of them now. */
   g_source_destroy (job->timeout);
   if (job->cancelled != NULL)
     g_source_destroy (job->cancelled);
+}
 
-  if (ended_by != ENDED_BY_CLEANUP)
+static ResmgrCleanupReport *
+cleanup_job_finish (CleanupJob *job)
+{
+  ResmgrCleanupReport *report = op_finish (job->op, &job->comp, 1);
+
+  emit_cleanup_finished (job->op->manager, report);
+
+  return report;
+}
+
+/* On the owner, after the Unit ran. */
+static void
+cleanup_job_then (Unit *unit)
+{
+  GTask *task = unit->then_data;
+  CleanupJob *job = g_task_get_task_data (task);
+
+  if (g_atomic_int_compare_and_exchange (&job->state, JOB_WAITING, JOB_RETURNED))
     {
-      ResmgrCallState state = _resmgr_call_abandon (job->call);
+      cleanup_job_release_sources (job);
+      g_task_return_pointer (task, cleanup_job_finish (job), (GDestroyNotify) resmgr_cleanup_report_unref);
+    }
+  else if (g_atomic_int_get (&job->state) == JOB_DETACHED)
+    {
+      /* The caller stopped waiting: the report still comes, as a signal. */
+      resmgr_cleanup_report_unref (cleanup_job_finish (job));
+    }
+}
+
+/* On the caller's context, at the deadline or when cancelled. */
+static void
+cleanup_job_end_wait (GTask    *task,
+                      gboolean  cancelled)
+{
+  CleanupJob *job = g_task_get_task_data (task);
+  ResmgrCallState state;
+
+  if (g_atomic_int_get (&job->state) != JOB_WAITING)
+    return;
+
+  state = _resmgr_call_abandon (job->call);
+
+  if (state == RESMGR_CALL_ABANDONED)
+    {
       GError *error = NULL;
 
-      if (state == RESMGR_CALL_ABANDONED)
-        {
-          if (ended_by == ENDED_BY_DEADLINE)
-            {
-              op_mark_stuck (job->op, job->comp->context);
-              set_not_iterated_error (&error, job->comp, g_get_monotonic_time () - job->started);
-            }
-          else
-            g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                         "Cleanup of component “%s” was cancelled before it started; "
-                         "its resources stay tracked", job->comp->id);
-          g_task_return_error (task, error);
-          return;
-        }
+      if (!g_atomic_int_compare_and_exchange (&job->state, JOB_WAITING, JOB_RETURNED))
+        return;
+      cleanup_job_release_sources (job);
+      if (cancelled)
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                     "Cleanup of component “%s” was cancelled before it started; "
+                     "its resources stay tracked", job->comp->id);
+      else
+        set_not_iterated_error (&error, job->comp, g_get_monotonic_time () - job->started);
+      /* Dropped now, with the task it holds, rather than when (if ever) the
+       * owner iterates. */
+      op_mark_stuck (job->op, job->comp->context);
+      if (job->unit_source != NULL)
+        g_source_destroy (job->unit_source);
+      g_task_return_error (task, error);
+      return;
+    }
 
-      if (state == RESMGR_CALL_RUNNING && ended_by == ENDED_BY_CANCELLABLE)
+  if (cancelled)
+    {
+      /* Started (or done, its end about to complete us): only stop waiting. */
+      if (g_atomic_int_compare_and_exchange (&job->state, JOB_WAITING, JOB_DETACHED))
         {
-          g_atomic_int_set (&job->detached, TRUE);
+          cleanup_job_release_sources (job);
           g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                    "Stopped waiting for the cleanup of component “%s”; "
                                    "it goes on, its report comes with cleanup-finished",
                                    job->comp->id);
-          return;
         }
-
-      if (state == RESMGR_CALL_RUNNING)
-        op_overrun (job->op);
+      return;
     }
 
-  report = op_finish (job->op, &job->comp, 1);
-  emit_cleanup_finished (self, report);
-  g_task_return_pointer (task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
-}
-
-static void
-cleanup_job_then (Unit *unit)
-{
-  cleanup_job_complete (unit->then_data, ENDED_BY_CLEANUP);
+  /* The deadline, with the cleanup running (or just done): report now. */
+  if (!g_atomic_int_compare_and_exchange (&job->state, JOB_WAITING, JOB_RETURNED))
+    return;
+  cleanup_job_release_sources (job);
+  if (state == RESMGR_CALL_RUNNING)
+    op_overrun (job->op);
+  g_task_return_pointer (task, cleanup_job_finish (job), (GDestroyNotify) resmgr_cleanup_report_unref);
 }
 
 static gboolean
 cleanup_job_timeout_cb (gpointer data)
 {
-  cleanup_job_complete (data, ENDED_BY_DEADLINE);
+  cleanup_job_end_wait (data, FALSE);
 
   return G_SOURCE_REMOVE;
 }
@@ -2551,7 +2683,7 @@ static gboolean
 cleanup_job_cancelled_cb (GCancellable *cancellable,
                           gpointer      data)
 {
-  cleanup_job_complete (data, ENDED_BY_CANCELLABLE);
+  cleanup_job_end_wait (data, TRUE);
 
   return G_SOURCE_REMOVE;
 }
@@ -2572,7 +2704,7 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
   Unit *unit;
 
   g_task_set_source_tag (task, resmgr_manager_cleanup_component_async);
-  /* We decide what a cancellation means (see cleanup_job_complete ()). */
+  /* We decide what a cancellation means (see cleanup_job_end_wait ()). */
   g_task_set_check_cancellable (task, FALSE);
 
   if ((comp = ref_component (self, object, &error)) == NULL)
@@ -2588,6 +2720,7 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
   unit = unit_new (job->op, comp, NULL, 0);
   job->call = _resmgr_call_ref (unit->call);
   job->started = g_get_monotonic_time ();
+  job->state = JOB_WAITING;
   g_task_set_task_data (task, job, cleanup_job_free);
 
   /* The unit holds the task until it ran (or was dropped unrun). */
@@ -2612,8 +2745,9 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
 
   /* Inline when this thread owns the component's context: the task then
    * returns in a later iteration of the caller's context, as GTask does. */
-  _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] cleanup on owner context",
-                    unit_run_cb, unit, unit_unref);
+  if (!unit_dispatch (unit, comp->context, "[resmgr] cleanup on owner context"))
+    job->unit_source = g_source_ref (unit->source);
+  unit_unref (unit);
 }
 
 static ResmgrCleanupReport *
@@ -2633,6 +2767,13 @@ resmgr_manager_cleanup_component_finish (ResmgrService  *service,
  * Unit there. The synchronous form waits for each Unit until the deadline;
  * the asynchronous one chains them (each Unit continues with the next from
  * its owner's thread) with a timeout source on the caller's context.
+ *
+ * Async stepping is exclusive: one thread at a time hands out batches
+ * (job->stepping), either the caller, a Unit's continuation on its owner,
+ * or the timeout. At the deadline the timeout takes over: it names what
+ * runs (a pending Unit's or a stepper's inline batch) as overruns, gives
+ * back what is queued, and returns the report; a stepper still inside a
+ * batch records what it finishes as late and stops.
  */
 
 typedef struct
@@ -2648,6 +2789,8 @@ typedef struct
   guint            next;   /* first claim not handed to a Unit */
   Unit            *pending;
   GMainContext    *pending_context;
+  gboolean         stepping;  /* a thread hands out batches now */
+  gboolean         timed_out; /* the async deadline passed */
   gboolean         finished;
 
   /* Async only: */
@@ -2753,6 +2896,17 @@ batch_end (ShutdownJob *job,
   return end;
 }
 
+static void
+give_back (ResmgrManager *self,
+           const Claim   *claims,
+           guint          n)
+{
+  g_autoptr(GPtrArray) orphans = orphans_new ();
+
+  unclaim (claims, n, orphans);
+  adopt_orphans (self, orphans);
+}
+
 /* Gives back what no Unit ran, verifies, and returns the report; NULL if
  * another thread finished the job first. */
 static ResmgrCleanupReport *
@@ -2774,7 +2928,7 @@ shutdown_job_finish (ShutdownJob *job)
   g_mutex_unlock (&job->mutex);
 
   if (next < job->claims->len)
-    unclaim ((Claim *) (gpointer) job->claims->data + next, job->claims->len - next);
+    give_back (self, (Claim *) (gpointer) job->claims->data + next, job->claims->len - next);
 
   for (guint i = 0; i < job->comps->len; i++)
     {
@@ -2830,7 +2984,7 @@ resmgr_manager_shutdown (ResmgrService  *service,
           op_end_phase (job->op);
         }
       else if (op_expired (job->op))
-        unclaim (first, end - start);
+        give_back (self, first, end - start);
       else
         {
           Unit *unit = unit_new (job->op, NULL, first, end - start);
@@ -2846,24 +3000,6 @@ resmgr_manager_shutdown (ResmgrService  *service,
   shutdown_job_unref (job);
 
   return report;
-}
-
-static void shutdown_step (ShutdownJob *job);
-
-static void
-shutdown_unit_then (Unit *unit)
-{
-  ShutdownJob *job = unit->then_data;
-  gboolean go_on;
-
-  g_mutex_lock (&job->mutex);
-  go_on = !job->finished && job->pending == unit;
-  if (go_on)
-    g_clear_pointer (&job->pending, unit_unref);
-  g_mutex_unlock (&job->mutex);
-
-  if (go_on)
-    shutdown_step (job);
 }
 
 static void
@@ -2890,6 +3026,148 @@ shutdown_complete (ShutdownJob *job)
     resmgr_cleanup_report_unref (report); /* emitted with cleanup-finished */
 }
 
+static void shutdown_unit_then (Unit *unit);
+
+/* Hands out batches from job->next, if no other thread does: inline while
+ * this thread owns their context, else hands the next one to its owner
+ * (whose continuation steps on) and returns. Completes the job when all
+ * were handed out and none is pending. */
+static void
+shutdown_step (ShutdownJob *job)
+{
+  g_mutex_lock (&job->mutex);
+  if (job->finished || job->stepping)
+    {
+      g_mutex_unlock (&job->mutex);
+      return;
+    }
+  job->stepping = TRUE;
+
+  for (;;)
+    {
+      Unit *unit = NULL;
+      GMainContext *context;
+      gboolean owned, expired;
+      guint start, end;
+      Claim *first;
+
+      /* Locked here. */
+      if (job->finished)
+        {
+          job->stepping = FALSE;
+          g_mutex_unlock (&job->mutex);
+          return;
+        }
+      start = job->next;
+      if (start >= job->claims->len)
+        break;
+      end = batch_end (job, start);
+      first = &g_array_index (job->claims, Claim, start);
+      context = first->comp->context;
+      owned = _resmgr_context_is_owned_here (context);
+      expired = job->timed_out || op_expired (job->op);
+      job->next = end;
+
+      if (owned)
+        {
+          g_mutex_unlock (&job->mutex);
+          run_claims (job->manager, job->op, first, end - start, FALSE);
+          op_end_phase (job->op);
+          op_flush_late (job->op);
+          g_mutex_lock (&job->mutex);
+          continue;
+        }
+
+      if (expired)
+        {
+          /* No more waiting after the deadline (see resmgr_manager_shutdown ()). */
+          g_mutex_unlock (&job->mutex);
+          give_back (job->manager, first, end - start);
+          g_mutex_lock (&job->mutex);
+          continue;
+        }
+
+      unit = unit_new (job->op, NULL, first, end - start);
+      unit->then = shutdown_unit_then;
+      unit->then_data = shutdown_job_ref (job);
+      unit->then_data_free = shutdown_job_unref;
+      job->pending = unit_ref (unit);
+      job->pending_context = context;
+      job->stepping = FALSE;
+      g_mutex_unlock (&job->mutex);
+
+      unit_dispatch (unit, context, "[resmgr] shutdown on owner context");
+      unit_unref (unit);
+      return;
+    }
+
+  /* All handed out, and nothing pending (only the stepper hands out). */
+  job->stepping = FALSE;
+  g_mutex_unlock (&job->mutex);
+
+  shutdown_complete (job);
+}
+
+/* On the owner of a Unit's context, after it ran. */
+static void
+shutdown_unit_then (Unit *unit)
+{
+  ShutdownJob *job = unit->then_data;
+  gboolean go_on;
+
+  g_mutex_lock (&job->mutex);
+  go_on = !job->finished && job->pending == unit;
+  if (go_on)
+    g_clear_pointer (&job->pending, unit_unref);
+  g_mutex_unlock (&job->mutex);
+
+  if (go_on)
+    shutdown_step (job);
+}
+
+/* On the caller's context, at the deadline. */
+static gboolean
+shutdown_timeout_cb (gpointer data)
+{
+  ShutdownJob *job = data;
+  Unit *pending;
+  GMainContext *context;
+  gboolean stepping;
+
+  g_mutex_lock (&job->mutex);
+  if (job->finished)
+    {
+      g_mutex_unlock (&job->mutex);
+      return G_SOURCE_REMOVE;
+    }
+  /* Under the lock: a stepper that takes it next sees it, whatever the
+   * coarse clock says. */
+  job->timed_out = TRUE;
+  g_atomic_int_set (&job->op->expired, TRUE);
+  pending = g_steal_pointer (&job->pending);
+  context = job->pending_context;
+  stepping = job->stepping;
+  g_mutex_unlock (&job->mutex);
+
+  if (pending != NULL && _resmgr_call_abandon (pending->call) == RESMGR_CALL_ABANDONED)
+    unit_abandoned (pending, context);
+  g_clear_pointer (&pending, unit_unref);
+
+  /* Whatever runs now (a Unit's batch or a stepper's inline one) is named
+   * as an overrun, what is queued behind it given back. */
+  op_overrun (job->op);
+
+  if (stepping)
+    /* Another thread is inside a batch of its own context: end here; it
+     * stops at its next step, what it finishes is reported late. */
+    shutdown_complete (job);
+  else
+    /* This thread's own batches still run, the others are given back. */
+    shutdown_step (job);
+
+  return G_SOURCE_REMOVE;
+}
+
 /* Cancelling only stops the wait: the shutdown goes on, its report comes
  * with cleanup-finished. */
 static gboolean
@@ -2902,115 +3180,6 @@ shutdown_cancelled_cb (GCancellable *cancellable,
     g_task_return_new_error (job->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                              "Stopped waiting for the shutdown; it goes on, its report "
                              "comes with cleanup-finished");
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs batches from job->next: inline while this thread owns their
- * context, else hands the next one to its owner and returns. */
-static void
-shutdown_step (ShutdownJob *job)
-{
-  for (;;)
-    {
-      Unit *unit = NULL;
-      GMainContext *context;
-      guint start, end;
-      Claim *first;
-
-      g_mutex_lock (&job->mutex);
-      if (job->finished)
-        {
-          g_mutex_unlock (&job->mutex);
-          return;
-        }
-      start = job->next;
-      if (start >= job->claims->len)
-        {
-          g_mutex_unlock (&job->mutex);
-          break;
-        }
-      end = batch_end (job, start);
-      first = &g_array_index (job->claims, Claim, start);
-      context = first->comp->context;
-      job->next = end;
-      if (!_resmgr_context_is_owned_here (context) && op_expired (job->op))
-        {
-          /* No more waiting after the deadline (see resmgr_manager_shutdown ()). */
-          g_mutex_unlock (&job->mutex);
-          unclaim (first, end - start);
-          continue;
-        }
-      if (!_resmgr_context_is_owned_here (context))
-        {
-          unit = unit_new (job->op, NULL, first, end - start);
-          unit->then = shutdown_unit_then;
-          unit->then_data = shutdown_job_ref (job);
-          unit->then_data_free = shutdown_job_unref;
-          job->pending = unit_ref (unit);
-          job->pending_context = context;
-        }
-      g_mutex_unlock (&job->mutex);
-
-      if (unit == NULL)
-        {
-          run_claims (job->manager, job->op, first, end - start, FALSE);
-          op_end_phase (job->op);
-          continue;
-        }
-
-      _resmgr_dispatch (context, G_PRIORITY_HIGH, "[resmgr] shutdown on owner context",
-                        unit_run_cb, unit, unit_unref);
-      return;
-    }
-
-  /* All ran (or the deadline passed between two batches). */
-  g_mutex_lock (&job->mutex);
-  if (job->finished || job->pending != NULL)
-    {
-      g_mutex_unlock (&job->mutex);
-      return;
-    }
-  g_mutex_unlock (&job->mutex);
-
-  shutdown_complete (job);
-}
-
-static gboolean
-shutdown_timeout_cb (gpointer data)
-{
-  ShutdownJob *job = data;
-  Unit *pending;
-  GMainContext *context;
-
-  g_mutex_lock (&job->mutex);
-  if (job->finished)
-    {
-      g_mutex_unlock (&job->mutex);
-      return G_SOURCE_REMOVE;
-    }
-  pending = g_steal_pointer (&job->pending);
-  context = job->pending_context;
-  g_mutex_unlock (&job->mutex);
-
-  g_atomic_int_set (&job->op->expired, TRUE);
-  if (pending != NULL)
-    {
-      ResmgrCallState state = _resmgr_call_abandon (pending->call);
-
-      if (state == RESMGR_CALL_ABANDONED)
-        {
-          op_mark_stuck (job->op, context);
-          unclaim ((Claim *) (gpointer) pending->claims->data, pending->claims->len);
-        }
-      else if (state == RESMGR_CALL_RUNNING)
-        op_overrun (job->op);
-      unit_unref (pending);
-    }
-
-  /* What is left: this thread's own batches still run, the rest is given
-   * back, then the report. */
-  shutdown_step (job);
 
   return G_SOURCE_REMOVE;
 }
