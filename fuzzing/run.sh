@@ -85,9 +85,14 @@ for t in "${targets[@]}"; do
   fi
   if [ $ok -eq 1 ]; then
     echo "=== fuzz: $t for ${seconds} s ==="
-    if ! timeout $((seconds * 2 + 120)) "$exe" -max_total_time="$seconds" -max_len=512 -timeout=30 \
-           -rss_limit_mb=4096 -print_final_stats=1 -jobs="${RESMGR_FUZZ_JOBS:-1}" \
-           -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1; then
+    jobs=()
+    if [ "${RESMGR_FUZZ_JOBS:-1}" -gt 1 ]; then
+      # libFuzzer then writes each worker's log to fuzz-N.log in the current directory
+      jobs=(-jobs="$RESMGR_FUZZ_JOBS" -workers="$RESMGR_FUZZ_JOBS")
+    fi
+    if ! (cd "$builddir" && timeout $((seconds * 2 + 120)) "$top/$exe" -max_total_time="$seconds" \
+            -max_len=512 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 "${jobs[@]}" \
+            -artifact_prefix="$top/$artifacts/" "$top/$corpus") >"$log" 2>&1; then
       ok=0
     fi
     if ls "$artifacts"/* >/dev/null 2>&1; then
