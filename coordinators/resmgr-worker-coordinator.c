@@ -156,8 +156,10 @@ typedef struct
 } Job;
 
 /* What the coordinator and its pool threads share. The pool threads hold
- * this (never the coordinator): each pool task is a reference to it, and
- * pops the next pending job. */
+ * this (never the coordinator): each pool task is a *token*, a reference
+ * to it, that runs its pending jobs one after the other until none is
+ * left. At most pool_size tokens of a coordinator are out at once, which
+ * is its concurrency limit; the threads come from one process-wide pool. */
 struct _Shared
 {
   gatomicrefcount  ref_count;
@@ -177,13 +179,14 @@ struct _Shared
   gboolean         n_active_dirty;
   gboolean         went_idle;
   gboolean         publish_pending;
+  guint            n_tokens;       /* pool tasks out */
+  guint            max_tokens;     /* the pool size */
 };
 
 typedef struct
 {
   /* Read-only after construction: */
   Shared      *shared;
-  GThreadPool *pool;
 
   /* Atomic: */
   guint        pool_size;
@@ -525,11 +528,11 @@ schedule_completion (Shared *shared,
 
 static void wake_async_waiters (Shared *shared);
 
-static void
-pool_thread_func (gpointer data,
-                  gpointer unused)
+/* Runs the next pending job of @shared on this pool thread; FALSE (and
+ * the token given back) when there is none. */
+static gboolean
+run_next_job (Shared *shared)
 {
-  Shared *shared = data;
   GCancellable *cancellable;
   gpointer user_data, result = NULL;
   GDestroyNotify user_data_destroy = NULL, result_destroy;
@@ -544,14 +547,14 @@ pool_thread_func (gpointer data,
       job->phase = PHASE_RUNNING;
       user_data = job->user_data;
     }
+  else
+    shared->n_tokens--;
   g_mutex_unlock (&shared->mutex);
 
-  /* Its job was cancelled before it started: nothing to do. */
+  /* Nothing (left) to run: the jobs were run, or cancelled before they
+   * started. */
   if (job == NULL)
-    {
-      shared_unref (shared);
-      return;
-    }
+    return FALSE;
 
   cancellable = resmgr_worker_get_cancellable (job->worker);
   result_destroy = job->result_destroy;
@@ -609,11 +612,59 @@ pool_thread_func (gpointer data,
   g_clear_error (&error);
 
   job_unref (job);
-  shared_unref (shared);
 
   /* Last, so that a caller waiting for it knows the job left nothing. */
   if (user_data_destroy != NULL)
     user_data_destroy (user_data);
+
+  return TRUE;
+}
+
+static void
+pool_thread_func (gpointer data,
+                  gpointer unused)
+{
+  Shared *shared = data;
+
+  while (run_next_job (shared))
+    ;
+
+  shared_unref (shared);
+}
+
+/* One pool for every coordinator, never freed: a coordinator's pool size
+ * is the number of its tokens out (see Shared). A pool per coordinator
+ * was freed by its last thread, inside GLib, after the coordinator went. */
+static GThreadPool *
+process_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (pool_thread_func, NULL, -1, FALSE, NULL));
+
+  return pool;
+}
+
+/* Hands @n tokens of @shared (already counted in n_tokens) to the pool.
+ * Returns FALSE, with those not pushed given back, if no thread could be
+ * made. */
+static gboolean
+push_tokens (Shared  *shared,
+             guint    n,
+             GError **error)
+{
+  for (guint i = 0; i < n; i++)
+    if (!g_thread_pool_push (process_pool (), shared_ref (shared), error))
+      {
+        shared_unref (shared);
+        g_mutex_lock (&shared->mutex);
+        shared->n_tokens -= n - i;
+        g_mutex_unlock (&shared->mutex);
+        return FALSE;
+      }
+
+  return TRUE;
 }
 
 /* }}} */
@@ -1058,9 +1109,8 @@ resmgr_worker_coordinator_finalize (GObject *object)
   ResmgrWorkerCoordinatorPrivate *priv = PRIV (RESMGR_WORKER_COORDINATOR (object));
 
   /* Never waits: an abandoned job's thread finishes alone, holding only
-   * the shared state; the last pool thread frees the pool. Pending pool
-   * tasks (of jobs cancelled before they started) find nothing to do. */
-  g_thread_pool_free (priv->pool, FALSE, FALSE);
+   * the shared state. Tokens still out (of jobs cancelled before they
+   * started) find nothing to do. */
   shared_unref (priv->shared);
 
   G_OBJECT_CLASS (resmgr_worker_coordinator_parent_class)->finalize (object);
@@ -1195,8 +1245,7 @@ resmgr_worker_coordinator_init (ResmgrWorkerCoordinator *self)
   priv->pool_size = g_get_num_processors ();
   priv->cancel_timeout = DEFAULT_CANCEL_TIMEOUT_MS;
   priv->shared = shared_new (self);
-  /* Not exclusive: no thread is started before the first job. */
-  priv->pool = g_thread_pool_new (pool_thread_func, NULL, (int) priv->pool_size, FALSE, NULL);
+  priv->shared->max_tokens = priv->pool_size;
 }
 
 /* }}} */
@@ -1287,7 +1336,7 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
   ResmgrHandle *handle = NULL;
   GMainContext *context;
   Delivery *delivery;
-  gboolean closed;
+  gboolean closed, need_token;
   Job *job;
 
   g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
@@ -1359,14 +1408,17 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
   g_queue_push_tail (&shared->pending, job);
   g_ptr_array_add (shared->jobs, job);  /* takes the reference */
   shared->n_active_dirty = TRUE;
+  /* A token of ours is out and will pop this job, or one more may go. */
+  need_token = shared->n_tokens < shared->max_tokens;
+  if (need_token)
+    shared->n_tokens++;
   g_mutex_unlock (&shared->mutex);
 
   shared_publish (shared);
 
-  if (!g_thread_pool_push (priv->pool, shared_ref (shared), &error))
+  if (need_token && !push_tokens (shared, 1, &error))
     {
-      /* No thread could be made and none runs: fail the job. */
-      shared_unref (shared);
+      /* No thread could be made: fail the job if no token took it. */
       g_mutex_lock (&shared->mutex);
       if (g_queue_remove (&shared->pending, job))
         {
@@ -1657,6 +1709,8 @@ resmgr_worker_coordinator_set_pool_size (ResmgrWorkerCoordinator *self,
                                          guint                    pool_size)
 {
   ResmgrWorkerCoordinatorPrivate *priv;
+  g_autoptr(GError) error = NULL;
+  guint more = 0;
 
   g_return_if_fail (RESMGR_IS_WORKER_COORDINATOR (self));
   g_return_if_fail (pool_size >= 1 && pool_size <= G_MAXINT);
@@ -1665,7 +1719,19 @@ resmgr_worker_coordinator_set_pool_size (ResmgrWorkerCoordinator *self,
   if ((guint) g_atomic_int_exchange (&priv->pool_size, pool_size) == pool_size)
     return;
 
-  g_thread_pool_set_max_threads (priv->pool, (int) pool_size, NULL);
+  /* A larger size starts the queued jobs it now allows; a smaller one
+   * takes effect as the tokens out come back. */
+  g_mutex_lock (&priv->shared->mutex);
+  priv->shared->max_tokens = pool_size;
+  if (pool_size > priv->shared->n_tokens)
+    more = MIN (pool_size - priv->shared->n_tokens, priv->shared->pending.length);
+  priv->shared->n_tokens += more;
+  g_mutex_unlock (&priv->shared->mutex);
+
+  if (more > 0 && !push_tokens (priv->shared, more, &error))
+    g_warning ("Could not start more jobs of %s %p: %s",
+               G_OBJECT_TYPE_NAME (self), self, error->message);
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOL_SIZE]);
 }
 
