@@ -9,7 +9,9 @@
 # sudo command to run and exits 1.
 #
 # Environment: RESMGR_SKIP_DEPS=1 skips everything (for machines that are not Debian
-# or that manage their packages otherwise).
+# or that manage their packages otherwise). RESMGR_CORE_ONLY=1 installs only what
+# resmgr-1 (the GLib-only library) and its tests need: no GTK, libepoxy, X server
+# or GL.
 set -euo pipefail
 
 if [ -n "${RESMGR_SKIP_DEPS:-}" ]; then
@@ -24,25 +26,30 @@ packages=(
   meson
   ninja-build
   git
-  # libraries
+  # resmgr-1's libraries
   libglib2.0-dev
   libjson-glib-dev
-  libgtk-4-dev
-  libepoxy-dev
   # GObject-Introspection and the Python binding used by the GI test
   gobject-introspection
   libgirepository1.0-dev
   gir1.2-glib-2.0
-  gir1.2-gtk-4.0
   python3
   python3-gi
-  # a display, a session bus and software GL for the GTK tests
-  xvfb
-  xauth
-  dbus-daemon
-  libgl1-mesa-dri
-  libegl-mesa0
 )
+if [ -z "${RESMGR_CORE_ONLY:-}" ]; then
+  packages+=(
+    # resmgr-gtk-1's libraries
+    libgtk-4-dev
+    libepoxy-dev
+    gir1.2-gtk-4.0
+    # a display, a session bus and software GL for the GTK tests
+    xvfb
+    xauth
+    dbus-daemon
+    libgl1-mesa-dri
+    libegl-mesa0
+  )
+fi
 packages+=("$@")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

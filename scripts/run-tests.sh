@@ -12,6 +12,8 @@
 #   RESMGR_BUILDDIR        build directory (default: _build)
 #   RESMGR_MESON_ARGS      extra `meson setup` options, e.g. "-Db_sanitize=address"
 #   RESMGR_SKIP_DEPS=1     do not check or install Debian packages
+#   RESMGR_CORE_ONLY=1     resmgr-1 alone (-Dgtk=disabled), with only its packages:
+#                          what a GLib daemon or tool needs, no GTK installed
 #   RESMGR_SUMMARY_PREFIX  text printed before the summary line
 set -uo pipefail
 
@@ -20,6 +22,9 @@ cd "$top" || exit 1
 
 builddir=${RESMGR_BUILDDIR:-_build}
 read -r -a setup_args <<<"${RESMGR_MESON_ARGS:-}"
+if [ -n "${RESMGR_CORE_ONLY:-}" ]; then
+  setup_args+=(-Dgtk=disabled)
+fi
 prefix=${RESMGR_SUMMARY_PREFIX:-}
 
 if [ -x /usr/bin/python3 ]; then

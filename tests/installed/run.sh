@@ -36,6 +36,19 @@ export PKG_CONFIG_PATH="$dest/pkgconfig"
 flags=$(pkg-config --cflags --libs resmgr-1)
 ${CC:-cc} -o "$dest/outsider" "$srcdir/outsider.c" $flags
 
+# The README's C example, as a reader copies it: it must build against
+# resmgr-1 alone (no GTK) and run.
+readme="$srcdir/../../README.md"
+awk '/^```c$/ { f = 1; next } /^```$/ { if (f) exit } f' "$readme" > "$dest/readme-example.c"
+if [ ! -s "$dest/readme-example.c" ] ||
+   ! ${CC:-cc} -o "$dest/readme-example" "$dest/readme-example.c" $flags; then
+  echo "Bail out! the README's C example does not build against resmgr-1"
+  exit 1
+fi
+case "$flags" in
+  *gtk*) echo "Bail out! resmgr-1's flags name GTK: $flags"; exit 1 ;;
+esac
+
 # The installed library, not the build tree's.
 export LD_LIBRARY_PATH="$(dirname "$lib")"
 loaded=$(ldd "$dest/outsider" | awk '/libresmgr-1/ { print $3 }')
@@ -43,5 +56,10 @@ case "$loaded" in
   "$dest"/*) ;;
   *) echo "Bail out! outsider loads $loaded, not the installed library"; exit 1 ;;
 esac
+
+if ! "$dest/readme-example"; then
+  echo "Bail out! the README's C example failed"
+  exit 1
+fi
 
 exec "$dest/outsider" --tap
