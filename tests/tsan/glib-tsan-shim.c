@@ -674,6 +674,22 @@ g_source_destroy (GSource *source)
     context_unlock (context);
 }
 
+/* GLib takes the context's mutex in g_source_unref () too when the source
+ * is attached: its last unref removes it from the context's source lists
+ * (freeing list nodes another thread's attach allocated). */
+void
+g_source_unref (GSource *source)
+{
+  REAL (void, g_source_unref, (GSource *));
+  GMainContext *context = source->context;
+
+  if (context != NULL)
+    context_lock (context);
+  real_g_source_unref (source);
+  if (context != NULL)
+    context_unlock (context);
+}
+
 gboolean
 g_main_context_iteration (GMainContext *context,
                           gboolean      may_block)

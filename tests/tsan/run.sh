@@ -36,7 +36,7 @@ if [ -x /usr/bin/python3 ]; then python=/usr/bin/python3; else python=python3; f
 # widget tests without one). The GTK, GL and demo suites are not run here.
 default_tests="test-manager test-threads test-shutdown test-report test-default test-race"
 default_tests+=" test-coordinator test-worker-coordinator test-review test-monitor test-controller"
-default_tests+=" test-stress"
+default_tests+=" test-stress test-owner-context test-review-manager"
 read -r -a tests <<<"${RESMGR_TSAN_TESTS:-$default_tests}"
 
 # shellcheck source=scripts/lib.sh
