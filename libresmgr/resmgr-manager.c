@@ -1741,19 +1741,28 @@ emit_cleanup_finished (ResmgrManager       *self,
     emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
 }
 
+/* Cleans all @comp owns, on its owner context, with no deadline. */
+static ResmgrCleanupReport *
+clean_component_here (ResmgrManager *self,
+                      Component     *comp)
+{
+  Op *op = op_new (self, comp->id, -1);
+  ResmgrCleanupReport *report;
+
+  clean_component_rounds (self, op, comp);
+  report = op_finish (op, &comp, 1);
+  op_unref (op);
+
+  return report;
+}
+
 /* On the component's owner context. */
 static void
 finish_disposed_component (ResmgrManager *self,
                            Component     *comp)
 {
-  ResmgrCleanupReport *report;
+  ResmgrCleanupReport *report = clean_component_here (self, comp);
   gboolean removed = FALSE;
-  Op *op;
-
-  op = op_new (self, comp->id, -1);
-  clean_component_rounds (self, op, comp);
-  report = op_finish (op, &comp, 1);
-  op_unref (op);
 
   /* From now on nobody cleans it again by itself: what another operation
    * gives back to it later is an orphan (see unclaim ()). */
@@ -3428,16 +3437,12 @@ static gboolean
 dispose_component_cb (gpointer data)
 {
   DisposeData *dd = data;
-  ResmgrCleanupReport *report;
-  Op *op = op_new (dd->manager, dd->comp->id, -1);
+  ResmgrCleanupReport *report = clean_component_here (dd->manager, dd->comp);
 
-  clean_component_rounds (dd->manager, op, dd->comp);
-  report = op_finish (op, &dd->comp, 1);
   if (resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report) > 0)
     g_debug ("Manager disposed with resources of “%s” still tracked: cleaned %u",
              dd->comp->id, resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report));
   resmgr_cleanup_report_unref (report);
-  op_unref (op);
 
   return G_SOURCE_REMOVE;
 }
