@@ -446,10 +446,13 @@ g_object_unref (gpointer object)
 
       __tsan_release (ref_count);
       if (__atomic_load_n (ref_count, __ATOMIC_ACQUIRE) == 1)
-        {
-          __tsan_acquire (ref_count);
-          unreffing = object;
-        }
+        __tsan_acquire (ref_count);
+      /* Also when the count read here is higher: another owner may drop
+       * its reference before our decrement, which then is the last (seen:
+       * test-race, a cleanup holding a temporary reference while a worker
+       * unrefs). Only the last unref clears the qdata, where the second
+       * acquire sits. */
+      unreffing = object;
     }
   real_g_object_unref (object);
   unreffing = outer;
