@@ -269,6 +269,24 @@ def test_oversize_and_foreign_id():
     assert calls == []
 
 
+def test_gtk_namespace():
+    """resmgr-gtk-1 is its own namespace, on top of Resmgr (skipped when
+    resmgr-gtk-1 is not built)."""
+    try:
+        gi.require_version("ResmgrGtk", "1.0")
+    except ValueError:
+        print("# ResmgrGtk-1.0 not built: skipped")
+        return
+    from gi.repository import ResmgrGtk  # noqa: E402
+
+    assert ResmgrGtk.GLCoordinator.__gtype__.is_a(Resmgr.Coordinator.__gtype__)
+    assert callable(ResmgrGtk.controller_bind_widget)
+    assert callable(ResmgrGtk.application_attach)
+    # The core namespace has no GTK in it.
+    assert not hasattr(Resmgr, "GLCoordinator")
+    assert not hasattr(Resmgr, "controller_bind_widget")
+
+
 TESTS = [
     test_track_object_python_cleanup,
     test_add_cleanup_and_report,
@@ -276,6 +294,7 @@ TESTS = [
     test_wait_timeout_and_owner_not_iterating,
     test_shutdown_overrun_and_late_report,
     test_oversize_and_foreign_id,
+    test_gtk_namespace,
 ]
 
 
