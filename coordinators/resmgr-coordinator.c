@@ -561,10 +561,17 @@ resmgr_coordinator_new (ResmgrService *service)
  * (the class's `cleanup`, at its `cleanup_priority`). The component's owner
  * context is the calling thread's thread-default main context.
  *
+ * A component may have several coordinators (a controller that runs jobs
+ * *and* owns GL objects): binding to a component that is already registered
+ * with the service joins that registration, so everything is cleaned
+ * together, in one priority order, when the component goes. Bind them all
+ * on the component's owner thread. @id must then be %NULL or the
+ * component's id.
+ *
  * Binding twice fails with %RESMGR_ERROR_INVALID_ARGUMENT; binding to a
  * component whose last reference is being dropped (from its dispose) fails
- * with %RESMGR_ERROR_NOT_FOUND; the service's own errors (a component
- * already registered, shutting down) are passed on. A component disposed
+ * with %RESMGR_ERROR_NOT_FOUND; the service's own errors (an id used by
+ * another component, shutting down) are passed on. A component disposed
  * with g_object_run_dispose() but still referenced is alive as far as GLib
  * can tell: it can be bound, and its resources are cleaned at its final
  * unref, whose dispose notifies weak references again.
@@ -616,12 +623,25 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
     }
   else
     {
+      g_autoptr(GError) local_error = NULL;
+
       g_object_unref (alive);
-      bound = resmgr_service_register_component (priv->service, component, id, error);
-      if (bound)
-        component_id = resmgr_service_dup_component_id (priv->service, component);
-      else
-        g_weak_ref_set (&priv->component, NULL);
+      bound = resmgr_service_register_component (priv->service, component, id, &local_error);
+      component_id = resmgr_service_dup_component_id (priv->service, component);
+      if (!bound && component_id != NULL &&
+          g_error_matches (local_error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT) &&
+          (id == NULL || g_strcmp0 (id, component_id) == 0))
+        {
+          /* Registered already (by another coordinator): join it. */
+          g_clear_error (&local_error);
+          bound = TRUE;
+        }
+      if (!bound)
+        {
+          g_clear_pointer (&component_id, g_free);
+          g_weak_ref_set (&priv->component, NULL);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        }
     }
 
   g_mutex_lock (&priv->mutex);

@@ -338,6 +338,48 @@ count_free (gpointer data)
 }
 
 static void
+test_bind_joins_registration (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  TestComponent *comp = test_component_new (NULL);
+  g_autoptr(ResmgrCoordinator) first = resmgr_coordinator_new (RESMGR_SERVICE (manager));
+  g_autoptr(ResmgrCoordinator) second = resmgr_coordinator_new (RESMGR_SERVICE (manager));
+  g_autoptr(ResmgrCoordinator) other_id = resmgr_coordinator_new (RESMGR_SERVICE (manager));
+  g_autoptr(ResmgrStats) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  Recorder *rec = recorder_new ();
+
+  g_test_summary ("Several coordinators of one component: the second bind joins the "
+                  "registration (same id, one component), another id is refused, and the "
+                  "component's disposal cleans what both tracked in one priority order");
+
+  g_assert_true (resmgr_coordinator_bind (first, G_OBJECT (comp), "joined", &error));
+  g_assert_no_error (error);
+  g_assert_true (resmgr_coordinator_bind (second, G_OBJECT (comp), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (resmgr_coordinator_get_component_id (second), ==, "joined");
+  g_assert_false (resmgr_coordinator_bind (other_id, G_OBJECT (comp), "another", &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  stats = resmgr_service_dup_stats (RESMGR_SERVICE (manager));
+  g_assert_cmpuint (resmgr_stats_get_n_components (stats), ==, 1);
+
+  g_assert_nonnull (resmgr_coordinator_track_data (first, RESMGR_RESOURCE_TYPE_MEMORY, "m", 0,
+                                                   RESMGR_PRIORITY_DEFAULT, item_new (rec, "first-memory"),
+                                                   item_destroy, &error));
+  g_assert_nonnull (resmgr_coordinator_track_data (second, RESMGR_RESOURCE_TYPE_WORKER, "w", 0,
+                                                   RESMGR_PRIORITY_DEFAULT, item_new (rec, "second-worker"),
+                                                   item_destroy, &error));
+  g_assert_no_error (error);
+
+  /* On the owner thread (this one): cleaned inline at the last unref. */
+  g_object_unref (comp);
+  assert_recorded (rec, "second-worker,first-memory");
+  recorder_free (rec);
+}
+
+static void
 test_bind_run_disposed (void)
 {
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
@@ -1664,6 +1706,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Coordinator/mock/bind", test_mock_bind);
   g_test_add_func ("/Resmgr/Coordinator/mock/bind-auto-id", test_mock_bind_auto_id);
   g_test_add_func ("/Resmgr/Coordinator/mock/bind-twice", test_mock_bind_twice);
+  g_test_add_func ("/Resmgr/Coordinator/bind/joins-registration", test_bind_joins_registration);
   g_test_add_func ("/Resmgr/Coordinator/mock/bind-refused", test_mock_bind_refused);
   g_test_add_func ("/Resmgr/Coordinator/mock/track", test_mock_track);
   g_test_add_func ("/Resmgr/Coordinator/mock/release", test_mock_release);
