@@ -122,12 +122,14 @@ typedef struct
   ResmgrCoordinator *coordinator;
   GMainContext      *context;      /* the owner context */
   gulong             n_active_id;
+  ResmgrCoordinator *n_active_source; /* the worker coordinator n_active_id is on */
 
   /* Atomic: */
   int                busy;
 
   /* Protected by mutex: */
   GMutex             mutex;
+  GPtrArray         *facets;        /* ResmgrCoordinator, more coordinators of ours */
   GCond              cond;
   CleanupState       cleanup_state; /* written on the owner thread only */
   ResmgrCleanupReport *report;
@@ -613,8 +615,11 @@ resmgr_controller_constructed (GObject *object)
                G_OBJECT_TYPE_NAME (self), self, error->message);
 
   if (RESMGR_IS_WORKER_COORDINATOR (priv->coordinator))
-    priv->n_active_id = g_signal_connect (priv->coordinator, "notify::n-active",
-                                          G_CALLBACK (n_active_changed_cb), self);
+    {
+      priv->n_active_source = priv->coordinator;
+      priv->n_active_id = g_signal_connect (priv->coordinator, "notify::n-active",
+                                            G_CALLBACK (n_active_changed_cb), self);
+    }
 
   registry_add (self);
 }
@@ -666,7 +671,7 @@ resmgr_controller_dispose (GObject *object)
     resmgr_cleanup_report_unref (run_cleanup_here (self));
 
   if (priv->n_active_id != 0)
-    g_clear_signal_handler (&priv->n_active_id, priv->coordinator);
+    g_clear_signal_handler (&priv->n_active_id, priv->n_active_source);
   /* Not busy any more, as far as the application is concerned. */
   set_busy (self, FALSE);
 
@@ -681,6 +686,7 @@ resmgr_controller_finalize (GObject *object)
   ResmgrControllerPrivate *priv = PRIV (RESMGR_CONTROLLER (object));
 
   g_clear_object (&priv->coordinator);
+  g_clear_pointer (&priv->facets, g_ptr_array_unref);
   g_clear_object (&priv->service);
   g_clear_pointer (&priv->context, g_main_context_unref);
   g_clear_pointer (&priv->report, resmgr_cleanup_report_unref);
@@ -875,26 +881,97 @@ resmgr_controller_get_resources (ResmgrController *self)
 }
 
 /**
+ * resmgr_controller_get_facet:
+ * @self: a controller
+ * @coordinator_type: a type derived from [class@Resmgr.Coordinator]
+ *
+ * Gets the controller's coordinator of @coordinator_type: the one made by
+ * [vfunc@Resmgr.Controller.create_coordinator] if it is of that type, else
+ * a *facet*: a coordinator of that type made on first use and bound to the
+ * controller's component too. So one controller owns any mix of resources
+ * (worker jobs, GL objects, plain resources) through one registration: its
+ * cleanup releases all of them together, in one priority order.
+ *
+ * A facet is made on the controller's owner thread (its owner context is
+ * the coordinator's); once made, it may be got from any thread.
+ *
+ * Returns: (transfer none) (nullable): the coordinator, or %NULL if it
+ *   cannot be made (called off the owner thread before it exists, or the
+ *   service refused: shutting down)
+ *
+ * Since: 0.1
+ */
+ResmgrCoordinator *
+resmgr_controller_get_facet (ResmgrController *self,
+                             GType             coordinator_type)
+{
+  ResmgrControllerPrivate *priv;
+  g_autoptr(ResmgrCoordinator) facet = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
+  g_return_val_if_fail (g_type_is_a (coordinator_type, RESMGR_TYPE_COORDINATOR), NULL);
+
+  priv = PRIV (self);
+  if (G_TYPE_CHECK_INSTANCE_TYPE (priv->coordinator, coordinator_type))
+    return priv->coordinator;
+
+  g_mutex_lock (&priv->mutex);
+  for (guint i = 0; priv->facets != NULL && i < priv->facets->len; i++)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (g_ptr_array_index (priv->facets, i), coordinator_type))
+      {
+        ResmgrCoordinator *found = g_ptr_array_index (priv->facets, i);
+
+        g_mutex_unlock (&priv->mutex);
+        return found;
+      }
+  g_mutex_unlock (&priv->mutex);
+
+  /* Made and bound where its callbacks and cleanups belong. */
+  g_return_val_if_fail (_resmgr_context_is_owned_here (priv->context), NULL);
+
+  facet = g_object_new (coordinator_type, "service", priv->service, NULL);
+  if (!resmgr_coordinator_bind (facet, G_OBJECT (self), NULL, &error))
+    {
+      g_warning ("Cannot add a %s to %s “%s”: %s", g_type_name (coordinator_type),
+                 G_OBJECT_TYPE_NAME (self), resmgr_controller_get_id (self), error->message);
+      return NULL;
+    }
+
+  if (RESMGR_IS_WORKER_COORDINATOR (facet) && priv->n_active_id == 0)
+    {
+      priv->n_active_source = facet;
+      priv->n_active_id = g_signal_connect (facet, "notify::n-active",
+                                            G_CALLBACK (n_active_changed_cb), self);
+    }
+
+  g_mutex_lock (&priv->mutex);
+  if (priv->facets == NULL)
+    priv->facets = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (priv->facets, g_object_ref (facet));
+  g_mutex_unlock (&priv->mutex);
+
+  return facet;
+}
+
+/**
  * resmgr_controller_get_worker_coordinator:
  * @self: a controller
  *
- * Gets the controller's coordinator as a worker coordinator, for a
- * controller whose [vfunc@Resmgr.Controller.create_coordinator] made one.
+ * Gets the controller's worker coordinator: the one
+ * [vfunc@Resmgr.Controller.create_coordinator] made, or a facet made on
+ * first use ([method@Resmgr.Controller.get_facet]).
  *
- * Returns: (transfer none) (nullable): the worker coordinator, or %NULL if
- *   the coordinator is not one
+ * Returns: (transfer none) (nullable): the worker coordinator
  *
  * Since: 0.1
  */
 ResmgrWorkerCoordinator *
 resmgr_controller_get_worker_coordinator (ResmgrController *self)
 {
-  ResmgrCoordinator *coordinator;
-
   g_return_val_if_fail (RESMGR_IS_CONTROLLER (self), NULL);
 
-  coordinator = PRIV (self)->coordinator;
-  return RESMGR_IS_WORKER_COORDINATOR (coordinator) ? RESMGR_WORKER_COORDINATOR (coordinator) : NULL;
+  return (ResmgrWorkerCoordinator *) resmgr_controller_get_facet (self, RESMGR_TYPE_WORKER_COORDINATOR);
 }
 
 /**

@@ -50,6 +50,9 @@ struct _ResmgrControllerClass
 RESMGR_AVAILABLE_IN_ALL
 ResmgrCoordinator       *resmgr_controller_get_resources          (ResmgrController *self);
 RESMGR_AVAILABLE_IN_ALL
+ResmgrCoordinator       *resmgr_controller_get_facet              (ResmgrController *self,
+                                                                   GType             coordinator_type);
+RESMGR_AVAILABLE_IN_ALL
 ResmgrWorkerCoordinator *resmgr_controller_get_worker_coordinator (ResmgrController *self);
 RESMGR_AVAILABLE_IN_ALL
 ResmgrService           *resmgr_controller_get_service            (ResmgrController *self);

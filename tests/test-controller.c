@@ -225,12 +225,9 @@ test_construct (void)
   gl = controller_new (TEST_TYPE_GL_CONTROLLER, f.manager);
 
   g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (resmgr_controller_get_resources (plain), RESMGR_TYPE_COORDINATOR));
-  g_assert_null (resmgr_controller_get_worker_coordinator (plain));
-  g_assert_null (resmgr_controller_get_gl_coordinator (plain));
-  g_assert_nonnull (resmgr_controller_get_worker_coordinator (workers));
-  g_assert_null (resmgr_controller_get_gl_coordinator (workers));
-  g_assert_nonnull (resmgr_controller_get_gl_coordinator (gl));
-  g_assert_null (resmgr_controller_get_worker_coordinator (gl));
+  /* The one create_coordinator made, when it is of the type asked. */
+  g_assert_true ((gpointer) resmgr_controller_get_worker_coordinator (workers) == resmgr_controller_get_resources (workers));
+  g_assert_true ((gpointer) resmgr_controller_get_gl_coordinator (gl) == resmgr_controller_get_resources (gl));
 
   g_assert_cmpstr (resmgr_controller_get_id (named), ==, "TestNamedController-1");
   g_assert_true (resmgr_coordinator_is_bound (resmgr_controller_get_resources (named)));
@@ -1024,6 +1021,123 @@ test_busy_status (void)
 
 /* }}} */
 
+/* Facets: workers, GL objects and plain resources in one controller {{{ */
+
+typedef struct
+{
+  GMutex    mutex;
+  GCond     cond;
+  gboolean  started;
+  Recorder *rec;
+} Blocker;
+
+/* Runs until cancelled: a job its controller's cleanup must stop first. */
+static gpointer
+until_cancelled_job (ResmgrWorker  *worker,
+                     GCancellable  *cancellable,
+                     gpointer       user_data,
+                     GError       **error)
+{
+  Blocker *b = user_data;
+
+  g_mutex_lock (&b->mutex);
+  b->started = TRUE;
+  g_cond_broadcast (&b->cond);
+  g_mutex_unlock (&b->mutex);
+
+  while (!g_cancellable_is_cancelled (cancellable))
+    g_usleep (1000);
+  recorder_push (b->rec, "job");
+  g_cancellable_set_error_if_cancelled (cancellable, error);
+
+  return NULL;
+}
+
+static void
+job_cancelled_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_facets_mixed (void)
+{
+  Fixture f;
+  Blocker b = { 0 };
+  ResmgrWorkerCoordinator *workers;
+  ResmgrGLCoordinator *gl;
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean job_done = FALSE;
+
+  g_test_summary ("A plain controller gets a worker and a GL coordinator on first use, both "
+                  "bound to its one component: its cleanup stops the job first, then "
+                  "releases what the GL facet tracks, then its plain resources, in one "
+                  "report; busy follows the worker facet");
+
+  fixture_init (&f);
+  g_mutex_init (&b.mutex);
+  g_cond_init (&b.cond);
+  b.rec = f.rec;
+  f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+
+  workers = resmgr_controller_get_worker_coordinator (f.controller);
+  gl = resmgr_controller_get_gl_coordinator (f.controller);
+  g_assert_nonnull (workers);
+  g_assert_nonnull (gl);
+  g_assert_true ((gpointer) workers != resmgr_controller_get_resources (f.controller));
+  g_assert_true (resmgr_controller_get_worker_coordinator (f.controller) == workers);
+  g_assert_true (resmgr_controller_get_gl_coordinator (f.controller) == gl);
+  g_assert_true (resmgr_controller_get_facet (f.controller, RESMGR_TYPE_COORDINATOR) ==
+                 resmgr_controller_get_resources (f.controller));
+  g_assert_cmpstr (resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (workers)), ==,
+                   resmgr_controller_get_id (f.controller));
+  g_assert_cmpstr (resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (gl)), ==,
+                   resmgr_controller_get_id (f.controller));
+
+  /* One resource through each facet. */
+  g_assert_nonnull (resmgr_coordinator_track_data (RESMGR_COORDINATOR (gl), RESMGR_RESOURCE_TYPE_GL_OBJECT,
+                                                   "texture", 0, RESMGR_PRIORITY_DEFAULT,
+                                                   item_new (f.rec, "gl"), item_destroy, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (resmgr_coordinator_track_data (resmgr_controller_get_resources (f.controller),
+                                                   RESMGR_RESOURCE_TYPE_MEMORY, "buffer", 0,
+                                                   RESMGR_PRIORITY_DEFAULT, item_new (f.rec, "plain"),
+                                                   item_destroy, &error));
+  g_assert_no_error (error);
+  worker = resmgr_worker_coordinator_run (workers, "until cancelled", until_cancelled_job, &b, NULL,
+                                          NULL, job_cancelled_cb, &job_done);
+  g_mutex_lock (&b.mutex);
+  while (!b.started)
+    g_cond_wait (&b.cond, &b.mutex);
+  g_mutex_unlock (&b.mutex);
+  iterate_pending ();
+  g_assert_true (resmgr_controller_get_busy (f.controller));
+
+  report = resmgr_controller_cleanup (f.controller);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+  assert_recorded (f.rec, "job,gl,plain");
+  iterate_until (NULL, &job_done);
+  iterate_pending ();
+  g_assert_false (resmgr_controller_get_busy (f.controller));
+
+  g_clear_object (&worker);
+  g_clear_object (&f.controller);
+  iterate_pending ();
+  g_mutex_clear (&b.mutex);
+  g_cond_clear (&b.cond);
+  fixture_clear (&f);
+}
+
+/* }}} */
+
 int
 main (int   argc,
       char *argv[])
@@ -1033,6 +1147,7 @@ main (int   argc,
   have_display = gtk_init_check ();
 
   g_test_add_func ("/Resmgr/Controller/construct", test_construct);
+  g_test_add_func ("/Resmgr/Controller/facets/mixed", test_facets_mixed);
   g_test_add_func ("/Resmgr/Controller/cleanup/twice", test_cleanup_twice);
   g_test_add_func ("/Resmgr/Controller/cleanup/at-dispose", test_dispose_cleans);
   g_test_add_func ("/Resmgr/Controller/cleanup/dispose-other-thread", test_dispose_other_thread);

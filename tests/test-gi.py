@@ -287,6 +287,27 @@ def test_gtk_namespace():
     assert not hasattr(Resmgr, "controller_bind_widget")
 
 
+class PyController(Resmgr.Controller):
+    __gtype_name__ = "PyController"
+
+
+def test_controller_facets():
+    """A Python controller gets a worker coordinator as a facet, bound to
+    its one component."""
+    manager = Resmgr.Manager.new()
+    controller = PyController(service=manager)
+    plain = controller.get_resources()
+    workers = controller.get_facet(Resmgr.WorkerCoordinator)
+    assert isinstance(workers, Resmgr.WorkerCoordinator), workers
+    assert workers != plain
+    assert controller.get_worker_coordinator() == workers
+    assert controller.get_facet(Resmgr.Coordinator) == plain
+    assert workers.get_component_id() == controller.get_id()
+    assert manager.dup_stats().get_n_components() == 1
+    report = controller.cleanup()
+    assert report.is_clean()
+
+
 TESTS = [
     test_track_object_python_cleanup,
     test_add_cleanup_and_report,
@@ -295,6 +316,7 @@ TESTS = [
     test_shutdown_overrun_and_late_report,
     test_oversize_and_foreign_id,
     test_gtk_namespace,
+    test_controller_facets,
 ]
 
 

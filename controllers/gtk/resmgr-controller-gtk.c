@@ -147,22 +147,20 @@ resmgr_controller_get_widget (ResmgrController *controller)
  * resmgr_controller_get_gl_coordinator:
  * @controller: a controller
  *
- * Gets the controller's coordinator as a GL coordinator, for a controller
- * whose [vfunc@Resmgr.Controller.create_coordinator] made one.
+ * Gets the controller's GL coordinator: the one its
+ * [vfunc@Resmgr.Controller.create_coordinator] made, or a facet made on
+ * first use and bound to the same component
+ * ([method@Resmgr.Controller.get_facet]), so a controller can decode
+ * textures in worker jobs and draw them. Make it on the GTK thread.
  *
- * Returns: (transfer none) (nullable): the GL coordinator, or %NULL if
- *   the coordinator is not one
+ * Returns: (transfer none) (nullable): the GL coordinator
  *
  * Since: 0.1
  */
 ResmgrGLCoordinator *
 resmgr_controller_get_gl_coordinator (ResmgrController *controller)
 {
-  ResmgrCoordinator *coordinator;
-
   g_return_val_if_fail (RESMGR_IS_CONTROLLER (controller), NULL);
 
-  coordinator = resmgr_controller_get_resources (controller);
-
-  return RESMGR_IS_GL_COORDINATOR (coordinator) ? RESMGR_GL_COORDINATOR (coordinator) : NULL;
+  return (ResmgrGLCoordinator *) resmgr_controller_get_facet (controller, RESMGR_TYPE_GL_COORDINATOR);
 }
