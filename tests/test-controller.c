@@ -1103,11 +1103,11 @@ test_facets_mixed (void)
                    resmgr_controller_get_id (f.controller));
 
   /* One resource through each facet. */
-  g_assert_nonnull (resmgr_coordinator_track_data (RESMGR_COORDINATOR (gl), RESMGR_RESOURCE_TYPE_GL_OBJECT,
+  resmgr_handle_unref (resmgr_coordinator_track_data (RESMGR_COORDINATOR (gl), RESMGR_RESOURCE_TYPE_GL_OBJECT,
                                                    "texture", 0, RESMGR_PRIORITY_DEFAULT,
                                                    item_new (f.rec, "gl"), item_destroy, &error));
   g_assert_no_error (error);
-  g_assert_nonnull (resmgr_coordinator_track_data (resmgr_controller_get_resources (f.controller),
+  resmgr_handle_unref (resmgr_coordinator_track_data (resmgr_controller_get_resources (f.controller),
                                                    RESMGR_RESOURCE_TYPE_MEMORY, "buffer", 0,
                                                    RESMGR_PRIORITY_DEFAULT, item_new (f.rec, "plain"),
                                                    item_destroy, &error));

@@ -365,10 +365,10 @@ test_bind_joins_registration (void)
   stats = resmgr_service_dup_stats (RESMGR_SERVICE (manager));
   g_assert_cmpuint (resmgr_stats_get_n_components (stats), ==, 1);
 
-  g_assert_nonnull (resmgr_coordinator_track_data (first, RESMGR_RESOURCE_TYPE_MEMORY, "m", 0,
+  resmgr_handle_unref (resmgr_coordinator_track_data (first, RESMGR_RESOURCE_TYPE_MEMORY, "m", 0,
                                                    RESMGR_PRIORITY_DEFAULT, item_new (rec, "first-memory"),
                                                    item_destroy, &error));
-  g_assert_nonnull (resmgr_coordinator_track_data (second, RESMGR_RESOURCE_TYPE_WORKER, "w", 0,
+  resmgr_handle_unref (resmgr_coordinator_track_data (second, RESMGR_RESOURCE_TYPE_WORKER, "w", 0,
                                                    RESMGR_PRIORITY_DEFAULT, item_new (rec, "second-worker"),
                                                    item_destroy, &error));
   g_assert_no_error (error);
