@@ -222,13 +222,6 @@ _resmgr_cleanup_report_add_overrun (ResmgrCleanupReport *self,
   g_array_append_val (self->overruns, o);
 }
 
-gboolean
-_resmgr_cleanup_report_is_empty (ResmgrCleanupReport *self)
-{
-  return self->phases->len == 0 && self->failures->len == 0 &&
-         self->leftovers->len == 0 && self->overruns->len == 0;
-}
-
 void
 _resmgr_cleanup_report_set_timed_out (ResmgrCleanupReport *self,
                                       gboolean             timed_out)

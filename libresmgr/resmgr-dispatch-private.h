@@ -98,11 +98,9 @@ void             _resmgr_call_end        (ResmgrCall     *call);
 /* Waits until the call is DONE or @deadline (monotonic µs; -1: no limit)
  * passes. At the deadline a PENDING call becomes ABANDONED. Returns the
  * state then: DONE, ABANDONED, or RUNNING (an overrun: the call is still
- * running and will end later). *@started_at, if not NULL, gets the
- * monotonic time the call started (0 if it did not). */
+ * running and will end later; the Op it runs names the overrun). */
 ResmgrCallState  _resmgr_call_wait       (ResmgrCall     *call,
-                                          gint64          deadline,
-                                          gint64         *started_at);
+                                          gint64          deadline);
 
 /* Gives up on a call without waiting: PENDING → ABANDONED. Returns the
  * state after (ABANDONED, RUNNING or DONE). */

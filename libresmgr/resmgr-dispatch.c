@@ -175,7 +175,6 @@ struct _ResmgrCall
   GMutex          mutex;
   GCond           cond;
   ResmgrCallState state;
-  gint64          started_at;
 };
 
 ResmgrCall *
@@ -218,10 +217,7 @@ _resmgr_call_begin (ResmgrCall *call)
   g_mutex_lock (&call->mutex);
   run = call->state == RESMGR_CALL_PENDING;
   if (run)
-    {
-      call->state = RESMGR_CALL_RUNNING;
-      call->started_at = g_get_monotonic_time ();
-    }
+    call->state = RESMGR_CALL_RUNNING;
   g_mutex_unlock (&call->mutex);
 
   return run;
@@ -239,8 +235,7 @@ _resmgr_call_end (ResmgrCall *call)
 
 ResmgrCallState
 _resmgr_call_wait (ResmgrCall *call,
-                   gint64      deadline,
-                   gint64     *started_at)
+                   gint64      deadline)
 {
   ResmgrCallState state;
 
@@ -257,8 +252,6 @@ _resmgr_call_wait (ResmgrCall *call,
         }
     }
   state = call->state;
-  if (started_at != NULL)
-    *started_at = call->started_at;
   g_mutex_unlock (&call->mutex);
 
   return state;

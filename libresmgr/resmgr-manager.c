@@ -1703,7 +1703,7 @@ run_unit_sync (Op           *op,
   if (unit_dispatch (unit, context, "[resmgr] cleanup on owner context"))
     return RESMGR_CALL_DONE;
 
-  state = _resmgr_call_wait (unit->call, deadline, NULL);
+  state = _resmgr_call_wait (unit->call, deadline);
   if (state == RESMGR_CALL_ABANDONED)
     unit_abandoned (unit, context);
   else if (state == RESMGR_CALL_RUNNING)

@@ -75,7 +75,6 @@ _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_leftover_wit
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_overrun  (ResmgrCleanupReport *self,
                                                           ResmgrHandle        *handle,
                                                           gint64               running_us);
-_RESMGR_PRIVATE_API gboolean             _resmgr_cleanup_report_is_empty     (ResmgrCleanupReport *self);
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_merge        (ResmgrCleanupReport *self,
                                                           ResmgrCleanupReport *other);
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_set_timed_out (ResmgrCleanupReport *self,
