@@ -24,18 +24,20 @@
  * }
  * ```
  *
- * From then on the application is held while a job of any controller
- * ([class@Resmgr.Controller]) runs, and when its last window is asked to
- * close, the window stays and the shutdown runs, phase by phase, each
+ * From then on the application is held while a job of any component of
+ * the service runs (it tracks a %RESMGR_RESOURCE_TYPE_WORKER resource),
+ * and when its last window is asked to close, the window stays and the shutdown runs, phase by phase, each
  * with its own deadline ([method@Resmgr.ApplicationShutdown.set_phase_timeout]):
  *
- * 1. %RESMGR_SHUTDOWN_PHASE_WORKERS: the jobs of every controller are
- *    cancelled and awaited; a job that does not stop in time is
- *    abandoned and named in the report;
- * 2. %RESMGR_SHUTDOWN_PHASE_SOURCES: the controllers' timers, sources and
- *    signal handlers (priority 90 and up) are removed;
- * 3. %RESMGR_SHUTDOWN_PHASE_GL: their GL objects (priority 80 and up) are
- *    deleted, while the windows and their GL contexts still exist;
+ * 1. %RESMGR_SHUTDOWN_PHASE_WORKERS: a cleanup phase of the service down
+ *    to priority 100: the jobs of every component are cancelled and
+ *    awaited; a job that does not stop in time is abandoned and named in
+ *    the report;
+ * 2. %RESMGR_SHUTDOWN_PHASE_SOURCES: down to priority 90: timers, sources
+ *    and signal handlers are removed;
+ * 3. %RESMGR_SHUTDOWN_PHASE_GL: down to just above widgets (61): GL
+ *    objects are deleted, while the windows and their GL contexts still
+ *    exist;
  * 4. %RESMGR_SHUTDOWN_PHASE_WINDOWS: the windows are destroyed (a
  *    controller bound to a tab is cleaned up at the tab's unrealize);
  * 5. %RESMGR_SHUTDOWN_PHASE_REST: widgets and everything else, of every
@@ -56,12 +58,12 @@
  *
  * A shutdown object belongs to the thread of its application's main
  * context (the GTK thread): call its methods there. Its phases, signals
- * and report are run, emitted and built there only. Controllers of other
- * contexts are handled without running anything of theirs on this
- * thread: their jobs are cancelled from here (cancelling is thread-safe),
- * their busy changes and cleanup reports are dispatched to this context
- * (see `docs/threading.md`), and their other resources are cleaned on
- * their own contexts in the last phase, by [method@Resmgr.Service.shutdown].
+ * and report are run, emitted and built there only. Each cleaning phase
+ * is one [method@Resmgr.Service.cleanup_phase_async] (the last one
+ * [method@Resmgr.Service.shutdown_async]) over every component of the
+ * service: components of other contexts are cleaned on their own
+ * contexts, nothing of theirs runs on this thread (see
+ * `docs/threading.md`).
  *
  * A job that does not stop in time is reported with its own
  * %RESMGR_RESOURCE_TYPE_WORKER resource (its id, creation time and
