@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "resmgr.h"
 #include "resmgr-private.h"
-#include "resmgr-controller-private.h"
 
 /**
  * ResmgrController:
@@ -122,6 +122,7 @@ typedef struct
   ResmgrCoordinator *coordinator;
   GMainContext      *context;      /* the owner context */
   gulong             n_active_id;
+  gulong             shutdown_id;  /* on service */
   ResmgrCoordinator *n_active_source; /* the worker coordinator n_active_id is on */
 
   /* Atomic: */
@@ -159,138 +160,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* The registry {{{ */
-
-/* A tiny internal type: the process-wide list of live controllers, and the
- * signals the application shutdown listens to. */
-typedef struct
-{
-  GObject    parent_instance;
-
-  /* Protected by mutex: */
-  GMutex     mutex;
-  GPtrArray *live; /* GWeakRef *, oldest first */
-} ResmgrControllerRegistry;
-
-typedef struct
-{
-  GObjectClass parent_class;
-} ResmgrControllerRegistryClass;
-
-static GType resmgr_controller_registry_get_type (void);
-
-G_DEFINE_FINAL_TYPE (ResmgrControllerRegistry, resmgr_controller_registry, G_TYPE_OBJECT)
-
-enum {
-  REGISTRY_BUSY_CHANGED,
-  REGISTRY_CLEANED_UP,
-  N_REGISTRY_SIGNALS
-};
-
-static guint registry_signals[N_REGISTRY_SIGNALS];
-
-static void
-resmgr_controller_registry_class_init (ResmgrControllerRegistryClass *klass)
-{
-  registry_signals[REGISTRY_BUSY_CHANGED] =
-    g_signal_new ("busy-changed",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, RESMGR_TYPE_CONTROLLER, G_TYPE_BOOLEAN);
-  registry_signals[REGISTRY_CLEANED_UP] =
-    g_signal_new ("cleaned-up",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, RESMGR_TYPE_CONTROLLER,
-                  RESMGR_TYPE_CLEANUP_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
-}
-
-static void
-resmgr_controller_registry_init (ResmgrControllerRegistry *self)
-{
-  g_mutex_init (&self->mutex);
-  self->live = g_ptr_array_new_with_free_func (_resmgr_weak_ref_free);
-}
-
-static ResmgrControllerRegistry *
-registry_get (void)
-{
-  static ResmgrControllerRegistry *registry;
-
-  if (g_once_init_enter (&registry))
-    g_once_init_leave (&registry, g_object_new (resmgr_controller_registry_get_type (), NULL));
-
-  return registry;
-}
-
-GObject *
-_resmgr_controller_get_registry (void)
-{
-  return G_OBJECT (registry_get ());
-}
-
-static void
-registry_add (ResmgrController *controller)
-{
-  ResmgrControllerRegistry *registry = registry_get ();
-
-  g_mutex_lock (&registry->mutex);
-  g_ptr_array_add (registry->live, _resmgr_weak_ref_new (controller));
-  g_mutex_unlock (&registry->mutex);
-}
-
-/* Also drops the entries of controllers that are gone. */
-static void
-registry_remove (ResmgrController *controller)
-{
-  ResmgrControllerRegistry *registry = registry_get ();
-  g_autoptr(GPtrArray) dead = g_ptr_array_new_with_free_func (_resmgr_weak_ref_free);
-  g_autoptr(GPtrArray) alive = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_mutex_lock (&registry->mutex);
-  for (guint i = registry->live->len; i > 0; i--)
-    {
-      GWeakRef *ref = g_ptr_array_index (registry->live, i - 1);
-      GObject *object = g_weak_ref_get (ref);
-
-      /* In dispose, our own GWeakRef already reads NULL (last unref) or
-       * not (g_object_run_dispose()); either way the entry goes. */
-      if (object == NULL || object == (GObject *) controller)
-        g_ptr_array_add (dead, g_ptr_array_steal_index (registry->live, i - 1));
-      if (object != NULL)
-        g_ptr_array_add (alive, object); /* unreffed with no lock held */
-    }
-  g_mutex_unlock (&registry->mutex);
-}
-
-GPtrArray *
-_resmgr_controller_dup_live (ResmgrService *service)
-{
-  ResmgrControllerRegistry *registry = registry_get ();
-  GPtrArray *result = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_mutex_lock (&registry->mutex);
-  for (guint i = 0; i < registry->live->len; i++)
-    {
-      ResmgrController *controller = g_weak_ref_get (g_ptr_array_index (registry->live, i));
-
-      if (controller == NULL)
-        continue;
-      if (service == NULL || PRIV (controller)->service == service)
-        g_ptr_array_add (result, controller);
-      else
-        g_ptr_array_add (others, controller);
-    }
-  g_mutex_unlock (&registry->mutex);
-
-  return result;
-}
-
-/* }}} */
-
 /* Busy {{{ */
 
 static void
@@ -303,7 +172,6 @@ set_busy (ResmgrController *self,
     return;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-  g_signal_emit (registry_get (), registry_signals[REGISTRY_BUSY_CHANGED], 0, self, busy);
 }
 
 /* Emitted on the owner context by the worker coordinator. */
@@ -378,7 +246,6 @@ emit_cleaned_up (ResmgrController    *self,
                  ResmgrCleanupReport *report)
 {
   g_signal_emit (self, signals[SIGNAL_CLEANED_UP], 0, report);
-  g_signal_emit (registry_get (), registry_signals[REGISTRY_CLEANED_UP], 0, self, report);
 }
 
 /* Runs the cleanup (once), inline. Owner context only. */
@@ -586,6 +453,41 @@ resmgr_controller_real_create_coordinator (ResmgrController *self,
   return resmgr_coordinator_new (service);
 }
 
+/* On the owner context: the service's shutdown cleaned what we owned. */
+static gboolean
+shutdown_cleanup_cb (gpointer data)
+{
+  ResmgrController *self = g_weak_ref_get (data);
+
+  if (self != NULL)
+    {
+      resmgr_cleanup_report_unref (run_cleanup_here (self));
+      g_object_unref (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* On the service's owner context. After its shutdown, a controller is
+ * cleaned up: its (empty) cleanup runs on our owner context, so that
+ * ::cleaned-up tells the application, and is_cleaned_up () is true. */
+static void
+service_cleanup_finished_cb (ResmgrService       *service,
+                             ResmgrCleanupReport *report,
+                             gpointer             data)
+{
+  ResmgrController *self;
+
+  if (g_strcmp0 (resmgr_cleanup_report_get_scope (report), "shutdown") != 0 ||
+      (self = g_weak_ref_get (data)) == NULL)
+    return;
+
+  if (!resmgr_controller_is_cleaned_up (self))
+    _resmgr_dispatch (PRIV (self)->context, G_PRIORITY_DEFAULT, "[resmgr] controller cleanup after shutdown",
+                      shutdown_cleanup_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
+  g_object_unref (self);
+}
+
 static void
 resmgr_controller_constructed (GObject *object)
 {
@@ -621,7 +523,11 @@ resmgr_controller_constructed (GObject *object)
                                             G_CALLBACK (n_active_changed_cb), self);
     }
 
-  registry_add (self);
+  /* Data: a weak reference, the handler may run on another thread. */
+  priv->shutdown_id = g_signal_connect_data (priv->service, "cleanup-finished",
+                                             G_CALLBACK (service_cleanup_finished_cb),
+                                             _resmgr_weak_ref_new (self),
+                                             (GClosureNotify) (void (*) (void)) _resmgr_weak_ref_free, 0);
 }
 
 /* The dispose of a controller disposed on another thread, finished on the
@@ -675,7 +581,8 @@ resmgr_controller_dispose (GObject *object)
   /* Not busy any more, as far as the application is concerned. */
   set_busy (self, FALSE);
 
-  registry_remove (self);
+  if (priv->shutdown_id != 0)
+    g_clear_signal_handler (&priv->shutdown_id, priv->service);
 
   G_OBJECT_CLASS (resmgr_controller_parent_class)->dispose (object);
 }

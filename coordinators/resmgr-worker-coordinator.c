@@ -687,6 +687,8 @@ typedef struct
   GPtrArray *all;      /* Job * (referenced): the active jobs at begin */
   GPtrArray *running;  /* Job * (borrowed from all): running at begin */
   guint      timeout_ms;
+  gboolean   keep_handles; /* the component's cleanup runs the WORKER resources
+                            * of abandoned jobs: leave them tracked */
 } CancelOp;
 
 static void
@@ -818,7 +820,8 @@ cancel_all_end (ResmgrWorkerCoordinator *self,
       _resmgr_worker_complete (job->worker, RESMGR_WORKER_STATE_ABANDONED, err);
       if (handle != NULL)
         {
-          resmgr_coordinator_release (RESMGR_COORDINATOR (self), handle, NULL);
+          if (!op->keep_handles)
+            resmgr_coordinator_release (RESMGR_COORDINATOR (self), handle, NULL);
           resmgr_handle_unref (handle);
         }
       g_ptr_array_add (abandoned, g_object_ref (job->worker));
@@ -848,7 +851,8 @@ cancel_all_end (ResmgrWorkerCoordinator *self,
  * @timeout_ms (G_MAXUINT: no limit), then abandons. */
 static GPtrArray *
 cancel_all_blocking (ResmgrWorkerCoordinator *self,
-                     guint                    timeout_ms)
+                     guint                    timeout_ms,
+                     gboolean                 keep_handles)
 {
   Shared *shared = PRIV (self)->shared;
   CancelOp *op;
@@ -858,6 +862,7 @@ cancel_all_blocking (ResmgrWorkerCoordinator *self,
   deadline = timeout_ms == G_MAXUINT ? -1 : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
   op = cancel_all_begin (self, timeout_ms);
+  op->keep_handles = keep_handles;
 
   g_mutex_lock (&shared->mutex);
   while (cancel_op_running_locked (op))
@@ -1025,14 +1030,28 @@ wake_async_waiters (Shared *shared)
 /* ResmgrCoordinator {{{ */
 
 /* The cleanup of a worker's WORKER resource, when the component is cleaned
- * while the job is active: cancel it (the coordinator's own cleanup, at the
- * same priority, then waits for it). */
+ * while the job is active. The coordinator's own cleanup, one priority
+ * higher, already cancelled every job and waited for it: a job abandoned
+ * there fails here, so that the report names its own resource; one still
+ * active (released alone, or tracked meanwhile) is cancelled. */
 static gboolean
 worker_resource_cleanup (gpointer   resource,
                          gpointer   user_data,
                          GError   **error)
 {
-  resmgr_worker_cancel (resource);
+  ResmgrWorker *worker = resource;
+
+  if (resmgr_worker_get_state (worker) == RESMGR_WORKER_STATE_ABANDONED)
+    {
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT,
+                   "Job “%s” (resource %" G_GUINT64_FORMAT ") did not stop when cancelled "
+                   "(running for %.3f s) and was abandoned",
+                   resmgr_worker_get_name (worker), resmgr_worker_get_id (worker),
+                   resmgr_worker_get_run_time (worker) / (double) G_USEC_PER_SEC);
+      return FALSE;
+    }
+
+  resmgr_worker_cancel (worker);
 
   return TRUE;
 }
@@ -1057,31 +1076,13 @@ resmgr_worker_coordinator_cleanup (ResmgrCoordinator  *coordinator,
   /* On the owner context (the service runs component cleanups there):
    * every job is final when this returns, and any outcome not delivered
    * yet is delivered as cancelled. */
-  abandoned = cancel_all_blocking (self, timeout_ms);
-
-  if (!RESMGR_COORDINATOR_CLASS (resmgr_worker_coordinator_parent_class)->cleanup (coordinator, error))
-    return FALSE;
-
+  abandoned = cancel_all_blocking (self, timeout_ms, TRUE);
   if (abandoned->len > 0)
-    {
-      GString *names = g_string_new (NULL);
+    g_debug ("%u job(s) did not stop within %u ms and were abandoned", abandoned->len, timeout_ms);
 
-      for (guint i = 0; i < abandoned->len; i++)
-        {
-          ResmgrWorker *worker = g_ptr_array_index (abandoned, i);
-
-          g_string_append_printf (names, "%s“%s” (running for %.3f s)",
-                                  i > 0 ? ", " : "", resmgr_worker_get_name (worker),
-                                  resmgr_worker_get_run_time (worker) / (double) G_USEC_PER_SEC);
-        }
-      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT,
-                   "%u job(s) did not stop within %u ms and were abandoned: %s",
-                   abandoned->len, timeout_ms, names->str);
-      g_string_free (names, TRUE);
-      return FALSE;
-    }
-
-  return TRUE;
+  /* The WORKER resources of the abandoned jobs, still tracked, fail in the
+   * same cleanup, one priority lower (see worker_resource_cleanup ()). */
+  return RESMGR_COORDINATOR_CLASS (resmgr_worker_coordinator_parent_class)->cleanup (coordinator, error);
 }
 
 /* }}} */
@@ -1173,7 +1174,8 @@ resmgr_worker_coordinator_class_init (ResmgrWorkerCoordinatorClass *klass)
   object_class->set_property = resmgr_worker_coordinator_set_property;
 
   coordinator_class->cleanup = resmgr_worker_coordinator_cleanup;
-  coordinator_class->cleanup_priority = resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_WORKER);
+  /* Before the WORKER resources: cancel them all, then wait once. */
+  coordinator_class->cleanup_priority = resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_WORKER) + 1;
 
   /**
    * ResmgrWorkerCoordinator:n-active:
@@ -1539,7 +1541,7 @@ resmgr_worker_coordinator_cancel_all (ResmgrWorkerCoordinator *self,
 {
   g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
 
-  return cancel_all_blocking (self, timeout_ms);
+  return cancel_all_blocking (self, timeout_ms, FALSE);
 }
 
 /**

@@ -1102,9 +1102,11 @@ sort_newest_first_claims (GArray *claims)
   g_free (sorted);
 }
 
-/* Claims the live entries of @comp, newest first, adding them to @claims. */
+/* Claims the live entries of @comp of priority @floor or higher, newest
+ * first, adding them to @claims. */
 static void
 claim_locked (Component *comp,
+              int        floor,
               GArray    *claims)
 {
   Entry *e = (Entry *) (gpointer) comp->entries->data;
@@ -1117,7 +1119,7 @@ claim_locked (Component *comp,
     }
 
   for (guint i = comp->entries->len; i-- > 0; )
-    if (e[i].state == ENTRY_LIVE)
+    if (e[i].state == ENTRY_LIVE && e[i].priority >= floor)
       {
         Claim c = { comp, e[i].order, e[i].seq, e[i].priority };
 
@@ -1488,7 +1490,7 @@ clean_component_rounds (ResmgrManager *self,
     {
       g_mutex_lock (&comp->mutex);
       g_array_set_size (claims, 0);
-      claim_locked (comp, claims);
+      claim_locked (comp, 0, claims);
       if (claims->len > 0)
         comp->cleaning++;
       g_mutex_unlock (&comp->mutex);
@@ -1507,12 +1509,14 @@ clean_component_rounds (ResmgrManager *self,
     }
 }
 
-/* Takes the report out of @op, listing what @comps still own (live) as
- * leftovers, with the reason when the Op knows it. */
+/* Takes the report out of @op, listing what @comps still own (live) of
+ * priority @floor or higher as leftovers, with the reason when the Op
+ * knows it. */
 static ResmgrCleanupReport *
 op_finish (Op         *op,
            Component **comps,
-           guint       n_comps)
+           guint       n_comps,
+           int         floor)
 {
   gboolean expired = g_atomic_int_get (&op->expired);
   ResmgrCleanupReport *report;
@@ -1539,7 +1543,7 @@ op_finish (Op         *op,
           Entry *e = &g_array_index (comp->entries, Entry, j);
 
           /* Claimed entries belong to another cleanup that runs them. */
-          if (e->state == ENTRY_LIVE)
+          if (e->state == ENTRY_LIVE && e->priority >= floor)
             _resmgr_cleanup_report_add_leftover_with_reason (report,
                                                              handle_for_entry (comp, e, RESMGR_RESOURCE_STATE_ACTIVE),
                                                              reason);
@@ -1750,7 +1754,7 @@ clean_component_here (ResmgrManager *self,
   ResmgrCleanupReport *report;
 
   clean_component_rounds (self, op, comp);
-  report = op_finish (op, &comp, 1);
+  report = op_finish (op, &comp, 1, 0);
   op_unref (op);
 
   return report;
@@ -2527,7 +2531,7 @@ resmgr_manager_cleanup_component (ResmgrService  *service,
   if (state == RESMGR_CALL_ABANDONED)
     set_not_iterated_error (error, comp, g_get_monotonic_time () - started);
   else
-    report = op_finish (op, &comp, 1);
+    report = op_finish (op, &comp, 1, 0);
 
   unit_unref (unit);
   op_unref (op);
@@ -2596,7 +2600,7 @@ cleanup_job_release_sources (CleanupJob *job)
 static ResmgrCleanupReport *
 cleanup_job_finish (CleanupJob *job)
 {
-  ResmgrCleanupReport *report = op_finish (job->op, &job->comp, 1);
+  ResmgrCleanupReport *report = op_finish (job->op, &job->comp, 1, 0);
 
   emit_cleanup_finished (job->op->manager, report);
 
@@ -2769,7 +2773,11 @@ resmgr_manager_cleanup_component_finish (ResmgrService  *service,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Shutdown {{{
+/* Cleanup phases and shutdown {{{
+ *
+ * One engine: a cleanup phase claims what every component owns at a
+ * priority floor or above; a shutdown is "refuse new work, then the phase
+ * down to priority 0".
  *
  * One global order: priority first, then newest first, whoever owns it.
  * Consecutive claims of components sharing an owner context run as one
@@ -2790,6 +2798,7 @@ typedef struct
   gatomicrefcount  ref_count;
   ResmgrManager   *manager;
   Op              *op;
+  int              floor;  /* the lowest priority claimed */
   GPtrArray       *comps;  /* Component, referenced */
   GArray          *claims; /* Claim, sorted */
 
@@ -2844,34 +2853,41 @@ shutdown_job_unref (gpointer data)
     }
 }
 
-/* Starts a shutdown: refuses new work, claims everything, sorts. NULL if
- * one is running. */
+/* Starts a cleanup phase down to @floor (a shutdown when @shutdown: new
+ * work is refused first): claims, sorts. NULL if a phase or a shutdown is
+ * running. */
 static ShutdownJob *
 shutdown_job_new (ResmgrManager  *self,
+                  gboolean        shutdown,
+                  int             floor,
                   guint           timeout_ms,
                   GError        **error)
 {
+  g_autofree char *scope = NULL;
   ShutdownJob *job;
   gint64 deadline;
 
   if (!g_atomic_int_compare_and_exchange (&self->in_shutdown, FALSE, TRUE))
     {
       g_set_error_literal (error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_IN_PROGRESS,
-                           "A shutdown of this resource manager is already running");
+                           "A shutdown or cleanup phase of this resource manager is already running");
       return NULL;
     }
 
   /* Set before any component is claimed, so that a track racing with us
    * either lands before the claim or sees the flag (see track_entry). */
-  g_atomic_int_set (&self->shutting_down, TRUE);
+  if (shutdown)
+    g_atomic_int_set (&self->shutting_down, TRUE);
   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   __atomic_store_n (&self->deadline, deadline, __ATOMIC_RELAXED);
 
+  scope = shutdown ? g_strdup ("shutdown") : g_strdup_printf ("cleanup phase down to priority %d", floor);
   job = g_new0 (ShutdownJob, 1);
   g_atomic_ref_count_init (&job->ref_count);
   g_mutex_init (&job->mutex);
   job->manager = g_object_ref (self);
-  job->op = op_new (self, "shutdown", deadline);
+  job->op = op_new (self, scope, deadline);
+  job->floor = floor;
   job->comps = dup_components (self);
   job->claims = g_array_new (FALSE, FALSE, sizeof (Claim));
 
@@ -2880,7 +2896,7 @@ shutdown_job_new (ResmgrManager  *self,
       Component *comp = g_ptr_array_index (job->comps, i);
 
       g_mutex_lock (&comp->mutex);
-      claim_locked (comp, job->claims);
+      claim_locked (comp, floor, job->claims);
       comp->cleaning++;
       g_mutex_unlock (&comp->mutex);
     }
@@ -2949,12 +2965,13 @@ shutdown_job_finish (ShutdownJob *job)
       g_mutex_unlock (&comp->mutex);
     }
 
-  report = op_finish (job->op, (Component **) job->comps->pdata, job->comps->len);
+  report = op_finish (job->op, (Component **) job->comps->pdata, job->comps->len, job->floor);
 
   __atomic_store_n (&self->deadline, 0, __ATOMIC_RELAXED);
   g_atomic_int_set (&self->in_shutdown, FALSE);
 
-  g_debug ("Shutdown finished: %u released, %u failed, %u lost, %u overran, %u left, %s",
+  g_debug ("%s finished: %u released, %u failed, %u lost, %u overran, %u left, %s",
+           resmgr_cleanup_report_get_scope (report),
            resmgr_cleanup_report_get_released (report),
            resmgr_cleanup_report_get_failed (report),
            resmgr_cleanup_report_get_lost (report),
@@ -2968,15 +2985,16 @@ shutdown_job_finish (ShutdownJob *job)
 }
 
 static ResmgrCleanupReport *
-resmgr_manager_shutdown (ResmgrService  *service,
-                         guint           timeout_ms,
-                         GError        **error)
+run_phase_sync (ResmgrManager  *self,
+                gboolean        shutdown,
+                int             floor,
+                guint           timeout_ms,
+                GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
   ResmgrCleanupReport *report;
   ShutdownJob *job;
 
-  if ((job = shutdown_job_new (self, timeout_ms, error)) == NULL)
+  if ((job = shutdown_job_new (self, shutdown, floor, timeout_ms, error)) == NULL)
     return NULL;
 
   /* After the deadline, no more waiting: the batches of contexts this
@@ -3009,6 +3027,23 @@ resmgr_manager_shutdown (ResmgrService  *service,
   shutdown_job_unref (job);
 
   return report;
+}
+
+static ResmgrCleanupReport *
+resmgr_manager_shutdown (ResmgrService  *service,
+                         guint           timeout_ms,
+                         GError        **error)
+{
+  return run_phase_sync (RESMGR_MANAGER (service), TRUE, 0, timeout_ms, error);
+}
+
+static ResmgrCleanupReport *
+resmgr_manager_cleanup_phase (ResmgrService  *service,
+                              int             min_priority,
+                              guint           timeout_ms,
+                              GError        **error)
+{
+  return run_phase_sync (RESMGR_MANAGER (service), FALSE, min_priority, timeout_ms, error);
 }
 
 static void
@@ -3177,7 +3212,7 @@ shutdown_timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Cancelling only stops the wait: the shutdown goes on, its report comes
+/* Cancelling only stops the wait: the phase goes on, its report comes
  * with cleanup-finished. */
 static gboolean
 shutdown_cancelled_cb (GCancellable *cancellable,
@@ -3187,29 +3222,31 @@ shutdown_cancelled_cb (GCancellable *cancellable,
 
   if (g_atomic_int_compare_and_exchange (&job->returned, FALSE, TRUE))
     g_task_return_new_error (job->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                             "Stopped waiting for the shutdown; it goes on, its report "
-                             "comes with cleanup-finished");
+                             "Stopped waiting for the %s; it goes on, its report "
+                             "comes with cleanup-finished", job->op->scope);
 
   return G_SOURCE_REMOVE;
 }
 
 static void
-resmgr_manager_shutdown_async (ResmgrService       *service,
-                               guint                timeout_ms,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+run_phase_async (ResmgrManager       *self,
+                 gboolean             shutdown,
+                 int                  floor,
+                 guint                timeout_ms,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data,
+                 gpointer             source_tag)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
-  g_autoptr(GTask) task = g_task_new (service, cancellable, callback, user_data);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
   ShutdownJob *job;
 
-  g_task_set_source_tag (task, resmgr_manager_shutdown_async);
+  g_task_set_source_tag (task, source_tag);
   /* We decide what a cancellation means (see shutdown_cancelled_cb ()). */
   g_task_set_check_cancellable (task, FALSE);
 
-  if ((job = shutdown_job_new (self, timeout_ms, &error)) == NULL)
+  if ((job = shutdown_job_new (self, shutdown, floor, timeout_ms, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -3234,12 +3271,47 @@ resmgr_manager_shutdown_async (ResmgrService       *service,
   shutdown_job_unref (job);
 }
 
+static void
+resmgr_manager_shutdown_async (ResmgrService       *service,
+                               guint                timeout_ms,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  run_phase_async (RESMGR_MANAGER (service), TRUE, 0, timeout_ms, cancellable, callback, user_data,
+                   resmgr_manager_shutdown_async);
+}
+
 static ResmgrCleanupReport *
 resmgr_manager_shutdown_finish (ResmgrService  *service,
                                 GAsyncResult   *result,
                                 GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, service), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_manager_shutdown_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+resmgr_manager_cleanup_phase_async (ResmgrService       *service,
+                                    int                  min_priority,
+                                    guint                timeout_ms,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  run_phase_async (RESMGR_MANAGER (service), FALSE, min_priority, timeout_ms, cancellable, callback,
+                   user_data, resmgr_manager_cleanup_phase_async);
+}
+
+static ResmgrCleanupReport *
+resmgr_manager_cleanup_phase_finish (ResmgrService  *service,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, service), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_manager_cleanup_phase_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -3415,6 +3487,9 @@ resmgr_manager_service_iface_init (ResmgrServiceInterface *iface)
   iface->shutdown = resmgr_manager_shutdown;
   iface->shutdown_async = resmgr_manager_shutdown_async;
   iface->shutdown_finish = resmgr_manager_shutdown_finish;
+  iface->cleanup_phase = resmgr_manager_cleanup_phase;
+  iface->cleanup_phase_async = resmgr_manager_cleanup_phase_async;
+  iface->cleanup_phase_finish = resmgr_manager_cleanup_phase_finish;
   iface->is_shutting_down = resmgr_manager_is_shutting_down;
   iface->get_deadline = resmgr_manager_get_deadline;
   iface->dup_stats = resmgr_manager_dup_stats;

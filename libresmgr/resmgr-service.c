@@ -45,9 +45,123 @@
 
 G_DEFINE_INTERFACE (ResmgrService, resmgr_service, G_TYPE_OBJECT)
 
+/* The default cleanup phase {{{ */
+
+/* The order of every cleanup: priority first, then newest first. */
+static int
+handle_cleanup_order (gconstpointer a,
+                      gconstpointer b)
+{
+  ResmgrHandle *ha = *(ResmgrHandle **) a, *hb = *(ResmgrHandle **) b;
+  int pa = resmgr_handle_get_priority (ha), pb = resmgr_handle_get_priority (hb);
+  gint64 ca = resmgr_handle_get_created (ha), cb = resmgr_handle_get_created (hb);
+  guint64 ia = resmgr_handle_get_id (ha), ib = resmgr_handle_get_id (hb);
+
+  if (pa != pb)
+    return pa > pb ? -1 : 1;
+  if (ca != cb)
+    return ca > cb ? -1 : 1;
+  return ia > ib ? -1 : ia < ib;
+}
+
+/* For any service: what dup_handles () lists at @min_priority or above,
+ * released in cleanup order with release (), on the calling thread (a
+ * service that knows its components' owner contexts overrides this, as
+ * the manager does). */
+static ResmgrCleanupReport *
+resmgr_service_real_cleanup_phase (ResmgrService  *self,
+                                   int             min_priority,
+                                   guint           timeout_ms,
+                                   GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  g_autofree char *scope = g_strdup_printf ("cleanup phase down to priority %d", min_priority);
+  ResmgrCleanupReport *report = _resmgr_cleanup_report_new (scope);
+  g_autoptr(GPtrArray) handles = resmgr_service_dup_handles (self, NULL);
+  gboolean timed_out = FALSE;
+
+  for (guint i = handles->len; i > 0; i--)
+    {
+      ResmgrHandle *h = g_ptr_array_index (handles, i - 1);
+
+      if (resmgr_handle_get_priority (h) < min_priority ||
+          resmgr_handle_get_state (h) != RESMGR_RESOURCE_STATE_ACTIVE)
+        g_ptr_array_remove_index (handles, i - 1);
+    }
+  g_ptr_array_sort (handles, handle_cleanup_order);
+
+  for (guint i = 0; i < handles->len; i++)
+    {
+      ResmgrHandle *h = g_ptr_array_index (handles, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!timed_out && g_get_monotonic_time () > deadline)
+        timed_out = TRUE;
+      if (timed_out)
+        {
+          _resmgr_cleanup_report_add_leftover_with_reason (report, resmgr_handle_ref (h),
+                                                           "the deadline passed before its cleanup ran");
+          continue;
+        }
+
+      _resmgr_cleanup_report_begin_phase (report, resmgr_handle_get_priority (h));
+      if (RESMGR_SERVICE_GET_IFACE (self)->release (self, resmgr_handle_get_id (h), &local_error))
+        _resmgr_cleanup_report_add_released (report);
+      else if (!g_error_matches (local_error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND))
+        /* (NOT_FOUND: released by someone else meanwhile.) */
+        _resmgr_cleanup_report_add_failure (report,
+                                            _resmgr_handle_copy_with_state (h, RESMGR_RESOURCE_STATE_FAILED),
+                                            g_steal_pointer (&local_error));
+    }
+
+  _resmgr_cleanup_report_set_timed_out (report, timed_out);
+  _resmgr_cleanup_report_finish (report);
+
+  return report;
+}
+
+static void
+resmgr_service_real_cleanup_phase_async (ResmgrService       *self,
+                                         int                  min_priority,
+                                         guint                timeout_ms,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  ResmgrCleanupReport *report;
+
+  g_task_set_source_tag (task, resmgr_service_real_cleanup_phase_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  /* The releases run on the calling thread anyway: no thread to occupy. */
+  report = RESMGR_SERVICE_GET_IFACE (self)->cleanup_phase (self, min_priority, timeout_ms, &error);
+  if (report != NULL)
+    g_task_return_pointer (task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static ResmgrCleanupReport *
+resmgr_service_real_cleanup_phase_finish (ResmgrService  *self,
+                                          GAsyncResult   *result,
+                                          GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* }}} */
+
 static void
 resmgr_service_default_init (ResmgrServiceInterface *iface)
 {
+  iface->cleanup_phase = resmgr_service_real_cleanup_phase;
+  iface->cleanup_phase_async = resmgr_service_real_cleanup_phase_async;
+  iface->cleanup_phase_finish = resmgr_service_real_cleanup_phase_finish;
+
   /**
    * ResmgrService::component-registered:
    * @self: the service
@@ -118,8 +232,8 @@ resmgr_service_default_init (ResmgrServiceInterface *iface)
    * @self: the service
    * @report: what the cleanup did
    *
-   * Emitted on the service's owner context after a component cleanup or a
-   * shutdown finished.
+   * Emitted on the service's owner context after a component cleanup, a
+   * cleanup phase or a shutdown finished.
    *
    * Since: 0.1
    */
@@ -566,7 +680,8 @@ resmgr_service_cleanup_component_finish (ResmgrService  *self,
  * @error: return location for a #GError
  *
  * Shuts the service down: from now on, registering and tracking fail with
- * %RESMGR_ERROR_SHUTTING_DOWN. Then every component is cleaned up in
+ * %RESMGR_ERROR_SHUTTING_DOWN. Then, as resmgr_service_cleanup_phase()
+ * down to priority 0, every component is cleaned up in
  * *global* priority order (the priority-100 resources of all components,
  * newest first, then priority 90, …), each on its owner context: inline for
  * the contexts the calling thread owns, else dispatched there while the
@@ -658,6 +773,112 @@ resmgr_service_shutdown_finish (ResmgrService  *self,
 }
 
 /**
+ * resmgr_service_cleanup_phase:
+ * @self: a service
+ * @min_priority: the priority floor, from 0 to %RESMGR_PRIORITY_MAX: the
+ *   resources with this cleanup priority or a higher one are cleaned
+ * @timeout_ms: the deadline of the phase, in milliseconds
+ * @error: return location for a #GError
+ *
+ * Cleans, for every registered component, the resources whose cleanup
+ * priority is @min_priority or higher, in *global* priority order as
+ * resmgr_service_shutdown() does (the priority-100 resources of all
+ * components, newest first, then priority 90, …, down to @min_priority),
+ * each on its component's owner context, with the same deadline rules.
+ * Resources below @min_priority are not touched: the components stay
+ * registered and keep them. Unlike a shutdown, a phase does not refuse
+ * new tracking, so an application can run several, with lower and lower
+ * floors (workers first, then timers, then GL objects while its windows
+ * live), and shut down last. While a phase runs,
+ * [method@Resmgr.Service.get_deadline] returns its deadline.
+ *
+ * The report's scope names the phase (`"cleanup phase down to priority
+ * 90"`). Its leftovers are the resources at or above the floor still
+ * tracked at the end, each with the reason when there is one (its owner
+ * context was not iterated before the deadline, the deadline passed
+ * before its turn; or a cleanup tracked it meanwhile); it is timed out
+ * when the deadline passed.
+ *
+ * A service that does not implement it gets a default that works through
+ * its public methods: the resources [method@Resmgr.Service.dup_handles]
+ * lists, released with [method@Resmgr.Service.release] in cleanup order,
+ * on the calling thread, until the deadline.
+ *
+ * Returns: (transfer full): the report, or %NULL with
+ *   %RESMGR_ERROR_CLEANUP_IN_PROGRESS if a shutdown or another phase runs
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_service_cleanup_phase (ResmgrService  *self,
+                              int             min_priority,
+                              guint           timeout_ms,
+                              GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (min_priority >= 0 && min_priority <= RESMGR_PRIORITY_MAX, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->cleanup_phase (self, min_priority, timeout_ms, error);
+}
+
+/**
+ * resmgr_service_cleanup_phase_async:
+ * @self: a service
+ * @min_priority: the priority floor, from 0 to %RESMGR_PRIORITY_MAX
+ * @timeout_ms: the deadline of the phase, in milliseconds
+ * @cancellable: (nullable): a #GCancellable; cancelling it only stops the
+ *   wait, not the phase
+ * @callback: (scope async): called on the calling thread's thread-default
+ *   main context when the phase finished
+ * @user_data: (closure): data for @callback
+ *
+ * Like resmgr_service_cleanup_phase(), without blocking the caller's main
+ * loop, as resmgr_service_shutdown_async() does.
+ *
+ * Since: 0.1
+ */
+void
+resmgr_service_cleanup_phase_async (ResmgrService       *self,
+                                    int                  min_priority,
+                                    guint                timeout_ms,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (RESMGR_IS_SERVICE (self));
+  g_return_if_fail (min_priority >= 0 && min_priority <= RESMGR_PRIORITY_MAX);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  RESMGR_SERVICE_GET_IFACE (self)->cleanup_phase_async (self, min_priority, timeout_ms, cancellable,
+                                                        callback, user_data);
+}
+
+/**
+ * resmgr_service_cleanup_phase_finish:
+ * @self: a service
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes resmgr_service_cleanup_phase_async().
+ *
+ * Returns: (transfer full): the report, or %NULL on error
+ *
+ * Since: 0.1
+ */
+ResmgrCleanupReport *
+resmgr_service_cleanup_phase_finish (ResmgrService  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return RESMGR_SERVICE_GET_IFACE (self)->cleanup_phase_finish (self, result, error);
+}
+
+/**
  * resmgr_service_is_shutting_down:
  * @self: a service
  *
@@ -679,11 +900,11 @@ resmgr_service_is_shutting_down (ResmgrService *self)
  * resmgr_service_get_deadline:
  * @self: a service
  *
- * Gets the deadline of the running shutdown, in the clock of
+ * Gets the deadline of the running shutdown or cleanup phase, in the clock of
  * g_get_monotonic_time(). Cleanups that wait (for a worker thread, say)
  * should not wait past it.
  *
- * Returns: the deadline, or 0 when no shutdown is running
+ * Returns: the deadline, or 0 when no shutdown or phase is running
  *
  * Since: 0.1
  */

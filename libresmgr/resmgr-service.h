@@ -42,6 +42,14 @@ G_DECLARE_INTERFACE (ResmgrService, resmgr_service, RESMGR, SERVICE, GObject)
  * @dup_component_id: virtual method for resmgr_service_dup_component_id()
  * @dup_handles: virtual method for resmgr_service_dup_handles()
  * @dup_component_ids: virtual method for resmgr_service_dup_component_ids()
+ * @cleanup_phase: virtual method for resmgr_service_cleanup_phase(); the
+ *   default releases the resources [vfunc@Resmgr.Service.dup_handles]
+ *   lists, with [vfunc@Resmgr.Service.release], on the calling thread
+ * @cleanup_phase_async: virtual method for
+ *   resmgr_service_cleanup_phase_async(); the default runs
+ *   [vfunc@Resmgr.Service.cleanup_phase] and returns its report
+ * @cleanup_phase_finish: virtual method for
+ *   resmgr_service_cleanup_phase_finish()
  *
  * The interface of a resource service.
  *
@@ -134,9 +142,22 @@ struct _ResmgrServiceInterface
   GPtrArray           *(*dup_handles)              (ResmgrService        *self,
                                                     const char           *component_id);
   char               **(*dup_component_ids)        (ResmgrService        *self);
+  ResmgrCleanupReport *(*cleanup_phase)            (ResmgrService        *self,
+                                                    int                   min_priority,
+                                                    guint                 timeout_ms,
+                                                    GError              **error);
+  void                 (*cleanup_phase_async)      (ResmgrService        *self,
+                                                    int                   min_priority,
+                                                    guint                 timeout_ms,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+  ResmgrCleanupReport *(*cleanup_phase_finish)     (ResmgrService        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 
   /*< private >*/
-  gpointer _reserved[6];
+  gpointer _reserved[3];
 };
 
 RESMGR_AVAILABLE_IN_ALL
@@ -228,6 +249,22 @@ void                 resmgr_service_shutdown_async            (ResmgrService    
                                                                gpointer              user_data);
 RESMGR_AVAILABLE_IN_ALL
 ResmgrCleanupReport *resmgr_service_shutdown_finish           (ResmgrService        *self,
+                                                               GAsyncResult         *result,
+                                                               GError              **error);
+RESMGR_AVAILABLE_IN_ALL
+ResmgrCleanupReport *resmgr_service_cleanup_phase             (ResmgrService        *self,
+                                                               int                   min_priority,
+                                                               guint                 timeout_ms,
+                                                               GError              **error);
+RESMGR_AVAILABLE_IN_ALL
+void                 resmgr_service_cleanup_phase_async       (ResmgrService        *self,
+                                                               int                   min_priority,
+                                                               guint                 timeout_ms,
+                                                               GCancellable         *cancellable,
+                                                               GAsyncReadyCallback   callback,
+                                                               gpointer              user_data);
+RESMGR_AVAILABLE_IN_ALL
+ResmgrCleanupReport *resmgr_service_cleanup_phase_finish      (ResmgrService        *self,
                                                                GAsyncResult         *result,
                                                                GError              **error);
 RESMGR_AVAILABLE_IN_ALL

@@ -734,6 +734,43 @@ mock_dup_component_id (ResmgrService *service,
   return id;
 }
 
+static int
+compare_handles_by_id (gconstpointer a,
+                       gconstpointer b)
+{
+  guint64 ia = resmgr_handle_get_id (*(ResmgrHandle **) a);
+  guint64 ib = resmgr_handle_get_id (*(ResmgrHandle **) b);
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+/* Not recorded as a call: what the service's default cleanup phase
+ * enumerates. */
+static GPtrArray *
+mock_dup_handles (ResmgrService *service,
+                  const char    *component_id)
+{
+  MockService *self = MOCK_SERVICE (service);
+  GPtrArray *handles = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->mutex);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Entry *e = value;
+
+      if (component_id == NULL || g_strcmp0 (component_id, e->component_id) == 0)
+        g_ptr_array_add (handles, entry_handle (e));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  g_ptr_array_sort (handles, compare_handles_by_id);
+
+  return handles;
+}
+
 static void
 mock_service_iface_init (ResmgrServiceInterface *iface)
 {
@@ -755,6 +792,8 @@ mock_service_iface_init (ResmgrServiceInterface *iface)
   iface->get_deadline = mock_get_deadline;
   iface->dup_stats = mock_dup_stats;
   iface->dup_component_id = mock_dup_component_id;
+  iface->dup_handles = mock_dup_handles;
+  /* cleanup_phase: the interface's default, through dup_handles and release */
 }
 
 /* }}} */

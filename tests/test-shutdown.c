@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "test-common.h"
+#include "mock-service.h"
 
 #define SERVICE(m) RESMGR_SERVICE (m)
 
@@ -833,6 +834,251 @@ test_shutdown_async_overrun (void)
   recorder_free (rec);
 }
 
+/* Cleanup phases */
+
+static void
+test_phase_floor (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) a = test_component_new (NULL);
+  g_autoptr(TestComponent) b = test_component_new (NULL);
+  g_autoptr(TestComponent) c = test_component_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(ResmgrCleanupReport) rest = NULL;
+  g_autoptr(ResmgrStats) stats = NULL;
+  g_auto(GStrv) ids = NULL;
+  Recorder *rec = recorder_new ();
+
+  g_test_summary ("cleanup_phase down to a priority cleans, across components, only the "
+                  "resources at or above the floor, in global priority order (newest first "
+                  "within a priority); the components stay registered with the rest, new "
+                  "tracking is not refused, and a later shutdown cleans the rest");
+
+  register_component (SERVICE (manager), a, "A");
+  register_component (SERVICE (manager), b, "B");
+  register_component (SERVICE (manager), c, "C");
+
+  track_item (SERVICE (manager), a, RESMGR_RESOURCE_TYPE_WORKER, RESMGR_PRIORITY_DEFAULT, rec, "A-w");
+  track_item (SERVICE (manager), b, RESMGR_RESOURCE_TYPE_SOURCE, RESMGR_PRIORITY_DEFAULT, rec, "B-s");
+  track_item (SERVICE (manager), c, RESMGR_RESOURCE_TYPE_GL_OBJECT, RESMGR_PRIORITY_DEFAULT, rec, "C-gl");
+  track_item (SERVICE (manager), a, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "A-m");
+  track_item (SERVICE (manager), b, RESMGR_RESOURCE_TYPE_WORKER, RESMGR_PRIORITY_DEFAULT, rec, "B-w");
+  track_item (SERVICE (manager), c, RESMGR_RESOURCE_TYPE_MEMORY, 90, rec, "C-m90");
+  track_item (SERVICE (manager), b, RESMGR_RESOURCE_TYPE_GL_OBJECT, RESMGR_PRIORITY_DEFAULT, rec, "B-gl");
+  track_item (SERVICE (manager), c, RESMGR_RESOURCE_TYPE_FILE, RESMGR_PRIORITY_DEFAULT, rec, "C-f");
+  add_item_cleanup (SERVICE (manager), b, RESMGR_PRIORITY_DEFAULT, rec, "B-cb", FALSE);
+  track_item (SERVICE (manager), a, RESMGR_RESOURCE_TYPE_TIMER, 79, rec, "A-t79");
+
+  report = resmgr_service_cleanup_phase (SERVICE (manager), 80, 5000, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+
+  assert_recorded (rec, "B-w,A-w,C-m90,B-s,B-gl,C-gl");
+  g_assert_cmpstr (resmgr_cleanup_report_get_scope (report), ==, "cleanup phase down to priority 80");
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_phases (report), ==, 3);
+  assert_phase (report, 0, 100, 2, 0, 0);
+  assert_phase (report, 1, 90, 2, 0, 0);
+  assert_phase (report, 2, 80, 2, 0, 0);
+  g_assert_cmpuint (resmgr_cleanup_report_get_leftovers (report)->len, ==, 0);
+  g_assert_false (resmgr_cleanup_report_get_timed_out (report));
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+
+  /* What is below the floor stays, with its components. */
+  stats = resmgr_service_dup_stats (SERVICE (manager));
+  g_assert_cmpuint (resmgr_stats_get_n_resources (stats), ==, 4);
+  ids = resmgr_service_dup_component_ids (SERVICE (manager));
+  g_assert_cmpuint (g_strv_length (ids), ==, 3);
+  g_assert_false (resmgr_service_is_shutting_down (SERVICE (manager)));
+  g_assert_cmpint (resmgr_service_get_deadline (SERVICE (manager)), ==, 0);
+  track_item (SERVICE (manager), c, RESMGR_RESOURCE_TYPE_WORKER, RESMGR_PRIORITY_DEFAULT, rec, "C-w");
+
+  /* A phase with nothing at its floor cleans nothing. */
+  g_clear_pointer (&report, resmgr_cleanup_report_unref);
+  report = resmgr_service_cleanup_phase (SERVICE (manager), RESMGR_PRIORITY_MAX, 5000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_phases (report), ==, 0);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+
+  rest = resmgr_service_shutdown (SERVICE (manager), 5000, &error);
+  g_assert_no_error (error);
+  assert_clean_report (rest);
+  assert_recorded (rec, "B-w,A-w,C-m90,B-s,B-gl,C-gl,C-w,A-t79,B-cb,C-f,A-m");
+
+  g_clear_object (&a);
+  g_clear_object (&b);
+  g_clear_object (&c);
+  g_assert_cmpuint (recorder_len (rec), ==, 11);
+  recorder_free (rec);
+}
+
+static void
+test_phase_stuck_owner (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) main_comp = test_component_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  Recorder *rec = recorder_new ();
+  OwnerThread ot = { 0 };
+  GPtrArray *leftovers;
+  GThread *thread;
+
+  g_test_summary ("A cleanup phase that reaches a component whose owner thread holds its "
+                  "context without iterating it ends at its deadline: timed out, that "
+                  "component's resources at or above the floor named as leftovers (not "
+                  "those below), nothing of it run on another thread, the caller's own "
+                  "batch run on the caller's thread; the owner cleans them once later");
+
+  register_component (SERVICE (manager), main_comp, "M");
+  track_item (SERVICE (manager), main_comp, RESMGR_RESOURCE_TYPE_WORKER, RESMGR_PRIORITY_DEFAULT, rec, "M-w");
+  track_item (SERVICE (manager), main_comp, RESMGR_RESOURCE_TYPE_GL_OBJECT, RESMGR_PRIORITY_DEFAULT, rec, "M-gl");
+
+  /* S: S-t (90) and S-m (20), on a thread that does not iterate. */
+  thread = owner_thread_start (&ot, manager, rec, "S", FALSE);
+
+  report = resmgr_service_cleanup_phase (SERVICE (manager), 90, 200, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  g_assert_true (resmgr_cleanup_report_get_timed_out (report));
+  g_assert_false (resmgr_cleanup_report_is_clean (report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (report), ==, 1);
+
+  leftovers = resmgr_cleanup_report_get_leftovers (report);
+  g_assert_cmpuint (leftovers->len, ==, 1);
+  g_assert_cmpstr (resmgr_handle_get_component_id (g_ptr_array_index (leftovers, 0)), ==, "S");
+  g_assert_cmpstr (resmgr_handle_get_name (g_ptr_array_index (leftovers, 0)), ==, "S-t");
+  g_assert_nonnull (strstr (resmgr_cleanup_report_get_leftover_reason (report, 0), "not iterated"));
+
+  assert_recorded (rec, "M-w");
+  g_assert_true (recorder_thread (rec, 0) == g_thread_self ());
+  g_assert_false (resmgr_service_is_shutting_down (SERVICE (manager)));
+
+  /* The stuck thread goes on: the abandoned batch does not run late; its
+   * component's disposal there cleans both of its resources, once. */
+  owner_thread_finish (&ot, thread);
+  g_assert_cmpuint (recorder_count (rec, "S-t"), ==, 1);
+  g_assert_cmpuint (recorder_count (rec, "S-m"), ==, 1);
+  for (guint i = 0; i < recorder_len (rec); i++)
+    if (((const char *) g_ptr_array_index (rec->names, i))[0] == 'S')
+      g_assert_true (recorder_thread (rec, i) == thread);
+  g_assert_cmpuint (recorder_count (rec, "M-gl"), ==, 0);
+
+  g_clear_object (&main_comp);
+  g_assert_cmpuint (recorder_count (rec, "M-gl"), ==, 1);
+  recorder_free (rec);
+}
+
+static void
+phase_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  AsyncData *ad = user_data;
+
+  ad->thread = g_thread_self ();
+  ad->report = resmgr_service_cleanup_phase_finish (RESMGR_SERVICE (source), result, &ad->error);
+  g_main_loop_quit (ad->loop);
+}
+
+static void
+test_phase_async_other_thread (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(TestComponent) main_comp = test_component_new (NULL);
+  g_autoptr(GError) error = NULL;
+  Recorder *rec = recorder_new ();
+  AsyncData ad = { loop, NULL, NULL, NULL };
+  OwnerThread ot = { 0 };
+  GThread *thread;
+
+  g_test_summary ("cleanup_phase_async hands its batches from owner to owner in global "
+                  "priority order, each on its owner thread, down to the floor only, and "
+                  "completes on the caller's context; a second phase while it runs is "
+                  "refused");
+
+  register_component (SERVICE (manager), main_comp, "M");
+  track_item (SERVICE (manager), main_comp, RESMGR_RESOURCE_TYPE_WORKER, RESMGR_PRIORITY_DEFAULT, rec, "M-w");
+  track_item (SERVICE (manager), main_comp, RESMGR_RESOURCE_TYPE_GL_OBJECT, RESMGR_PRIORITY_DEFAULT, rec, "M-gl");
+  track_item (SERVICE (manager), main_comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "M-m");
+  /* W: W-t (90) and W-m (20), on a thread that runs its loop. */
+  thread = owner_thread_start (&ot, manager, rec, "W", TRUE);
+
+  resmgr_service_cleanup_phase_async (SERVICE (manager), 80, 10000, NULL, phase_cb, &ad);
+  g_assert_null (resmgr_service_cleanup_phase (SERVICE (manager), 0, 10000, &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_IN_PROGRESS);
+  g_main_loop_run (loop);
+
+  g_assert_no_error (ad.error);
+  g_assert_nonnull (ad.report);
+  g_assert_true (ad.thread == g_thread_self ());
+  g_assert_true (resmgr_cleanup_report_is_clean (ad.report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (ad.report), ==, 3);
+  assert_recorded (rec, "M-w,W-t,M-gl");
+  g_assert_true (recorder_thread (rec, 0) == g_thread_self ());
+  g_assert_true (recorder_thread (rec, 1) == thread);
+  g_assert_true (recorder_thread (rec, 2) == g_thread_self ());
+
+  owner_thread_finish (&ot, thread);
+  g_assert_cmpuint (recorder_count (rec, "W-m"), ==, 1);
+  g_assert_cmpuint (recorder_count (rec, "M-m"), ==, 0);
+  g_clear_object (&main_comp);
+  g_assert_cmpuint (recorder_count (rec, "M-m"), ==, 1);
+
+  resmgr_cleanup_report_unref (ad.report);
+  recorder_free (rec);
+}
+
+static void
+test_phase_default_implementation (void)
+{
+  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(TestComponent) a = test_component_new (NULL);
+  g_autoptr(TestComponent) b = test_component_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  const GError *failure = NULL;
+  Recorder *rec = recorder_new ();
+
+  g_test_summary ("A service that does not implement cleanup_phase gets the interface's "
+                  "default: what dup_handles lists at or above the floor is released "
+                  "through release, across components, highest priority first and newest "
+                  "first, a failure recorded with its error, the rest left tracked");
+
+  register_component (SERVICE (mock), a, "A");
+  register_component (SERVICE (mock), b, "B");
+  /* (The mock keeps priorities as passed: explicit ones here.) */
+  track_item (SERVICE (mock), a, RESMGR_RESOURCE_TYPE_WORKER, 100, rec, "A-w");
+  track_item (SERVICE (mock), b, RESMGR_RESOURCE_TYPE_SOURCE, 90, rec, "B-s");
+  track_item (SERVICE (mock), a, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "A-m");
+  track_item (SERVICE (mock), b, RESMGR_RESOURCE_TYPE_WORKER, 100, rec, "B-w");
+  add_item_cleanup (SERVICE (mock), a, 95, rec, "A-cb95", TRUE);
+  track_item (SERVICE (mock), a, RESMGR_RESOURCE_TYPE_TIMER, 90, rec, "A-t");
+  mock_service_clear_calls (mock);
+
+  report = resmgr_service_cleanup_phase (SERVICE (mock), 90, 5000, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+
+  assert_recorded (rec, "B-w,A-w,A-cb95,A-t,B-s");
+  g_assert_cmpuint (mock_service_count_calls (mock, "release"), ==, 5);
+  g_assert_cmpuint (mock_service_get_n_entries (mock), ==, 1);
+  g_assert_cmpstr (resmgr_cleanup_report_get_scope (report), ==, "cleanup phase down to priority 90");
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_phases (report), ==, 3);
+  assert_phase (report, 0, 100, 2, 0, 0);
+  assert_phase (report, 1, 95, 0, 1, 0);
+  assert_phase (report, 2, 90, 2, 0, 0);
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
+  g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (report, 0, &failure)), ==, "A-cb95");
+  g_assert_error ((GError *) failure, TEST_ERROR, 42);
+  g_assert_false (resmgr_cleanup_report_get_timed_out (report));
+
+  g_clear_object (&a);
+  g_clear_object (&b);
+  recorder_free (rec);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -849,6 +1095,10 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Shutdown/async-refuses-at-once", test_shutdown_async_refuses_at_once);
   g_test_add_func ("/Resmgr/Shutdown/async-stuck-owner", test_shutdown_async_stuck_owner);
   g_test_add_func ("/Resmgr/Shutdown/async-overrun", test_shutdown_async_overrun);
+  g_test_add_func ("/Resmgr/Shutdown/phase/floor", test_phase_floor);
+  g_test_add_func ("/Resmgr/Shutdown/phase/stuck-owner", test_phase_stuck_owner);
+  g_test_add_func ("/Resmgr/Shutdown/phase/async-other-thread", test_phase_async_other_thread);
+  g_test_add_func ("/Resmgr/Shutdown/phase/default-implementation", test_phase_default_implementation);
 
   return g_test_run ();
 }

@@ -24,18 +24,20 @@
  * }
  * ```
  *
- * From then on the application is held while a job of any controller
- * ([class@Resmgr.Controller]) runs, and when its last window is asked to
- * close, the window stays and the shutdown runs, phase by phase, each
+ * From then on the application is held while a job of any component of
+ * the service runs (it tracks a %RESMGR_RESOURCE_TYPE_WORKER resource),
+ * and when its last window is asked to close, the window stays and the shutdown runs, phase by phase, each
  * with its own deadline ([method@Resmgr.ApplicationShutdown.set_phase_timeout]):
  *
- * 1. %RESMGR_SHUTDOWN_PHASE_WORKERS: the jobs of every controller are
- *    cancelled and awaited; a job that does not stop in time is
- *    abandoned and named in the report;
- * 2. %RESMGR_SHUTDOWN_PHASE_SOURCES: the controllers' timers, sources and
- *    signal handlers (priority 90 and up) are removed;
- * 3. %RESMGR_SHUTDOWN_PHASE_GL: their GL objects (priority 80 and up) are
- *    deleted, while the windows and their GL contexts still exist;
+ * 1. %RESMGR_SHUTDOWN_PHASE_WORKERS: a cleanup phase of the service down
+ *    to priority 100: the jobs of every component are cancelled and
+ *    awaited; a job that does not stop in time is abandoned and named in
+ *    the report;
+ * 2. %RESMGR_SHUTDOWN_PHASE_SOURCES: down to priority 90: timers, sources
+ *    and signal handlers are removed;
+ * 3. %RESMGR_SHUTDOWN_PHASE_GL: down to just above widgets (61): GL
+ *    objects are deleted, while the windows and their GL contexts still
+ *    exist;
  * 4. %RESMGR_SHUTDOWN_PHASE_WINDOWS: the windows are destroyed (a
  *    controller bound to a tab is cleaned up at the tab's unrealize);
  * 5. %RESMGR_SHUTDOWN_PHASE_REST: widgets and everything else, of every
@@ -56,12 +58,12 @@
  *
  * A shutdown object belongs to the thread of its application's main
  * context (the GTK thread): call its methods there. Its phases, signals
- * and report are run, emitted and built there only. Controllers of other
- * contexts are handled without running anything of theirs on this
- * thread: their jobs are cancelled from here (cancelling is thread-safe),
- * their busy changes and cleanup reports are dispatched to this context
- * (see `docs/threading.md`), and their other resources are cleaned on
- * their own contexts in the last phase, by [method@Resmgr.Service.shutdown].
+ * and report are run, emitted and built there only. Each cleaning phase
+ * is one [method@Resmgr.Service.cleanup_phase_async] (the last one
+ * [method@Resmgr.Service.shutdown_async]) over every component of the
+ * service: components of other contexts are cleaned on their own
+ * contexts, nothing of theirs runs on this thread (see
+ * `docs/threading.md`).
  *
  * A job that does not stop in time is reported with its own
  * %RESMGR_RESOURCE_TYPE_WORKER resource (its id, creation time and
@@ -71,8 +73,8 @@
  */
 
 #define N_PHASES     (RESMGR_SHUTDOWN_PHASE_DONE + 1)
-/* How long past a phase's deadline an asynchronous step may still report
- * before the shutdown goes on without it. */
+/* How long past a phase's deadline its operation may still report before
+ * the shutdown goes on without it (and the phase counts as overrun). */
 #define GRACE_MS     1000
 #define QUARK_NAME   "resmgr-application-shutdown"
 
@@ -85,22 +87,10 @@ static const guint default_timeouts[N_PHASES] = {
   [RESMGR_SHUTDOWN_PHASE_VERIFY]  = 1000,
 };
 
-static const char * const phase_names[N_PHASES] = {
-  [RESMGR_SHUTDOWN_PHASE_NONE]    = "none",
-  [RESMGR_SHUTDOWN_PHASE_WORKERS] = "workers",
-  [RESMGR_SHUTDOWN_PHASE_SOURCES] = "sources",
-  [RESMGR_SHUTDOWN_PHASE_GL]      = "gl",
-  [RESMGR_SHUTDOWN_PHASE_WINDOWS] = "windows",
-  [RESMGR_SHUTDOWN_PHASE_REST]    = "rest",
-  [RESMGR_SHUTDOWN_PHASE_VERIFY]  = "verify",
-  [RESMGR_SHUTDOWN_PHASE_DONE]    = "done",
-};
-
 typedef struct
 {
   ResmgrShutdownPhase phase;
   gint64              started;   /* monotonic µs */
-  gint64              deadline;  /* monotonic µs */
   gint64              duration;
   guint               timeout_ms;
   gboolean            overran;
@@ -114,20 +104,20 @@ struct _ResmgrApplicationShutdown
   GWeakRef             application;
   ResmgrService       *service;
   GMainContext        *context;
-  gulong               busy_changed_id;
-  gulong               cleaned_up_id;
+  gulong               tracked_id;
+  gulong               released_id;
+  gulong               cleanup_finished_id;
 
   /* Owner thread only: */
   guint                timeouts[N_PHASES];
   char                *report_path;
   ResmgrShutdownPhase  phase;
   GArray              *records;        /* PhaseRecord */
-  ResmgrCleanupReport *report;         /* being built, then final */
+  ResmgrCleanupReport *report;         /* the phases' reports merged, then final */
   GPtrArray           *abandoned;      /* char * */
   gboolean             holding_busy;
   gboolean             holding_shutdown;
-  gboolean             busy_idle_pending;
-  guint                pending;        /* asynchronous steps of the phase */
+  int                  busy_idle_pending; /* atomic */
   guint                generation;     /* bumped at each phase */
   GSource             *timer;
   gint64               started;
@@ -156,81 +146,11 @@ static guint signals[N_SIGNALS];
 static void run_phase (ResmgrApplicationShutdown *self,
                        ResmgrShutdownPhase        phase);
 
-/* Helpers {{{ */
-
-static PhaseRecord *
-current_record (ResmgrApplicationShutdown *self)
+static const char *
+phase_name (ResmgrShutdownPhase phase)
 {
-  if (self->records->len == 0)
-    return NULL;
-  return &g_array_index (self->records, PhaseRecord, self->records->len - 1);
+  return g_enum_get_value (g_type_class_peek (RESMGR_TYPE_SHUTDOWN_PHASE), phase)->value_nick;
 }
-
-static gboolean
-past_deadline (ResmgrApplicationShutdown *self)
-{
-  PhaseRecord *rec = current_record (self);
-
-  return rec != NULL && g_get_monotonic_time () > rec->deadline;
-}
-
-static void
-clear_timer (ResmgrApplicationShutdown *self)
-{
-  if (self->timer != NULL)
-    {
-      g_source_destroy (self->timer);
-      g_clear_pointer (&self->timer, g_source_unref);
-    }
-}
-
-/* A later step on our own context (the next phase, from an idle so that
- * what a phase queued is dispatched in between; the deadline timer),
- * always deferred, from the owner thread. Running something on the owner
- * context from another thread goes through _resmgr_dispatch (). */
-static GSource *
-attach_source (ResmgrApplicationShutdown *self,
-               GSource                   *source,
-               const char                *name,
-               GSourceFunc                func)
-{
-  g_source_set_static_name (source, name);
-  g_source_set_callback (source, func, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
-  g_source_attach (source, self->context);
-
-  return source;
-}
-
-/* The live controllers of our service that our context owns. */
-static GPtrArray *
-dup_local_controllers (ResmgrApplicationShutdown *self)
-{
-  GPtrArray *controllers = _resmgr_controller_dup_live (self->service);
-
-  for (guint i = controllers->len; i > 0; i--)
-    {
-      ResmgrController *controller = g_ptr_array_index (controllers, i - 1);
-      ResmgrCoordinator *coordinator = resmgr_controller_get_resources (controller);
-
-      if (!resmgr_coordinator_is_bound (coordinator) ||
-          resmgr_coordinator_get_context (coordinator) != self->context)
-        g_ptr_array_remove_index (controllers, i - 1);
-    }
-
-  return controllers;
-}
-
-static ResmgrHandle *
-synthetic_handle (ResmgrResourceType   type,
-                  const char          *name,
-                  const char          *component_id,
-                  int                  priority)
-{
-  return _resmgr_handle_new (0, type, name, component_id ? component_id : "", 0, priority,
-                             g_get_monotonic_time (), RESMGR_RESOURCE_STATE_FAILED, NULL);
-}
-
-/* }}} */
 
 /* Holding the application {{{ */
 
@@ -252,18 +172,14 @@ set_hold (ResmgrApplicationShutdown *self,
     g_application_release (G_APPLICATION (app));
 }
 
+/* Busy: a job of some component runs, as the service counts WORKER
+ * resources (one per active job). */
 static void
 update_busy_hold (ResmgrApplicationShutdown *self)
 {
-  g_autoptr(GPtrArray) controllers = NULL;
-  gboolean busy = FALSE;
-
-  if (self->phase != RESMGR_SHUTDOWN_PHASE_DONE)
-    {
-      controllers = _resmgr_controller_dup_live (self->service);
-      for (guint i = 0; i < controllers->len && !busy; i++)
-        busy = resmgr_controller_get_busy (g_ptr_array_index (controllers, i));
-    }
+  g_autoptr(ResmgrStats) stats = resmgr_service_dup_stats (self->service);
+  gboolean busy = self->phase != RESMGR_SHUTDOWN_PHASE_DONE &&
+                  resmgr_stats_get_count (stats, RESMGR_RESOURCE_TYPE_WORKER) > 0;
 
   set_hold (self, &self->holding_busy, busy);
 }
@@ -275,7 +191,7 @@ busy_idle_cb (gpointer data)
 
   if (self != NULL)
     {
-      self->busy_idle_pending = FALSE;
+      g_atomic_int_set (&self->busy_idle_pending, FALSE);
       update_busy_hold (self);
       g_object_unref (self);
     }
@@ -283,14 +199,13 @@ busy_idle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Emitted on the controller's owner context, which may not be ours. */
+/* Emitted on the service's owner context, which may not be ours. */
 static void
-busy_changed_cb (GObject                   *registry,
-                 ResmgrController          *controller,
-                 gboolean                   busy,
-                 ResmgrApplicationShutdown *self)
+resource_changed_cb (ResmgrService             *service,
+                     ResmgrHandle              *handle,
+                     ResmgrApplicationShutdown *self)
 {
-  if (resmgr_controller_get_service (controller) != self->service)
+  if (resmgr_handle_get_resource_type (handle) != RESMGR_RESOURCE_TYPE_WORKER)
     return;
 
   if (_resmgr_context_is_owned_here (self->context))
@@ -299,132 +214,41 @@ busy_changed_cb (GObject                   *registry,
       return;
     }
 
-  /* Another context: our owner looks again (the flag is only a hint; one
-   * dispatch too many is harmless). */
-  if (!g_atomic_int_compare_and_exchange (&self->busy_idle_pending, FALSE, TRUE))
-    return;
-  _resmgr_dispatch (self->context, G_PRIORITY_DEFAULT, "[resmgr] application busy",
-                    busy_idle_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
+  /* Our owner looks again (one dispatch too many is harmless). */
+  if (g_atomic_int_compare_and_exchange (&self->busy_idle_pending, FALSE, TRUE))
+    _resmgr_dispatch (self->context, G_PRIORITY_DEFAULT, "[resmgr] application busy",
+                      busy_idle_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
 }
 
-/* Owner thread only. */
+/* A component cleaned while its window goes (a bound tab, at unrealize):
+ * its report is part of ours. */
 static void
-merge_cleaned_up (ResmgrApplicationShutdown *self,
-                  ResmgrCleanupReport       *report)
+cleanup_finished_cb (ResmgrService             *service,
+                     ResmgrCleanupReport       *report,
+                     ResmgrApplicationShutdown *self)
 {
-  if (self->report == NULL ||
-      self->phase == RESMGR_SHUTDOWN_PHASE_NONE ||
-      self->phase == RESMGR_SHUTDOWN_PHASE_DONE)
-    return;
-
-  _resmgr_cleanup_report_end_phase (self->report);
-  _resmgr_cleanup_report_merge (self->report, report);
-}
-
-typedef struct
-{
-  GWeakRef             shutdown;
-  ResmgrCleanupReport *report;
-} CleanedUpMerge;
-
-static void
-cleaned_up_merge_free (gpointer data)
-{
-  CleanedUpMerge *m = data;
-
-  g_weak_ref_clear (&m->shutdown);
-  resmgr_cleanup_report_unref (m->report);
-  g_free (m);
-}
-
-static gboolean
-cleaned_up_merge_cb (gpointer data)
-{
-  CleanedUpMerge *m = data;
-  ResmgrApplicationShutdown *self = g_weak_ref_get (&m->shutdown);
-
-  if (self != NULL)
-    {
-      merge_cleaned_up (self, m->report);
-      g_object_unref (self);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-/* A controller cleaned while the shutdown runs (at its tab's unrealize):
- * its report is part of ours. Emitted on the controller's owner context:
- * the report is merged on ours. */
-static void
-cleaned_up_cb (GObject                   *registry,
-               ResmgrController          *controller,
-               ResmgrCleanupReport       *report,
-               ResmgrApplicationShutdown *self)
-{
-  CleanedUpMerge *m;
-
-  if (resmgr_controller_get_service (controller) != self->service)
-    return;
-
-  if (_resmgr_context_is_owned_here (self->context))
-    {
-      merge_cleaned_up (self, report);
-      return;
-    }
-
-  m = g_new0 (CleanedUpMerge, 1);
-  g_weak_ref_init (&m->shutdown, self);
-  m->report = resmgr_cleanup_report_ref (report);
-  _resmgr_dispatch (self->context, G_PRIORITY_DEFAULT, "[resmgr] application cleaned-up",
-                    cleaned_up_merge_cb, m, cleaned_up_merge_free);
+  if (self->phase == RESMGR_SHUTDOWN_PHASE_WINDOWS && _resmgr_context_is_owned_here (self->context))
+    _resmgr_cleanup_report_merge (self->report, report);
 }
 
 /* }}} */
 
 /* Phases {{{ */
 
-static void
-begin_phase (ResmgrApplicationShutdown *self,
-             ResmgrShutdownPhase        phase)
+static PhaseRecord *
+current_record (ResmgrApplicationShutdown *self)
 {
-  PhaseRecord rec = { 0 };
-
-  rec.phase = phase;
-  rec.started = g_get_monotonic_time ();
-  rec.timeout_ms = self->timeouts[phase];
-  rec.deadline = rec.started + (gint64) rec.timeout_ms * 1000;
-  g_array_append_val (self->records, rec);
-
-  self->phase = phase;
-  self->generation++;
-  self->pending = 0;
-
-  g_debug ("Shutdown phase “%s” (deadline %u ms)", phase_names[phase], rec.timeout_ms);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
-  g_signal_emit (self, signals[SIGNAL_PHASE_STARTED], 0, phase);
+  return &g_array_index (self->records, PhaseRecord, self->records->len - 1);
 }
 
 static void
-end_phase (ResmgrApplicationShutdown *self,
-           gboolean                   overran)
+clear_timer (ResmgrApplicationShutdown *self)
 {
-  PhaseRecord *rec = current_record (self);
-  gint64 now = g_get_monotonic_time ();
-
-  clear_timer (self);
-  _resmgr_cleanup_report_end_phase (self->report);
-
-  rec->duration = now - rec->started;
-  /* The asynchronous phases (workers, rest) enforce their deadline in the
-   * step they wait for, and overrun when it does not report in time. */
-  rec->overran = overran || (rec->phase != RESMGR_SHUTDOWN_PHASE_WORKERS &&
-                             rec->phase != RESMGR_SHUTDOWN_PHASE_REST &&
-                             now > rec->deadline);
-  if (rec->overran)
-    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                      "RESMGR_SHUTDOWN_PHASE", phase_names[rec->phase],
-                      "MESSAGE", "Shutdown phase “%s” overran its deadline of %u ms (%.3f s); going on",
-                      phase_names[rec->phase], rec->timeout_ms, rec->duration / (double) G_USEC_PER_SEC);
+  if (self->timer != NULL)
+    {
+      g_source_destroy (self->timer);
+      g_clear_pointer (&self->timer, g_source_unref);
+    }
 }
 
 static gboolean
@@ -441,18 +265,38 @@ next_phase_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Ends the current phase and runs the next from an idle, so that what the
- * phase queued on the main context (notifications, completions) is
- * dispatched in between. */
+/* Ends the current phase, merging its report, and runs the next from an
+ * idle, so that what the phase queued on the main context (notifications,
+ * completions) is dispatched in between. */
 static void
 advance (ResmgrApplicationShutdown *self,
+         ResmgrCleanupReport       *report,
          gboolean                   overran)
 {
-  end_phase (self, overran);
-  g_source_unref (attach_source (self, g_idle_source_new (), "[resmgr] shutdown phase", next_phase_cb));
+  PhaseRecord *rec = current_record (self);
+  GSource *idle;
+
+  clear_timer (self);
+  if (report != NULL)
+    _resmgr_cleanup_report_merge (self->report, report);
+
+  rec->duration = g_get_monotonic_time () - rec->started;
+  rec->overran = overran || rec->duration > (gint64) (rec->timeout_ms + GRACE_MS) * 1000;
+  if (rec->overran)
+    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                      "RESMGR_SHUTDOWN_PHASE", phase_name (rec->phase),
+                      "MESSAGE", "Shutdown phase “%s” overran its deadline of %u ms (%.3f s); going on",
+                      phase_name (rec->phase), rec->timeout_ms, rec->duration / (double) G_USEC_PER_SEC);
+
+  self->generation++;
+  idle = g_idle_source_new ();
+  g_source_set_static_name (idle, "[resmgr] shutdown phase");
+  g_source_set_callback (idle, next_phase_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
 }
 
-/* The deadline of an asynchronous phase passed (plus grace). */
+/* The service did not answer by the deadline plus grace. */
 static gboolean
 phase_timer_cb (gpointer data)
 {
@@ -461,346 +305,86 @@ phase_timer_cb (gpointer data)
   if (self != NULL)
     {
       g_clear_pointer (&self->timer, g_source_unref);
-      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                        "RESMGR_SHUTDOWN_PHASE", phase_names[self->phase],
-                        "MESSAGE", "Shutdown phase “%s”: %u step(s) did not report in time",
-                        phase_names[self->phase], self->pending);
-      self->pending = 0;
-      advance (self, TRUE);
+      advance (self, NULL, TRUE);
       g_object_unref (self);
     }
 
   return G_SOURCE_REMOVE;
 }
 
-static void
-start_phase_timer (ResmgrApplicationShutdown *self)
-{
-  guint timeout = self->timeouts[self->phase] + GRACE_MS;
-
-  clear_timer (self);
-  self->timer = attach_source (self, g_timeout_source_new (timeout), "[resmgr] shutdown deadline",
-                               phase_timer_cb);
-}
-
-/* Workers: cancel_all_async on every worker coordinator. */
-
-/* Abandoned workers are reported with their own WORKER resource: every
- * entry is keyed by the resource id, never by the job's display name (jobs
- * may share one). The worker ↔ id pairs are taken before cancelling. */
 typedef struct
 {
   ResmgrApplicationShutdown *self;       /* a reference */
   guint                      generation;
-  char                      *component_id;
-  GHashTable                *handles;    /* id (guint64 *) → the ACTIVE WORKER handle */
-  guint                      timeout_ms;
-} WorkersCall;
+} PhaseCall;
+
+/* The jobs abandoned in the workers phase fail on their own WORKER
+ * resources: those are the names. */
+static void
+collect_abandoned (ResmgrApplicationShutdown *self,
+                   ResmgrCleanupReport       *report)
+{
+  for (guint i = 0; i < resmgr_cleanup_report_get_n_failures (report); i++)
+    {
+      const GError *error = NULL;
+      ResmgrHandle *h = resmgr_cleanup_report_get_failure (report, i, &error);
+
+      if (resmgr_handle_get_resource_type (h) == RESMGR_RESOURCE_TYPE_WORKER &&
+          g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
+        g_ptr_array_add (self->abandoned, g_strdup_printf ("%s: %s", resmgr_handle_get_component_id (h),
+                                                           resmgr_handle_get_name (h)));
+    }
+}
 
 static void
-workers_call_free (WorkersCall *call)
+phase_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
+  PhaseCall *call = user_data;
+  ResmgrApplicationShutdown *self = call->self;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->phase == RESMGR_SHUTDOWN_PHASE_REST)
+    report = resmgr_service_shutdown_finish (RESMGR_SERVICE (source), result, &error);
+  else
+    report = resmgr_service_cleanup_phase_finish (RESMGR_SERVICE (source), result, &error);
+
+  if (report == NULL)
+    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                      "MESSAGE", "Shutdown phase “%s”: %s", phase_name (self->phase), error->message);
+  else if (self->phase == RESMGR_SHUTDOWN_PHASE_WORKERS)
+    collect_abandoned (self, report);
+
+  /* Late, after the phase was given up: the shutdown went on. */
+  if (call->generation == self->generation)
+    advance (self, report, FALSE);
+
   g_object_unref (call->self);
-  g_free (call->component_id);
-  g_hash_table_unref (call->handles);
   g_free (call);
 }
 
-/* Snapshots the WORKER resources of @workers, by id: an abandoned worker
- * finds its own entry with resmgr_worker_get_id (), whatever its name. */
+/* A phase run by the service: down to @floor, or its shutdown (@floor < 0). */
 static void
-workers_call_snapshot (WorkersCall             *call,
-                       ResmgrWorkerCoordinator *workers)
+run_service_phase (ResmgrApplicationShutdown *self,
+                   int                        floor)
 {
-  g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (RESMGR_COORDINATOR (workers));
+  guint timeout_ms = self->timeouts[self->phase];
+  PhaseCall *call = g_new0 (PhaseCall, 1);
 
-  for (guint j = 0; j < handles->len; j++)
-    {
-      ResmgrHandle *h = g_ptr_array_index (handles, j);
-      guint64 *id;
+  call->self = g_object_ref (self);
+  call->generation = self->generation;
 
-      if (resmgr_handle_get_resource_type (h) != RESMGR_RESOURCE_TYPE_WORKER ||
-          resmgr_handle_get_state (h) != RESMGR_RESOURCE_STATE_ACTIVE)
-        continue;
+  self->timer = g_timeout_source_new (timeout_ms + GRACE_MS);
+  g_source_set_static_name (self->timer, "[resmgr] shutdown deadline");
+  g_source_set_callback (self->timer, phase_timer_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
+  g_source_attach (self->timer, self->context);
 
-      id = g_new (guint64, 1);
-      *id = resmgr_handle_get_id (h);
-      g_hash_table_insert (call->handles, id, resmgr_handle_ref (h));
-    }
-}
-
-/* The report entry of an abandoned worker: its own resource, failed. */
-static ResmgrHandle *
-workers_call_steal_handle (WorkersCall  *call,
-                           ResmgrWorker *worker)
-{
-  guint64 id = resmgr_worker_get_id (worker);
-  gpointer key = NULL, value = NULL;
-  ResmgrHandle *handle;
-
-  if (id == 0 || !g_hash_table_steal_extended (call->handles, &id, &key, &value))
-    /* Run after the snapshot: not known to us. */
-    return synthetic_handle (RESMGR_RESOURCE_TYPE_WORKER, resmgr_worker_get_name (worker),
-                             call->component_id,
-                             resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_WORKER));
-
-  handle = _resmgr_handle_copy_with_state (value, RESMGR_RESOURCE_STATE_FAILED);
-  g_free (key);
-  resmgr_handle_unref (value);
-
-  return handle;
-}
-
-static void
-workers_cancelled_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  WorkersCall *call = user_data;
-  ResmgrApplicationShutdown *self = call->self;
-  g_autoptr(GPtrArray) abandoned = NULL;
-  g_autoptr(GError) error = NULL;
-  guint n_abandoned = 0;
-
-  abandoned = resmgr_worker_coordinator_cancel_all_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
-
-  /* On the owner thread, with no wait: the jobs that returned are settled
-   * now (final state, completion delivered) within this phase; one that
-   * was queued or started meanwhile is cancelled, or abandoned at once. */
-  {
-    g_autoptr(GPtrArray) late = resmgr_worker_coordinator_cancel_all (RESMGR_WORKER_COORDINATOR (source), 0);
-
-    if (abandoned == NULL)
-      abandoned = g_steal_pointer (&late);
-    else
-      for (guint i = 0; i < late->len; i++)
-        g_ptr_array_add (abandoned, g_object_ref (g_ptr_array_index (late, i)));
-  }
-
-  if (self->phase != RESMGR_SHUTDOWN_PHASE_DONE && self->report != NULL)
-    {
-      GHashTableIter iter;
-      gpointer value;
-
-      for (guint i = 0; abandoned != NULL && i < abandoned->len; i++)
-        {
-          ResmgrWorker *worker = g_ptr_array_index (abandoned, i);
-          const char *name = resmgr_worker_get_name (worker);
-          ResmgrHandle *handle = workers_call_steal_handle (call, worker);
-          GError *err;
-
-          g_autofree char *resource = resmgr_handle_get_id (handle) != 0
-            ? g_strdup_printf ("resource %" G_GUINT64_FORMAT, resmgr_handle_get_id (handle))
-            : g_strdup ("run after the shutdown started");
-
-          err = g_error_new (RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT,
-                             "Job “%s” (%s) of %s did not stop within %u ms of being cancelled "
-                             "(running for %.3f s) and was abandoned",
-                             name, resource, call->component_id, call->timeout_ms,
-                             resmgr_worker_get_run_time (worker) / (double) G_USEC_PER_SEC);
-          _resmgr_cleanup_report_begin_phase (self->report, resmgr_handle_get_priority (handle));
-          _resmgr_cleanup_report_add_failure (self->report, handle, err);
-          g_ptr_array_add (self->abandoned, g_strdup_printf ("%s: %s", call->component_id, name));
-          n_abandoned++;
-        }
-
-      /* The others stopped, and their WORKER resources were released. */
-      g_hash_table_iter_init (&iter, call->handles);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        {
-          _resmgr_cleanup_report_begin_phase (self->report, resmgr_handle_get_priority (value));
-          _resmgr_cleanup_report_add_released (self->report);
-        }
-      _resmgr_cleanup_report_end_phase (self->report);
-
-      if (n_abandoned > 0)
-        g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                          "MESSAGE", "Shutdown: %u job(s) of %s did not stop within %u ms and were abandoned",
-                          n_abandoned, call->component_id, call->timeout_ms);
-    }
-
-  if (error != NULL)
-    g_debug ("Cancelling the jobs of %s: %s", call->component_id, error->message);
-
-  if (self->phase == RESMGR_SHUTDOWN_PHASE_WORKERS && call->generation == self->generation &&
-      self->pending > 0 && --self->pending == 0)
-    advance (self, FALSE);
-
-  workers_call_free (call);
-}
-
-static void
-run_workers (ResmgrApplicationShutdown *self)
-{
-  g_autoptr(GPtrArray) controllers = _resmgr_controller_dup_live (self->service);
-  guint timeout_ms = self->timeouts[RESMGR_SHUTDOWN_PHASE_WORKERS];
-
-  for (guint i = 0; i < controllers->len; i++)
-    {
-      ResmgrController *controller = g_ptr_array_index (controllers, i);
-      ResmgrWorkerCoordinator *workers = resmgr_controller_get_worker_coordinator (controller);
-      WorkersCall *call;
-
-      if (workers == NULL || !resmgr_coordinator_is_bound (RESMGR_COORDINATOR (workers)))
-        continue;
-
-      call = g_new0 (WorkersCall, 1);
-      call->self = g_object_ref (self);
-      call->generation = self->generation;
-      call->component_id = g_strdup (resmgr_controller_get_id (controller));
-      call->handles = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                             (GDestroyNotify) resmgr_handle_unref);
-      call->timeout_ms = timeout_ms;
-      workers_call_snapshot (call, workers);
-
-      self->pending++;
-      resmgr_worker_coordinator_cancel_all_async (workers, timeout_ms, NULL, workers_cancelled_cb, call);
-    }
-
-  if (self->pending == 0)
-    advance (self, FALSE);
+  if (floor < 0)
+    resmgr_service_shutdown_async (self->service, timeout_ms, NULL, phase_done_cb, call);
   else
-    start_phase_timer (self);
-}
-
-/* Sources and GL: release what the controllers own down to @floor. */
-
-typedef struct
-{
-  ResmgrCoordinator *coordinator;
-  ResmgrHandle      *handle;
-} Item;
-
-static void
-item_clear (gpointer data)
-{
-  Item *item = data;
-
-  g_clear_object (&item->coordinator);
-  g_clear_pointer (&item->handle, resmgr_handle_unref);
-}
-
-/* Priority first, then newest first (the service's order). */
-static int
-item_compare (gconstpointer a,
-              gconstpointer b)
-{
-  const ResmgrHandle *ha = ((const Item *) a)->handle;
-  const ResmgrHandle *hb = ((const Item *) b)->handle;
-  int pa = resmgr_handle_get_priority (ha), pb = resmgr_handle_get_priority (hb);
-  gint64 ca, cb;
-  guint64 ia, ib;
-
-  if (pa != pb)
-    return pa > pb ? -1 : 1;
-  ca = resmgr_handle_get_created (ha);
-  cb = resmgr_handle_get_created (hb);
-  if (ca != cb)
-    return ca > cb ? -1 : 1;
-  ia = resmgr_handle_get_id (ha);
-  ib = resmgr_handle_get_id (hb);
-  return ia > ib ? -1 : ia < ib ? 1 : 0;
-}
-
-static gboolean
-release_down_to (ResmgrApplicationShutdown *self,
-                 int                        floor)
-{
-  g_autoptr(GPtrArray) controllers = dup_local_controllers (self);
-  g_autoptr(GArray) items = g_array_new (FALSE, TRUE, sizeof (Item));
-  gboolean overran = FALSE;
-
-  g_array_set_clear_func (items, item_clear);
-
-  for (guint i = 0; i < controllers->len; i++)
-    {
-      ResmgrCoordinator *coordinator = resmgr_controller_get_resources (g_ptr_array_index (controllers, i));
-      g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (coordinator);
-
-      for (guint j = 0; j < handles->len; j++)
-        {
-          ResmgrHandle *h = g_ptr_array_index (handles, j);
-
-          if (resmgr_handle_get_priority (h) >= floor &&
-              resmgr_handle_get_state (h) == RESMGR_RESOURCE_STATE_ACTIVE)
-            {
-              Item item = { g_object_ref (coordinator), resmgr_handle_ref (h) };
-
-              g_array_append_val (items, item);
-            }
-        }
-    }
-
-  g_array_sort (items, item_compare);
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      Item *item = &g_array_index (items, Item, i);
-      g_autoptr(GError) error = NULL;
-
-      if (past_deadline (self))
-        {
-          overran = TRUE;
-          g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                            "MESSAGE", "Shutdown phase “%s”: deadline passed with %u resource(s) left "
-                            "for the last phase",
-                            phase_names[self->phase], items->len - i);
-          break;
-        }
-
-      _resmgr_cleanup_report_begin_phase (self->report, resmgr_handle_get_priority (item->handle));
-      if (resmgr_coordinator_release (item->coordinator, item->handle, &error))
-        _resmgr_cleanup_report_add_released (self->report);
-      else if (!g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND))
-        _resmgr_cleanup_report_add_failure (self->report,
-                                            _resmgr_handle_copy_with_state (item->handle, RESMGR_RESOURCE_STATE_FAILED),
-                                            g_steal_pointer (&error));
-    }
-  _resmgr_cleanup_report_end_phase (self->report);
-
-  return overran;
-}
-
-static void
-run_sources (ResmgrApplicationShutdown *self)
-{
-  gboolean overran;
-
-  overran = release_down_to (self, resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_SOURCE));
-  advance (self, overran);
-}
-
-static void
-run_gl (ResmgrApplicationShutdown *self)
-{
-  g_autoptr(GPtrArray) controllers = NULL;
-  gboolean overran;
-
-  overran = release_down_to (self, resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_GL_OBJECT));
-
-  /* Released names are deleted in batches: now, with the contexts alive. */
-  controllers = dup_local_controllers (self);
-  for (guint i = 0; i < controllers->len; i++)
-    {
-      ResmgrController *controller = g_ptr_array_index (controllers, i);
-      ResmgrGLCoordinator *gl = resmgr_controller_get_gl_coordinator (controller);
-      g_autoptr(GError) error = NULL;
-
-      if (gl == NULL || resmgr_gl_coordinator_get_n_pending (gl) == 0)
-        continue;
-      if (!resmgr_gl_coordinator_flush (gl, &error))
-        {
-          _resmgr_cleanup_report_begin_phase (self->report, resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_GL_OBJECT));
-          _resmgr_cleanup_report_add_failure (self->report,
-                                              synthetic_handle (RESMGR_RESOURCE_TYPE_GL_OBJECT, "glDelete",
-                                                                resmgr_controller_get_id (controller),
-                                                                resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_GL_OBJECT)),
-                                              g_steal_pointer (&error));
-          _resmgr_cleanup_report_end_phase (self->report);
-        }
-    }
-
-  advance (self, overran);
+    resmgr_service_cleanup_phase_async (self->service, floor, timeout_ms, NULL, phase_done_cb, call);
 }
 
 static void
@@ -816,66 +400,17 @@ run_windows (ResmgrApplicationShutdown *self)
     gtk_window_destroy (l->data);
   g_list_free_full (windows, g_object_unref);
 
-  advance (self, FALSE);
+  advance (self, NULL, FALSE);
 }
 
-typedef struct
-{
-  ResmgrApplicationShutdown *self;       /* a reference */
-  guint                      generation;
-} RestCall;
-
-static void
-rest_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  RestCall *call = user_data;
-  ResmgrApplicationShutdown *self = call->self;
-  g_autoptr(ResmgrCleanupReport) report = NULL;
-  g_autoptr(GError) error = NULL;
-
-  report = resmgr_service_shutdown_finish (RESMGR_SERVICE (source), result, &error);
-
-  if (self->phase != RESMGR_SHUTDOWN_PHASE_DONE && self->report != NULL)
-    {
-      if (report != NULL)
-        {
-          _resmgr_cleanup_report_end_phase (self->report);
-          _resmgr_cleanup_report_merge (self->report, report);
-        }
-      else
-        g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                          "MESSAGE", "Shutdown of the resource service failed: %s", error->message);
-    }
-
-  if (self->phase == RESMGR_SHUTDOWN_PHASE_REST && call->generation == self->generation &&
-      self->pending > 0 && --self->pending == 0)
-    advance (self, report != NULL && resmgr_cleanup_report_get_timed_out (report));
-
-  g_object_unref (call->self);
-  g_free (call);
-}
-
-static void
-run_rest (ResmgrApplicationShutdown *self)
-{
-  RestCall *call = g_new0 (RestCall, 1);
-
-  call->self = g_object_ref (self);
-  call->generation = self->generation;
-  self->pending = 1;
-  resmgr_service_shutdown_async (self->service, self->timeouts[RESMGR_SHUTDOWN_PHASE_REST], NULL,
-                                 rest_done_cb, call);
-  start_phase_timer (self);
-}
-
+/* What the service still tracks that no phase listed (a phase ran late, or
+ * not at all) is a leftover too. */
 static gboolean
-handle_listed (GPtrArray    *leftovers,
+handle_listed (GPtrArray    *handles,
                ResmgrHandle *handle)
 {
-  for (guint i = 0; i < leftovers->len; i++)
-    if (resmgr_handle_get_id (g_ptr_array_index (leftovers, i)) == resmgr_handle_get_id (handle))
+  for (guint i = 0; i < handles->len; i++)
+    if (resmgr_handle_get_id (g_ptr_array_index (handles, i)) == resmgr_handle_get_id (handle))
       return TRUE;
   return FALSE;
 }
@@ -883,48 +418,16 @@ handle_listed (GPtrArray    *leftovers,
 static void
 run_verify (ResmgrApplicationShutdown *self)
 {
-  g_autoptr(ResmgrStats) stats = NULL;
-  g_autoptr(GPtrArray) controllers = _resmgr_controller_dup_live (self->service);
   GPtrArray *leftovers = resmgr_cleanup_report_get_leftovers (self->report);
-  g_autoptr(GPtrArray) local = dup_local_controllers (self);
-  guint64 tracked;
+  g_autoptr(GPtrArray) handles = resmgr_service_dup_handles (self->service, NULL);
+  g_autoptr(ResmgrCleanupReport) unlisted = _resmgr_cleanup_report_new ("verify");
 
-  /* The service cleaned what the controllers still owned; mark them
-   * cleaned (their reports, empty unless something was added meanwhile,
-   * are merged through ::cleaned-up). */
-  for (guint i = 0; i < local->len; i++)
-    {
-      ResmgrController *controller = g_ptr_array_index (local, i);
+  for (guint i = 0; i < handles->len; i++)
+    if (!handle_listed (leftovers, g_ptr_array_index (handles, i)))
+      _resmgr_cleanup_report_add_leftover (unlisted, resmgr_handle_ref (g_ptr_array_index (handles, i)));
+  _resmgr_cleanup_report_finish (unlisted);
 
-      if (!resmgr_controller_is_cleaned_up (controller))
-        resmgr_cleanup_report_unref (resmgr_controller_cleanup (controller));
-    }
-  stats = resmgr_service_dup_stats (self->service);
-  tracked = resmgr_stats_get_n_resources (stats);
-
-  /* What the controllers still hold that the service's verification did
-   * not list (it ran late, or not at all). */
-  for (guint i = 0; i < controllers->len; i++)
-    {
-      ResmgrCoordinator *coordinator = resmgr_controller_get_resources (g_ptr_array_index (controllers, i));
-      g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (coordinator);
-
-      for (guint j = 0; j < handles->len; j++)
-        {
-          ResmgrHandle *h = g_ptr_array_index (handles, j);
-
-          if (resmgr_handle_get_state (h) == RESMGR_RESOURCE_STATE_ACTIVE && !handle_listed (leftovers, h))
-            _resmgr_cleanup_report_add_leftover (self->report, resmgr_handle_ref (h));
-        }
-    }
-
-  if (tracked > leftovers->len)
-    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                      "MESSAGE", "Shutdown: the service still tracks %" G_GUINT64_FORMAT " resource(s)",
-                      tracked);
-
-  end_phase (self, FALSE);
-  run_phase (self, RESMGR_SHUTDOWN_PHASE_DONE);
+  advance (self, unlisted, FALSE);
 }
 
 static void
@@ -943,7 +446,7 @@ finish (ResmgrApplicationShutdown *self)
   self->phase = RESMGR_SHUTDOWN_PHASE_DONE;
   clean = resmgr_cleanup_report_is_clean (self->report);
 
-  json = resmgr_application_shutdown_to_json (self, FALSE);
+  json = resmgr_application_shutdown_to_json (self, self->report_path != NULL && self->report_path[0] != '\0');
   g_log_structured (G_LOG_DOMAIN, clean ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
                     "RESMGR_SHUTDOWN_CLEAN", clean ? "true" : "false",
                     "RESMGR_SHUTDOWN_REPORT", json,
@@ -962,7 +465,7 @@ finish (ResmgrApplicationShutdown *self)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!resmgr_application_shutdown_write_report (self, self->report_path, &error))
+      if (!g_file_set_contents (self->report_path, json, -1, &error))
         g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
                           "MESSAGE", "Cannot write the shutdown report: %s", error->message);
     }
@@ -979,30 +482,38 @@ static void
 run_phase (ResmgrApplicationShutdown *self,
            ResmgrShutdownPhase        phase)
 {
+  PhaseRecord rec = { phase, g_get_monotonic_time (), 0, self->timeouts[phase], FALSE };
+
   if (phase == RESMGR_SHUTDOWN_PHASE_DONE)
     {
       finish (self);
       return;
     }
 
-  begin_phase (self, phase);
+  g_array_append_val (self->records, rec);
+  self->phase = phase;
+  g_debug ("Shutdown phase “%s” (deadline %u ms)", phase_name (phase), rec.timeout_ms);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
+  g_signal_emit (self, signals[SIGNAL_PHASE_STARTED], 0, phase);
 
   switch (phase)
     {
     case RESMGR_SHUTDOWN_PHASE_WORKERS:
-      run_workers (self);
+      run_service_phase (self, resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_WORKER));
       break;
     case RESMGR_SHUTDOWN_PHASE_SOURCES:
-      run_sources (self);
+      run_service_phase (self, resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_SOURCE));
       break;
     case RESMGR_SHUTDOWN_PHASE_GL:
-      run_gl (self);
+      /* GL objects, and what must go with them while their contexts live
+       * (a GL coordinator's batched deletions): everything above widgets. */
+      run_service_phase (self, resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_WIDGET) + 1);
       break;
     case RESMGR_SHUTDOWN_PHASE_WINDOWS:
       run_windows (self);
       break;
     case RESMGR_SHUTDOWN_PHASE_REST:
-      run_rest (self);
+      run_service_phase (self, -1);
       break;
     case RESMGR_SHUTDOWN_PHASE_VERIFY:
       run_verify (self);
@@ -1065,10 +576,13 @@ static void
 resmgr_application_shutdown_dispose (GObject *object)
 {
   ResmgrApplicationShutdown *self = RESMGR_APPLICATION_SHUTDOWN (object);
-  GObject *registry = _resmgr_controller_get_registry ();
 
-  g_clear_signal_handler (&self->busy_changed_id, registry);
-  g_clear_signal_handler (&self->cleaned_up_id, registry);
+  if (self->service != NULL)
+    {
+      g_clear_signal_handler (&self->tracked_id, self->service);
+      g_clear_signal_handler (&self->released_id, self->service);
+      g_clear_signal_handler (&self->cleanup_finished_id, self->service);
+    }
   clear_timer (self);
   set_hold (self, &self->holding_busy, FALSE);
   set_hold (self, &self->holding_shutdown, FALSE);
@@ -1147,15 +661,18 @@ static void
 resmgr_application_shutdown_constructed (GObject *object)
 {
   ResmgrApplicationShutdown *self = RESMGR_APPLICATION_SHUTDOWN (object);
-  GObject *registry = _resmgr_controller_get_registry ();
 
   G_OBJECT_CLASS (resmgr_application_shutdown_parent_class)->constructed (object);
 
   if (self->service == NULL)
     self->service = g_object_ref (resmgr_service_get_default ());
 
-  self->busy_changed_id = g_signal_connect (registry, "busy-changed", G_CALLBACK (busy_changed_cb), self);
-  self->cleaned_up_id = g_signal_connect (registry, "cleaned-up", G_CALLBACK (cleaned_up_cb), self);
+  self->tracked_id = g_signal_connect (self->service, "resource-tracked",
+                                       G_CALLBACK (resource_changed_cb), self);
+  self->released_id = g_signal_connect (self->service, "resource-released",
+                                        G_CALLBACK (resource_changed_cb), self);
+  self->cleanup_finished_id = g_signal_connect (self->service, "cleanup-finished",
+                                                G_CALLBACK (cleanup_finished_cb), self);
 }
 
 static void
@@ -1338,25 +855,6 @@ resmgr_application_get_shutdown (GtkApplication *application)
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
   return g_object_get_data (G_OBJECT (application), QUARK_NAME);
-}
-
-/**
- * resmgr_shutdown_phase_to_string:
- * @phase: a phase
- *
- * Gets the name of @phase, as used in the JSON report: `"workers"`,
- * `"sources"`, `"gl"`, `"windows"`, `"rest"`, `"verify"`.
- *
- * Returns: the name
- *
- * Since: 0.1
- */
-const char *
-resmgr_shutdown_phase_to_string (ResmgrShutdownPhase phase)
-{
-  g_return_val_if_fail (phase <= RESMGR_SHUTDOWN_PHASE_DONE, NULL);
-
-  return phase_names[phase];
 }
 
 /**
@@ -1722,7 +1220,7 @@ resmgr_application_shutdown_to_json (ResmgrApplicationShutdown *self,
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, phase_names[rec->phase]);
+      json_builder_add_string_value (builder, phase_name (rec->phase));
       json_builder_set_member_name (builder, "started_us");
       json_builder_add_int_value (builder, rec->started - self->started);
       json_builder_set_member_name (builder, "duration_us");
@@ -1759,34 +1257,6 @@ resmgr_application_shutdown_to_json (ResmgrApplicationShutdown *self,
   json_generator_set_root (generator, root);
 
   return json_generator_to_data (generator, NULL);
-}
-
-/**
- * resmgr_application_shutdown_write_report:
- * @self: a shutdown
- * @path: (type filename): the file to write
- * @error: return location for a #GError
- *
- * Writes [method@Resmgr.ApplicationShutdown.to_json] to @path
- * (atomically, replacing it).
- *
- * Returns: %TRUE on success
- *
- * Since: 0.1
- */
-gboolean
-resmgr_application_shutdown_write_report (ResmgrApplicationShutdown  *self,
-                                          const char                 *path,
-                                          GError                    **error)
-{
-  g_autofree char *json = NULL;
-
-  g_return_val_if_fail (RESMGR_IS_APPLICATION_SHUTDOWN (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  json = resmgr_application_shutdown_to_json (self, TRUE);
-
-  return g_file_set_contents (path, json, -1, error);
 }
 
 /* }}} */

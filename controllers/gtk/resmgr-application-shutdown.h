@@ -59,9 +59,6 @@ RESMGR_AVAILABLE_IN_ALL
 ResmgrApplicationShutdown *resmgr_application_get_shutdown                 (GtkApplication            *application);
 
 RESMGR_AVAILABLE_IN_ALL
-const char                *resmgr_shutdown_phase_to_string                 (ResmgrShutdownPhase        phase);
-
-RESMGR_AVAILABLE_IN_ALL
 GtkApplication            *resmgr_application_shutdown_dup_application     (ResmgrApplicationShutdown *self) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 ResmgrService             *resmgr_application_shutdown_get_service         (ResmgrApplicationShutdown *self);
@@ -102,9 +99,5 @@ char                     **resmgr_application_shutdown_dup_abandoned       (Resm
 RESMGR_AVAILABLE_IN_ALL
 char                      *resmgr_application_shutdown_to_json             (ResmgrApplicationShutdown *self,
                                                                            gboolean                   pretty) G_GNUC_WARN_UNUSED_RESULT;
-RESMGR_AVAILABLE_IN_ALL
-gboolean                   resmgr_application_shutdown_write_report        (ResmgrApplicationShutdown *self,
-                                                                           const char                *path,
-                                                                           GError                   **error);
 
 G_END_DECLS

@@ -11,4 +11,3 @@
 
 #include "resmgr-gtk.h"
 #include "resmgr-private.h"
-#include "resmgr-controller-private.h"
