@@ -1193,7 +1193,7 @@ draw_scene (DemoGLController *self,
   guint program = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_PROGRAM]);
   guint vbo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_VERTEX_BUFFER]);
   guint ebo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_INDEX_BUFFER]);
-  guint texture = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_TEXTURE]);
+  guint texture = demo_gl_controller_get_gl_name (self, DEMO_GL_OBJECT_TEXTURE); /* 0: no image yet */
   guint vao = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_VERTEX_ARRAY]);
   guint fbo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_FRAMEBUFFER]);
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (area));

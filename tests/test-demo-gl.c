@@ -318,9 +318,11 @@ controller_ready (gpointer data)
   return demo_gl_controller_get_ready (f->controller) || gtk_gl_area_get_error (f->area) != NULL;
 }
 
-/* Shows a GL tab; FALSE (and the test skipped) without GL 3.3. */
+/* Shows a GL tab, with the first test image as its texture if
+ * @with_image; FALSE (and the test skipped) without GL 3.3. */
 static gboolean
-fixture_open (Fixture *f)
+fixture_open_full (Fixture  *f,
+                   gboolean  with_image)
 {
   static gboolean reported;
   GdkGLContext *context;
@@ -375,9 +377,16 @@ fixture_open (Fixture *f)
   g_assert_true (demo_gl_controller_get_ready (f->controller));
 
   /* A texture on the polygon, decoded from a real file. */
-  load_and_wait (f->controller, IMAGE_A, IMAGE_A_WIDTH);
+  if (with_image)
+    load_and_wait (f->controller, IMAGE_A, IMAGE_A_WIDTH);
 
   return TRUE;
+}
+
+static gboolean
+fixture_open (Fixture *f)
+{
+  return fixture_open_full (f, TRUE);
 }
 
 static GdkGLContext *
@@ -1064,6 +1073,34 @@ assert_texture_size (Fixture *f,
 }
 
 static void
+test_image_none (void)
+{
+  Fixture f;
+  g_autoptr(GPtrArray) handles = NULL;
+
+  g_test_summary ("Before any image the scene has no texture and no job: frames draw the "
+                  "polygon untextured, with no GL error.");
+
+  if (!fixture_open_full (&f, FALSE))
+    {
+      fixture_close (&f);
+      return;
+    }
+
+  render_and_wait (f.controller, 2);
+  assert_scene_drawn (&f, area_context (&f));
+  g_assert_cmpuint (demo_gl_controller_get_gl_name (f.controller, DEMO_GL_OBJECT_TEXTURE), ==, 0);
+  g_assert_cmpuint (demo_gl_controller_get_texture_width (f.controller), ==, 0);
+  g_assert_null (demo_gl_controller_get_image (f.controller));
+  handles = resmgr_service_dup_handles (RESMGR_SERVICE (f.manager),
+                                        resmgr_controller_get_id (RESMGR_CONTROLLER (f.controller)));
+  g_assert_cmpuint (count_type (handles, RESMGR_RESOURCE_TYPE_WORKER), ==, 0);
+  g_assert_cmpuint (count_type (handles, RESMGR_RESOURCE_TYPE_GL_OBJECT), ==, DEMO_GL_N_OBJECTS);
+
+  fixture_close (&f);
+}
+
+static void
 test_image_texture (void)
 {
   Fixture f;
@@ -1368,6 +1405,7 @@ main (int   argc,
   g_test_add_func ("/Demo/GL/cleanup/released-behind", test_released_behind);
   g_test_add_data_func ("/Demo/GL/destroy/attached", GINT_TO_POINTER (FALSE), test_destroy_window);
   g_test_add_data_func ("/Demo/GL/destroy/detached", GINT_TO_POINTER (TRUE), test_destroy_window);
+  g_test_add_func ("/Demo/GL/image/none", test_image_none);
   g_test_add_func ("/Demo/GL/image/texture", test_image_texture);
   g_test_add_func ("/Demo/GL/image/one-component", test_image_one_component);
   g_test_add_data_func ("/Demo/GL/image/close-while-decoding", GINT_TO_POINTER (FALSE),
