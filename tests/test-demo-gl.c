@@ -647,9 +647,19 @@ assert_scene_drawn (Fixture      *f,
   g_assert_cmpuint (pixel[3], ==, 255);
 }
 
+/* notify::detached: what a bound label reads at that moment. */
+static void
+detached_notified_cb (DemoGLTab  *tab,
+                      GParamSpec *pspec,
+                      int        *seen)
+{
+  *seen = demo_gl_tab_get_detached (tab);
+}
+
 static void
 test_move_window (void)
 {
+  int seen = -1;
   Fixture f;
   guint names[G_N_ELEMENTS (shareable)];
   GdkGLContext *first, *second;
@@ -675,8 +685,10 @@ test_move_window (void)
   g_assert_false (demo_gl_tab_get_detached (f.tab));
 
   /* Out */
+  g_signal_connect (f.tab, "notify::detached", G_CALLBACK (detached_notified_cb), &seen);
   demo_gl_tab_move_to_window (f.tab);
   g_assert_true (demo_gl_tab_get_detached (f.tab));
+  g_assert_cmpint (seen, ==, TRUE);
   detached = demo_gl_tab_get_window (f.tab);
   g_assert_nonnull (detached);
   g_assert_true (gtk_widget_get_root (GTK_WIDGET (f.area)) == GTK_ROOT (detached));
@@ -702,6 +714,7 @@ test_move_window (void)
   g_weak_ref_init (&window_ref, detached);
   demo_gl_tab_move_back (f.tab);
   g_assert_false (demo_gl_tab_get_detached (f.tab));
+  g_assert_cmpint (seen, ==, FALSE);
   g_assert_null (demo_gl_tab_get_window (f.tab));
   g_assert_true (gtk_widget_get_root (GTK_WIDGET (f.area)) == GTK_ROOT (f.window));
   rw.recreations = 2;
