@@ -965,6 +965,8 @@ show_image (DemoGLController *self,
     return;
   if (!self->ready || context == NULL)
     {
+      resmgr_controller_set_status_printf (RESMGR_CONTROLLER (self), "Decoded “%s”: shown once the scene is built",
+                                           image->name);
       decoded_image_free (self->pending_image);
       self->pending_image = g_steal_pointer (&owned);
       return;

@@ -1114,6 +1114,54 @@ test_image_none (void)
 }
 
 static void
+test_image_before_realize (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(DemoGLController) controller = NULL;
+  g_autofree char *path = g_build_filename (images, IMAGE_A, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *window, *tab;
+  GWeakRef controller_ref;
+
+  g_test_summary ("An image decoded before the area is realized waits, and is uploaded when "
+                  "the scene is built.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display (run under Xvfb)");
+      return;
+    }
+
+  controller = g_object_new (DEMO_TYPE_GL_CONTROLLER, "service", manager, "animate", FALSE, NULL);
+  tab = g_object_new (DEMO_TYPE_GL_TAB, "controller", controller, NULL);
+  demo_gl_controller_load_image (controller, file);
+  wait_for (decode_over, controller, "the image to be decoded");
+  g_assert_false (demo_gl_controller_get_ready (controller));
+  g_assert_cmpuint (demo_gl_controller_get_texture_width (controller), ==, 0);
+  g_assert_cmpuint (n_gl_tracked (manager), ==, 0);
+
+  window = window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), tab);
+  wait_for (area_ready, demo_gl_tab_get_area (DEMO_GL_TAB (tab)), "the GL area to realize");
+  if (!demo_gl_controller_get_ready (controller))
+    g_test_skip ("No GL 3.3 scene");
+  else
+    {
+      g_assert_cmpuint (demo_gl_controller_get_texture_width (controller), ==, IMAGE_A_WIDTH);
+      g_assert_cmpuint (demo_gl_controller_get_texture_height (controller), ==, IMAGE_A_HEIGHT);
+      g_assert_cmpuint (demo_gl_controller_get_gl_name (controller, DEMO_GL_OBJECT_TEXTURE), !=, 0);
+    }
+
+  g_weak_ref_init (&controller_ref, controller);
+  g_clear_object (&controller);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_pending ();
+  wait_for (weak_ref_cleared, &controller_ref, "the controller to be finalized");
+  g_weak_ref_clear (&controller_ref);
+  g_assert_cmpuint (n_tracked (manager), ==, 0);
+}
+
+static void
 test_image_texture (void)
 {
   Fixture f;
@@ -1420,6 +1468,7 @@ main (int   argc,
   g_test_add_data_func ("/Demo/GL/destroy/detached", GINT_TO_POINTER (TRUE), test_destroy_window);
   g_test_add_func ("/Demo/GL/image/none", test_image_none);
   g_test_add_func ("/Demo/GL/image/texture", test_image_texture);
+  g_test_add_func ("/Demo/GL/image/before-realize", test_image_before_realize);
   g_test_add_func ("/Demo/GL/image/one-component", test_image_one_component);
   g_test_add_data_func ("/Demo/GL/image/close-while-decoding", GINT_TO_POINTER (FALSE),
                         test_image_close_while_decoding);
