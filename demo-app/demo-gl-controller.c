@@ -14,43 +14,83 @@
  * DemoGLController:
  *
  * The controller behind the GL view tab: it does all the GL work of a
- * [class@Gtk.GLArea] and owns every GL object through its
- * [class@Resmgr.GLCoordinator].
+ * [class@Gtk.GLArea], decodes the images it shows in worker jobs, and owns
+ * all of it through its one component registration: the GL objects through
+ * its [class@Resmgr.GLCoordinator], the decoding jobs through its
+ * [class@Resmgr.WorkerCoordinator] (a facet of the same controller, made at
+ * the first decode), so one cleanup cancels the jobs first and then deletes
+ * the GL objects.
  *
  * At the area's realize it builds a small animated scene: a shader program,
- * a vertex and an index buffer, a procedural texture (a checkerboard over a
- * gradient), an offscreen renderbuffer, and two container objects tracked
- * as re-creatable — the vertex array and the offscreen framebuffer. Each
- * frame draws a spinning textured polygon into the offscreen framebuffer,
- * with its per-frame uniforms in a buffer lent by a
+ * a vertex and an index buffer, an offscreen renderbuffer, and two
+ * container objects tracked as re-creatable — the vertex array and the
+ * offscreen framebuffer. Each frame draws a spinning polygon into the
+ * offscreen framebuffer, with its per-frame uniforms in a buffer lent by a
  * [class@Resmgr.GLBufferPool], and blits it to the area. The animation runs
  * from the area's frame clock, through a tick callback tracked as a timer.
  *
- * [method@Demo.GLController.reallocate] makes a new set of buffers and a new
- * texture, then releases the old ones in one batch
+ * The polygon shows an image file:
+ * [method@Demo.GLController.load_image] decodes it with gdk-pixbuf in a
+ * [class@Resmgr.Worker] job (read in chunks, with progress, cancellable
+ * between chunks; images larger than 1024 pixels a side are scaled down),
+ * and its completion, on the owner (GL) thread, uploads the pixels as a GL
+ * texture tracked by the GL coordinator, replacing the previous one. An
+ * image decoded before the area is realized is uploaded when the scene is
+ * built. A new load cancels the decode still running; the cleanup cancels
+ * it too, and a cancelled or late outcome is never uploaded.
+ *
+ * [method@Demo.GLController.reallocate] makes a new pair of buffers, then
+ * releases the old ones in one batch
  * ([method@Resmgr.GLCoordinator.release_many]). When the area moves to
  * another window (unrealize, realize), the coordinator deletes the container
  * objects in the old context and re-creates them in the new one;
  * [property@Demo.GLController:recreations] counts those rebuilds. The
- * shareable objects keep their names.
+ * shareable objects (the texture too) keep their names.
  *
  * Everything is released at the controller's cleanup: at the unrealize of
  * the widget it is bound to (the tab), while the area's context is alive.
- * A cleaned-up controller does not build its scene again. Property
- * notifications caused by a frame are delivered from an idle after it (a
- * label bound to one must not queue a resize in the middle of GTK's
+ * A cleaned-up controller does not build its scene again, nor decode.
+ * Property notifications caused by a frame are delivered from an idle after
+ * it (a label bound to one must not queue a resize in the middle of GTK's
  * snapshot).
  *
  * ## Thread safety
  *
- * GTK main thread only, like the area it draws.
+ * GTK main thread only, like the area it draws. The decoding job runs on
+ * the worker coordinator's pool and touches nothing but its file, its
+ * worker and the pixels it returns.
  */
 
 #define OFFSCREEN_SIZE   256
-#define TEXTURE_SIZE     128
+#define TEXTURE_MAX_SIZE 1024         /* larger images are scaled down */
+#define READ_CHUNK       (16 * 1024)
 #define POOL_BUDGET      (64 * 1024)
 #define POOL_MAX_IDLE    240          /* frames */
 #define FRAME_UBO_SIZE   (16 * 4 + 4 * 4)   /* std140: mat4 transform; vec4 tint */
+
+/* A decoded image: RGBA, 8 bits a channel, rows top to bottom. */
+typedef struct
+{
+  char   *name;     /* for display */
+  GBytes *pixels;
+  int     width;
+  int     height;
+  int     stride;
+} DecodedImage;
+
+static void
+decoded_image_free (gpointer data)
+{
+  DecodedImage *image = data;
+
+  if (image == NULL)
+    return;
+  g_free (image->name);
+  g_bytes_unref (image->pixels);
+  g_free (image);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DecodedImage, decoded_image_free)
 
 struct _DemoGLController
 {
@@ -69,6 +109,16 @@ struct _DemoGLController
   guint                vao_vbo;          /* …for these buffers */
   guint                vao_ebo;
   GLint                frame_block;      /* the "Frame" uniform block */
+  GLint                textured;         /* the "textured" uniform */
+
+  /* The image on the polygon: */
+  GFile               *image;            /* shown, or being decoded */
+  ResmgrWorker        *decode_worker;    /* the decode running, or NULL */
+  guint                decode_generation;/* bumped at each load: older outcomes are dropped */
+  DecodedImage        *pending_image;    /* decoded before the scene was built */
+  double               decode_progress;
+  guint                texture_width;
+  guint                texture_height;
 
   ResmgrHandle        *tick_handle;
   gint64               last_frame_time;
@@ -104,12 +154,18 @@ enum {
   PROP_GL_BYTES,
   PROP_RECREATIONS,
   PROP_REALLOCATIONS,
+  PROP_IMAGE,
+  PROP_DECODE_PROGRESS,
+  PROP_TEXTURE_WIDTH,
+  PROP_TEXTURE_HEIGHT,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 static void update_ticking (DemoGLController *self);
+static void show_image     (DemoGLController *self,
+                            DecodedImage     *image);
 
 static ResmgrGLCoordinator *
 coordinator (DemoGLController *self)
@@ -232,6 +288,27 @@ set_ready (DemoGLController *self,
   notify (self, PROP_READY);
 }
 
+static void
+set_decode_progress (DemoGLController *self,
+                     double            progress)
+{
+  if (self->decode_progress == progress)
+    return;
+  self->decode_progress = progress;
+  notify (self, PROP_DECODE_PROGRESS);
+}
+
+static void
+set_texture_size (DemoGLController *self,
+                  guint             width,
+                  guint             height)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  set_uint (self, &self->texture_width, width, PROP_TEXTURE_WIDTH);
+  set_uint (self, &self->texture_height, height, PROP_TEXTURE_HEIGHT);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 /* n-gl-objects and gl-bytes from the coordinator's stats: whatever the
  * component owns now, the pool's lent and idle buffers included. */
 static void
@@ -317,13 +394,15 @@ static const char vertex_source[] =
   "  gl_Position = transform * vec4 (position, 0.0, 1.0);\n"
   "}\n";
 
+/* Untextured (no image yet): the texture coordinates as colours. */
 static const char fragment_source[] =
   "in vec2 v_uv;\n"
   "uniform sampler2D tex;\n"
+  "uniform int textured;\n"
   "layout(std140) uniform Frame { mat4 transform; vec4 tint; };\n"
   "out vec4 color;\n"
   "void main () {\n"
-  "  color = texture (tex, v_uv) * tint;\n"
+  "  color = (textured != 0 ? texture (tex, v_uv) : vec4 (v_uv, 0.75, 1.0)) * tint;\n"
   "}\n";
 
 static guint
@@ -357,6 +436,7 @@ compile_shader (GLenum       type,
 static guint
 create_program (GdkGLContext  *context,
                 GLint         *frame_block,
+                GLint         *textured,
                 GError       **error)
 {
   const char *header = gdk_gl_context_get_use_es (context)
@@ -402,6 +482,7 @@ create_program (GdkGLContext  *context,
   glUseProgram (program);
   glUniform1i (glGetUniformLocation (program, "tex"), 0);
   glUseProgram (0);
+  *textured = glGetUniformLocation (program, "textured");
 
   return program;
 }
@@ -430,7 +511,8 @@ make_geometry (guint      generation,
       float r = i == 0 ? 0.f : 0.8f;
       float v[4] = {
         r * (float) cos (a), r * (float) sin (a),
-        0.5f + r * (float) cos (a) * 0.6f, 0.5f + r * (float) sin (a) * 0.6f,
+        /* the image's first row is t = 0: up is towards it */
+        0.5f + r * (float) cos (a) * 0.6f, 0.5f - r * (float) sin (a) * 0.6f,
       };
 
       g_array_append_vals (*vertices, v, 4);
@@ -441,30 +523,6 @@ make_geometry (guint      generation,
 
       g_array_append_vals (*indices, tri, 3);
     }
-}
-
-/* A checkerboard over a gradient whose hue turns with each generation. */
-static guint8 *
-make_texture_pixels (guint generation)
-{
-  guint8 *pixels = g_malloc (TEXTURE_SIZE * TEXTURE_SIZE * 4);
-  double hue = generation * 0.7;
-
-  for (int y = 0; y < TEXTURE_SIZE; y++)
-    for (int x = 0; x < TEXTURE_SIZE; x++)
-      {
-        guint8 *p = pixels + (y * TEXTURE_SIZE + x) * 4;
-        double gx = (double) x / (TEXTURE_SIZE - 1);
-        double gy = (double) y / (TEXTURE_SIZE - 1);
-        double check = ((x / 16) + (y / 16)) % 2 ? 1.0 : 0.55;
-
-        p[0] = (guint8) (255 * check * (0.5 + 0.5 * sin (hue + gx * 3.0)));
-        p[1] = (guint8) (255 * check * (0.5 + 0.5 * sin (hue + 2.1 + gy * 3.0)));
-        p[2] = (guint8) (255 * check * (0.5 + 0.5 * sin (hue + 4.2 + (gx + gy) * 1.5)));
-        p[3] = 255;
-      }
-
-  return pixels;
 }
 
 /* ResmgrGLCreateFunc of the vertex array: its attributes are set at the
@@ -544,9 +602,8 @@ track_or_delete (DemoGLController    *self,
   return handle;
 }
 
-/* Makes the vertex buffer, the index buffer and the texture of
- * @generation, tracked, into @handles (VERTEX_BUFFER, INDEX_BUFFER,
- * TEXTURE). With @context current. */
+/* Makes the vertex buffer and the index buffer of @generation, tracked,
+ * into @handles (VERTEX_BUFFER, INDEX_BUFFER). With @context current. */
 static gboolean
 create_data_objects (DemoGLController  *self,
                      GdkGLContext      *context,
@@ -557,10 +614,9 @@ create_data_objects (DemoGLController  *self,
 {
   g_autoptr(GArray) vertices = NULL;
   g_autoptr(GArray) indices = NULL;
-  g_autofree guint8 *pixels = NULL;
   g_autofree char *label = NULL;
   gsize vbytes, ibytes;
-  guint vbo = 0, ebo = 0, texture = 0;
+  guint vbo = 0, ebo = 0;
 
   make_geometry (generation, &vertices, &indices);
   vbytes = vertices->len * sizeof (float);
@@ -589,25 +645,36 @@ create_data_objects (DemoGLController  *self,
   if (handles[DEMO_GL_OBJECT_INDEX_BUFFER] == NULL)
     return FALSE;
 
-  pixels = make_texture_pixels (generation);
+  *n_indices = indices->len;
+  return TRUE;
+}
+
+/* Uploads @image as a texture, tracked, on the owner (GL) thread with
+ * @context current. */
+static ResmgrHandle *
+upload_texture (DemoGLController  *self,
+                GdkGLContext      *context,
+                DecodedImage      *image,
+                GError           **error)
+{
+  g_autofree char *label = g_strdup_printf ("demo-gl texture %s", image->name);
+  guint texture = 0;
+
   glGenTextures (1, &texture);
   glBindTexture (GL_TEXTURE_2D, texture);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, TEXTURE_SIZE, TEXTURE_SIZE, 0,
-                GL_RGBA, GL_UNSIGNED_BYTE, pixels);
+  /* Rows of RGBA: 4-byte aligned, maybe padded. */
+  glPixelStorei (GL_UNPACK_ROW_LENGTH, image->stride / 4);
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, image->width, image->height, 0,
+                GL_RGBA, GL_UNSIGNED_BYTE, g_bytes_get_data (image->pixels, NULL));
+  glPixelStorei (GL_UNPACK_ROW_LENGTH, 0);
   glBindTexture (GL_TEXTURE_2D, 0);
-  g_free (label);
-  label = g_strdup_printf ("demo-gl texture #%u", generation);
-  handles[DEMO_GL_OBJECT_TEXTURE] = track_or_delete (self, context, RESMGR_GL_OBJECT_TEXTURE, texture,
-                                                     TEXTURE_SIZE * TEXTURE_SIZE * 4, label, error);
-  if (handles[DEMO_GL_OBJECT_TEXTURE] == NULL)
-    return FALSE;
 
-  *n_indices = indices->len;
-  return TRUE;
+  return track_or_delete (self, context, RESMGR_GL_OBJECT_TEXTURE, texture,
+                          (gsize) image->width * image->height * 4, label, error);
 }
 
 static void
@@ -642,6 +709,7 @@ forget_scene (DemoGLController *self)
     g_clear_pointer (&self->handles[i], resmgr_handle_unref);
   self->vao_configured = 0;
   self->containers_lost = FALSE;
+  set_texture_size (self, 0, 0);
   set_ready (self, FALSE);
 }
 
@@ -689,7 +757,7 @@ build_scene (DemoGLController *self,
   previous = push_context (context);
   drain_gl_errors ();
 
-  program = create_program (context, &self->frame_block, &error);
+  program = create_program (context, &self->frame_block, &self->textured, &error);
   if (program == 0)
     goto failed;
   handles[DEMO_GL_OBJECT_PROGRAM] = track_or_delete (self, context, RESMGR_GL_OBJECT_PROGRAM,
@@ -735,6 +803,10 @@ build_scene (DemoGLController *self,
                                        gdk_gl_context_get_use_es (context) ? "ES" : "desktop");
   update_counts (self);
   update_ticking (self);
+
+  /* An image decoded meanwhile goes on the polygon now. */
+  if (self->pending_image != NULL)
+    show_image (self, g_steal_pointer (&self->pending_image));
   return;
 
 failed:
@@ -746,6 +818,234 @@ failed:
   g_warning ("%s: cannot build the GL scene: %s",
              resmgr_controller_get_id (RESMGR_CONTROLLER (self)), error->message);
   update_counts (self);
+}
+
+/* }}} */
+
+/* Images {{{ */
+
+/* GdkPixbufLoader::size-prepared: no side over TEXTURE_MAX_SIZE. */
+static void
+limit_size (GdkPixbufLoader *loader,
+            int              width,
+            int              height,
+            gpointer         user_data)
+{
+  double scale = MIN (1.0, (double) TEXTURE_MAX_SIZE / MAX (width, height));
+
+  if (scale < 1.0)
+    gdk_pixbuf_loader_set_size (loader, MAX (1, (int) (width * scale)), MAX (1, (int) (height * scale)));
+}
+
+/* The decoding job, on a pool thread: reads the file in chunks into a
+ * pixbuf loader, reporting progress, and stops at the first chunk after a
+ * cancellation. Result: a DecodedImage. */
+static gpointer
+decode_image_job (ResmgrWorker  *worker,
+                  GCancellable  *cancellable,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  GFile *file = user_data;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GdkPixbuf) rgba = NULL;
+  g_autofree guint8 *buffer = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GdkPixbuf *pixbuf;
+  DecodedImage *image;
+  goffset size, done = 0;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (limit_size), NULL);
+
+  stream = g_file_read (file, cancellable, &local_error);
+  if (stream == NULL)
+    goto failed;
+  /* A pipe has no size: then the progress only says what was read. */
+  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
+  size = info != NULL ? g_file_info_get_size (info) : 0;
+
+  buffer = g_malloc (READ_CHUNK);
+  for (;;)
+    {
+      g_autofree char *read = NULL;
+      gssize n = g_input_stream_read (G_INPUT_STREAM (stream), buffer, READ_CHUNK, cancellable, &local_error);
+
+      if (n < 0 || g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+        goto failed;
+      if (n == 0)
+        break;
+      if (!gdk_pixbuf_loader_write (loader, buffer, n, &local_error))
+        goto failed;
+
+      done += n;
+      read = g_format_size (done);
+      resmgr_worker_set_message (worker, read);
+      if (size > 0)
+        resmgr_worker_set_progress (worker, 0.9 * MIN (done, size) / size);
+    }
+
+  if (!gdk_pixbuf_loader_close (loader, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "Cannot decode “%s”: ", name);
+      return NULL;
+    }
+
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (pixbuf == NULL || gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
+      gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "Cannot decode “%s”: not an 8-bit RGB image", name);
+      return NULL;
+    }
+  rgba = gdk_pixbuf_add_alpha (pixbuf, FALSE, 0, 0, 0);
+
+  image = g_new0 (DecodedImage, 1);
+  image->name = g_steal_pointer (&name);
+  image->width = gdk_pixbuf_get_width (rgba);
+  image->height = gdk_pixbuf_get_height (rgba);
+  image->stride = gdk_pixbuf_get_rowstride (rgba);
+  image->pixels = gdk_pixbuf_read_pixel_bytes (rgba);
+  resmgr_worker_set_progress (worker, 1.0);
+
+  return image;
+
+failed:
+  /* A loader must be closed before it goes; its error does not matter. */
+  gdk_pixbuf_loader_close (loader, NULL);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "Cannot decode “%s”: ", name);
+  return NULL;
+}
+
+static void
+decode_progress_cb (ResmgrWorker     *worker,
+                    GParamSpec       *pspec,
+                    DemoGLController *self)
+{
+  set_decode_progress (self, resmgr_worker_get_progress (worker));
+}
+
+/* Forgets the decode running, if any: cancelled, its outcome dropped. */
+static void
+stop_decode (DemoGLController *self)
+{
+  g_autoptr(ResmgrWorker) worker = g_steal_pointer (&self->decode_worker);
+
+  self->decode_generation++;
+  if (worker != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (worker, decode_progress_cb, self);
+      resmgr_worker_cancel (worker);
+    }
+  set_decode_progress (self, 0.0);
+}
+
+/* Puts @image (taken) on the polygon: uploaded as a texture in the area's
+ * context, replacing the previous one; kept for the scene's build if the
+ * scene is not built yet. On the owner (GL) thread. */
+static void
+show_image (DemoGLController *self,
+            DecodedImage     *image)
+{
+  g_autoptr(DecodedImage) owned = image;
+  g_autoptr(GtkGLArea) area = g_weak_ref_get (&self->area);
+  GdkGLContext *context = area_context (area);
+  g_autoptr(GError) error = NULL;
+  ResmgrHandle *old;
+  ResmgrHandle *handle;
+  GdkGLContext *previous;
+
+  if (self->scene_released || resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (self)))
+    return;
+  if (!self->ready || context == NULL)
+    {
+      resmgr_controller_set_status_printf (RESMGR_CONTROLLER (self), "Decoded “%s”: shown once the scene is built",
+                                           image->name);
+      decoded_image_free (self->pending_image);
+      self->pending_image = g_steal_pointer (&owned);
+      return;
+    }
+
+  previous = push_context (context);
+  handle = upload_texture (self, context, image, &error);
+  pop_context (previous);
+  if (handle == NULL)
+    {
+      set_status (self, error->message);
+      return;
+    }
+
+  old = g_steal_pointer (&self->handles[DEMO_GL_OBJECT_TEXTURE]);
+  self->handles[DEMO_GL_OBJECT_TEXTURE] = handle;
+  release_handles (self, &old, 1);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_texture_size (self, image->width, image->height);
+  update_counts (self);
+  g_object_thaw_notify (G_OBJECT (self));
+  resmgr_controller_set_status_printf (RESMGR_CONTROLLER (self), "Texture: %s, %d×%d",
+                                       image->name, image->width, image->height);
+  gtk_gl_area_queue_render (area);
+}
+
+/* The decode's callback data. */
+typedef struct
+{
+  GWeakRef  controller;
+  guint     generation;
+  char     *name;
+} DecodeJob;
+
+static void
+decode_job_free (DecodeJob *job)
+{
+  g_weak_ref_clear (&job->controller);
+  g_free (job->name);
+  g_free (job);
+}
+
+/* On the owner context. Cancelled (by a new load, the Cancel button, the
+ * cleanup or a shutdown) or refused: nothing is uploaded. */
+static void
+decode_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  DecodeJob *job = user_data;
+  g_autoptr(DemoGLController) self = g_weak_ref_get (&job->controller);
+  g_autoptr(DecodedImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+
+  image = resmgr_worker_coordinator_run_finish (RESMGR_WORKER_COORDINATOR (source), result, &error);
+
+  /* Gone, cleaned up, or another load since: dropped. */
+  if (self == NULL || job->generation != self->decode_generation ||
+      resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (self)))
+    {
+      decode_job_free (job);
+      return;
+    }
+
+  if (self->decode_worker != NULL)
+    g_signal_handlers_disconnect_by_func (self->decode_worker, decode_progress_cb, self);
+  g_clear_object (&self->decode_worker);
+  set_decode_progress (self, 0.0);
+
+  if (image != NULL)
+    show_image (self, g_steal_pointer (&image));
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+           g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
+    resmgr_controller_set_status_printf (RESMGR_CONTROLLER (self), "Cancelled: “%s” was not decoded", job->name);
+  else
+    resmgr_controller_set_status (RESMGR_CONTROLLER (self), error->message);
+
+  decode_job_free (job);
 }
 
 /* }}} */
@@ -895,7 +1195,7 @@ draw_scene (DemoGLController *self,
   guint program = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_PROGRAM]);
   guint vbo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_VERTEX_BUFFER]);
   guint ebo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_INDEX_BUFFER]);
-  guint texture = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_TEXTURE]);
+  guint texture = demo_gl_controller_get_gl_name (self, DEMO_GL_OBJECT_TEXTURE); /* 0: no image yet */
   guint vao = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_VERTEX_ARRAY]);
   guint fbo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_FRAMEBUFFER]);
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (area));
@@ -910,7 +1210,8 @@ draw_scene (DemoGLController *self,
   /* Only our own errors are reported below. */
   drain_gl_errors ();
 
-  if (program == 0 || vbo == 0 || ebo == 0 || texture == 0 || vao == 0 || fbo == 0)
+  /* No texture is fine: no image yet. */
+  if (program == 0 || vbo == 0 || ebo == 0 || vao == 0 || fbo == 0)
     {
       glClearColor (0.2f, 0.0f, 0.0f, 1.0f);
       glClear (GL_COLOR_BUFFER_BIT);
@@ -939,6 +1240,7 @@ draw_scene (DemoGLController *self,
   glClear (GL_COLOR_BUFFER_BIT);
 
   glUseProgram (program);
+  glUniform1i (self->textured, texture != 0);
   glActiveTexture (GL_TEXTURE0);
   glBindTexture (GL_TEXTURE_2D, texture);
   glBindBufferBase (GL_UNIFORM_BUFFER, 0, ubo);
@@ -1127,18 +1429,19 @@ demo_gl_controller_get_area (DemoGLController *self)
  * demo_gl_controller_reallocate:
  * @self: a GL controller
  *
- * Makes a new vertex buffer, index buffer and texture (the next pattern),
- * then releases the old ones and deletes them at once in one batch, and
- * empties the per-frame buffer pool. The new names are made before the old
- * ones go, so they never reuse them. Does nothing before the scene is
- * built.
+ * Makes a new vertex buffer and index buffer (the next polygon), then
+ * releases the old ones and deletes them at once in one batch, and empties
+ * the per-frame buffer pool. The new names are made before the old ones
+ * go, so they never reuse them. The texture stays: a new one comes with
+ * the next image ([method@Demo.GLController.load_image]). Does nothing
+ * before the scene is built.
  */
 void
 demo_gl_controller_reallocate (DemoGLController *self)
 {
   g_autoptr(GtkGLArea) area = NULL;
   ResmgrHandle *fresh[DEMO_GL_N_OBJECTS] = { NULL, };
-  ResmgrHandle *old[3];
+  ResmgrHandle *old[2];
   g_autoptr(GError) error = NULL;
   GdkGLContext *context, *previous;
   guint n_indices = 0;
@@ -1162,14 +1465,12 @@ demo_gl_controller_reallocate (DemoGLController *self)
 
   old[0] = g_steal_pointer (&self->handles[DEMO_GL_OBJECT_VERTEX_BUFFER]);
   old[1] = g_steal_pointer (&self->handles[DEMO_GL_OBJECT_INDEX_BUFFER]);
-  old[2] = g_steal_pointer (&self->handles[DEMO_GL_OBJECT_TEXTURE]);
   self->handles[DEMO_GL_OBJECT_VERTEX_BUFFER] = fresh[DEMO_GL_OBJECT_VERTEX_BUFFER];
   self->handles[DEMO_GL_OBJECT_INDEX_BUFFER] = fresh[DEMO_GL_OBJECT_INDEX_BUFFER];
-  self->handles[DEMO_GL_OBJECT_TEXTURE] = fresh[DEMO_GL_OBJECT_TEXTURE];
   self->n_indices = n_indices;
   self->generation++;
 
-  /* One glDeleteBuffers and one glDeleteTextures, now. */
+  /* One glDeleteBuffers, now. */
   release_handles (self, old, G_N_ELEMENTS (old));
   resmgr_gl_buffer_pool_purge (self->pool);
 
@@ -1209,6 +1510,73 @@ demo_gl_controller_render_frames (DemoGLController *self,
   area = g_weak_ref_get (&self->area);
   if (area != NULL)
     gtk_gl_area_queue_render (area);
+}
+
+/* }}} */
+
+/**
+ * demo_gl_controller_load_image:
+ * @self: a GL controller
+ * @file: an image file gdk-pixbuf can decode
+ *
+ * Decodes @file in a job of the controller's worker coordinator, then
+ * uploads it as the polygon's texture on the owner (GL) thread, through the
+ * controller's GL coordinator, and releases the previous texture. The
+ * decode still running is cancelled. A cleaned-up controller ignores the
+ * request.
+ */
+void
+demo_gl_controller_load_image (DemoGLController *self,
+                               GFile            *file)
+{
+  ResmgrWorkerCoordinator *workers;
+  g_autofree char *worker_name = NULL;
+  ResmgrWorker *worker;
+  DecodeJob *job;
+
+  g_return_if_fail (DEMO_IS_GL_CONTROLLER (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (self)) || self->scene_released)
+    return;
+
+  stop_decode (self);
+  if (g_set_object (&self->image, file))
+    notify (self, PROP_IMAGE);
+
+  job = g_new0 (DecodeJob, 1);
+  g_weak_ref_init (&job->controller, self);
+  job->generation = self->decode_generation;
+  job->name = g_file_get_basename (file);
+
+  /* The same component as the GL objects: a facet made at the first load. */
+  workers = resmgr_controller_get_worker_coordinator (RESMGR_CONTROLLER (self));
+  worker_name = g_strdup_printf ("decode %s", job->name);
+  resmgr_controller_set_status_printf (RESMGR_CONTROLLER (self), "Decoding “%s”…", job->name);
+  /* Refused (shutting down): NULL, and the callback says why. */
+  worker = resmgr_worker_coordinator_run (workers, worker_name, decode_image_job,
+                                          g_object_ref (file), g_object_unref,
+                                          decoded_image_free, decode_done_cb, job);
+  if (worker != NULL)
+    {
+      self->decode_worker = worker;
+      g_signal_connect (worker, "notify::progress", G_CALLBACK (decode_progress_cb), self);
+    }
+}
+
+/**
+ * demo_gl_controller_cancel_load:
+ * @self: a GL controller
+ *
+ * Cancels the decode running, if any; the texture shown stays.
+ */
+void
+demo_gl_controller_cancel_load (DemoGLController *self)
+{
+  g_return_if_fail (DEMO_IS_GL_CONTROLLER (self));
+
+  if (self->decode_worker != NULL)
+    resmgr_worker_cancel (self->decode_worker);
 }
 
 /* }}} */
@@ -1278,6 +1646,53 @@ demo_gl_controller_get_animate (DemoGLController *self)
 }
 
 /**
+ * demo_gl_controller_get_image:
+ * @self: a GL controller
+ *
+ * Returns: (transfer none) (nullable): the image shown, or being decoded
+ */
+GFile *
+demo_gl_controller_get_image (DemoGLController *self)
+{
+  g_return_val_if_fail (DEMO_IS_GL_CONTROLLER (self), NULL);
+  return self->image;
+}
+
+/**
+ * demo_gl_controller_get_decode_worker:
+ * @self: a GL controller
+ *
+ * Returns: (transfer none) (nullable): the worker of the decode running
+ */
+ResmgrWorker *
+demo_gl_controller_get_decode_worker (DemoGLController *self)
+{
+  g_return_val_if_fail (DEMO_IS_GL_CONTROLLER (self), NULL);
+  return self->decode_worker;
+}
+
+double
+demo_gl_controller_get_decode_progress (DemoGLController *self)
+{
+  g_return_val_if_fail (DEMO_IS_GL_CONTROLLER (self), 0.0);
+  return self->decode_progress;
+}
+
+guint
+demo_gl_controller_get_texture_width (DemoGLController *self)
+{
+  g_return_val_if_fail (DEMO_IS_GL_CONTROLLER (self), 0);
+  return self->texture_width;
+}
+
+guint
+demo_gl_controller_get_texture_height (DemoGLController *self)
+{
+  g_return_val_if_fail (DEMO_IS_GL_CONTROLLER (self), 0);
+  return self->texture_height;
+}
+
+/**
  * demo_gl_controller_set_animate:
  * @self: a GL controller
  * @animate: whether the scene redraws at every tick of the frame clock
@@ -1330,8 +1745,8 @@ demo_gl_controller_create_coordinator (ResmgrController *controller,
   return RESMGR_COORDINATOR (resmgr_gl_coordinator_new (service));
 }
 
-/* Everything tracked was released (the tick first, then the GL objects);
- * the handles are stale. A later realize builds the scene again. */
+/* Everything tracked was released (the decode first, the tick, then the
+ * GL objects); the handles are stale. Nothing is built or decoded again. */
 static void
 demo_gl_controller_cleaned_up (ResmgrController    *controller,
                                ResmgrCleanupReport *report)
@@ -1340,6 +1755,9 @@ demo_gl_controller_cleaned_up (ResmgrController    *controller,
 
   g_clear_pointer (&self->tick_handle, resmgr_handle_unref);
   g_clear_pointer (&self->notify_handle, resmgr_handle_unref);
+  /* The cleanup cancelled the decode; its outcome is dropped. */
+  stop_decode (self);
+  g_clear_pointer (&self->pending_image, decoded_image_free);
   forget_scene (self);
   if (self->frames_pending > 0)
     set_uint (self, &self->frames_pending, 0, PROP_FRAMES_PENDING);
@@ -1374,6 +1792,11 @@ demo_gl_controller_finalize (GObject *object)
   g_clear_pointer (&self->tick_handle, resmgr_handle_unref);
   g_clear_pointer (&self->notify_handle, resmgr_handle_unref);
   g_clear_pointer (&self->pending_status, g_free);
+  if (self->decode_worker != NULL)
+    g_signal_handlers_disconnect_by_func (self->decode_worker, decode_progress_cb, self);
+  g_clear_object (&self->decode_worker);
+  g_clear_pointer (&self->pending_image, decoded_image_free);
+  g_clear_object (&self->image);
   g_clear_object (&self->pool);
   g_weak_ref_clear (&self->area);
 
@@ -1416,6 +1839,18 @@ demo_gl_controller_get_property (GObject    *object,
       break;
     case PROP_REALLOCATIONS:
       g_value_set_uint (value, self->reallocations);
+      break;
+    case PROP_IMAGE:
+      g_value_set_object (value, self->image);
+      break;
+    case PROP_DECODE_PROGRESS:
+      g_value_set_double (value, self->decode_progress);
+      break;
+    case PROP_TEXTURE_WIDTH:
+      g_value_set_uint (value, self->texture_width);
+      break;
+    case PROP_TEXTURE_HEIGHT:
+      g_value_set_uint (value, self->texture_height);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1541,11 +1976,50 @@ demo_gl_controller_class_init (DemoGLControllerClass *klass)
   /**
    * DemoGLController:reallocations:
    *
-   * How many times demo_gl_controller_reallocate() replaced the buffers and
-   * the texture.
+   * How many times demo_gl_controller_reallocate() replaced the buffers.
    */
   properties[PROP_REALLOCATIONS] =
     g_param_spec_uint ("reallocations", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DemoGLController:image:
+   *
+   * The image file on the polygon, or being decoded for it.
+   */
+  properties[PROP_IMAGE] =
+    g_param_spec_object ("image", NULL, NULL,
+                         G_TYPE_FILE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DemoGLController:decode-progress:
+   *
+   * The progress of the decode running (its worker's), 0 when none runs.
+   */
+  properties[PROP_DECODE_PROGRESS] =
+    g_param_spec_double ("decode-progress", NULL, NULL,
+                         0.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DemoGLController:texture-width:
+   *
+   * The width of the texture on the polygon: the decoded image's; 0 without.
+   */
+  properties[PROP_TEXTURE_WIDTH] =
+    g_param_spec_uint ("texture-width", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DemoGLController:texture-height:
+   *
+   * The height of the texture on the polygon: the decoded image's; 0 without.
+   */
+  properties[PROP_TEXTURE_HEIGHT] =
+    g_param_spec_uint ("texture-height", NULL, NULL,
                        0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * @DEMO_GL_OBJECT_PROGRAM: the shader program (shareable)
  * @DEMO_GL_OBJECT_VERTEX_BUFFER: the vertex buffer (shareable, reallocated)
  * @DEMO_GL_OBJECT_INDEX_BUFFER: the index buffer (shareable, reallocated)
- * @DEMO_GL_OBJECT_TEXTURE: the procedural texture (shareable, reallocated)
+ * @DEMO_GL_OBJECT_TEXTURE: the texture of the decoded image (shareable,
+ *   replaced by each image; none before the first)
  * @DEMO_GL_OBJECT_RENDERBUFFER: the offscreen colour buffer (shareable)
  * @DEMO_GL_OBJECT_VERTEX_ARRAY: the vertex array (container, re-created)
  * @DEMO_GL_OBJECT_FRAMEBUFFER: the offscreen framebuffer (container, re-created)
@@ -43,6 +44,9 @@ void              demo_gl_controller_attach_area         (DemoGLController *self
                                                           GtkGLArea        *area);
 GtkGLArea        *demo_gl_controller_get_area            (DemoGLController *self);
 
+void              demo_gl_controller_load_image          (DemoGLController *self,
+                                                          GFile            *file);
+void              demo_gl_controller_cancel_load         (DemoGLController *self);
 void              demo_gl_controller_reallocate          (DemoGLController *self);
 void              demo_gl_controller_render_frames       (DemoGLController *self,
                                                           guint             n);
@@ -57,6 +61,12 @@ guint             demo_gl_controller_get_reallocations   (DemoGLController *self
 gboolean          demo_gl_controller_get_animate         (DemoGLController *self);
 void              demo_gl_controller_set_animate         (DemoGLController *self,
                                                           gboolean          animate);
+
+GFile            *demo_gl_controller_get_image           (DemoGLController *self);
+ResmgrWorker     *demo_gl_controller_get_decode_worker   (DemoGLController *self);
+double            demo_gl_controller_get_decode_progress (DemoGLController *self);
+guint             demo_gl_controller_get_texture_width   (DemoGLController *self);
+guint             demo_gl_controller_get_texture_height  (DemoGLController *self);
 
 guint             demo_gl_controller_get_gl_name         (DemoGLController *self,
                                                           DemoGLObject      object);

@@ -11,7 +11,12 @@
  * The GL view tab: a [class@Gtk.GLArea] drawn by a [class@Demo.GLController],
  * buttons that forward to it, and labels bound to its properties. No GL
  * and no resource code here: the controller, bound to the tab, owns it all
- * and cleans up at the tab's unrealize.
+ * (the GL objects and the jobs that decode the chosen image into its
+ * texture) and cleans up at the tab's unrealize.
+ *
+ * "Choose Image…" runs a file chooser and hands the file to the
+ * controller, which decodes it in a worker job (the progress bar and Cancel
+ * follow the job) and puts it on the polygon.
  *
  * "Move to new window" takes the area out of the tab and into a window of
  * its own (the area is unrealized and realized again, so the controller's
@@ -22,17 +27,19 @@
 
 struct _DemoGLTab
 {
-  GtkWidget         parent_instance;
+  GtkWidget             parent_instance;
 
-  DemoGLController *controller;
-  GtkWidget        *area;            /* ours: it moves between parents */
-  GtkWidget        *slot;            /* where the area lives in the tab */
-  GtkWidget        *placeholder;
-  GtkWidget        *move_button;
+  DemoGLController     *controller;
+  GtkWidget            *area;            /* ours: it moves between parents */
+  GtkWidget            *slot;            /* where the area lives in the tab */
+  GtkWidget            *placeholder;
+  GtkWidget            *move_button;
+  GtkWidget            *texture_label;
+  GtkFileChooserNative *chooser;         /* while choosing an image */
 
-  GtkWidget        *window;          /* the area's own window, while detached */
-  gulong            window_destroy_id;
-  gulong            window_close_id;
+  GtkWidget            *window;          /* the area's own window, while detached */
+  gulong                window_destroy_id;
+  gulong                window_close_id;
 };
 
 G_DEFINE_FINAL_TYPE (DemoGLTab, demo_gl_tab, GTK_TYPE_WIDGET)
@@ -78,13 +85,6 @@ steal_window (DemoGLTab *self)
     }
 
   return window;
-}
-
-static void
-set_attached (DemoGLTab *self)
-{
-  put_area_in_slot (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETACHED]);
 }
 
 /* Destroyed by someone else (an application closing all its windows):
@@ -163,9 +163,11 @@ demo_gl_tab_move_back (DemoGLTab *tab)
     return;
 
   /* Out of the window while it is alive (the area unrealizes with its
-   * context there), then the window goes. */
-  set_attached (tab);
+   * context there), then the window goes. Notified once the window is
+   * forgotten: :detached is FALSE by then. */
+  put_area_in_slot (tab);
   window = steal_window (tab);
+  g_object_notify_by_pspec (G_OBJECT (tab), properties[PROP_DETACHED]);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -201,6 +203,64 @@ demo_gl_tab_get_window (DemoGLTab *tab)
 /* }}} */
 
 /* Widgets {{{ */
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     DemoGLTab       *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        demo_gl_controller_load_image (self->controller, file);
+    }
+
+  gtk_native_dialog_destroy (dialog);
+  g_clear_object (&self->chooser);
+}
+
+static void
+on_choose_clicked (GtkButton *button,
+                   DemoGLTab *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+
+  gtk_file_filter_set_name (filter, "Images");
+  gtk_file_filter_add_pixbuf_formats (filter);
+  self->chooser = gtk_file_chooser_native_new ("Choose an Image for the Texture",
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+on_cancel_clicked (GtkButton *button,
+                   DemoGLTab *self)
+{
+  demo_gl_controller_cancel_load (self->controller);
+}
+
+static void
+on_texture_size (DemoGLController *controller,
+                 GParamSpec       *pspec,
+                 DemoGLTab        *self)
+{
+  guint width = demo_gl_controller_get_texture_width (controller);
+  guint height = demo_gl_controller_get_texture_height (controller);
+  g_autofree char *text = width > 0 ? g_strdup_printf ("Texture: %u×%u", width, height)
+                                    : g_strdup ("Texture: none");
+
+  gtk_label_set_label (GTK_LABEL (self->texture_label), text);
+}
 
 static void
 on_reallocate_clicked (GtkButton *button,
@@ -277,7 +337,7 @@ stat_label (DemoGLTab             *self,
 static void
 build_ui (DemoGLTab *self)
 {
-  GtkWidget *box, *buttons, *stats, *button, *check, *status;
+  GtkWidget *box, *buttons, *stats, *button, *check, *status, *progress;
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_margin_top (box, 12);
@@ -301,8 +361,25 @@ build_ui (DemoGLTab *self)
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_append (GTK_BOX (box), buttons);
 
+  button = gtk_button_new_with_mnemonic ("Choose _Image…");
+  gtk_widget_set_tooltip_text (button, "Decode an image file in a worker job and put it on the polygon");
+  g_signal_connect (button, "clicked", G_CALLBACK (on_choose_clicked), self);
+  gtk_box_append (GTK_BOX (buttons), button);
+
+  button = gtk_button_new_with_mnemonic ("C_ancel");
+  g_object_bind_property (self->controller, "busy", button, "sensitive", G_BINDING_SYNC_CREATE);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_cancel_clicked), self);
+  gtk_box_append (GTK_BOX (buttons), button);
+
+  progress = gtk_progress_bar_new ();
+  gtk_widget_set_valign (progress, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (progress, 80, -1);
+  g_object_bind_property (self->controller, "decode-progress", progress, "fraction", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->controller, "busy", progress, "visible", G_BINDING_SYNC_CREATE);
+  gtk_box_append (GTK_BOX (buttons), progress);
+
   button = gtk_button_new_with_mnemonic ("_Reallocate");
-  gtk_widget_set_tooltip_text (button, "Release the buffers and the texture and make new ones");
+  gtk_widget_set_tooltip_text (button, "Release the buffers and make new ones");
   g_signal_connect (button, "clicked", G_CALLBACK (on_reallocate_clicked), self);
   gtk_box_append (GTK_BOX (buttons), button);
 
@@ -328,6 +405,12 @@ build_ui (DemoGLTab *self)
   gtk_box_append (GTK_BOX (stats), stat_label (self, "gl-bytes", format_bytes, "GL memory: %s"));
   gtk_box_append (GTK_BOX (stats), stat_label (self, "recreations", format_uint, "Re-created: %u"));
   gtk_box_append (GTK_BOX (stats), stat_label (self, "reallocations", format_uint, "Reallocated: %u"));
+  self->texture_label = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->texture_label, "numeric");
+  g_signal_connect_object (self->controller, "notify::texture-width", G_CALLBACK (on_texture_size), self, 0);
+  g_signal_connect_object (self->controller, "notify::texture-height", G_CALLBACK (on_texture_size), self, 0);
+  on_texture_size (self->controller, NULL, self);
+  gtk_box_append (GTK_BOX (stats), self->texture_label);
 
   status = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (status), 0);
@@ -369,6 +452,13 @@ demo_gl_tab_dispose (GObject *object)
   DemoGLTab *self = DEMO_GL_TAB (object);
   GtkWidget *window = steal_window (self);
   GtkWidget *child;
+
+  if (self->chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+      g_clear_object (&self->chooser);
+    }
 
   /* Detached: the window goes with the tab, after the area left it. */
   if (window != NULL)

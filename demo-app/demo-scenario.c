@@ -409,18 +409,40 @@ gl_controller (DemoScenario *self)
   return demo_gl_tab_get_controller (DEMO_GL_TAB (tab (self, DEMO_TAB_GL)));
 }
 
+/* The GL view's texture: one of the sample images, decoded in a job of the
+ * GL controller itself. */
+#define GL_IMAGE        "image-02.png"
+#define GL_IMAGE_WIDTH  (256 + 64 * 2)
+#define GL_IMAGE_HEIGHT (192 + 48 * 2)
+
 static gboolean
 gl_show_start (DemoScenario *self)
 {
+  g_autofree char *path = g_build_filename (self->images, GL_IMAGE, NULL);
+  g_autoptr(GFile) image = g_file_new_for_path (path);
+
   demo_window_show_tab (self->window, DEMO_TAB_GL);
+  demo_gl_controller_load_image (gl_controller (self), image);
+
   return TRUE;
 }
 
 static gboolean
 gl_show_done (DemoScenario *self)
 {
-  if (get_u64 (gl_controller (self), "n-gl-objects") == 0)
+  DemoGLController *controller = gl_controller (self);
+
+  if (get_u64 (controller, "n-gl-objects") == 0 || demo_gl_controller_get_texture_width (controller) == 0)
     return FALSE;
+
+  if (demo_gl_controller_get_texture_width (controller) != GL_IMAGE_WIDTH ||
+      demo_gl_controller_get_texture_height (controller) != GL_IMAGE_HEIGHT)
+    return fail (self, "the GL texture is %u×%u, %s is %u×%u",
+                 demo_gl_controller_get_texture_width (controller),
+                 demo_gl_controller_get_texture_height (controller),
+                 GL_IMAGE, GL_IMAGE_WIDTH, GL_IMAGE_HEIGHT);
+  say (self, "GL view: %s decoded in a job of the GL controller, uploaded as a %u×%u texture of the same component",
+       GL_IMAGE, GL_IMAGE_WIDTH, GL_IMAGE_HEIGHT);
 
   self->frames_before = get_u64 (gl_controller (self), "frames-rendered");
   demo_gl_controller_render_frames (gl_controller (self), 60);

@@ -42,6 +42,25 @@ new_window_clicked (DemoWindow *self)
   gtk_window_present (GTK_WINDOW (demo_window_new (application)));
 }
 
+/* The header's title, and under it what the demo is built on. */
+static GtkWidget *
+title_new (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *title = gtk_label_new ("resmgr demo");
+  GtkWidget *subtitle = gtk_label_new ("resmgr-gtk-1 (GTK 4, GL) on top of resmgr-1 (GLib only)");
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (title, "title");
+  gtk_widget_add_css_class (subtitle, "subtitle");
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), subtitle);
+
+  return box;
+}
+
 static void
 demo_window_class_init (DemoWindowClass *klass)
 {
@@ -55,6 +74,7 @@ demo_window_init (DemoWindow *self)
 
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (new_window_clicked), self);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), button);
+  gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), title_new ());
   gtk_window_set_titlebar (GTK_WINDOW (self), header);
   gtk_window_set_title (GTK_WINDOW (self), "resmgr demo");
   gtk_window_set_default_size (GTK_WINDOW (self), 960, 720);

@@ -8,8 +8,9 @@
 #include "demo-scenario.h"
 #include "demo-window.h"
 
-/* The application: one line attaches the ordered shutdown, the window has
- * the tabs, and --scenario drives them headless. Closing the last window
+/* The application, linked against resmgr-gtk-1 and resmgr-1 (<resmgr-gtk.h>
+ * includes <resmgr.h>): one line attaches the ordered shutdown, the window
+ * has the tabs, and --scenario drives them headless. Closing the last window
  * runs the shutdown, whose report is printed as JSON. */
 
 typedef struct

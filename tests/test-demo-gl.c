@@ -9,18 +9,105 @@
  * are made before the main loop runs again. Without a display, or without
  * GL 3.3 (or GL ES 3.0), every test is skipped.
  *
+ * The texture on the polygon is decoded from real PNG files, written at
+ * the start, in a worker job of the same controller. To hold a decode in
+ * the middle, a test has it read a FIFO: the job reads the bytes written so
+ * far, then blocks until the test writes the rest or closes its end (which
+ * it does from the ::cancelled handler of the job's cancellable, so a
+ * cancelled job wakes up, sees the cancellation and returns).
+ *
  * No sleeps: the tests iterate the main loop until a condition holds.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <epoxy/gl.h>
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "demo-gl-controller.h"
 #include "demo-gl-tab.h"
 
 static gboolean have_display;
+static char *images;   /* the folder of the test images */
+
+/* The images: name, size. */
+#define IMAGE_A        "first.png"
+#define IMAGE_A_WIDTH  96
+#define IMAGE_A_HEIGHT 64
+#define IMAGE_B        "second.png"
+#define IMAGE_B_WIDTH  80
+#define IMAGE_B_HEIGHT 120
+#define IMAGE_BROKEN   "broken.png"
+
+/* Test images {{{ */
+
+/* Bright (the centre of the drawn scene is told from the clear colour by
+ * its red), with a gradient. */
+static void
+write_png (const char *dir,
+           const char *name,
+           int         width,
+           int         height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  guchar *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guchar *p = pixels + y * stride + x * 3;
+
+        p[0] = 200 + x * 55 / width;
+        p[1] = y * 255 / height;
+        p[2] = 120;
+      }
+
+  gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
+  g_assert_no_error (error);
+}
+
+static char *
+write_images (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("test-demo-gl-XXXXXX", &error);
+  g_autofree char *broken = NULL;
+
+  g_assert_no_error (error);
+  write_png (dir, IMAGE_A, IMAGE_A_WIDTH, IMAGE_A_HEIGHT);
+  write_png (dir, IMAGE_B, IMAGE_B_WIDTH, IMAGE_B_HEIGHT);
+  broken = g_build_filename (dir, IMAGE_BROKEN, NULL);
+  g_file_set_contents (broken, "this is not a PNG", -1, &error);
+  g_assert_no_error (error);
+
+  return dir;
+}
+
+static void
+remove_images (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* }}} */
 
 /* Waiting {{{ */
 
@@ -124,6 +211,29 @@ recreated (gpointer data)
   return demo_gl_controller_get_recreations (w->controller) >= w->recreations;
 }
 
+static gboolean
+decode_over (gpointer data)
+{
+  return demo_gl_controller_get_decode_worker (data) == NULL;
+}
+
+/* Loads the test image @name and waits until its decode is over and its
+ * texture, @width wide, is shown. */
+static void
+load_and_wait (DemoGLController *controller,
+               const char       *name,
+               guint             width)
+{
+  g_autofree char *path = g_build_filename (images, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  demo_gl_controller_load_image (controller, file);
+  g_assert_nonnull (demo_gl_controller_get_decode_worker (controller));
+  g_assert_true (demo_gl_controller_get_image (controller) == file);
+  wait_for (decode_over, controller, "the image to be decoded");
+  g_assert_cmpuint (demo_gl_controller_get_texture_width (controller), ==, width);
+}
+
 /* }}} */
 
 /* GL checks {{{ */
@@ -208,9 +318,11 @@ controller_ready (gpointer data)
   return demo_gl_controller_get_ready (f->controller) || gtk_gl_area_get_error (f->area) != NULL;
 }
 
-/* Shows a GL tab; FALSE (and the test skipped) without GL 3.3. */
+/* Shows a GL tab, with the first test image as its texture if
+ * @with_image; FALSE (and the test skipped) without GL 3.3. */
 static gboolean
-fixture_open (Fixture *f)
+fixture_open_full (Fixture  *f,
+                   gboolean  with_image)
 {
   static gboolean reported;
   GdkGLContext *context;
@@ -264,7 +376,17 @@ fixture_open (Fixture *f)
   wait_for (controller_ready, f, "the scene to be built");
   g_assert_true (demo_gl_controller_get_ready (f->controller));
 
+  /* A texture on the polygon, decoded from a real file. */
+  if (with_image)
+    load_and_wait (f->controller, IMAGE_A, IMAGE_A_WIDTH);
+
   return TRUE;
+}
+
+static gboolean
+fixture_open (Fixture *f)
+{
+  return fixture_open_full (f, TRUE);
 }
 
 static GdkGLContext *
@@ -358,7 +480,7 @@ test_realize (void)
     }
 
   g_assert_cmpuint (demo_gl_controller_get_n_gl_objects (f.controller), >=, DEMO_GL_N_OBJECTS);
-  g_assert_cmpuint (demo_gl_controller_get_gl_bytes (f.controller), >=, 128 * 128 * 4 + 256 * 256 * 4);
+  g_assert_cmpuint (demo_gl_controller_get_gl_bytes (f.controller), >=, IMAGE_A_WIDTH * IMAGE_A_HEIGHT * 4 + 256 * 256 * 4);
 
   /* What the properties say is what the service holds for the controller. */
   stats = resmgr_coordinator_dup_stats (resmgr_controller_get_resources (RESMGR_CONTROLLER (f.controller)));
@@ -409,8 +531,9 @@ test_reallocate (void)
   GdkGLContext *context;
   guint old_vbo, old_ebo, old_tex, vbo, ebo, tex, program;
 
-  g_test_summary ("reallocate makes new buffers and a new texture, and deletes the old ones "
-                  "at once: the old names are gone for GL, the new ones are live and drawn.");
+  g_test_summary ("reallocate makes new buffers and deletes the old ones at once: the old "
+                  "names are gone for GL, the new ones are live and drawn; the image's "
+                  "texture stays.");
 
   if (!fixture_open (&f))
     {
@@ -433,12 +556,11 @@ test_reallocate (void)
   tex = demo_gl_controller_get_gl_name (f.controller, DEMO_GL_OBJECT_TEXTURE);
   g_assert_cmpuint (vbo, !=, old_vbo);
   g_assert_cmpuint (ebo, !=, old_ebo);
-  g_assert_cmpuint (tex, !=, old_tex);
+  g_assert_cmpuint (tex, ==, old_tex);
 
   /* Before the main loop runs again (GTK could reuse a freed name). */
   g_assert_false (alive_in (context, DEMO_GL_OBJECT_VERTEX_BUFFER, old_vbo));
   g_assert_false (alive_in (context, DEMO_GL_OBJECT_INDEX_BUFFER, old_ebo));
-  g_assert_false (alive_in (context, DEMO_GL_OBJECT_TEXTURE, old_tex));
   g_assert_true (alive_in (context, DEMO_GL_OBJECT_VERTEX_BUFFER, vbo));
   g_assert_true (alive_in (context, DEMO_GL_OBJECT_INDEX_BUFFER, ebo));
   g_assert_true (alive_in (context, DEMO_GL_OBJECT_TEXTURE, tex));
@@ -525,9 +647,19 @@ assert_scene_drawn (Fixture      *f,
   g_assert_cmpuint (pixel[3], ==, 255);
 }
 
+/* notify::detached: what a bound label reads at that moment. */
+static void
+detached_notified_cb (DemoGLTab  *tab,
+                      GParamSpec *pspec,
+                      int        *seen)
+{
+  *seen = demo_gl_tab_get_detached (tab);
+}
+
 static void
 test_move_window (void)
 {
+  int seen = -1;
   Fixture f;
   guint names[G_N_ELEMENTS (shareable)];
   GdkGLContext *first, *second;
@@ -553,8 +685,10 @@ test_move_window (void)
   g_assert_false (demo_gl_tab_get_detached (f.tab));
 
   /* Out */
+  g_signal_connect (f.tab, "notify::detached", G_CALLBACK (detached_notified_cb), &seen);
   demo_gl_tab_move_to_window (f.tab);
   g_assert_true (demo_gl_tab_get_detached (f.tab));
+  g_assert_cmpint (seen, ==, TRUE);
   detached = demo_gl_tab_get_window (f.tab);
   g_assert_nonnull (detached);
   g_assert_true (gtk_widget_get_root (GTK_WIDGET (f.area)) == GTK_ROOT (detached));
@@ -580,6 +714,7 @@ test_move_window (void)
   g_weak_ref_init (&window_ref, detached);
   demo_gl_tab_move_back (f.tab);
   g_assert_false (demo_gl_tab_get_detached (f.tab));
+  g_assert_cmpint (seen, ==, FALSE);
   g_assert_null (demo_gl_tab_get_window (f.tab));
   g_assert_true (gtk_widget_get_root (GTK_WIDGET (f.area)) == GTK_ROOT (f.window));
   rw.recreations = 2;
@@ -880,15 +1015,445 @@ test_tab_new (void)
 
 /* }}} */
 
+/* Images decoded in the controller's worker jobs {{{ */
+
+/* The handle of the controller's texture, from the service's list of its
+ * component's handles. */
+static ResmgrHandle *
+find_texture_handle (DemoGLController *controller,
+                     GPtrArray        *handles)
+{
+  ResmgrGLCoordinator *gl = resmgr_controller_get_gl_coordinator (RESMGR_CONTROLLER (controller));
+  guint texture = demo_gl_controller_get_gl_name (controller, DEMO_GL_OBJECT_TEXTURE);
+
+  for (guint i = 0; i < handles->len; i++)
+    {
+      ResmgrHandle *handle = g_ptr_array_index (handles, i);
+
+      if (resmgr_handle_get_resource_type (handle) == RESMGR_RESOURCE_TYPE_GL_OBJECT &&
+          resmgr_gl_coordinator_get_name (gl, handle) == texture)
+        return handle;
+    }
+
+  return NULL;
+}
+
+static guint
+count_type (GPtrArray          *handles,
+            ResmgrResourceType  type)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < handles->len; i++)
+    if (resmgr_handle_get_resource_type (g_ptr_array_index (handles, i)) == type)
+      n++;
+
+  return n;
+}
+
+/* The texture's size as GL sees it (desktop GL: ES 3.0 cannot ask). */
+static void
+assert_texture_size (Fixture *f,
+                     guint    width,
+                     guint    height)
+{
+  GdkGLContext *context = area_context (f);
+  guint texture = demo_gl_controller_get_gl_name (f->controller, DEMO_GL_OBJECT_TEXTURE);
+  g_autoptr(GPtrArray) handles = NULL;
+  ResmgrHandle *handle;
+  GLint w = 0, h = 0;
+
+  g_assert_cmpuint (demo_gl_controller_get_texture_width (f->controller), ==, width);
+  g_assert_cmpuint (demo_gl_controller_get_texture_height (f->controller), ==, height);
+
+  handles = resmgr_service_dup_handles (RESMGR_SERVICE (f->manager),
+                                        resmgr_controller_get_id (RESMGR_CONTROLLER (f->controller)));
+  handle = find_texture_handle (f->controller, handles);
+  g_assert_nonnull (handle);
+  g_assert_cmpuint (resmgr_handle_get_size (handle), ==, width * height * 4);
+
+  if (gdk_gl_context_get_use_es (context))
+    return;
+  gdk_gl_context_make_current (context);
+  glBindTexture (GL_TEXTURE_2D, texture);
+  glGetTexLevelParameteriv (GL_TEXTURE_2D, 0, GL_TEXTURE_WIDTH, &w);
+  glGetTexLevelParameteriv (GL_TEXTURE_2D, 0, GL_TEXTURE_HEIGHT, &h);
+  glBindTexture (GL_TEXTURE_2D, 0);
+  g_assert_cmphex (glGetError (), ==, GL_NO_ERROR);
+  gdk_gl_context_clear_current ();
+  g_assert_cmpint (w, ==, width);
+  g_assert_cmpint (h, ==, height);
+}
+
+static void
+test_image_none (void)
+{
+  Fixture f;
+  g_autoptr(GPtrArray) handles = NULL;
+
+  g_test_summary ("Before any image the scene has no texture and no job: frames draw the "
+                  "polygon untextured, with no GL error.");
+
+  if (!fixture_open_full (&f, FALSE))
+    {
+      fixture_close (&f);
+      return;
+    }
+
+  render_and_wait (f.controller, 2);
+  assert_scene_drawn (&f, area_context (&f));
+  g_assert_cmpuint (demo_gl_controller_get_gl_name (f.controller, DEMO_GL_OBJECT_TEXTURE), ==, 0);
+  g_assert_cmpuint (demo_gl_controller_get_texture_width (f.controller), ==, 0);
+  g_assert_null (demo_gl_controller_get_image (f.controller));
+  handles = resmgr_service_dup_handles (RESMGR_SERVICE (f.manager),
+                                        resmgr_controller_get_id (RESMGR_CONTROLLER (f.controller)));
+  g_assert_cmpuint (count_type (handles, RESMGR_RESOURCE_TYPE_WORKER), ==, 0);
+  g_assert_cmpuint (count_type (handles, RESMGR_RESOURCE_TYPE_GL_OBJECT), ==, DEMO_GL_N_OBJECTS);
+
+  fixture_close (&f);
+}
+
+static void
+test_image_before_realize (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(DemoGLController) controller = NULL;
+  g_autofree char *path = g_build_filename (images, IMAGE_A, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *window, *tab;
+  GWeakRef controller_ref;
+
+  g_test_summary ("An image decoded before the area is realized waits, and is uploaded when "
+                  "the scene is built.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display (run under Xvfb)");
+      return;
+    }
+
+  controller = g_object_new (DEMO_TYPE_GL_CONTROLLER, "service", manager, "animate", FALSE, NULL);
+  tab = g_object_new (DEMO_TYPE_GL_TAB, "controller", controller, NULL);
+  demo_gl_controller_load_image (controller, file);
+  wait_for (decode_over, controller, "the image to be decoded");
+  g_assert_false (demo_gl_controller_get_ready (controller));
+  g_assert_cmpuint (demo_gl_controller_get_texture_width (controller), ==, 0);
+  g_assert_cmpuint (n_gl_tracked (manager), ==, 0);
+
+  window = window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), tab);
+  wait_for (area_ready, demo_gl_tab_get_area (DEMO_GL_TAB (tab)), "the GL area to realize");
+  if (!demo_gl_controller_get_ready (controller))
+    g_test_skip ("No GL 3.3 scene");
+  else
+    {
+      g_assert_cmpuint (demo_gl_controller_get_texture_width (controller), ==, IMAGE_A_WIDTH);
+      g_assert_cmpuint (demo_gl_controller_get_texture_height (controller), ==, IMAGE_A_HEIGHT);
+      g_assert_cmpuint (demo_gl_controller_get_gl_name (controller, DEMO_GL_OBJECT_TEXTURE), !=, 0);
+    }
+
+  g_weak_ref_init (&controller_ref, controller);
+  g_clear_object (&controller);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_pending ();
+  wait_for (weak_ref_cleared, &controller_ref, "the controller to be finalized");
+  g_weak_ref_clear (&controller_ref);
+  g_assert_cmpuint (n_tracked (manager), ==, 0);
+}
+
+static void
+test_image_texture (void)
+{
+  Fixture f;
+  g_autoptr(GPtrArray) handles = NULL;
+  g_autofree char *status = NULL;
+  guint first, n_objects;
+
+  g_test_summary ("An image file is decoded in a worker job of the controller and uploaded "
+                  "as a texture of the decoded image's size; a second image replaces it; a "
+                  "file that does not decode leaves the texture and says why.");
+
+  if (!fixture_open (&f))
+    {
+      fixture_close (&f);
+      return;
+    }
+
+  /* The fixture loaded the first image. */
+  assert_texture_size (&f, IMAGE_A_WIDTH, IMAGE_A_HEIGHT);
+  first = demo_gl_controller_get_gl_name (f.controller, DEMO_GL_OBJECT_TEXTURE);
+  g_assert_true (alive_in (area_context (&f), DEMO_GL_OBJECT_TEXTURE, first));
+  render_and_wait (f.controller, 1);
+  assert_scene_drawn (&f, area_context (&f));
+  n_objects = demo_gl_controller_get_n_gl_objects (f.controller);
+
+  /* The job is over: its worker went from the component. */
+  handles = resmgr_service_dup_handles (RESMGR_SERVICE (f.manager),
+                                        resmgr_controller_get_id (RESMGR_CONTROLLER (f.controller)));
+  g_assert_cmpuint (count_type (handles, RESMGR_RESOURCE_TYPE_WORKER), ==, 0);
+  g_assert_false (resmgr_controller_get_busy (RESMGR_CONTROLLER (f.controller)));
+
+  /* Another image: another texture, the first one released. */
+  load_and_wait (f.controller, IMAGE_B, IMAGE_B_WIDTH);
+  assert_texture_size (&f, IMAGE_B_WIDTH, IMAGE_B_HEIGHT);
+  g_assert_cmpuint (demo_gl_controller_get_n_gl_objects (f.controller), ==, n_objects);
+  render_and_wait (f.controller, 1);
+
+  /* Not an image: an error in the status, the texture stays. */
+  load_and_wait (f.controller, IMAGE_BROKEN, IMAGE_B_WIDTH);
+  assert_texture_size (&f, IMAGE_B_WIDTH, IMAGE_B_HEIGHT);
+  status = resmgr_controller_dup_status (RESMGR_CONTROLLER (f.controller));
+  g_assert_nonnull (strstr (status, IMAGE_BROKEN));
+
+  fixture_close (&f);
+}
+
+/* Decoding from a FIFO: the test holds the writing end. */
+typedef struct
+{
+  char  *path;
+  GFile *file;
+  int    fd;
+} Fifo;
+
+static void
+fifo_open (Fifo *fifo)
+{
+  fifo->path = g_build_filename (images, "held.png", NULL);
+  g_unlink (fifo->path);
+  g_assert_cmpint (mkfifo (fifo->path, 0600), ==, 0);
+  /* Read-write: never blocks, and the job's open for reading does not
+   * block either. */
+  fifo->fd = open (fifo->path, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (fifo->fd, >=, 0);
+  fifo->file = g_file_new_for_path (fifo->path);
+}
+
+static void
+fifo_write (Fifo       *fifo,
+            const char *data,
+            gsize       size)
+{
+  while (size > 0)
+    {
+      gssize n = write (fifo->fd, data, size);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      g_assert_cmpint (n, >, 0);
+      data += n;
+      size -= n;
+    }
+}
+
+/* The end of the data: the job reads what is left, then end of file. */
+static void
+fifo_close_writer (Fifo *fifo)
+{
+  if (fifo->fd >= 0)
+    close (fifo->fd);
+  fifo->fd = -1;
+}
+
+static void
+fifo_clear (Fifo *fifo)
+{
+  fifo_close_writer (fifo);
+  g_unlink (fifo->path);
+  g_clear_pointer (&fifo->path, g_free);
+  g_clear_object (&fifo->file);
+}
+
+/* ::cancelled of the job's cancellable, on the cancelling thread: the job
+ * is blocked in a read, this wakes it up (it sees the cancellation). */
+static void
+wake_job_cb (GCancellable *cancellable,
+             Fifo         *fifo)
+{
+  fifo_close_writer (fifo);
+}
+
+static gboolean
+worker_has_read (gpointer data)
+{
+  g_autofree char *message = resmgr_worker_dup_message (data);
+
+  return message != NULL;
+}
+
+/* Starts decoding image B through @fifo and waits until the job has read
+ * its first bytes and waits for more: the decode is in the middle. */
+static ResmgrWorker *
+start_held_decode (Fixture *f,
+                   Fifo    *fifo,
+                   char   **contents,
+                   gsize   *length)
+{
+  g_autofree char *path = g_build_filename (images, IMAGE_B, NULL);
+  g_autoptr(GError) error = NULL;
+  ResmgrWorker *worker;
+
+  g_file_get_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (*length, >, 64);
+
+  fifo_open (fifo);
+  demo_gl_controller_load_image (f->controller, fifo->file);
+  worker = g_object_ref (demo_gl_controller_get_decode_worker (f->controller));
+  fifo_write (fifo, *contents, 64);
+  wait_for (worker_has_read, worker, "the job to read the first bytes");
+  g_assert_cmpint (resmgr_worker_get_state (worker), ==, RESMGR_WORKER_STATE_RUNNING);
+  g_assert_true (resmgr_controller_get_busy (RESMGR_CONTROLLER (f->controller)));
+
+  return worker;
+}
+
+static void
+test_image_one_component (void)
+{
+  Fixture f;
+  Fifo fifo = { NULL, NULL, -1 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autoptr(GPtrArray) handles = NULL;
+  g_autofree char *contents = NULL;
+  ResmgrController *controller;
+  ResmgrHandle *texture = NULL;
+  const char *id;
+  gsize length = 0;
+  guint n_workers = 0;
+
+  g_test_summary ("One component owns the controller's decoding job and its GL texture: the "
+                  "service lists both under the controller's id while the job runs; the job "
+                  "ends with a texture of the image's size.");
+
+  if (!fixture_open (&f))
+    {
+      fixture_close (&f);
+      return;
+    }
+  controller = RESMGR_CONTROLLER (f.controller);
+  id = resmgr_controller_get_id (controller);
+
+  worker = start_held_decode (&f, &fifo, &contents, &length);
+
+  /* Both coordinators are facets of the one registration. */
+  g_assert_cmpstr (resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (resmgr_controller_get_worker_coordinator (controller))), ==, id);
+  g_assert_cmpstr (resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (resmgr_controller_get_gl_coordinator (controller))), ==, id);
+
+  handles = resmgr_service_dup_handles (RESMGR_SERVICE (f.manager), id);
+  g_assert_nonnull (handles);
+  for (guint i = 0; i < handles->len; i++)
+    {
+      ResmgrHandle *handle = g_ptr_array_index (handles, i);
+
+      g_assert_cmpstr (resmgr_handle_get_component_id (handle), ==, id);
+      if (resmgr_handle_get_resource_type (handle) == RESMGR_RESOURCE_TYPE_WORKER)
+        {
+          g_assert_cmpstr (resmgr_handle_get_name (handle), ==, resmgr_worker_get_name (worker));
+          n_workers++;
+        }
+    }
+  g_assert_cmpuint (n_workers, ==, 1);
+  texture = find_texture_handle (f.controller, handles);
+  g_assert_nonnull (texture);
+  g_assert_cmpuint (resmgr_handle_get_size (texture), ==, IMAGE_A_WIDTH * IMAGE_A_HEIGHT * 4);
+  g_assert_cmpuint (count_type (handles, RESMGR_RESOURCE_TYPE_GL_OBJECT), >=, DEMO_GL_N_OBJECTS);
+
+  /* The rest of the image: the job finishes, the texture follows. */
+  fifo_write (&fifo, contents + 64, length - 64);
+  fifo_close_writer (&fifo);
+  wait_for (decode_over, f.controller, "the held image to be decoded");
+  g_assert_cmpint (resmgr_worker_get_state (worker), ==, RESMGR_WORKER_STATE_FINISHED);
+  assert_texture_size (&f, IMAGE_B_WIDTH, IMAGE_B_HEIGHT);
+
+  fifo_clear (&fifo);
+  fixture_close (&f);
+}
+
+static void
+test_image_close_while_decoding (gconstpointer data)
+{
+  gboolean shutdown = GPOINTER_TO_INT (data);
+  Fixture f;
+  Fifo fifo = { NULL, NULL, -1 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  guint texture;
+  GdkGLContext *context;
+
+  g_test_summary (shutdown
+                  ? "A service shutdown while a decode runs cancels the job (it ends "
+                    "CANCELLED), uploads nothing and leaves no GL object."
+                  : "Closing the tab while a decode runs cancels the job in the controller's "
+                    "cleanup (it ends CANCELLED), uploads nothing into the cleaned controller "
+                    "and leaves no GL object.");
+
+  if (!fixture_open (&f))
+    {
+      fixture_close (&f);
+      return;
+    }
+  texture = demo_gl_controller_get_gl_name (f.controller, DEMO_GL_OBJECT_TEXTURE);
+  context = g_object_ref (area_context (&f));
+
+  worker = start_held_decode (&f, &fifo, &contents, &length);
+  g_signal_connect (resmgr_worker_get_cancellable (worker), "cancelled", G_CALLBACK (wake_job_cb), &fifo);
+
+  if (shutdown)
+    {
+      g_autoptr(ResmgrCleanupReport) report = resmgr_service_shutdown (RESMGR_SERVICE (f.manager), 10000, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (resmgr_cleanup_report_is_clean (report));
+    }
+  else
+    {
+      g_autoptr(ResmgrCleanupReport) report = NULL;
+
+      /* The window goes: the tab's unrealize cleans the controller up. */
+      gtk_window_destroy (GTK_WINDOW (f.window));
+      f.window = NULL;
+      g_assert_true (resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (f.controller)));
+      report = resmgr_controller_dup_report (RESMGR_CONTROLLER (f.controller));
+      g_assert_true (resmgr_cleanup_report_is_clean (report));
+    }
+
+  /* The job saw the cancellation when its read woke up. */
+  g_assert_cmpint (fifo.fd, ==, -1);
+  g_assert_cmpint (resmgr_worker_get_state (worker), ==, RESMGR_WORKER_STATE_CANCELLED);
+  /* Before the main loop runs again: the texture is deleted, nothing new. */
+  g_assert_false (alive_in (context, DEMO_GL_OBJECT_TEXTURE, texture));
+  g_assert_cmpuint (n_gl_tracked (f.manager), ==, 0);
+
+  /* Whatever the job's outcome does when it arrives, it uploads nothing. */
+  iterate_pending ();
+  g_assert_null (demo_gl_controller_get_decode_worker (f.controller));
+  g_assert_cmpuint (demo_gl_controller_get_gl_name (f.controller, DEMO_GL_OBJECT_TEXTURE), ==, 0);
+  g_assert_cmpuint (demo_gl_controller_get_texture_width (f.controller), ==, 0);
+  g_assert_cmpuint (n_gl_tracked (f.manager), ==, 0);
+  g_assert_cmpuint (n_tracked (f.manager), ==, 0);
+
+  g_object_unref (context);
+  fifo_clear (&fifo);
+  fixture_close (&f);
+}
+
+/* }}} */
+
 int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   /* No accessibility bus in CI; GTK would warn. */
   g_setenv ("GTK_A11Y", "none", FALSE);
 
   g_test_init (&argc, &argv, NULL);
   have_display = gtk_init_check ();
+  images = write_images ();
 
   g_test_add_func ("/Demo/GL/tab-new", test_tab_new);
   g_test_add_func ("/Demo/GL/realize", test_realize);
@@ -901,6 +1466,19 @@ main (int   argc,
   g_test_add_func ("/Demo/GL/cleanup/released-behind", test_released_behind);
   g_test_add_data_func ("/Demo/GL/destroy/attached", GINT_TO_POINTER (FALSE), test_destroy_window);
   g_test_add_data_func ("/Demo/GL/destroy/detached", GINT_TO_POINTER (TRUE), test_destroy_window);
+  g_test_add_func ("/Demo/GL/image/none", test_image_none);
+  g_test_add_func ("/Demo/GL/image/texture", test_image_texture);
+  g_test_add_func ("/Demo/GL/image/before-realize", test_image_before_realize);
+  g_test_add_func ("/Demo/GL/image/one-component", test_image_one_component);
+  g_test_add_data_func ("/Demo/GL/image/close-while-decoding", GINT_TO_POINTER (FALSE),
+                        test_image_close_while_decoding);
+  g_test_add_data_func ("/Demo/GL/image/shutdown-while-decoding", GINT_TO_POINTER (TRUE),
+                        test_image_close_while_decoding);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  remove_images (images);
+  g_free (images);
+
+  return status;
 }
