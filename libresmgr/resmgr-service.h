@@ -42,6 +42,8 @@ G_DECLARE_INTERFACE (ResmgrService, resmgr_service, RESMGR, SERVICE, GObject)
  * @dup_component_id: virtual method for resmgr_service_dup_component_id()
  * @dup_handles: virtual method for resmgr_service_dup_handles()
  * @dup_component_ids: virtual method for resmgr_service_dup_component_ids()
+ * @dup_component_stats: virtual method for resmgr_service_dup_component_stats();
+ *   %NULL counts the handles of resmgr_service_dup_handles()
  *
  * The interface of a resource service.
  *
@@ -134,9 +136,11 @@ struct _ResmgrServiceInterface
   GPtrArray           *(*dup_handles)              (ResmgrService        *self,
                                                     const char           *component_id);
   char               **(*dup_component_ids)        (ResmgrService        *self);
+  ResmgrStats         *(*dup_component_stats)      (ResmgrService        *self,
+                                                    const char           *component_id);
 
   /*< private >*/
-  gpointer _reserved[6];
+  gpointer _reserved[5];
 };
 
 RESMGR_AVAILABLE_IN_ALL
@@ -244,5 +248,8 @@ GPtrArray           *resmgr_service_dup_handles               (ResmgrService    
                                                                const char           *component_id) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 char               **resmgr_service_dup_component_ids         (ResmgrService        *self) G_GNUC_WARN_UNUSED_RESULT;
+RESMGR_AVAILABLE_IN_ALL
+ResmgrStats         *resmgr_service_dup_component_stats       (ResmgrService        *self,
+                                                               const char           *component_id) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

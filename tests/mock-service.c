@@ -449,10 +449,14 @@ mock_release (ResmgrService  *service,
   return ok;
 }
 
+/* With the priority in effect, as a real service's handle has it. */
 static ResmgrHandle *
 entry_handle (Entry *e)
 {
-  return _resmgr_handle_new (e->id, e->type, e->name, e->component_id, e->size, e->priority,
+  int priority = e->priority == RESMGR_PRIORITY_DEFAULT
+                 ? resmgr_resource_type_get_default_priority (e->type) : e->priority;
+
+  return _resmgr_handle_new (e->id, e->type, e->name, e->component_id, e->size, priority,
                              0, RESMGR_RESOURCE_STATE_ACTIVE, e->metadata);
 }
 
@@ -720,6 +724,41 @@ mock_dup_stats (ResmgrService *service)
   return stats;
 }
 
+static int
+compare_handle_ids (gconstpointer a,
+                    gconstpointer b)
+{
+  guint64 ia = resmgr_handle_get_id (*(ResmgrHandle **) a);
+  guint64 ib = resmgr_handle_get_id (*(ResmgrHandle **) b);
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+/* Not recorded: a read, like the stats. */
+static GPtrArray *
+mock_dup_handles (ResmgrService *service,
+                  const char    *component_id)
+{
+  MockService *self = MOCK_SERVICE (service);
+  GPtrArray *handles = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->mutex);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Entry *e = value;
+
+      if (component_id == NULL || g_strcmp0 (e->component_id, component_id) == 0)
+        g_ptr_array_add (handles, entry_handle (e));
+    }
+  g_mutex_unlock (&self->mutex);
+  g_ptr_array_sort (handles, compare_handle_ids);
+
+  return handles;
+}
+
 static char *
 mock_dup_component_id (ResmgrService *service,
                        GObject       *component)
@@ -755,6 +794,7 @@ mock_service_iface_init (ResmgrServiceInterface *iface)
   iface->get_deadline = mock_get_deadline;
   iface->dup_stats = mock_dup_stats;
   iface->dup_component_id = mock_dup_component_id;
+  iface->dup_handles = mock_dup_handles;
 }
 
 /* }}} */
