@@ -749,7 +749,7 @@ release_down_to (ResmgrApplicationShutdown *self,
         }
 
       _resmgr_cleanup_report_begin_phase (self->report, resmgr_handle_get_priority (item->handle));
-      if (resmgr_coordinator_release (item->coordinator, item->handle, &error))
+      if (resmgr_coordinator_release (item->coordinator, resmgr_handle_get_id (item->handle), &error))
         _resmgr_cleanup_report_add_released (self->report);
       else if (!g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND))
         _resmgr_cleanup_report_add_failure (self->report,
