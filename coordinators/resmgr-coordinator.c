@@ -15,22 +15,27 @@
  * ```c
  * self->resources = resmgr_coordinator_new (NULL);
  * resmgr_coordinator_bind (self->resources, G_OBJECT (self), NULL, &error);
- * resmgr_coordinator_track_source_id (self->resources,
- *                                     g_timeout_add (100, tick, self),
- *                                     "tick", NULL);
+ * self->tick_id = resmgr_coordinator_timeout_add (self->resources, "tick", 100,
+ *                                                 NULL, tick, NULL, NULL);
  * ```
  *
- * The coordinator holds a strong reference to its service, so the service
- * can never be missing during cleanup, and every resource it tracked holds
- * a reference to the coordinator until its cleanup ran, so the coordinator
- * (and its class's cleanup of each resource type) is there too.
+ * The coordinator is a façade over the service: it keeps no state per
+ * resource. Tracking returns the service's id (like g_timeout_add() returns
+ * a source id); a [struct@Resmgr.Handle] is made only when asked for
+ * ([method@Resmgr.Coordinator.lookup],
+ * [method@Resmgr.Coordinator.dup_handles]), and handles and stats are the
+ * service's, per component: several coordinators bound to one component
+ * see the same resources.
  *
- * Besides plain tracking it offers helpers for what a GTK controller
- * really owns (sources, signal handlers on other objects, cancellables,
- * objects), callbacks bound to their owner
- * ([method@Resmgr.Coordinator.idle_add] and friends), and checkpoints that
- * tell what the component gained and lost since
- * ([method@Resmgr.Coordinator.diff]): leak accounting per owner.
+ * The coordinator holds a strong reference to its service, so the service
+ * can never be missing during cleanup, and every resource tracked with
+ * [method@Resmgr.Coordinator.track] holds a reference to the coordinator
+ * until its cleanup ran, so the class's cleanup of its type is there too.
+ *
+ * Besides plain tracking it offers signal handlers on other objects,
+ * callbacks bound to their owner ([method@Resmgr.Coordinator.idle_add] and
+ * friends), and checkpoints that tell what the component gained and lost
+ * since ([method@Resmgr.Coordinator.diff]): leak accounting per owner.
  *
  * ## Thread safety
  *
@@ -59,31 +64,6 @@
  * Since: 0.1
  */
 
-typedef enum {
-  WRAP_DATA,     /* user GDestroyNotify */
-  WRAP_OBJECT,   /* watched object + user cleanup */
-  WRAP_RESOURCE, /* owned resource + cleanup that may fail */
-} WrapKind;
-
-/* One tracked resource, from the coordinator's side. Owned by the service
- * until its cleanup ran; holds a reference to the coordinator. */
-typedef struct
-{
-  gatomicrefcount     ref_count; /* the service's, and the tracking call's */
-  guint64             id;
-  ResmgrCoordinator  *self;
-  WrapKind            kind;
-  ResmgrResourceType  type;
-  gboolean            ran;
-  gboolean            failed;
-  gboolean            gone;     /* protected by the coordinator's mutex */
-  gpointer            data;
-  GDestroyNotify      destroy;
-  ResmgrCleanupFunc   cleanup;
-  gpointer            user_data;
-  GDestroyNotify      user_data_destroy;
-} Wrapper;
-
 typedef struct
 {
   /* Read-only after construction: */
@@ -99,19 +79,12 @@ typedef struct
   gboolean       bound;
   gboolean       binding;
   gboolean       own_cleanup_pending;
-  GHashTable    *handles;          /* guint64* (in Wrapper) → ResmgrHandle* */
-  GHashTable    *process_lifetime; /* ids, as guint64* owned */
-  guint64        total_tracked;
-  guint64        total_released;
-  guint64        total_failed;
-  guint64        total_lost;
-  guint64        peak_resources;
 } ResmgrCoordinatorPrivate;
 
 struct _ResmgrCheckpoint
 {
   gatomicrefcount  ref_count;
-  GHashTable      *handles; /* guint64* (owned) → ResmgrHandle* */
+  GArray          *ids; /* guint64, ascending */
 };
 
 G_DEFINE_TYPE_WITH_PRIVATE (ResmgrCoordinator, resmgr_coordinator, G_TYPE_OBJECT)
@@ -128,128 +101,56 @@ static GParamSpec *properties[N_PROPS];
 
 #define PRIV(self) ((ResmgrCoordinatorPrivate *) resmgr_coordinator_get_instance_private (self))
 
-/* Wrappers {{{ */
+/* The class's cleanup, per type {{{
+ *
+ * A resource tracked with resmgr_coordinator_track () is the service's
+ * entry and nothing else: its cleanup is one of these static functions,
+ * one per type (so the type costs no allocation), and its user data is a
+ * reference on the coordinator (dropped by the service after the cleanup
+ * ran), which keeps the class's cleanup_resource there.
+ */
 
-static Wrapper *
-wrapper_new (ResmgrCoordinator  *self,
-             WrapKind            kind,
-             ResmgrResourceType  type)
+static inline gboolean
+class_cleanup (ResmgrResourceType   type,
+               gpointer             resource,
+               gpointer             user_data,
+               GError             **error)
 {
-  Wrapper *w = g_new0 (Wrapper, 1);
+  ResmgrCoordinator *self = user_data;
 
-  g_atomic_ref_count_init (&w->ref_count);
-  g_atomic_ref_count_inc (&w->ref_count);
-  w->self = g_object_ref (self);
-  w->kind = kind;
-  w->type = type;
-
-  return w;
+  return RESMGR_COORDINATOR_GET_CLASS (self)->cleanup_resource (self, type, resource, error);
 }
 
-static void
-wrapper_unref (Wrapper *w)
-{
-  if (g_atomic_ref_count_dec (&w->ref_count))
-    {
-      g_object_unref (w->self);
-      g_free (w);
-    }
-}
+#define DEFINE_CLASS_CLEANUP(func, type)                                      \
+  static gboolean                                                             \
+  func (gpointer   resource,                                                  \
+        gpointer   user_data,                                                 \
+        GError   **error)                                                     \
+  {                                                                           \
+    return class_cleanup (type, resource, user_data, error);                  \
+  }
 
-/* The service is done with the resource: forget it, then free. */
-static void
-wrapper_finish (Wrapper *w)
-{
-  ResmgrCoordinatorPrivate *priv = PRIV (w->self);
-  ResmgrHandle *handle = NULL;
-  gpointer key;
+DEFINE_CLASS_CLEANUP (class_cleanup_worker, RESMGR_RESOURCE_TYPE_WORKER)
+DEFINE_CLASS_CLEANUP (class_cleanup_timer, RESMGR_RESOURCE_TYPE_TIMER)
+DEFINE_CLASS_CLEANUP (class_cleanup_source, RESMGR_RESOURCE_TYPE_SOURCE)
+DEFINE_CLASS_CLEANUP (class_cleanup_gl_object, RESMGR_RESOURCE_TYPE_GL_OBJECT)
+DEFINE_CLASS_CLEANUP (class_cleanup_widget, RESMGR_RESOURCE_TYPE_WIDGET)
+DEFINE_CLASS_CLEANUP (class_cleanup_custom, RESMGR_RESOURCE_TYPE_CUSTOM)
+DEFINE_CLASS_CLEANUP (class_cleanup_file, RESMGR_RESOURCE_TYPE_FILE)
+DEFINE_CLASS_CLEANUP (class_cleanup_memory, RESMGR_RESOURCE_TYPE_MEMORY)
 
-  g_mutex_lock (&priv->mutex);
-  w->gone = TRUE;
-  if (g_hash_table_steal_extended (priv->handles, &w->id, &key, (gpointer *) &handle))
-    {
-      if (!w->ran)
-        priv->total_lost++;
-      else if (w->failed)
-        priv->total_failed++;
-      else
-        priv->total_released++;
-    }
-  g_hash_table_remove (priv->process_lifetime, &w->id);
-  g_mutex_unlock (&priv->mutex);
+static const ResmgrCleanupFunc class_cleanups[] = {
+  [RESMGR_RESOURCE_TYPE_WORKER] = class_cleanup_worker,
+  [RESMGR_RESOURCE_TYPE_TIMER] = class_cleanup_timer,
+  [RESMGR_RESOURCE_TYPE_SOURCE] = class_cleanup_source,
+  [RESMGR_RESOURCE_TYPE_GL_OBJECT] = class_cleanup_gl_object,
+  [RESMGR_RESOURCE_TYPE_WIDGET] = class_cleanup_widget,
+  [RESMGR_RESOURCE_TYPE_CUSTOM] = class_cleanup_custom,
+  [RESMGR_RESOURCE_TYPE_FILE] = class_cleanup_file,
+  [RESMGR_RESOURCE_TYPE_MEMORY] = class_cleanup_memory,
+};
 
-  g_clear_pointer (&handle, resmgr_handle_unref);
-  if (w->user_data_destroy != NULL)
-    w->user_data_destroy (w->user_data);
-  wrapper_unref (w);
-}
-
-static void
-wrapper_destroy_data (gpointer data)
-{
-  Wrapper *w = data;
-
-  w->destroy (w->data);
-  w->ran = TRUE;
-  wrapper_finish (w);
-}
-
-static gboolean
-wrapper_cleanup (gpointer   resource,
-                 gpointer   data,
-                 GError   **error)
-{
-  Wrapper *w = data;
-  gboolean ok = TRUE;
-
-  w->ran = TRUE;
-  if (w->cleanup != NULL)
-    ok = w->cleanup (resource, w->user_data, error);
-  w->failed = !ok;
-
-  return ok;
-}
-
-static void
-wrapper_free (gpointer data)
-{
-  wrapper_finish (data);
-}
-
-/* Records a tracked wrapper and makes its handle. */
-static ResmgrHandle *
-wrapper_tracked (Wrapper    *w,
-                 guint64     id,
-                 const char *name,
-                 gsize       size,
-                 int         priority)
-{
-  ResmgrCoordinatorPrivate *priv = PRIV (w->self);
-  ResmgrHandle *handle;
-
-  if (priority == RESMGR_PRIORITY_DEFAULT)
-    priority = resmgr_resource_type_get_default_priority (w->type);
-
-  handle = _resmgr_handle_new (id, w->type, name, priv->component_id, size, priority,
-                               g_get_monotonic_time (), RESMGR_RESOURCE_STATE_ACTIVE, NULL);
-
-  g_mutex_lock (&priv->mutex);
-  w->id = id;
-  /* Released already, on another thread, between tracking and here? */
-  if (!w->gone)
-    {
-      g_hash_table_insert (priv->handles, &w->id, resmgr_handle_ref (handle));
-      priv->peak_resources = MAX (priv->peak_resources, g_hash_table_size (priv->handles));
-    }
-  priv->total_tracked++;
-  g_mutex_unlock (&priv->mutex);
-
-  /* The service may have finished with it already: the tracking call's
-   * reference kept it valid until here. */
-  wrapper_unref (w);
-
-  return handle;
-}
+G_STATIC_ASSERT (G_N_ELEMENTS (class_cleanups) == RESMGR_N_RESOURCE_TYPES);
 
 /* }}} */
 
@@ -423,9 +324,8 @@ resmgr_coordinator_finalize (GObject *object)
 {
   ResmgrCoordinatorPrivate *priv = PRIV (RESMGR_COORDINATOR (object));
 
-  /* Every tracked resource holds a reference on us: none is left here. */
-  g_hash_table_unref (priv->handles);
-  g_hash_table_unref (priv->process_lifetime);
+  /* Every resource tracked with the class's cleanup holds a reference on
+   * us: none is left here. */
   g_weak_ref_clear (&priv->component);
   g_clear_pointer (&priv->context, g_main_context_unref);
   g_free (priv->component_id);
@@ -524,9 +424,6 @@ resmgr_coordinator_init (ResmgrCoordinator *self)
 
   g_mutex_init (&priv->mutex);
   g_weak_ref_init (&priv->component, NULL);
-  priv->handles = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                         (GDestroyNotify) resmgr_handle_unref);
-  priv->process_lifetime = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 /* }}} */
@@ -763,62 +660,8 @@ resmgr_coordinator_get_context (ResmgrCoordinator *self)
   return PRIV (self)->context;
 }
 
+
 /* Tracking {{{ */
-
-static ResmgrHandle *
-track_wrapper (ResmgrCoordinator  *self,
-               Wrapper            *w,
-               const char         *name,
-               gsize               size,
-               int                 priority,
-               GObject            *watched,
-               GError            **error)
-{
-  ResmgrCoordinatorPrivate *priv = PRIV (self);
-  g_autoptr(GObject) component = NULL;
-  guint64 id = 0;
-
-  if ((component = dup_bound_component (self, error)) != NULL)
-    {
-      switch (w->kind)
-        {
-        case WRAP_DATA:
-          id = resmgr_service_track_data (priv->service, component, w->type, name, size, priority,
-                                          w, wrapper_destroy_data, error);
-          break;
-        case WRAP_OBJECT:
-          id = resmgr_service_track_object (priv->service, component, w->type, name, size, priority,
-                                            watched, wrapper_cleanup, w, wrapper_free, error);
-          break;
-        case WRAP_RESOURCE:
-          id = resmgr_service_track_resource (priv->service, component, w->type, name, size, priority,
-                                              w->data, wrapper_cleanup, w, wrapper_free, error);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-    }
-
-  if (id == 0)
-    {
-      /* Nothing was taken: the caller keeps its resource and data. */
-      g_object_unref (w->self);
-      g_free (w);
-      return NULL;
-    }
-
-  return wrapper_tracked (w, id, name, size, priority);
-}
-
-static gboolean
-class_cleanup_resource (gpointer   resource,
-                        gpointer   user_data,
-                        GError   **error)
-{
-  Wrapper *w = user_data;
-
-  return RESMGR_COORDINATOR_GET_CLASS (w->self)->cleanup_resource (w->self, w->type, resource, error);
-}
 
 /**
  * resmgr_coordinator_track:
@@ -833,11 +676,20 @@ class_cleanup_resource (gpointer   resource,
  * @type, at the type's default priority. On failure the caller keeps
  * @resource.
  *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
+ * The default `cleanup_resource` covers what a controller usually owns,
+ * so one call tracks a #GSource (`g_source_ref (source)` as a
+ * %RESMGR_RESOURCE_TYPE_SOURCE: destroyed), a #GCancellable (a reference,
+ * as a %RESMGR_RESOURCE_TYPE_WORKER: cancelled first of all), a stream (as
+ * a %RESMGR_RESOURCE_TYPE_FILE: closed), a buffer (as
+ * %RESMGR_RESOURCE_TYPE_MEMORY: g_free()) or a reference to any #GObject
+ * (as %RESMGR_RESOURCE_TYPE_CUSTOM or %RESMGR_RESOURCE_TYPE_WIDGET:
+ * unreffed).
+ *
+ * Returns: the resource's id, or 0 on error
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_coordinator_track (ResmgrCoordinator   *self,
                           ResmgrResourceType   type,
                           const char          *name,
@@ -845,18 +697,23 @@ resmgr_coordinator_track (ResmgrCoordinator   *self,
                           gpointer             resource,
                           GError             **error)
 {
-  Wrapper *w;
+  g_autoptr(GObject) component = NULL;
+  guint64 id;
 
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), 0);
+  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  w = wrapper_new (self, WRAP_RESOURCE, type);
-  w->data = resource;
-  w->cleanup = class_cleanup_resource;
-  w->user_data = w;
+  if ((component = dup_bound_component (self, error)) == NULL)
+    return 0;
 
-  return track_wrapper (self, w, name, size, RESMGR_PRIORITY_DEFAULT, NULL, error);
+  id = resmgr_service_track_resource (PRIV (self)->service, component, type, name, size,
+                                      RESMGR_PRIORITY_DEFAULT, resource, class_cleanups[type],
+                                      g_object_ref (self), g_object_unref, error);
+  if (id == 0)
+    g_object_unref (self); /* nothing was taken */
+
+  return id;
 }
 
 /**
@@ -873,11 +730,11 @@ resmgr_coordinator_track (ResmgrCoordinator   *self,
  * Tracks owned data, as resmgr_service_track_data() does, for the bound
  * component.
  *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
+ * Returns: the resource's id, or 0 on error
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_coordinator_track_data (ResmgrCoordinator   *self,
                                ResmgrResourceType   type,
                                const char          *name,
@@ -887,19 +744,19 @@ resmgr_coordinator_track_data (ResmgrCoordinator   *self,
                                GDestroyNotify       destroy,
                                GError             **error)
 {
-  Wrapper *w;
+  g_autoptr(GObject) component = NULL;
 
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, NULL);
-  g_return_val_if_fail (priority >= RESMGR_PRIORITY_DEFAULT && priority <= RESMGR_PRIORITY_MAX, NULL);
-  g_return_val_if_fail (destroy != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), 0);
+  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
+  g_return_val_if_fail (priority >= RESMGR_PRIORITY_DEFAULT && priority <= RESMGR_PRIORITY_MAX, 0);
+  g_return_val_if_fail (destroy != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  w = wrapper_new (self, WRAP_DATA, type);
-  w->data = data;
-  w->destroy = destroy;
+  if ((component = dup_bound_component (self, error)) == NULL)
+    return 0;
 
-  return track_wrapper (self, w, name, size, priority, NULL, error);
+  return resmgr_service_track_data (PRIV (self)->service, component, type, name, size, priority,
+                                    data, destroy, error);
 }
 
 /**
@@ -919,11 +776,11 @@ resmgr_coordinator_track_data (ResmgrCoordinator   *self,
  * Tracks a watched object, as resmgr_service_track_object() does, for the
  * bound component.
  *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
+ * Returns: the resource's id, or 0 on error
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_coordinator_track_object (ResmgrCoordinator   *self,
                                  ResmgrResourceType   type,
                                  const char          *name,
@@ -935,23 +792,19 @@ resmgr_coordinator_track_object (ResmgrCoordinator   *self,
                                  GDestroyNotify       user_data_destroy,
                                  GError             **error)
 {
-  Wrapper *w;
-  ResmgrHandle *handle;
+  g_autoptr(GObject) component = NULL;
 
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, NULL);
-  g_return_val_if_fail (priority >= RESMGR_PRIORITY_DEFAULT && priority <= RESMGR_PRIORITY_MAX, NULL);
-  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), 0);
+  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
+  g_return_val_if_fail (priority >= RESMGR_PRIORITY_DEFAULT && priority <= RESMGR_PRIORITY_MAX, 0);
+  g_return_val_if_fail (G_IS_OBJECT (object), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  w = wrapper_new (self, WRAP_OBJECT, type);
-  w->cleanup = cleanup;
-  w->user_data = user_data;
-  w->user_data_destroy = user_data_destroy;
+  if ((component = dup_bound_component (self, error)) == NULL)
+    return 0;
 
-  handle = track_wrapper (self, w, name, size, priority, object, error);
-
-  return handle;
+  return resmgr_service_track_object (PRIV (self)->service, component, type, name, size, priority,
+                                      object, cleanup, user_data, user_data_destroy, error);
 }
 
 /**
@@ -972,11 +825,11 @@ resmgr_coordinator_track_object (ResmgrCoordinator   *self,
  * resmgr_service_track_resource() does, for the bound component. On failure
  * nothing is taken.
  *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
+ * Returns: the resource's id, or 0 on error
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_coordinator_track_resource (ResmgrCoordinator   *self,
                                    ResmgrResourceType   type,
                                    const char          *name,
@@ -988,101 +841,90 @@ resmgr_coordinator_track_resource (ResmgrCoordinator   *self,
                                    GDestroyNotify       user_data_destroy,
                                    GError             **error)
 {
-  Wrapper *w;
+  g_autoptr(GObject) component = NULL;
 
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, NULL);
-  g_return_val_if_fail (priority >= RESMGR_PRIORITY_DEFAULT && priority <= RESMGR_PRIORITY_MAX, NULL);
-  g_return_val_if_fail (cleanup != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), 0);
+  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
+  g_return_val_if_fail (priority >= RESMGR_PRIORITY_DEFAULT && priority <= RESMGR_PRIORITY_MAX, 0);
+  g_return_val_if_fail (cleanup != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  w = wrapper_new (self, WRAP_RESOURCE, type);
-  w->data = resource;
-  w->cleanup = cleanup;
-  w->user_data = user_data;
-  w->user_data_destroy = user_data_destroy;
+  if ((component = dup_bound_component (self, error)) == NULL)
+    return 0;
 
-  return track_wrapper (self, w, name, size, priority, NULL, error);
-}
-
-static ResmgrHandle *
-track_resource (ResmgrCoordinator   *self,
-                ResmgrResourceType   type,
-                const char          *name,
-                gsize                size,
-                gpointer             resource,
-                ResmgrCleanupFunc    cleanup,
-                gpointer             user_data,
-                GDestroyNotify       user_data_destroy,
-                GError             **error)
-{
-  return resmgr_coordinator_track_resource (self, type, name, size, RESMGR_PRIORITY_DEFAULT,
-                                            resource, cleanup, user_data, user_data_destroy,
-                                            error);
+  return resmgr_service_track_resource (PRIV (self)->service, component, type, name, size, priority,
+                                        resource, cleanup, user_data, user_data_destroy, error);
 }
 
 /**
- * resmgr_coordinator_release_id:
+ * resmgr_coordinator_lookup:
  * @self: a bound coordinator
- * @id: the id of a resource this coordinator tracked
+ * @id: the id of a resource of the component
  * @error: return location for a #GError
  *
- * Releases a resource now. An id this coordinator does not hold (unknown,
- * released, or another component's) fails with %RESMGR_ERROR_NOT_FOUND
- * and touches nothing.
+ * Makes a handle for a resource the component holds, from the service's
+ * entry (see resmgr_service_lookup()). An id the component does not hold
+ * (unknown, released, or another component's) fails with
+ * %RESMGR_ERROR_NOT_FOUND.
+ *
+ * Returns: (transfer full) (nullable): a new handle, or %NULL on error
+ *
+ * Since: 0.1
+ */
+ResmgrHandle *
+resmgr_coordinator_lookup (ResmgrCoordinator  *self,
+                           guint64             id,
+                           GError            **error)
+{
+  ResmgrCoordinatorPrivate *priv;
+  ResmgrHandle *handle;
+
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  priv = PRIV (self);
+  handle = id != 0 ? resmgr_service_lookup (priv->service, id, NULL) : NULL;
+  if (handle == NULL || priv->component_id == NULL ||
+      g_strcmp0 (resmgr_handle_get_component_id (handle), priv->component_id) != 0)
+    {
+      g_clear_pointer (&handle, resmgr_handle_unref);
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                   "Resource %" G_GUINT64_FORMAT " is not held by component “%s”",
+                   id, priv->component_id ? priv->component_id : "(unbound)");
+    }
+
+  return handle;
+}
+
+/**
+ * resmgr_coordinator_release:
+ * @self: a bound coordinator
+ * @id: the id of a resource of the component
+ * @error: return location for a #GError
+ *
+ * Releases a resource now, on the calling thread. An id the component does
+ * not hold (unknown, released, or another component's) fails with
+ * %RESMGR_ERROR_NOT_FOUND and touches nothing.
  *
  * Returns: %TRUE if released; %FALSE with the cleanup's error if it failed
  *
  * Since: 0.1
  */
 gboolean
-resmgr_coordinator_release_id (ResmgrCoordinator  *self,
-                               guint64             id,
-                               GError            **error)
+resmgr_coordinator_release (ResmgrCoordinator  *self,
+                            guint64             id,
+                            GError            **error)
 {
-  ResmgrCoordinatorPrivate *priv;
-  gboolean ours;
+  ResmgrHandle *handle;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  priv = PRIV (self);
-  g_mutex_lock (&priv->mutex);
-  ours = g_hash_table_contains (priv->handles, &id);
-  g_mutex_unlock (&priv->mutex);
+  if ((handle = resmgr_coordinator_lookup (self, id, error)) == NULL)
+    return FALSE;
+  resmgr_handle_unref (handle);
 
-  if (!ours)
-    {
-      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
-                   "Resource %" G_GUINT64_FORMAT " is not held by the coordinator of “%s”",
-                   id, priv->component_id ? priv->component_id : "(unbound)");
-      return FALSE;
-    }
-
-  return resmgr_service_release (priv->service, id, error);
-}
-
-/**
- * resmgr_coordinator_release:
- * @self: a bound coordinator
- * @handle: a handle this coordinator returned
- * @error: return location for a #GError
- *
- * Releases the resource of @handle now; see
- * [method@Resmgr.Coordinator.release_id].
- *
- * Returns: %TRUE if released
- *
- * Since: 0.1
- */
-gboolean
-resmgr_coordinator_release (ResmgrCoordinator  *self,
-                            ResmgrHandle       *handle,
-                            GError            **error)
-{
-  g_return_val_if_fail (handle != NULL, FALSE);
-
-  return resmgr_coordinator_release_id (self, resmgr_handle_get_id (handle), error);
+  return resmgr_service_release (PRIV (self)->service, id, error);
 }
 
 /**
@@ -1127,24 +969,15 @@ resmgr_coordinator_cleanup_all (ResmgrCoordinator  *self,
   return resmgr_service_cleanup_component (priv->service, component, error);
 }
 
-static int
-compare_handles_by_id (gconstpointer a,
-                       gconstpointer b)
-{
-  guint64 ia = resmgr_handle_get_id (*(ResmgrHandle **) a);
-  guint64 ib = resmgr_handle_get_id (*(ResmgrHandle **) b);
-
-  return ia < ib ? -1 : ia > ib;
-}
-
 /**
  * resmgr_coordinator_dup_handles:
  * @self: a coordinator
  *
- * Gets the handles of the resources this coordinator tracked that are
- * still tracked, oldest first.
+ * Gets handles of what the component holds now, from the service (see
+ * resmgr_service_dup_handles()), oldest first: those of every coordinator
+ * bound to the component. Empty when not bound.
  *
- * Returns: (transfer container) (element-type ResmgrHandle): the handles
+ * Returns: (transfer container) (element-type ResmgrHandle): new handles
  *
  * Since: 0.1
  */
@@ -1152,33 +985,24 @@ GPtrArray *
 resmgr_coordinator_dup_handles (ResmgrCoordinator *self)
 {
   ResmgrCoordinatorPrivate *priv;
-  GPtrArray *handles;
-  GHashTableIter iter;
-  gpointer value;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
 
   priv = PRIV (self);
-  handles = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  if (priv->component_id == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
 
-  g_mutex_lock (&priv->mutex);
-  g_hash_table_iter_init (&iter, priv->handles);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (handles, resmgr_handle_ref (value));
-  g_mutex_unlock (&priv->mutex);
-
-  g_ptr_array_sort (handles, compare_handles_by_id);
-
-  return handles;
+  return resmgr_service_dup_handles (priv->service, priv->component_id);
 }
 
 /**
  * resmgr_coordinator_dup_stats:
  * @self: a coordinator
  *
- * Gets this component's counters: what it tracks now per type (count and
- * bytes), and the totals tracked, released, failed and lost through this
- * coordinator, with the peak of resources held at once.
+ * Gets the component's counters from the service (see
+ * resmgr_service_dup_component_stats()): what it holds now per type (count
+ * and bytes), and, as far as the service keeps them, the totals tracked,
+ * released, failed and lost, with the peak of resources held at once.
  *
  * Returns: (transfer full): new stats
  *
@@ -1188,139 +1012,29 @@ ResmgrStats *
 resmgr_coordinator_dup_stats (ResmgrCoordinator *self)
 {
   ResmgrCoordinatorPrivate *priv;
-  ResmgrStats *stats;
-  GHashTableIter iter;
-  gpointer value;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
 
   priv = PRIV (self);
-  stats = g_new0 (ResmgrStats, 1);
+  if (priv->component_id == NULL)
+    return g_new0 (ResmgrStats, 1);
 
-  g_mutex_lock (&priv->mutex);
-  g_hash_table_iter_init (&iter, priv->handles);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      ResmgrResourceType type = resmgr_handle_get_resource_type (value);
-
-      stats->count[type]++;
-      stats->bytes[type] += resmgr_handle_get_size (value);
-    }
-  stats->n_components = priv->bound ? 1 : 0;
-  stats->peak_components = stats->n_components;
-  stats->total_tracked = priv->total_tracked;
-  stats->total_released = priv->total_released;
-  stats->total_failed = priv->total_failed;
-  stats->total_lost = priv->total_lost;
-  stats->peak_resources = priv->peak_resources;
-  g_mutex_unlock (&priv->mutex);
-
-  stats->peak_bytes = resmgr_stats_get_total_bytes (stats);
-
-  return stats;
+  return resmgr_service_dup_component_stats (priv->service, priv->component_id);
 }
 
 /* }}} */
 
-/* Helpers for what a controller owns {{{ */
-
-static gboolean
-source_cleanup (gpointer   resource,
-                gpointer   user_data,
-                GError   **error)
-{
-  g_source_destroy (resource);
-  g_source_unref (resource);
-
-  return TRUE;
-}
-
-/**
- * resmgr_coordinator_track_source:
- * @self: a bound coordinator
- * @source: a source; the coordinator takes its own reference
- * @name: (nullable): a name shown in reports
- * @error: return location for a #GError
- *
- * Tracks @source as a %RESMGR_RESOURCE_TYPE_SOURCE resource: destroyed at
- * cleanup (priority 90, before GL objects and widgets), so its callback can
- * never fire into a half-cleaned controller.
- *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
- *
- * Since: 0.1
- */
-ResmgrHandle *
-resmgr_coordinator_track_source (ResmgrCoordinator  *self,
-                                 GSource            *source,
-                                 const char         *name,
-                                 GError            **error)
-{
-  ResmgrHandle *handle;
-
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail (source != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  handle = track_resource (self, RESMGR_RESOURCE_TYPE_SOURCE,
-                           name ? name : g_source_get_name (source), 0,
-                           g_source_ref (source), source_cleanup, NULL, NULL, error);
-  if (handle == NULL)
-    g_source_unref (source);
-
-  return handle;
-}
-
-/**
- * resmgr_coordinator_track_source_id:
- * @self: a bound coordinator
- * @source_id: the id of a source attached to the owner context, as
- *   returned by g_timeout_add() or g_idle_add() on that context
- * @name: (nullable): a name shown in reports
- * @error: return location for a #GError
- *
- * Like [method@Resmgr.Coordinator.track_source], by id. An id that names no
- * source of the owner context fails with %RESMGR_ERROR_NOT_FOUND.
- *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
- *
- * Since: 0.1
- */
-ResmgrHandle *
-resmgr_coordinator_track_source_id (ResmgrCoordinator  *self,
-                                    guint               source_id,
-                                    const char         *name,
-                                    GError            **error)
-{
-  GMainContext *context;
-  GSource *source;
-
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail (source_id > 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  context = PRIV (self)->context ? PRIV (self)->context : g_main_context_default ();
-  source = g_main_context_find_source_by_id (context, source_id);
-  if (source == NULL)
-    {
-      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
-                   "No source with id %u is attached to the owner context of “%s”",
-                   source_id, PRIV (self)->component_id ? PRIV (self)->component_id : "(unbound)");
-      return NULL;
-    }
-
-  return resmgr_coordinator_track_source (self, source, name, error);
-}
+/* Signal handlers on other objects {{{ */
 
 static gboolean
 signal_handler_cleanup (gpointer   resource,
                         gpointer   user_data,
                         GError   **error)
 {
-  gulong *handler_id = user_data;
+  gulong handler_id = (gulong) GPOINTER_TO_SIZE (user_data);
 
-  if (g_signal_handler_is_connected (resource, *handler_id))
-    g_signal_handler_disconnect (resource, *handler_id);
+  if (g_signal_handler_is_connected (resource, handler_id))
+    g_signal_handler_disconnect (resource, handler_id);
 
   return TRUE;
 }
@@ -1337,128 +1051,27 @@ signal_handler_cleanup (gpointer   resource,
  * %RESMGR_RESOURCE_TYPE_SOURCE resource: disconnected at cleanup, and
  * simply forgotten if @instance dies first (its handlers die with it).
  *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
+ * Returns: the resource's id, or 0 on error
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_coordinator_track_signal_handler (ResmgrCoordinator  *self,
                                          gpointer            instance,
                                          gulong              handler_id,
                                          const char         *name,
                                          GError            **error)
 {
-  gulong *data;
-  ResmgrHandle *handle;
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), 0);
+  g_return_val_if_fail (G_IS_OBJECT (instance), 0);
+  g_return_val_if_fail (handler_id > 0, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail (G_IS_OBJECT (instance), NULL);
-  g_return_val_if_fail (handler_id > 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  data = g_new (gulong, 1);
-  *data = handler_id;
-  handle = resmgr_coordinator_track_object (self, RESMGR_RESOURCE_TYPE_SOURCE, name, 0,
-                                            RESMGR_PRIORITY_DEFAULT, instance,
-                                            signal_handler_cleanup, data, g_free, error);
-  if (handle == NULL)
-    g_free (data);
-
-  return handle;
-}
-
-static gboolean
-cancellable_cleanup (gpointer   resource,
-                     gpointer   user_data,
-                     GError   **error)
-{
-  g_cancellable_cancel (resource);
-  g_object_unref (resource);
-
-  return TRUE;
-}
-
-/**
- * resmgr_coordinator_track_cancellable:
- * @self: a bound coordinator
- * @cancellable: a cancellable; the coordinator takes its own reference
- * @name: (nullable): a name shown in reports
- * @error: return location for a #GError
- *
- * Tracks @cancellable as a %RESMGR_RESOURCE_TYPE_WORKER resource: it is
- * cancelled at cleanup, first of all (priority 100), so operations started
- * with it stop before what they use goes away.
- *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
- *
- * Since: 0.1
- */
-ResmgrHandle *
-resmgr_coordinator_track_cancellable (ResmgrCoordinator  *self,
-                                      GCancellable       *cancellable,
-                                      const char         *name,
-                                      GError            **error)
-{
-  ResmgrHandle *handle;
-
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  handle = track_resource (self, RESMGR_RESOURCE_TYPE_WORKER, name, 0,
-                           g_object_ref (cancellable), cancellable_cleanup, NULL, NULL, error);
-  if (handle == NULL)
-    g_object_unref (cancellable);
-
-  return handle;
-}
-
-static gboolean
-gobject_cleanup (gpointer   resource,
-                 gpointer   user_data,
-                 GError   **error)
-{
-  g_object_unref (resource);
-
-  return TRUE;
-}
-
-/**
- * resmgr_coordinator_track_gobject:
- * @self: a bound coordinator
- * @type: the resource type
- * @object: (type GObject): an object; the coordinator takes its own reference
- * @name: (nullable): a name shown in reports
- * @size: the size in bytes to account for
- * @error: return location for a #GError
- *
- * Tracks a strong reference to @object, dropped at cleanup.
- *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
- *
- * Since: 0.1
- */
-ResmgrHandle *
-resmgr_coordinator_track_gobject (ResmgrCoordinator   *self,
-                                  ResmgrResourceType   type,
-                                  gpointer             object,
-                                  const char          *name,
-                                  gsize                size,
-                                  GError             **error)
-{
-  ResmgrHandle *handle;
-
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, NULL);
-  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  handle = track_resource (self, type, name ? name : G_OBJECT_TYPE_NAME (object), size,
-                           g_object_ref (object), gobject_cleanup, NULL, NULL, error);
-  if (handle == NULL)
-    g_object_unref (object);
-
-  return handle;
+  /* A gulong fits in a pointer: the handler id is the cleanup's data. */
+  return resmgr_coordinator_track_object (self, RESMGR_RESOURCE_TYPE_SOURCE, name, 0,
+                                          RESMGR_PRIORITY_DEFAULT, instance,
+                                          signal_handler_cleanup,
+                                          GSIZE_TO_POINTER ((gsize) handler_id), NULL, error);
 }
 
 /* }}} */
@@ -1560,7 +1173,7 @@ bound_forget (Bound *b)
   g_mutex_unlock (&b->mutex);
 
   if (self != NULL && id != 0)
-    resmgr_coordinator_release_id (self, id, NULL);
+    resmgr_coordinator_release (self, id, NULL);
   g_clear_object (&self);
 }
 
@@ -1604,7 +1217,7 @@ refuse_bound (ResmgrCoordinator *self,
   return FALSE;
 }
 
-static ResmgrHandle *
+static guint64
 bound_attach (ResmgrCoordinator *self,
               const char        *what,
               const char        *name,
@@ -1617,7 +1230,7 @@ bound_attach (ResmgrCoordinator *self,
 {
   ResmgrCoordinatorPrivate *priv = PRIV (self);
   g_autoptr(GError) error = NULL;
-  ResmgrHandle *handle;
+  guint64 id;
   gboolean attach;
   Bound *b;
 
@@ -1626,7 +1239,7 @@ bound_attach (ResmgrCoordinator *self,
       g_source_unref (source);
       if (destroy != NULL)
         destroy (user_data);
-      return NULL;
+      return 0;
     }
 
   b = g_new0 (Bound, 1);
@@ -1656,11 +1269,11 @@ bound_attach (ResmgrCoordinator *self,
 
   /* Tracked first: from here on a cleanup of the component (on the owner,
    * possibly right now) sees the entry and marks it removed. */
-  handle = resmgr_coordinator_track_resource (self, RESMGR_RESOURCE_TYPE_SOURCE, name, 0,
-                                              RESMGR_PRIORITY_DEFAULT, source /* b->source holds it */,
-                                              bound_source_cleanup, bound_ref (b), bound_unref,
-                                              &error);
-  if (handle == NULL)
+  id = resmgr_coordinator_track_resource (self, RESMGR_RESOURCE_TYPE_SOURCE, name, 0,
+                                          RESMGR_PRIORITY_DEFAULT, source /* b->source holds it */,
+                                          bound_source_cleanup, bound_ref (b), bound_unref,
+                                          &error);
+  if (id == 0)
     {
       /* Nothing was taken: the entry's references are ours to drop. */
       if (g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN))
@@ -1675,11 +1288,11 @@ bound_attach (ResmgrCoordinator *self,
       g_mutex_unlock (&b->mutex);
       g_clear_pointer (&source, g_source_unref); /* drops the source's reference on b */
       bound_unref (b);
-      return NULL;
+      return 0;
     }
 
   g_mutex_lock (&b->mutex);
-  b->id = resmgr_handle_get_id (handle);
+  b->id = id;
   attach = !b->removed;
   if (attach)
     {
@@ -1690,7 +1303,7 @@ bound_attach (ResmgrCoordinator *self,
 
   bound_unref (b);
 
-  return handle;
+  return id;
 }
 
 /**
@@ -1712,12 +1325,13 @@ bound_attach (ResmgrCoordinator *self,
  *
  * May be called from any thread; @func always runs on the owner context.
  *
- * Returns: (transfer full) (nullable): the handle of the callback's
- *   source, or %NULL if refused
+ * Returns: the id of the callback's resource (release it with
+ *   [method@Resmgr.Coordinator.release] to remove the callback), or 0 if
+ *   refused
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_coordinator_idle_add (ResmgrCoordinator *self,
                              const char        *name,
                              GObject           *target,
@@ -1725,11 +1339,11 @@ resmgr_coordinator_idle_add (ResmgrCoordinator *self,
                              gpointer           user_data,
                              GDestroyNotify     destroy)
 {
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail (resmgr_coordinator_is_bound (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (target == NULL || G_IS_OBJECT (target), NULL);
-  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), 0);
+  g_return_val_if_fail (resmgr_coordinator_is_bound (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+  g_return_val_if_fail (target == NULL || G_IS_OBJECT (target), 0);
+  g_return_val_if_fail (func != NULL, 0);
 
   return bound_attach (self, "idle", name, g_idle_source_new (), FALSE,
                        target, func, user_data, destroy);
@@ -1748,11 +1362,11 @@ resmgr_coordinator_idle_add (ResmgrCoordinator *self,
  *
  * Like [method@Resmgr.Coordinator.idle_add], every @interval_ms.
  *
- * Returns: (transfer full) (nullable): the handle, or %NULL if refused
+ * Returns: the id of the callback's resource, or 0 if refused
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_coordinator_timeout_add (ResmgrCoordinator *self,
                                 const char        *name,
                                 guint              interval_ms,
@@ -1761,11 +1375,11 @@ resmgr_coordinator_timeout_add (ResmgrCoordinator *self,
                                 gpointer           user_data,
                                 GDestroyNotify     destroy)
 {
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail (resmgr_coordinator_is_bound (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (target == NULL || G_IS_OBJECT (target), NULL);
-  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), 0);
+  g_return_val_if_fail (resmgr_coordinator_is_bound (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+  g_return_val_if_fail (target == NULL || G_IS_OBJECT (target), 0);
+  g_return_val_if_fail (func != NULL, 0);
 
   return bound_attach (self, "timeout", name, g_timeout_source_new (interval_ms), FALSE,
                        target, func, user_data, destroy);
@@ -1797,12 +1411,12 @@ resmgr_coordinator_timeout_add (ResmgrCoordinator *self,
  * started shutting down the call is refused with a warning, and only
  * @destroy runs.
  *
- * Returns: (transfer full) (nullable): the handle of the pending call, or
- *   %NULL if it ran already or was refused
+ * Returns: the id of the pending call's resource, or 0 if it ran already
+ *   or was refused
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_coordinator_invoke (ResmgrCoordinator *self,
                            const char        *name,
                            GObject           *target,
@@ -1813,11 +1427,11 @@ resmgr_coordinator_invoke (ResmgrCoordinator *self,
   ResmgrCoordinatorPrivate *priv;
   GSource *source;
 
-  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
-  g_return_val_if_fail (resmgr_coordinator_is_bound (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (target == NULL || G_IS_OBJECT (target), NULL);
-  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), 0);
+  g_return_val_if_fail (resmgr_coordinator_is_bound (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+  g_return_val_if_fail (target == NULL || G_IS_OBJECT (target), 0);
+  g_return_val_if_fail (func != NULL, 0);
 
   priv = PRIV (self);
 
@@ -1825,7 +1439,7 @@ resmgr_coordinator_invoke (ResmgrCoordinator *self,
     {
       if (destroy != NULL)
         destroy (user_data);
-      return NULL;
+      return 0;
     }
 
   if (_resmgr_context_is_owned_here (priv->context))
@@ -1837,7 +1451,7 @@ resmgr_coordinator_invoke (ResmgrCoordinator *self,
       g_clear_object (&alive);
       if (destroy != NULL)
         destroy (user_data);
-      return NULL;
+      return 0;
     }
 
   source = g_idle_source_new ();
@@ -1847,19 +1461,11 @@ resmgr_coordinator_invoke (ResmgrCoordinator *self,
 
 /* }}} */
 
-/* Checkpoints {{{ */
-
-static ResmgrCheckpoint *
-checkpoint_new (void)
-{
-  ResmgrCheckpoint *cp = g_new0 (ResmgrCheckpoint, 1);
-
-  g_atomic_ref_count_init (&cp->ref_count);
-  cp->handles = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                       (GDestroyNotify) resmgr_handle_unref);
-
-  return cp;
-}
+/* Checkpoints and process lifetime {{{
+ *
+ * Both live in the service: a checkpoint is the ids the component held
+ * (from dup_handles), a process-lifetime mark is the resource's metadata.
+ */
 
 /**
  * resmgr_checkpoint_ref:
@@ -1896,16 +1502,60 @@ resmgr_checkpoint_unref (ResmgrCheckpoint *self)
 
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
-      g_hash_table_unref (self->handles);
+      g_array_unref (self->ids);
       g_free (self);
     }
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  guint64 ia = *(const guint64 *) a, ib = *(const guint64 *) b;
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+/* The ids of @handles, ascending. */
+static GArray *
+ids_of_handles (GPtrArray *handles)
+{
+  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (guint64), handles->len);
+
+  for (guint i = 0; i < handles->len; i++)
+    {
+      guint64 id = resmgr_handle_get_id (g_ptr_array_index (handles, i));
+
+      g_array_append_val (ids, id);
+    }
+  g_array_sort (ids, compare_ids);
+
+  return ids;
+}
+
+static gboolean
+ids_contain (GArray  *ids,
+             guint64  id)
+{
+  return g_array_binary_search (ids, &id, compare_ids, NULL);
+}
+
+static gboolean
+handle_is_process_lifetime (ResmgrHandle *handle)
+{
+  GVariant *metadata = resmgr_handle_get_metadata (handle);
+  gboolean marked = FALSE;
+
+  return metadata != NULL &&
+         g_variant_lookup (metadata, "process-lifetime", "b", &marked) &&
+         marked;
 }
 
 /**
  * resmgr_coordinator_checkpoint:
  * @self: a coordinator
  *
- * Remembers what the component holds now, to compare later with
+ * Remembers what the component holds now (the ids), to compare later with
  * [method@Resmgr.Coordinator.diff].
  *
  * Returns: (transfer full): a checkpoint
@@ -1915,21 +1565,15 @@ resmgr_checkpoint_unref (ResmgrCheckpoint *self)
 ResmgrCheckpoint *
 resmgr_coordinator_checkpoint (ResmgrCoordinator *self)
 {
-  ResmgrCoordinatorPrivate *priv;
+  g_autoptr(GPtrArray) handles = NULL;
   ResmgrCheckpoint *cp;
-  GHashTableIter iter;
-  gpointer key, value;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), NULL);
 
-  priv = PRIV (self);
-  cp = checkpoint_new ();
-
-  g_mutex_lock (&priv->mutex);
-  g_hash_table_iter_init (&iter, priv->handles);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_hash_table_insert (cp->handles, g_memdup2 (key, sizeof (guint64)), resmgr_handle_ref (value));
-  g_mutex_unlock (&priv->mutex);
+  handles = resmgr_coordinator_dup_handles (self);
+  cp = g_new0 (ResmgrCheckpoint, 1);
+  g_atomic_ref_count_init (&cp->ref_count);
+  cp->ids = ids_of_handles (handles);
 
   return cp;
 }
@@ -1940,12 +1584,13 @@ resmgr_coordinator_checkpoint (ResmgrCoordinator *self)
  * @since: a checkpoint of @self
  * @gained: (out) (optional) (transfer container) (element-type ResmgrHandle):
  *   resources tracked since @since and still held, process-lifetime ones
- *   left out: the component's candidate leaks
- * @lost: (out) (optional) (transfer container) (element-type ResmgrHandle):
- *   resources held at @since that are gone now
+ *   left out, oldest first: the component's candidate leaks
+ * @lost: (out) (optional) (transfer full) (element-type guint64): the ids
+ *   of resources held at @since that are gone now, ascending
  *
  * Tells what the component gained and lost since a checkpoint, with names,
- * types and sizes in the handles: leak accounting per owner.
+ * types and sizes in the handles of what it gained: leak accounting per
+ * owner.
  *
  * Since: 0.1
  */
@@ -1953,105 +1598,85 @@ void
 resmgr_coordinator_diff (ResmgrCoordinator  *self,
                          ResmgrCheckpoint   *since,
                          GPtrArray         **gained,
-                         GPtrArray         **lost)
+                         GArray            **lost)
 {
-  ResmgrCoordinatorPrivate *priv;
-  GPtrArray *g, *l;
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr(GPtrArray) handles = NULL;
+  g_autoptr(GArray) now = NULL;
 
   g_return_if_fail (RESMGR_IS_COORDINATOR (self));
   g_return_if_fail (since != NULL);
 
-  priv = PRIV (self);
-  g = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
-  l = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  handles = resmgr_coordinator_dup_handles (self);
 
-  g_mutex_lock (&priv->mutex);
-  g_hash_table_iter_init (&iter, priv->handles);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!g_hash_table_contains (since->handles, key) &&
-        !g_hash_table_contains (priv->process_lifetime, key))
-      g_ptr_array_add (g, resmgr_handle_ref (value));
-  g_hash_table_iter_init (&iter, since->handles);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!g_hash_table_contains (priv->handles, key))
-      g_ptr_array_add (l, resmgr_handle_ref (value));
-  g_mutex_unlock (&priv->mutex);
+  if (gained != NULL)
+    {
+      *gained = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+      for (guint i = 0; i < handles->len; i++)
+        {
+          ResmgrHandle *handle = g_ptr_array_index (handles, i);
 
-  g_ptr_array_sort (g, compare_handles_by_id);
-  g_ptr_array_sort (l, compare_handles_by_id);
+          if (!ids_contain (since->ids, resmgr_handle_get_id (handle)) &&
+              !handle_is_process_lifetime (handle))
+            g_ptr_array_add (*gained, resmgr_handle_ref (handle));
+        }
+    }
 
-  if (gained)
-    *gained = g;
-  else
-    g_ptr_array_unref (g);
-  if (lost)
-    *lost = l;
-  else
-    g_ptr_array_unref (l);
+  if (lost != NULL)
+    {
+      now = ids_of_handles (handles);
+      *lost = g_array_new (FALSE, FALSE, sizeof (guint64));
+      for (guint i = 0; i < since->ids->len; i++)
+        {
+          guint64 id = g_array_index (since->ids, guint64, i);
+
+          if (!ids_contain (now, id))
+            g_array_append_val (*lost, id);
+        }
+    }
 }
 
 /**
  * resmgr_coordinator_mark_process_lifetime:
  * @self: a coordinator
- * @handle: a handle this coordinator returned
+ * @id: the id of a resource of the component
  * @error: return location for a #GError
  *
  * Marks a resource as meant to live as long as the process (a cache, a
- * shared pool): it is never reported as a leak by
- * [method@Resmgr.Coordinator.diff], and its metadata carries
- * `"process-lifetime": <true>` so monitors skip it too. It is still cleaned
- * at shutdown.
+ * shared pool): its metadata carries `"process-lifetime": <true>`, so it is
+ * never reported as a leak by [method@Resmgr.Coordinator.diff], and
+ * monitors skip it too. It is still cleaned at shutdown.
  *
  * Returns: %TRUE on success, %FALSE with %RESMGR_ERROR_NOT_FOUND if the
- *   resource is not held
+ *   component does not hold the resource
  *
  * Since: 0.1
  */
 gboolean
 resmgr_coordinator_mark_process_lifetime (ResmgrCoordinator  *self,
-                                          ResmgrHandle       *handle,
+                                          guint64             id,
                                           GError            **error)
 {
-  ResmgrCoordinatorPrivate *priv;
+  g_autoptr(ResmgrHandle) handle = NULL;
   GVariantDict dict;
-  guint64 id;
-  gboolean ours;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), FALSE);
-  g_return_val_if_fail (handle != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  priv = PRIV (self);
-  id = resmgr_handle_get_id (handle);
-
-  g_mutex_lock (&priv->mutex);
-  ours = g_hash_table_contains (priv->handles, &id);
-  if (ours)
-    g_hash_table_add (priv->process_lifetime, g_memdup2 (&id, sizeof id));
-  g_mutex_unlock (&priv->mutex);
-
-  if (!ours)
-    {
-      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
-                   "Resource %" G_GUINT64_FORMAT " is not held by the coordinator of “%s”",
-                   id, priv->component_id ? priv->component_id : "(unbound)");
-      return FALSE;
-    }
+  if ((handle = resmgr_coordinator_lookup (self, id, error)) == NULL)
+    return FALSE;
 
   g_variant_dict_init (&dict, resmgr_handle_get_metadata (handle));
   g_variant_dict_insert (&dict, "process-lifetime", "b", TRUE);
 
-  return resmgr_service_set_metadata (priv->service, id, g_variant_dict_end (&dict), error);
+  return resmgr_service_set_metadata (PRIV (self)->service, id, g_variant_dict_end (&dict), error);
 }
 
 /**
  * resmgr_coordinator_is_process_lifetime:
  * @self: a coordinator
- * @handle: a handle
+ * @id: the id of a resource
  *
- * Checks whether @handle was marked with
+ * Checks whether the component holds the resource and it was marked with
  * [method@Resmgr.Coordinator.mark_process_lifetime].
  *
  * Returns: %TRUE if marked
@@ -2060,23 +1685,15 @@ resmgr_coordinator_mark_process_lifetime (ResmgrCoordinator  *self,
  */
 gboolean
 resmgr_coordinator_is_process_lifetime (ResmgrCoordinator *self,
-                                        ResmgrHandle      *handle)
+                                        guint64            id)
 {
-  ResmgrCoordinatorPrivate *priv;
-  guint64 id;
-  gboolean marked;
+  g_autoptr(ResmgrHandle) handle = NULL;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), FALSE);
-  g_return_val_if_fail (handle != NULL, FALSE);
 
-  priv = PRIV (self);
-  id = resmgr_handle_get_id (handle);
+  handle = resmgr_coordinator_lookup (self, id, NULL);
 
-  g_mutex_lock (&priv->mutex);
-  marked = g_hash_table_contains (priv->process_lifetime, &id);
-  g_mutex_unlock (&priv->mutex);
-
-  return marked;
+  return handle != NULL && handle_is_process_lifetime (handle);
 }
 
 /* }}} */

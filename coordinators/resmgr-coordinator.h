@@ -88,23 +88,23 @@ RESMGR_AVAILABLE_IN_ALL
 GMainContext        *resmgr_coordinator_get_context         (ResmgrCoordinator    *self);
 
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track               (ResmgrCoordinator    *self,
+guint64              resmgr_coordinator_track               (ResmgrCoordinator    *self,
                                                              ResmgrResourceType    type,
                                                              const char           *name,
                                                              gsize                 size,
                                                              gpointer              resource,
-                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+                                                             GError              **error);
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track_data          (ResmgrCoordinator    *self,
+guint64              resmgr_coordinator_track_data          (ResmgrCoordinator    *self,
                                                              ResmgrResourceType    type,
                                                              const char           *name,
                                                              gsize                 size,
                                                              int                   priority,
                                                              gpointer              data,
                                                              GDestroyNotify        destroy,
-                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+                                                             GError              **error);
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track_object        (ResmgrCoordinator    *self,
+guint64              resmgr_coordinator_track_object        (ResmgrCoordinator    *self,
                                                              ResmgrResourceType    type,
                                                              const char           *name,
                                                              gsize                 size,
@@ -113,9 +113,9 @@ ResmgrHandle        *resmgr_coordinator_track_object        (ResmgrCoordinator  
                                                              ResmgrCleanupFunc     cleanup,
                                                              gpointer              user_data,
                                                              GDestroyNotify        user_data_destroy,
-                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+                                                             GError              **error);
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track_resource      (ResmgrCoordinator    *self,
+guint64              resmgr_coordinator_track_resource      (ResmgrCoordinator    *self,
                                                              ResmgrResourceType    type,
                                                              const char           *name,
                                                              gsize                 size,
@@ -124,61 +124,38 @@ ResmgrHandle        *resmgr_coordinator_track_resource      (ResmgrCoordinator  
                                                              ResmgrCleanupFunc     cleanup,
                                                              gpointer              user_data,
                                                              GDestroyNotify        user_data_destroy,
+                                                             GError              **error);
+RESMGR_AVAILABLE_IN_ALL
+guint64              resmgr_coordinator_track_signal_handler (ResmgrCoordinator   *self,
+                                                              gpointer             instance,
+                                                              gulong               handler_id,
+                                                              const char          *name,
+                                                              GError             **error);
+RESMGR_AVAILABLE_IN_ALL
+ResmgrHandle        *resmgr_coordinator_lookup              (ResmgrCoordinator    *self,
+                                                             guint64               id,
                                                              GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 gboolean             resmgr_coordinator_release             (ResmgrCoordinator    *self,
-                                                             ResmgrHandle         *handle,
-                                                             GError              **error);
-RESMGR_AVAILABLE_IN_ALL
-gboolean             resmgr_coordinator_release_id          (ResmgrCoordinator    *self,
                                                              guint64               id,
                                                              GError              **error);
 RESMGR_AVAILABLE_IN_ALL
 ResmgrCleanupReport *resmgr_coordinator_cleanup_all         (ResmgrCoordinator    *self,
                                                              GError              **error);
 RESMGR_AVAILABLE_IN_ALL
-GPtrArray           *resmgr_coordinator_dup_handles         (ResmgrCoordinator    *self);
+GPtrArray           *resmgr_coordinator_dup_handles         (ResmgrCoordinator    *self) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
-ResmgrStats         *resmgr_coordinator_dup_stats           (ResmgrCoordinator    *self);
+ResmgrStats         *resmgr_coordinator_dup_stats           (ResmgrCoordinator    *self) G_GNUC_WARN_UNUSED_RESULT;
 
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track_source        (ResmgrCoordinator    *self,
-                                                             GSource              *source,
-                                                             const char           *name,
-                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
-RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track_source_id     (ResmgrCoordinator    *self,
-                                                             guint                 source_id,
-                                                             const char           *name,
-                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
-RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track_signal_handler (ResmgrCoordinator   *self,
-                                                              gpointer             instance,
-                                                              gulong               handler_id,
-                                                              const char          *name,
-                                                              GError             **error) G_GNUC_WARN_UNUSED_RESULT;
-RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track_cancellable   (ResmgrCoordinator    *self,
-                                                             GCancellable         *cancellable,
-                                                             const char           *name,
-                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
-RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_track_gobject       (ResmgrCoordinator    *self,
-                                                             ResmgrResourceType    type,
-                                                             gpointer              object,
-                                                             const char           *name,
-                                                             gsize                 size,
-                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
-
-RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_idle_add            (ResmgrCoordinator    *self,
+guint64              resmgr_coordinator_idle_add            (ResmgrCoordinator    *self,
                                                              const char           *name,
                                                              GObject              *target,
                                                              ResmgrBoundFunc       func,
                                                              gpointer              user_data,
                                                              GDestroyNotify        destroy);
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_timeout_add         (ResmgrCoordinator    *self,
+guint64              resmgr_coordinator_timeout_add         (ResmgrCoordinator    *self,
                                                              const char           *name,
                                                              guint                 interval_ms,
                                                              GObject              *target,
@@ -186,7 +163,7 @@ ResmgrHandle        *resmgr_coordinator_timeout_add         (ResmgrCoordinator  
                                                              gpointer              user_data,
                                                              GDestroyNotify        destroy);
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_coordinator_invoke              (ResmgrCoordinator    *self,
+guint64              resmgr_coordinator_invoke              (ResmgrCoordinator    *self,
                                                              const char           *name,
                                                              GObject              *target,
                                                              ResmgrBoundFunc       func,
@@ -199,14 +176,14 @@ RESMGR_AVAILABLE_IN_ALL
 void                 resmgr_coordinator_diff                (ResmgrCoordinator    *self,
                                                              ResmgrCheckpoint     *since,
                                                              GPtrArray           **gained,
-                                                             GPtrArray           **lost);
+                                                             GArray              **lost);
 RESMGR_AVAILABLE_IN_ALL
 gboolean             resmgr_coordinator_mark_process_lifetime (ResmgrCoordinator  *self,
-                                                               ResmgrHandle       *handle,
+                                                               guint64             id,
                                                                GError            **error);
 RESMGR_AVAILABLE_IN_ALL
 gboolean             resmgr_coordinator_is_process_lifetime (ResmgrCoordinator    *self,
-                                                             ResmgrHandle         *handle);
+                                                             guint64               id);
 
 RESMGR_AVAILABLE_IN_ALL
 GType                resmgr_checkpoint_get_type             (void) G_GNUC_CONST;

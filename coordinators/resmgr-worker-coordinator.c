@@ -152,7 +152,7 @@ typedef struct
   gpointer         result;
   GError          *error;
   GTask           *task;     /* owner side only; NULL once completed */
-  ResmgrHandle    *handle;   /* the WORKER resource; NULL once released */
+  guint64          id;       /* the WORKER resource; 0 once released */
 } Job;
 
 /* What the coordinator and its pool threads share. The pool threads hold
@@ -234,14 +234,13 @@ job_unref (gpointer data)
       /* Normally settled or abandoned before the last reference goes, so
        * nothing is left here. Only a completion idle destroyed unrun (its
        * owner context went away) leaves its outcome: free it, undelivered. */
-      if (G_UNLIKELY (job->task != NULL || job->handle != NULL))
+      if (G_UNLIKELY (job->task != NULL || job->id != 0))
         g_debug ("Job “%s” is freed without its outcome delivered: its owner context is gone",
                  resmgr_worker_get_name (job->worker));
       if (job->result != NULL && job->result_destroy != NULL)
         job->result_destroy (job->result);
       if (job->user_data_destroy != NULL)
         job->user_data_destroy (job->user_data);
-      g_clear_pointer (&job->handle, resmgr_handle_unref);
       g_clear_object (&job->task);
       g_clear_error (&job->error);
       g_object_unref (job->worker);
@@ -415,7 +414,7 @@ settle_job (Shared *shared,
 {
   ResmgrWorkerState state;
   GTask *task;
-  ResmgrHandle *handle;
+  guint64 id;
   gpointer result, user_data;
   GDestroyNotify user_data_destroy;
   GError *error;
@@ -433,7 +432,8 @@ settle_job (Shared *shared,
    * run: whatever it returned, it is delivered as cancelled. */
   voided = job->epoch != shared->epoch;
   task = g_steal_pointer (&job->task);
-  handle = g_steal_pointer (&job->handle);
+  id = job->id;
+  job->id = 0;
   result = g_steal_pointer (&job->result);
   error = g_steal_pointer (&job->error);
   user_data = g_steal_pointer (&job->user_data);
@@ -460,11 +460,8 @@ settle_job (Shared *shared,
   _resmgr_worker_complete (job->worker, state, error);
 
   /* The resource is gone already if the component's cleanup released it. */
-  if (handle != NULL)
-    {
-      resmgr_coordinator_release (RESMGR_COORDINATOR (g_task_get_source_object (task)), handle, NULL);
-      resmgr_handle_unref (handle);
-    }
+  if (id != 0)
+    resmgr_coordinator_release (RESMGR_COORDINATOR (g_task_get_source_object (task)), id, NULL);
 
   shared_publish (shared);
 
@@ -805,25 +802,22 @@ cancel_all_end (ResmgrWorkerCoordinator *self,
   for (guint i = 0; i < to_abandon->len; i++)
     {
       GTask *task;
-      ResmgrHandle *handle;
+      guint64 id;
       GError *err;
 
       job = g_ptr_array_index (to_abandon, i);
 
       g_mutex_lock (&shared->mutex);
       task = g_steal_pointer (&job->task);
-      handle = g_steal_pointer (&job->handle);
+      id = job->id;
+      job->id = 0;
       g_mutex_unlock (&shared->mutex);
 
       err = abandoned_error (job->worker, op->timeout_ms);
       g_debug ("%s", err->message);
       _resmgr_worker_complete (job->worker, RESMGR_WORKER_STATE_ABANDONED, err);
-      if (handle != NULL)
-        {
-          if (!op->keep_handles)
-            resmgr_coordinator_release (RESMGR_COORDINATOR (self), handle, NULL);
-          resmgr_handle_unref (handle);
-        }
+      if (id != 0 && !op->keep_handles)
+        resmgr_coordinator_release (RESMGR_COORDINATOR (self), id, NULL);
       g_ptr_array_add (abandoned, g_object_ref (job->worker));
       /* The task delivers on its own context, from here or later. */
       if (task != NULL)
@@ -1335,7 +1329,7 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   ResmgrWorker *worker = NULL;
-  ResmgrHandle *handle = NULL;
+  guint64 id = 0;
   GMainContext *context;
   Delivery *delivery;
   gboolean closed, need_token;
@@ -1367,14 +1361,14 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
   else
     {
       worker = _resmgr_worker_new (name, context);
-      handle = resmgr_coordinator_track_object (RESMGR_COORDINATOR (self),
-                                                RESMGR_RESOURCE_TYPE_WORKER, name, 0,
-                                                RESMGR_PRIORITY_DEFAULT, G_OBJECT (worker),
-                                                worker_resource_cleanup,
-                                                NULL, NULL, &error);
+      id = resmgr_coordinator_track_object (RESMGR_COORDINATOR (self),
+                                            RESMGR_RESOURCE_TYPE_WORKER, name, 0,
+                                            RESMGR_PRIORITY_DEFAULT, G_OBJECT (worker),
+                                            worker_resource_cleanup,
+                                            NULL, NULL, &error);
     }
 
-  if (handle == NULL)
+  if (id == 0)
     {
       if (error == NULL)
         g_set_error (&error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
@@ -1386,7 +1380,7 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
       return NULL;
     }
 
-  _resmgr_worker_set_id (worker, resmgr_handle_get_id (handle));
+  _resmgr_worker_set_id (worker, id);
 
   job = g_new0 (Job, 1);
   g_atomic_ref_count_init (&job->ref_count);
@@ -1400,7 +1394,7 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
   delivery->result_destroy = result_destroy;
   g_task_set_task_data (task, delivery, g_free);
   job->task = g_steal_pointer (&task);
-  job->handle = handle;
+  job->id = id;
 
   g_mutex_lock (&shared->mutex);
   if (shared->context == NULL)

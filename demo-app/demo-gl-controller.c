@@ -257,9 +257,11 @@ schedule_notify (DemoGLController *self)
       GWeakRef *ref = g_new0 (GWeakRef, 1);
 
       g_weak_ref_init (ref, NULL);
-      self->notify_handle = resmgr_coordinator_idle_add (RESMGR_COORDINATOR (coordinator (self)),
-                                                         "demo-gl notify after frame", G_OBJECT (self),
-                                                         notify_idle_cb, ref, notify_source_gone);
+      self->notify_handle = resmgr_coordinator_lookup (RESMGR_COORDINATOR (coordinator (self)),
+                                                       resmgr_coordinator_idle_add (RESMGR_COORDINATOR (coordinator (self)),
+                                                                                    "demo-gl notify after frame", G_OBJECT (self),
+                                                                                    notify_idle_cb, ref, notify_source_gone),
+                                                       NULL);
       /* Told when the source goes from now on (it ran, or was released). */
       if (self->notify_handle != NULL)
         g_weak_ref_set (ref, self);
@@ -1140,9 +1142,11 @@ update_ticking (DemoGLController *self)
       g_weak_ref_init (&tick->controller, NULL);
       tick->id = gtk_widget_add_tick_callback (GTK_WIDGET (area), tick_cb, ref, weak_ref_free);
       self->last_frame_time = 0;
-      handle = resmgr_coordinator_track_data (RESMGR_COORDINATOR (coordinator (self)),
-                                              RESMGR_RESOURCE_TYPE_TIMER, "demo-gl frame clock tick",
-                                              0, RESMGR_PRIORITY_DEFAULT, tick, tick_free, &error);
+      handle = resmgr_coordinator_lookup (RESMGR_COORDINATOR (coordinator (self)),
+                                          resmgr_coordinator_track_data (RESMGR_COORDINATOR (coordinator (self)),
+                                                                         RESMGR_RESOURCE_TYPE_TIMER, "demo-gl frame clock tick",
+                                                                         0, RESMGR_PRIORITY_DEFAULT, tick, tick_free, &error),
+                                          NULL);
       if (handle == NULL)
         {
           g_debug ("%s: cannot track the tick: %s", resmgr_controller_get_id (RESMGR_CONTROLLER (self)),
@@ -1158,7 +1162,7 @@ update_ticking (DemoGLController *self)
     {
       g_autoptr(ResmgrHandle) handle = resmgr_handle_ref (self->tick_handle);
 
-      resmgr_coordinator_release (RESMGR_COORDINATOR (coordinator (self)), handle, NULL);
+      resmgr_coordinator_release (RESMGR_COORDINATOR (coordinator (self)), resmgr_handle_get_id (handle), NULL);
     }
 }
 

@@ -78,8 +78,6 @@ demo_resources_controller_constructed (GObject *object)
 {
   DemoResourcesController *self = DEMO_RESOURCES_CONTROLLER (object);
   ResmgrCoordinator *resources;
-  g_autoptr(ResmgrHandle) history = NULL;
-  g_autoptr(ResmgrHandle) monitor = NULL;
   ResmgrService *service;
 
   G_OBJECT_CLASS (demo_resources_controller_parent_class)->constructed (object);
@@ -91,19 +89,20 @@ demo_resources_controller_constructed (GObject *object)
   /* Signal handlers on objects that may outlive us: tracked, so they are
    * disconnected when this controller is cleaned up. */
   resources = resmgr_controller_get_resources (RESMGR_CONTROLLER (self));
-  history = resmgr_coordinator_track_signal_handler (resources, service,
-                                                     g_signal_connect_object (service, "cleanup-finished",
-                                                                              G_CALLBACK (on_cleanup_finished),
-                                                                              self, G_CONNECT_SWAPPED),
-                                                     "cleanup history", NULL);
+  resmgr_coordinator_track_signal_handler (resources, service,
+                                           g_signal_connect_object (service, "cleanup-finished",
+                                                                    G_CALLBACK (on_cleanup_finished),
+                                                                    self, G_CONNECT_SWAPPED),
+                                           "cleanup history", NULL);
   g_signal_connect_object (self->monitor, "leak-detected", G_CALLBACK (on_leak_detected),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor, "sampled", G_CALLBACK (on_sampled),
                            self, G_CONNECT_SWAPPED);
 
   /* The monitor samples until this controller is cleaned up. */
-  monitor = resmgr_coordinator_track_gobject (resources, RESMGR_RESOURCE_TYPE_CUSTOM, self->monitor,
-                                              "resource monitor", 0, NULL);
+  if (resmgr_coordinator_track (resources, RESMGR_RESOURCE_TYPE_CUSTOM, "resource monitor", 0,
+                                g_object_ref (self->monitor), NULL) == 0)
+    g_object_unref (self->monitor);
 }
 
 static void

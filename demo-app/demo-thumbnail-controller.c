@@ -584,7 +584,7 @@ enforce_budget (DemoThumbnailController *self)
         g_list_store_remove (self->thumbnails, index);
 
       /* Frees loaded: not to be touched from here. */
-      if (!resmgr_coordinator_release (coordinator, handle, &error))
+      if (!resmgr_coordinator_release (coordinator, resmgr_handle_get_id (handle), &error))
         g_debug ("Cannot evict thumbnail “%s”: %s", demo_thumbnail_get_name (thumbnail), error->message);
       demo_thumbnail_set_texture (thumbnail, NULL, 0);
     }
@@ -603,7 +603,7 @@ release_all (DemoThumbnailController *self)
       g_autoptr(GError) error = NULL;
 
       set_bytes (self, self->bytes - loaded->bytes);
-      if (!resmgr_coordinator_release (coordinator, handle, &error))
+      if (!resmgr_coordinator_release (coordinator, resmgr_handle_get_id (handle), &error))
         g_debug ("Cannot release a thumbnail: %s", error->message);
     }
 }
@@ -627,9 +627,11 @@ add_thumbnail (DemoThumbnailController *self,
   loaded->thumbnail = g_object_ref (thumbnail);
   loaded->bytes = decoded->bytes;
 
-  handle = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_MEMORY, name,
-                                          decoded->bytes, RESMGR_PRIORITY_DEFAULT,
-                                          loaded, loaded_destroy, &error);
+  handle = resmgr_coordinator_lookup (coordinator,
+                                      resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_MEMORY, name,
+                                                                     decoded->bytes, RESMGR_PRIORITY_DEFAULT,
+                                                                     loaded, loaded_destroy, &error),
+                                      NULL);
   if (handle == NULL)
     {
       /* Refused (shutting down): nothing was taken. */

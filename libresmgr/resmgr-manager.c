@@ -118,6 +118,12 @@ struct _Component
   guint64          count[RESMGR_N_RESOURCE_TYPES];
   guint64          bytes[RESMGR_N_RESOURCE_TYPES];
   guint64          tracked;
+  guint            peak;    /* of n_live */
+
+  /* Atomic: the outcomes of its resources */
+  guint64          released;
+  guint64          failed;
+  guint64          lost;
 };
 
 typedef struct
@@ -506,6 +512,7 @@ count_tracked_locked (ResmgrManager *self,
   comp->count[e->type]++;
   comp->bytes[e->type] += e->size;
   comp->tracked++;
+  comp->peak = MAX (comp->peak, comp->n_live);
 
   raise_peak (&self->peak_resources, ATOMIC_ADD (&self->cur_resources, 1));
   if (e->size > 0)
@@ -526,6 +533,19 @@ tally_add (Tally               *tally,
     tally->failed++;
   else
     tally->lost++;
+}
+
+/* The component's own outcome counters; @comp is locked or referenced. */
+static inline void
+count_outcome (Component           *comp,
+               ResmgrResourceState  state)
+{
+  if (state == RESMGR_RESOURCE_STATE_RELEASED)
+    ATOMIC_ADD (&comp->released, 1);
+  else if (state == RESMGR_RESOURCE_STATE_FAILED)
+    ATOMIC_ADD (&comp->failed, 1);
+  else
+    ATOMIC_ADD (&comp->lost, 1);
 }
 
 static void
@@ -1029,6 +1049,7 @@ entry_done (ResmgrManager        *self,
   char *name = NULL;
 
   tally_add (tally, e, state);
+  count_outcome (comp, state);
 
   if (notify)
     emit_event (self, SIGNAL_RESOURCE_RELEASED, handle_for_entry (comp, e, state));
@@ -2365,6 +2386,7 @@ resmgr_manager_release (ResmgrService  *service,
   if (taken.kind == KIND_DATA && !notify &&
       G_LIKELY (__atomic_load_n (&self->observers, __ATOMIC_RELAXED) == NULL))
     {
+      count_outcome (comp, RESMGR_RESOURCE_STATE_RELEASED);
       g_mutex_unlock (&comp->mutex);
       ((GDestroyNotify) taken.func) (taken.data);
       extra_free (taken.extra);
@@ -3367,6 +3389,44 @@ resmgr_manager_dup_stats (ResmgrService *service)
   return stats;
 }
 
+static ResmgrStats *
+resmgr_manager_dup_component_stats (ResmgrService *service,
+                                    const char    *component_id)
+{
+  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrStats *stats = g_new0 (ResmgrStats, 1);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  g_hash_table_iter_init (&iter, self->by_serial);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Component *comp = value;
+
+      if (strcmp (comp->id, component_id) != 0)
+        continue;
+
+      g_mutex_lock (&comp->mutex);
+      memcpy (stats->count, comp->count, sizeof stats->count);
+      memcpy (stats->bytes, comp->bytes, sizeof stats->bytes);
+      stats->total_tracked = comp->tracked;
+      stats->peak_resources = comp->peak;
+      g_mutex_unlock (&comp->mutex);
+      stats->total_released = ATOMIC_LOAD (&comp->released);
+      stats->total_failed = ATOMIC_LOAD (&comp->failed);
+      stats->total_lost = ATOMIC_LOAD (&comp->lost);
+      stats->n_components = stats->peak_components = 1;
+      break;
+    }
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  /* Bytes are not followed per component over time: the peak is now. */
+  stats->peak_bytes = resmgr_stats_get_total_bytes (stats);
+
+  return stats;
+}
+
 static char *
 resmgr_manager_dup_component_id (ResmgrService *service,
                                  GObject       *object)
@@ -3496,6 +3556,7 @@ resmgr_manager_service_iface_init (ResmgrServiceInterface *iface)
   iface->dup_component_id = resmgr_manager_dup_component_id;
   iface->dup_handles = resmgr_manager_dup_handles;
   iface->dup_component_ids = resmgr_manager_dup_component_ids;
+  iface->dup_component_stats = resmgr_manager_dup_component_stats;
 }
 
 /* }}} */

@@ -1008,3 +1008,55 @@ resmgr_service_dup_component_ids (ResmgrService *self)
 
   return iface->dup_component_ids (self);
 }
+
+/**
+ * resmgr_service_dup_component_stats:
+ * @self: a service
+ * @component_id: a component id
+ *
+ * Takes a snapshot of one component's counters: what it holds now per type
+ * (count and bytes), and, as far as the service keeps them, the totals it
+ * tracked, released, failed and lost and the peak of resources it held at
+ * once. `n_components` is 1 while the component is registered, else 0 (and
+ * the counts are zero). A service without this method is asked for the
+ * component's handles instead; its totals are then zero and its peaks the
+ * current values.
+ *
+ * Returns: (transfer full): new stats
+ *
+ * Since: 0.1
+ */
+ResmgrStats *
+resmgr_service_dup_component_stats (ResmgrService *self,
+                                    const char    *component_id)
+{
+  ResmgrServiceInterface *iface;
+  g_autoptr(GPtrArray) handles = NULL;
+  g_auto(GStrv) ids = NULL;
+  ResmgrStats *stats;
+
+  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (component_id != NULL, NULL);
+
+  iface = RESMGR_SERVICE_GET_IFACE (self);
+  if (iface->dup_component_stats != NULL)
+    return iface->dup_component_stats (self, component_id);
+
+  stats = g_new0 (ResmgrStats, 1);
+  ids = resmgr_service_dup_component_ids (self);
+  stats->n_components = g_strv_contains ((const char * const *) ids, component_id) ? 1 : 0;
+  stats->peak_components = stats->n_components;
+  handles = resmgr_service_dup_handles (self, component_id);
+  for (guint i = 0; i < handles->len; i++)
+    {
+      ResmgrHandle *handle = g_ptr_array_index (handles, i);
+      ResmgrResourceType type = resmgr_handle_get_resource_type (handle);
+
+      stats->count[type]++;
+      stats->bytes[type] += resmgr_handle_get_size (handle);
+    }
+  stats->peak_resources = handles->len;
+  stats->peak_bytes = resmgr_stats_get_total_bytes (stats);
+
+  return stats;
+}

@@ -50,6 +50,8 @@ G_DECLARE_INTERFACE (ResmgrService, resmgr_service, RESMGR, SERVICE, GObject)
  *   [vfunc@Resmgr.Service.cleanup_phase] and returns its report
  * @cleanup_phase_finish: virtual method for
  *   resmgr_service_cleanup_phase_finish()
+ * @dup_component_stats: virtual method for resmgr_service_dup_component_stats();
+ *   %NULL counts the handles of resmgr_service_dup_handles()
  *
  * The interface of a resource service.
  *
@@ -155,9 +157,11 @@ struct _ResmgrServiceInterface
   ResmgrCleanupReport *(*cleanup_phase_finish)     (ResmgrService        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+  ResmgrStats         *(*dup_component_stats)      (ResmgrService        *self,
+                                                    const char           *component_id);
 
   /*< private >*/
-  gpointer _reserved[3];
+  gpointer _reserved[2];
 };
 
 RESMGR_AVAILABLE_IN_ALL
@@ -281,5 +285,8 @@ GPtrArray           *resmgr_service_dup_handles               (ResmgrService    
                                                                const char           *component_id) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 char               **resmgr_service_dup_component_ids         (ResmgrService        *self) G_GNUC_WARN_UNUSED_RESULT;
+RESMGR_AVAILABLE_IN_ALL
+ResmgrStats         *resmgr_service_dup_component_stats       (ResmgrService        *self,
+                                                               const char           *component_id) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -449,10 +449,14 @@ mock_release (ResmgrService  *service,
   return ok;
 }
 
+/* With the priority in effect, as a real service's handle has it. */
 static ResmgrHandle *
 entry_handle (Entry *e)
 {
-  return _resmgr_handle_new (e->id, e->type, e->name, e->component_id, e->size, e->priority,
+  int priority = e->priority == RESMGR_PRIORITY_DEFAULT
+                 ? resmgr_resource_type_get_default_priority (e->type) : e->priority;
+
+  return _resmgr_handle_new (e->id, e->type, e->name, e->component_id, e->size, priority,
                              0, RESMGR_RESOURCE_STATE_ACTIVE, e->metadata);
 }
 
@@ -720,23 +724,9 @@ mock_dup_stats (ResmgrService *service)
   return stats;
 }
 
-static char *
-mock_dup_component_id (ResmgrService *service,
-                       GObject       *component)
-{
-  MockService *self = MOCK_SERVICE (service);
-  char *id;
-
-  g_mutex_lock (&self->mutex);
-  id = g_strdup (g_hash_table_lookup (self->components, component));
-  g_mutex_unlock (&self->mutex);
-
-  return id;
-}
-
 static int
-compare_handles_by_id (gconstpointer a,
-                       gconstpointer b)
+compare_handle_ids (gconstpointer a,
+                    gconstpointer b)
 {
   guint64 ia = resmgr_handle_get_id (*(ResmgrHandle **) a);
   guint64 ib = resmgr_handle_get_id (*(ResmgrHandle **) b);
@@ -744,8 +734,7 @@ compare_handles_by_id (gconstpointer a,
   return ia < ib ? -1 : ia > ib;
 }
 
-/* Not recorded as a call: what the service's default cleanup phase
- * enumerates. */
+/* Not recorded: a read, like the stats. */
 static GPtrArray *
 mock_dup_handles (ResmgrService *service,
                   const char    *component_id)
@@ -761,14 +750,27 @@ mock_dup_handles (ResmgrService *service,
     {
       Entry *e = value;
 
-      if (component_id == NULL || g_strcmp0 (component_id, e->component_id) == 0)
+      if (component_id == NULL || g_strcmp0 (e->component_id, component_id) == 0)
         g_ptr_array_add (handles, entry_handle (e));
     }
   g_mutex_unlock (&self->mutex);
-
-  g_ptr_array_sort (handles, compare_handles_by_id);
+  g_ptr_array_sort (handles, compare_handle_ids);
 
   return handles;
+}
+
+static char *
+mock_dup_component_id (ResmgrService *service,
+                       GObject       *component)
+{
+  MockService *self = MOCK_SERVICE (service);
+  char *id;
+
+  g_mutex_lock (&self->mutex);
+  id = g_strdup (g_hash_table_lookup (self->components, component));
+  g_mutex_unlock (&self->mutex);
+
+  return id;
 }
 
 static void

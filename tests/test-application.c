@@ -325,9 +325,9 @@ activate_cb (GtkApplication *app,
 {
   GtkWidget *notebook = gtk_notebook_new ();
   ResmgrCoordinator *coordinator;
-  g_autoptr(ResmgrHandle) h1 = NULL;
-  g_autoptr(ResmgrHandle) h2 = NULL;
-  g_autoptr(ResmgrHandle) h3 = NULL;
+  guint64 h1 = 0;
+  guint64 h2 = 0;
+  guint64 h3 = 0;
   g_autoptr(GError) error = NULL;
 
   s->window = gtk_application_window_new (app);
@@ -343,14 +343,16 @@ activate_cb (GtkApplication *app,
   g_signal_connect (s->app_controller, "cleaned-up", G_CALLBACK (controller_cleaned_cb), s);
   coordinator = resmgr_controller_get_resources (s->app_controller);
   h1 = resmgr_coordinator_timeout_add (coordinator, "tick", 10, G_OBJECT (s->app_controller), tick, NULL, NULL);
-  g_assert_nonnull (h1);
+  g_assert_cmpuint (h1, !=, 0);
   h2 = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_SOURCE, "source", 0,
                                       RESMGR_PRIORITY_DEFAULT, item_new (s->rec, "source-removed"),
                                       item_destroy, &error);
+  g_assert_cmpuint (h2, !=, 0);
   g_assert_no_error (error);
   h3 = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_MEMORY, "memory", 4096,
                                       RESMGR_PRIORITY_DEFAULT, item_new (s->rec, "memory-freed"),
                                       item_destroy, &error);
+  g_assert_cmpuint (h3, !=, 0);
   g_assert_no_error (error);
 
   gtk_window_present (GTK_WINDOW (s->window));

@@ -164,17 +164,19 @@ static void
 track_items (Fixture *f)
 {
   ResmgrCoordinator *coordinator = resmgr_controller_get_resources (f->controller);
-  g_autoptr(ResmgrHandle) h1 = NULL;
-  g_autoptr(ResmgrHandle) h2 = NULL;
+  guint64 h1 = 0;
+  guint64 h2 = 0;
   g_autoptr(GError) error = NULL;
 
   h1 = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_MEMORY, "memory", 16,
                                       RESMGR_PRIORITY_DEFAULT, item_new (f->rec, "memory"),
                                       item_destroy, &error);
+  g_assert_cmpuint (h1, !=, 0);
   g_assert_no_error (error);
   h2 = resmgr_coordinator_track_data (coordinator, RESMGR_RESOURCE_TYPE_CUSTOM, "custom", 0,
                                       RESMGR_PRIORITY_DEFAULT, item_new (f->rec, "custom"),
                                       item_destroy, &error);
+  g_assert_cmpuint (h2, !=, 0);
   g_assert_no_error (error);
 }
 
@@ -631,7 +633,7 @@ test_cleanup_from_thread_times_out (void)
   g_assert_true (resmgr_cleanup_report_get_timed_out (call.report));
   g_assert_cmpuint (resmgr_cleanup_report_get_released (call.report), ==, 0);
   leftovers = resmgr_cleanup_report_get_leftovers (call.report);
-  g_assert_cmpuint (leftovers->len, ==, 2);
+  g_assert_cmpuint (leftovers->len, ==, 2 + 1); /* and the coordinator's own cleanup */
   for (guint i = 0; i < leftovers->len; i++)
     g_assert_nonnull (strstr (resmgr_cleanup_report_get_leftover_reason (call.report, i),
                               "was not iterated"));
@@ -1103,11 +1105,11 @@ test_facets_mixed (void)
                    resmgr_controller_get_id (f.controller));
 
   /* One resource through each facet. */
-  resmgr_handle_unref (resmgr_coordinator_track_data (RESMGR_COORDINATOR (gl), RESMGR_RESOURCE_TYPE_GL_OBJECT,
+  (void) (resmgr_coordinator_track_data (RESMGR_COORDINATOR (gl), RESMGR_RESOURCE_TYPE_GL_OBJECT,
                                                    "texture", 0, RESMGR_PRIORITY_DEFAULT,
                                                    item_new (f.rec, "gl"), item_destroy, &error));
   g_assert_no_error (error);
-  resmgr_handle_unref (resmgr_coordinator_track_data (resmgr_controller_get_resources (f.controller),
+  (void) (resmgr_coordinator_track_data (resmgr_controller_get_resources (f.controller),
                                                    RESMGR_RESOURCE_TYPE_MEMORY, "buffer", 0,
                                                    RESMGR_PRIORITY_DEFAULT, item_new (f.rec, "plain"),
                                                    item_destroy, &error));

@@ -861,7 +861,7 @@ test_released_behind (void)
   /* In the shutdown's order: higher priorities first. */
   g_ptr_array_sort (handles, compare_priority);
   for (guint i = 0; i < handles->len; i++)
-    resmgr_coordinator_release (coordinator, g_ptr_array_index (handles, i), NULL);
+    resmgr_coordinator_release (coordinator, resmgr_handle_get_id (g_ptr_array_index (handles, i)), NULL);
   g_assert_true (resmgr_gl_coordinator_flush (RESMGR_GL_COORDINATOR (coordinator), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_gl_tracked (f.manager), ==, 0);

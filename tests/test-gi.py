@@ -269,6 +269,48 @@ def test_oversize_and_foreign_id():
     assert calls == []
 
 
+def test_coordinator_ids():
+    """The coordinator's tracks return the service's ids; a handle only on
+    lookup; stats per component; process lifetime as metadata."""
+    manager = Resmgr.Manager.new()
+    comp = Component()
+    coordinator = Resmgr.Coordinator.new(manager)
+    assert coordinator.bind(comp, "py-facade")
+
+    calls = []
+
+    def cleanup(resource, *user_data):
+        calls.append(user_data)
+        return True
+
+    rid = coordinator.track_object(Resmgr.ResourceType.WIDGET, "py-widget", 16,
+                                   Resmgr.PRIORITY_DEFAULT, Watched(), cleanup, "w")
+    assert isinstance(rid, int) and rid != 0, rid
+    kept = Watched()
+    rid = coordinator.track_object(Resmgr.ResourceType.WIDGET, "py-kept", 32,
+                                   Resmgr.PRIORITY_DEFAULT, kept, cleanup, "k")
+    handle = coordinator.lookup(rid)
+    assert handle.get_id() == rid and handle.get_name() == "py-kept"
+    assert handle.get_component_id() == "py-facade"
+
+    assert coordinator.mark_process_lifetime(rid)
+    assert coordinator.is_process_lifetime(rid)
+
+    stats = coordinator.dup_stats()
+    assert stats.get_count(Resmgr.ResourceType.WIDGET) == 1  # the first one died
+    assert stats.get_bytes(Resmgr.ResourceType.WIDGET) == 32
+
+    assert coordinator.release(rid)
+    assert calls == [("k",)], calls
+    try:
+        coordinator.lookup(rid)
+    except GLib.Error as e:
+        assert e.matches(Resmgr.error_quark(), Resmgr.Error.NOT_FOUND), e
+    else:
+        raise AssertionError("lookup of a released id did not fail")
+    coordinator.cleanup_all()
+
+
 def test_gtk_namespace():
     """resmgr-gtk-1 is its own namespace, on top of Resmgr (skipped when
     resmgr-gtk-1 is not built)."""
@@ -315,6 +357,7 @@ TESTS = [
     test_wait_timeout_and_owner_not_iterating,
     test_shutdown_overrun_and_late_report,
     test_oversize_and_foreign_id,
+    test_coordinator_ids,
     test_gtk_namespace,
     test_controller_facets,
 ]

@@ -47,7 +47,7 @@ controller_destroy_during_thread_cleanup_body (void)
   g_autoptr(GMainContext) owner = g_main_context_new ();
   g_autoptr(GError) error = NULL;
   ResmgrController *controller;
-  g_autoptr(ResmgrHandle) handle = NULL;
+  guint64 handle = 0;
   GtkWidget *tab;
   GThread *thread;
 
@@ -61,6 +61,7 @@ controller_destroy_during_thread_cleanup_body (void)
   handle = resmgr_coordinator_track_data (resmgr_controller_get_resources (controller),
                                           RESMGR_RESOURCE_TYPE_MEMORY, "buffer", 16,
                                           RESMGR_PRIORITY_DEFAULT, g_strdup ("x"), g_free, &error);
+  g_assert_cmpuint (handle, !=, 0);
   g_assert_no_error (error);
 
   tab = g_object_ref_sink (gtk_label_new ("tab"));

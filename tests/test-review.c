@@ -272,7 +272,7 @@ test_bound_attach_vs_release_subprocess (void)
   ResmgrCoordinator *coordinator;
   TestComponent *comp;
   g_autoptr(GError) error = NULL;
-  ResmgrHandle *handle;
+  guint64 handle;
   GThread *thread;
   gint destroyed = 0;
 
@@ -291,11 +291,11 @@ test_bound_attach_vs_release_subprocess (void)
   handle = resmgr_coordinator_idle_add (coordinator, "bound-idle", NULL, never_called,
                                         &destroyed, count_destroy);
   g_thread_join (thread);
+  g_assert_cmpuint (handle, ==, rr.id); /* tracked, then released at once */
 
   /* The callback was released before it could run: destroyed exactly once,
    * and without g_source_attach() complaining about a destroyed source. */
   g_assert_cmpint (g_atomic_int_get (&destroyed), ==, 1);
-  g_clear_pointer (&handle, resmgr_handle_unref);
 
   g_signal_handlers_disconnect_by_func (manager, on_resource_tracked, &rr);
   g_object_unref (comp);
@@ -458,7 +458,7 @@ test_bound_refused_destroys_subprocess (void)
   TestComponent *comp;
   g_autoptr(GError) error = NULL;
   ResmgrCleanupReport *report;
-  ResmgrHandle *handle;
+  guint64 handle;
   gint destroyed = 0;
 
   count_logs ();
@@ -473,7 +473,7 @@ test_bound_refused_destroys_subprocess (void)
 
   handle = resmgr_coordinator_idle_add (coordinator, "refused", NULL, never_called,
                                         &destroyed, count_destroy);
-  g_assert_null (handle);
+  g_assert_cmpuint (handle, ==, 0);
   g_assert_cmpint (g_atomic_int_get (&n_warnings), ==, 1); /* the documented refusal warning */
 
   /* (destroy destroy) (scope notified): user_data was handed over. */

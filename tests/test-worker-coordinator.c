@@ -1009,7 +1009,7 @@ run_cleanup_test (gboolean by_unref)
   Outcome o[3] = { { 0 } };
   ResmgrWorker *w[3];
   CleanupCheck cc = { &g, 3, 0 };
-  g_autoptr(ResmgrHandle) buffer = NULL;
+  guint64 buffer = 0;
   g_autoptr(GError) error = NULL;
 
   env_init (&env);
@@ -1019,6 +1019,7 @@ run_cleanup_test (gboolean by_unref)
   buffer = resmgr_coordinator_track_data (RESMGR_COORDINATOR (env.coord), RESMGR_RESOURCE_TYPE_MEMORY,
                                           "shared buffer", 64, RESMGR_PRIORITY_DEFAULT, &cc,
                                           buffer_destroy, &error);
+  g_assert_cmpuint (buffer, !=, 0);
   g_assert_no_error (error);
 
   for (guint i = 0; i < 3; i++)
@@ -1369,7 +1370,7 @@ test_no_success_after_cleanup (void)
 {
   Env env = { 0 };
   Fleet f = { 0 };
-  g_autoptr(ResmgrHandle) marker = NULL;
+  guint64 marker = 0;
   g_autoptr(GError) error = NULL;
 
   g_test_summary ("500 jobs, the component dropped (last unref, on the owner thread) when half "
@@ -1389,6 +1390,7 @@ test_no_success_after_cleanup (void)
   marker = resmgr_coordinator_track_data (RESMGR_COORDINATOR (env.coord), RESMGR_RESOURCE_TYPE_MEMORY,
                                           "cleaned marker", 0, RESMGR_PRIORITY_MAX, &f,
                                           set_cleaned, &error);
+  g_assert_cmpuint (marker, !=, 0);
   g_assert_no_error (error);
 
   for (guint i = 0; i < f.n_jobs; i++)
@@ -1573,7 +1575,7 @@ test_last_unref_on_worker (void)
   Outcome o = { 0 };
   CleanupThread ct = { 0 };
   g_autoptr(ResmgrWorker) worker = NULL;
-  g_autoptr(ResmgrHandle) marker = NULL;
+  guint64 marker = 0;
   g_autoptr(GError) error = NULL;
   GThread *thread;
 
@@ -1589,6 +1591,7 @@ test_last_unref_on_worker (void)
   marker = resmgr_coordinator_track_data (RESMGR_COORDINATOR (env.coord), RESMGR_RESOURCE_TYPE_MEMORY,
                                           "marker", 0, RESMGR_PRIORITY_DEFAULT, &ct,
                                           record_cleanup_thread, &error);
+  g_assert_cmpuint (marker, !=, 0);
   g_assert_no_error (error);
   worker = resmgr_worker_coordinator_run (env.coord, "cooperative", gate_job, &g, NULL, g_free,
                                           outcome_cb, &o);
@@ -1616,7 +1619,7 @@ test_last_unref_on_worker (void)
   outcome_clear (&o);
   gate_clear (&g);
   g_clear_object (&worker);
-  g_clear_pointer (&marker, resmgr_handle_unref);
+  marker = 0;
   g_clear_object (&env.coord);
   g_clear_object (&env.manager);
 }

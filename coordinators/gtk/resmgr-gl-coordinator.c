@@ -723,7 +723,7 @@ track_gl_object (ResmgrGLCoordinator  *self,
                  GError              **error)
 {
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
-  ResmgrHandle *handle;
+  guint64 id;
   g_autofree char *name = NULL;
 
   name = o->label ? g_strdup (o->label) : g_strdup_printf ("%s %u", kinds[o->kind].name, o->name);
@@ -735,17 +735,17 @@ track_gl_object (ResmgrGLCoordinator  *self,
    * entry may be gone before the service returns. */
   o->self = self;
   gl_object_ref (o);
-  handle = resmgr_coordinator_track_resource (RESMGR_COORDINATOR (self), RESMGR_RESOURCE_TYPE_GL_OBJECT,
-                                              name, size, RESMGR_PRIORITY_DEFAULT,
-                                              o, gl_object_cleanup, o, gl_object_unref, error);
-  if (handle == NULL)
+  id = resmgr_coordinator_track_resource (RESMGR_COORDINATOR (self), RESMGR_RESOURCE_TYPE_GL_OBJECT,
+                                          name, size, RESMGR_PRIORITY_DEFAULT,
+                                          o, gl_object_cleanup, o, gl_object_unref, error);
+  if (id == 0)
     {
       gl_object_unref (o);
       return NULL;
     }
 
   g_mutex_lock (&priv->mutex);
-  o->id = resmgr_handle_get_id (handle);
+  o->id = id;
   if (!o->cleaned)
     {
       g_hash_table_insert (priv->objects, &o->id, gl_object_ref (o));
@@ -755,7 +755,13 @@ track_gl_object (ResmgrGLCoordinator  *self,
 
   gl_object_unref (o);
 
-  return handle;
+  /* The handle is made from the service's entry; an entry cleaned already
+   * (a concurrent cleanup of the component) gets a handle saying so. */
+  return resmgr_coordinator_lookup (RESMGR_COORDINATOR (self), id, NULL) ?:
+    _resmgr_handle_new (id, RESMGR_RESOURCE_TYPE_GL_OBJECT, name,
+                        resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)), size,
+                        resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_GL_OBJECT),
+                        g_get_monotonic_time (), RESMGR_RESOURCE_STATE_RELEASED, NULL);
 }
 
 /* A label to set on the GL thread for a track from another thread. */
@@ -1115,7 +1121,7 @@ resmgr_gl_coordinator_release_many (ResmgrGLCoordinator  *self,
     {
       GError *local_error = NULL;
 
-      if (!resmgr_coordinator_release (RESMGR_COORDINATOR (self), handles[i], &local_error))
+      if (!resmgr_coordinator_release (RESMGR_COORDINATOR (self), resmgr_handle_get_id (handles[i]), &local_error))
         {
           if (first_error == NULL)
             first_error = local_error;
