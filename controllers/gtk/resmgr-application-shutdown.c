@@ -37,7 +37,7 @@
  * 3. %RESMGR_SHUTDOWN_PHASE_GL: their GL objects (priority 80 and up) are
  *    deleted, while the windows and their GL contexts still exist;
  * 4. %RESMGR_SHUTDOWN_PHASE_WINDOWS: the windows are destroyed (a
- *    controller bound to a tab is cleaned up at the tab's unrealize);
+ *    controller bound to a tab is cleaned up at the tab's destruction);
  * 5. %RESMGR_SHUTDOWN_PHASE_REST: widgets and everything else, of every
  *    component, in priority order, with [method@Resmgr.Service.shutdown];
  * 6. %RESMGR_SHUTDOWN_PHASE_VERIFY: the check that nothing is left.
@@ -352,7 +352,7 @@ cleaned_up_merge_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* A controller cleaned while the shutdown runs (at its tab's unrealize):
+/* A controller cleaned while the shutdown runs (at its tab's destruction):
  * its report is part of ours. Emitted on the controller's owner context:
  * the report is merged on ours. */
 static void
