@@ -62,11 +62,12 @@ widget_destroy_cb (GtkWidget *widget,
   g_autoptr(ResmgrCleanupReport) report = NULL;
   ResmgrController *controller = g_object_ref (b->controller);
 
-  /* Emitted from the widget's dispose: its children are unparented (and
-   * unrealized) already. Unrealize was not the end (a move to another
-   * window unrealizes too); this is. GL objects are deleted through the
-   * context the GL coordinator kept for them (see its "Life of a GL
-   * area"). A no-op if the controller was cleaned already. */
+  /* Emitted from the widget's dispose: it is out of any window, so
+   * unrealized, and a box has unparented its children already. Unrealize
+   * was not the end (a move to another window unrealizes too); this is.
+   * GL objects are deleted through the context the GL coordinator kept for
+   * them (its doc: "The life of an attached area"). A no-op if the
+   * controller was cleaned already. */
   report = resmgr_controller_cleanup (controller);
   binding_unbind (b, FALSE);
   g_object_unref (controller);
