@@ -93,7 +93,7 @@
  *   caller waits, at most until the running shutdown's deadline, else
  *   [property@Resmgr.Manager:wait-timeout]. When the owner runs the
  *   cleanup meanwhile for its own reasons (its dispose, its tab's
- *   unrealize), the waiter gets that report. When the owner does not run
+ *   destruction), the waiter gets that report. When the owner does not run
  *   it in time, the call returns a report that has timed out, cleaned
  *   nothing and lists what stays tracked, with the reason; the cleanup
  *   can be asked for again later. Two owner threads cleaning each other's
@@ -220,7 +220,7 @@ status_notify_cb (gpointer data)
  * - From any other thread it is requested through the dispatcher and the
  *   caller waits on priv->cond for DONE, until the service's deadline. If
  *   the owner runs the cleanup for its own reasons meanwhile (its dispose,
- *   its tab's unrealize), the waiter is woken by that run and its own
+ *   its tab's destruction), the waiter is woken by that run and its own
  *   request, when the owner reaches it, finds the work done. If the owner
  *   does not get there in time, the request is abandoned (it will not run
  *   later) and the caller gets a timed-out report that lists what stays
@@ -739,7 +739,7 @@ resmgr_controller_class_init (ResmgrControllerClass *klass)
    * @report: what the cleanup did
    *
    * Emitted on the owner context once the controller's cleanup ran
-   * (explicitly, at its widget's unrealize or destruction, or at its
+   * (explicitly, at its widget's destruction, or at its
    * dispose, also when the last reference was dropped on another thread).
    * Never emitted on another thread.
    *

@@ -421,6 +421,8 @@ scenario_run (Scenario *s)
   /* Within its deadlines. */
   g_assert_cmpint (s->finished_at - s->closed_at, <, (gint64) total_deadlines * 1000);
 
+  /* The tabs' controllers are cleaned at the tabs' destruction (not their
+   * unrealize), in page order, when the window goes. */
   if (s->stubborn)
     {
       g_auto(GStrv) abandoned = resmgr_application_shutdown_dup_abandoned (s->shutdown);
@@ -432,7 +434,7 @@ scenario_run (Scenario *s)
                        "phase:workers,job-abandoned,job-cancelled,"
                        "phase:sources,source-removed,"
                        "phase:gl,"
-                       "phase:windows,cleaned:TestGLController,cleaned:TestWorkerController,window-destroyed,"
+                       "phase:windows,cleaned:TestWorkerController,cleaned:TestGLController,window-destroyed,"
                        "phase:rest,memory-freed,cleaned:TestAppController,"
                        "phase:verify,finished");
       g_assert_cmpuint (g_strv_length (abandoned), ==, 1);
@@ -449,7 +451,7 @@ scenario_run (Scenario *s)
                        "phase:workers,job-cancelled,"
                        "phase:sources,source-removed,"
                        "phase:gl,"
-                       "phase:windows,cleaned:TestGLController,cleaned:TestWorkerController,window-destroyed,"
+                       "phase:windows,cleaned:TestWorkerController,cleaned:TestGLController,window-destroyed,"
                        "phase:rest,memory-freed,cleaned:TestAppController,"
                        "phase:verify,finished");
       g_assert_true (resmgr_cleanup_report_is_clean (s->report));

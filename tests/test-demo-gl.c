@@ -879,7 +879,7 @@ test_released_behind (void)
 
 typedef struct
 {
-  GtkGLArea           *area;
+  GWeakRef             area;
   guint                n_cleaned_up;
   gboolean             area_realized;
   ResmgrCleanupReport *report;
@@ -890,11 +890,12 @@ cleaned_up_cb (ResmgrController    *controller,
                ResmgrCleanupReport *report,
                CleanedUp           *c)
 {
+  g_autoptr(GtkGLArea) area = g_weak_ref_get (&c->area);
+
   c->n_cleaned_up++;
-  /* At the tab's unrealize: the area (inside the tab, or in its own window)
-   * still has its context. */
-  c->area_realized = gtk_widget_get_realized (GTK_WIDGET (c->area)) &&
-                     gtk_gl_area_get_context (c->area) != NULL;
+  /* At the tab's destruction, not at its unrealize: the area (inside the
+   * tab, or in its own window) is unrealized or gone by then. */
+  c->area_realized = area != NULL && gtk_widget_get_realized (GTK_WIDGET (area));
   c->report = resmgr_cleanup_report_ref (report);
 }
 
@@ -909,10 +910,9 @@ test_destroy_window (gconstpointer data)
   GdkGLContext *check_context;
   GWeakRef controller_ref, tab_ref, window_ref;
 
-  g_test_summary ("Destroying the window cleans the controller up at the tab's unrealize, "
-                  "while the area's context lives (nothing lost or failed; the names are "
-                  "gone for a second area's context), then the tab, a detached window and the "
-                  "controller go.");
+  g_test_summary ("Destroying the window cleans the controller up at the tab's destruction "
+                  "(nothing lost or failed; the names are gone for a second area's context), "
+                  "then the tab, a detached window and the controller go.");
 
   if (!fixture_open (&f))
     {
@@ -946,7 +946,7 @@ test_destroy_window (gconstpointer data)
       g_assert_true (alive_in (check_context, shareable[i], names[i]));
     }
 
-  c.area = f.area;
+  g_weak_ref_init (&c.area, f.area);
   g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &c);
   g_weak_ref_init (&controller_ref, f.controller);
   g_weak_ref_init (&tab_ref, f.tab);
@@ -956,7 +956,7 @@ test_destroy_window (gconstpointer data)
   f.window = NULL;
 
   g_assert_cmpuint (c.n_cleaned_up, ==, 1);
-  g_assert_true (c.area_realized);
+  g_assert_false (c.area_realized);
   g_assert_nonnull (c.report);
   g_assert_true (resmgr_cleanup_report_is_clean (c.report));
   g_assert_cmpuint (resmgr_cleanup_report_get_failed (c.report), ==, 0);
@@ -974,6 +974,7 @@ test_destroy_window (gconstpointer data)
   g_weak_ref_clear (&tab_ref);
   g_weak_ref_clear (&controller_ref);
   g_weak_ref_clear (&window_ref);
+  g_weak_ref_clear (&c.area);
   g_assert_cmpuint (c.n_cleaned_up, ==, 1);
   g_assert_cmpuint (n_tracked (f.manager), ==, 0);
 

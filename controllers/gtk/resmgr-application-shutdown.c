@@ -39,7 +39,7 @@
  *    objects are deleted, while the windows and their GL contexts still
  *    exist;
  * 4. %RESMGR_SHUTDOWN_PHASE_WINDOWS: the windows are destroyed (a
- *    controller bound to a tab is cleaned up at the tab's unrealize);
+ *    controller bound to a tab is cleaned up at the tab's destruction);
  * 5. %RESMGR_SHUTDOWN_PHASE_REST: widgets and everything else, of every
  *    component, in priority order, with [method@Resmgr.Service.shutdown];
  * 6. %RESMGR_SHUTDOWN_PHASE_VERIFY: the check that nothing is left.
@@ -220,7 +220,7 @@ resource_changed_cb (ResmgrService             *service,
                       busy_idle_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
 }
 
-/* A component cleaned while its window goes (a bound tab, at unrealize):
+/* A component cleaned while its window goes (a bound tab, at its destruction):
  * its report is part of ours. */
 static void
 cleanup_finished_cb (ResmgrService             *service,

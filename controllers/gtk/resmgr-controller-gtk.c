@@ -10,7 +10,6 @@ typedef struct
 {
   ResmgrController *controller; /* the widget's reference */
   GtkWidget        *widget;     /* not referenced: it holds us */
-  gulong            unrealize_id;
   gulong            destroy_id;
 } Binding;
 
@@ -36,7 +35,6 @@ binding_unbind (Binding  *b,
 {
   ResmgrController *controller = b->controller;
 
-  g_clear_signal_handler (&b->unrealize_id, b->widget);
   g_clear_signal_handler (&b->destroy_id, b->widget);
   g_object_set_qdata (G_OBJECT (controller), binding_quark (), NULL);
   if (!from_dispose)
@@ -58,24 +56,18 @@ controller_disposed_cb (gpointer  data,
 }
 
 static void
-widget_unrealize_cb (GtkWidget *widget,
-                     Binding   *b)
-{
-  g_autoptr(ResmgrCleanupReport) report = NULL;
-
-  /* Runs before the widget's class handler, that is before its children
-   * (a GtkGLArea and its context) are unrealized. */
-  report = resmgr_controller_cleanup (b->controller);
-}
-
-static void
 widget_destroy_cb (GtkWidget *widget,
                    Binding   *b)
 {
   g_autoptr(ResmgrCleanupReport) report = NULL;
   ResmgrController *controller = g_object_ref (b->controller);
 
-  /* Never realized (or realized and cleaned already: then a no-op). */
+  /* Emitted from the widget's dispose: it is out of any window, so
+   * unrealized, and a box has unparented its children already. Unrealize
+   * was not the end (a move to another window unrealizes too); this is.
+   * GL objects are deleted through the context the GL coordinator kept for
+   * them (its doc: "The life of an attached area"). A no-op if the
+   * controller was cleaned already. */
   report = resmgr_controller_cleanup (controller);
   binding_unbind (b, FALSE);
   g_object_unref (controller);
@@ -86,11 +78,25 @@ widget_destroy_cb (GtkWidget *widget,
  * @controller: a controller
  * @widget: the widget that shows the controller, normally a tab
  *
- * Ties the controller's life to @widget: @widget holds a reference to the
- * controller until it is destroyed, and the controller's cleanup runs at
- * @widget's first unrealize (before @widget's children are unrealized, so
- * the context of a #GtkGLArea inside is still there), or at its
- * destruction if it was never realized.
+ * Ties the controller's life to @widget's: @widget holds a reference to
+ * the controller, and the controller is cleaned up
+ * ([method@Resmgr.Controller.cleanup]) when @widget is destroyed (its
+ * `GtkWidget::destroy`, emitted when its last reference goes or by
+ * gtk_window_destroy() on its window), then let go of.
+ *
+ * Unrealize is not the end of a widget's life: GTK unrealizes a widget
+ * that moves to another window (reparenting, a notebook tab detached and
+ * dropped in another window's notebook) and realizes it again there. The
+ * controller lives through that, with its workers, timers and GL objects.
+ * For a #GtkGLArea inside @widget given to
+ * [method@Resmgr.GLCoordinator.attach_area], the GL coordinator deletes the
+ * container objects (vertex arrays, framebuffers, queries) at the area's
+ * unrealize, in their own context, and re-creates those tracked with
+ * [method@Resmgr.GLCoordinator.track_recreatable] in the new context at
+ * its next realize; shareable objects (textures, buffers, …) carry over
+ * with their names. At destruction the controller's GL objects are deleted
+ * through the area's last context, which the coordinator keeps for them,
+ * while the display is open.
  *
  * A controller is bound to one widget at most. GTK thread only, and a
  * controller bound to a widget must not be disposed from another thread.
@@ -111,9 +117,6 @@ resmgr_controller_bind_widget (ResmgrController *controller,
   /* The widget's reference, dropped when it is destroyed. */
   b->controller = g_object_ref (controller);
   b->widget = widget;
-  /* Not connected after: our handler runs before the class handler, which
-   * unrealizes the children. */
-  b->unrealize_id = g_signal_connect (widget, "unrealize", G_CALLBACK (widget_unrealize_cb), b);
   b->destroy_id = g_signal_connect (widget, "destroy", G_CALLBACK (widget_destroy_cb), b);
   g_object_weak_ref (G_OBJECT (controller), controller_disposed_cb, b);
   g_object_set_qdata (G_OBJECT (controller), binding_quark (), b);

@@ -37,11 +37,33 @@
  * after a single release. A cleanup asked for during a frame
  * ([method@Resmgr.GLCoordinator.begin_frame]) runs when the frame ends.
  *
- * Container objects tracked with
- * [method@Resmgr.GLCoordinator.track_recreatable] are rebuilt in the new
- * context when their area is realized again (moved to another window); their
- * handles stay valid and [method@Resmgr.GLCoordinator.get_name] gives the
- * current name.
+ * ## The life of an attached area
+ *
+ * GTK 4 unrealizes a widget that moves to another window (reparenting, a
+ * notebook tab dropped in another window's notebook) and realizes it
+ * again there, where a #GtkGLArea gets a new [class@Gdk.GLContext].
+ * Unrealize is not the end of the area, so for an area given to
+ * [method@Resmgr.GLCoordinator.attach_area]:
+ *
+ * - At its unrealize (before GtkGLArea's own, while its context lives) the
+ *   container objects made in its context are deleted there. Those tracked
+ *   with [method@Resmgr.GLCoordinator.track_recreatable] keep their entry
+ *   and handle, and their `create` function runs again in the new context
+ *   at the next realize ([method@Resmgr.GLCoordinator.get_name] gives the
+ *   new name; connect to the area's `realize` with %G_CONNECT_AFTER, after
+ *   attaching it, to see it there). Those tracked with
+ *   [method@Resmgr.GLCoordinator.track] are released: re-create them
+ *   yourself.
+ * - Shareable objects carry over untouched: same names, valid in the new
+ *   context.
+ * - When shareable objects are tracked, the area's context is kept from
+ *   its unrealize until the area is realized again (or detached, or the
+ *   coordinator goes). A component cleaned after its widget was destroyed
+ *   (its window, even the area, gone: see
+ *   `resmgr_controller_bind_widget ()`) has them deleted through that
+ *   context, not through one made for them.
+ * - No GL call is made for objects of a closed display: their deletion
+ *   fails with %RESMGR_ERROR_CONTEXT_LOST.
  *
  * ## Thread safety
  *
@@ -133,7 +155,12 @@ typedef struct
   GWeakRef      area;
   gconstpointer address;  /* identity only, never dereferenced */
   gulong        realize_id;
-  gulong    unrealize_id;
+  gulong        unrealize_id;
+  /* Protected by the coordinator's mutex: the area's context at its last
+   * unrealize, kept while the area is unrealized if shareable objects were
+   * made in it, so that they are deleted through it (its window, even the
+   * area, may be gone by then). */
+  GdkGLContext *kept;
 } AreaLink;
 
 G_DEFINE_TYPE_WITH_PRIVATE (ResmgrGLCoordinator, resmgr_gl_coordinator, RESMGR_TYPE_COORDINATOR)
@@ -258,8 +285,9 @@ on_owner_thread (ResmgrGLCoordinator *self)
   return _resmgr_context_is_owned_here (resmgr_coordinator_get_context (RESMGR_COORDINATOR (self)));
 }
 
-/* A live context through which names of @display can be deleted: one made
- * for them, an attached area's, or one we create. */
+/* A live context through which names of @display can be deleted: one an
+ * attached area had at its last unrealize, a realized attached area's, one
+ * made for them, or one we create. */
 static GdkGLContext *
 find_context_for_display (ResmgrGLCoordinator  *self,
                           GdkDisplay           *display,
@@ -273,10 +301,14 @@ find_context_for_display (ResmgrGLCoordinator  *self,
   g_mutex_lock (&priv->mutex);
   for (guint i = 0; i < priv->areas->len; i++)
     {
-      GtkGLArea *area = g_weak_ref_get (&((AreaLink *) g_ptr_array_index (priv->areas, i))->area);
+      AreaLink *link = g_ptr_array_index (priv->areas, i);
+      GtkGLArea *area = g_weak_ref_get (&link->area);
 
       if (area != NULL)
         g_ptr_array_add (areas, area);
+      /* Kept since its unrealize: the area may be gone, its window too. */
+      if (found == NULL && link->kept != NULL && gdk_gl_context_get_display (link->kept) == display)
+        found = g_object_ref (link->kept);
     }
   g_mutex_unlock (&priv->mutex);
 
@@ -612,6 +644,15 @@ delete_bucket (ResmgrGLCoordinator  *self,
     n += b->names[k] ? b->names[k]->len : 0;
   if (n == 0)
     return TRUE;
+
+  /* A closed display took its objects with it: no GL call may reach it. */
+  if (gdk_display_is_closed (b->ci->display))
+    {
+      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_CONTEXT_LOST,
+                   "%u GL name(s) went with their display “%s”, closed before their deletion",
+                   n, gdk_display_get_name (b->ci->display));
+      return FALSE;
+    }
 
   /* Container names only ever in their own context (held since queued);
    * shareable ones in any live context of the share group. */
@@ -1305,7 +1346,42 @@ resmgr_gl_coordinator_is_in_frame (ResmgrGLCoordinator *self)
 
 /* }}} */
 
-/* Areas {{{ */
+/* Areas {{{
+ *
+ * The life of an attached GL area, as GTK 4 runs it: realize (a new
+ * GdkGLContext), unrealize (before GtkGLArea's own: its context is alive),
+ * and again realize in another window, with another context, when the
+ * area moves (tests/test-widget-move.c pins this). Unrealize is not the
+ * end, and the area may be finalized before the component is cleaned (a
+ * tab's box unparents its children before its ::destroy). So at unrealize
+ * the container objects are deleted in their context (re-creatable ones
+ * are rebuilt at the next realize), and the context is kept for the
+ * shareable ones until the area is realized again, the area is detached
+ * or the coordinator goes: their deletion never needs a context made for
+ * it, and never runs once the display is closed.
+ */
+
+/* The link of @area, which emits a signal (so is alive and referenced:
+ * the reference taken here is never the last). With the mutex held. */
+static AreaLink *
+area_link_for_locked (ResmgrGLCoordinatorPrivate *priv,
+                      GtkGLArea                  *area)
+{
+  for (guint i = 0; i < priv->areas->len; i++)
+    {
+      AreaLink *link = g_ptr_array_index (priv->areas, i);
+      GtkGLArea *linked;
+
+      /* A finalized area's link may have the same address. */
+      if (link->address != area || (linked = g_weak_ref_get (&link->area)) == NULL)
+        continue;
+      g_object_unref (linked);
+      if (linked == area)
+        return link;
+    }
+
+  return NULL;
+}
 
 static void
 on_area_realize (GtkGLArea           *area,
@@ -1313,16 +1389,22 @@ on_area_realize (GtkGLArea           *area,
 {
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
   g_autoptr(GPtrArray) rebuild = g_ptr_array_new_with_free_func (gl_object_unref);
+  g_autoptr(GdkGLContext) kept = NULL;
   GdkGLContext *context = gtk_gl_area_get_context (area);
   GdkGLContext *previous;
   GHashTableIter iter;
+  AreaLink *link;
   gpointer value;
 
   if (context == NULL)
     return;
 
-  /* Re-creatable objects whose name went with their previous context. */
+  /* Re-creatable objects whose name went with their previous context. The
+   * previous context is not needed any more: this one reaches the share
+   * group (unreffed at return, outside the lock). */
   g_mutex_lock (&priv->mutex);
+  if ((link = area_link_for_locked (priv, area)) != NULL)
+    kept = g_steal_pointer (&link->kept);
   g_hash_table_iter_init (&iter, priv->objects);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -1374,7 +1456,10 @@ on_area_unrealize (GtkGLArea           *area,
   GdkGLContext *context = gtk_gl_area_get_context (area);
   GArray *names[N_KINDS] = { NULL, };
   g_autoptr(GArray) forget = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GdkGLContext) replaced = NULL;
+  gboolean keep = FALSE;
   CtxInfo *ci;
+  AreaLink *link;
   g_autoptr(GError) error = NULL;
   GHashTableIter iter;
   gpointer value;
@@ -1397,6 +1482,9 @@ on_area_unrealize (GtkGLArea           *area,
     {
       GLObject *o = value;
 
+      /* Shareable objects of the display: they keep this context. */
+      if (kinds[o->kind].shareable && o->name != 0 && o->ci->display == ci->display)
+        keep = TRUE;
       if (kinds[o->kind].shareable || o->name == 0 || o->ci != ci)
         continue;
       if (names[o->kind] == NULL)
@@ -1406,6 +1494,11 @@ on_area_unrealize (GtkGLArea           *area,
       o->area = area;
       if (o->create == NULL)
         g_array_append_val (forget, o->id);
+    }
+  if (keep && (link = area_link_for_locked (priv, area)) != NULL)
+    {
+      replaced = g_steal_pointer (&link->kept);
+      link->kept = g_object_ref (context);
     }
   g_mutex_unlock (&priv->mutex);
   ctx_info_unref (ci);
@@ -1445,6 +1538,7 @@ area_link_free (gpointer data)
       g_object_unref (area);
     }
   g_weak_ref_clear (&link->area);
+  g_clear_object (&link->kept);
   g_free (link);
 }
 

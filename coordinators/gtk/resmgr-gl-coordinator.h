@@ -53,7 +53,11 @@ typedef enum {
  * @error: return location for a #GError
  *
  * Creates (or re-creates) a GL object in @context, for
- * [method@Resmgr.GLCoordinator.track_recreatable].
+ * [method@Resmgr.GLCoordinator.track_recreatable]: when it is tracked, and
+ * again at each realize of an attached area whose unrealize deleted the
+ * object (the area moved to another window). The new object starts empty
+ * in a new context: set all its state here (vertex attributes, framebuffer
+ * attachments), from shareable objects, which carry over.
  *
  * Returns: the new name, or 0 with @error set
  *
