@@ -696,12 +696,22 @@ resmgr_cleanup_report_to_json (ResmgrCleanupReport *self,
                                gboolean             pretty)
 {
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
 
   builder = json_builder_new ();
+  _resmgr_cleanup_report_add_json (self, builder);
+
+  return _resmgr_json_builder_to_data (builder, pretty);
+}
+
+/* The report as a JSON object, added where @builder stands: the one
+ * writer of reports, also for the monitor's history and the application
+ * shutdown's document. */
+void
+_resmgr_cleanup_report_add_json (ResmgrCleanupReport *self,
+                                 JsonBuilder         *builder)
+{
   json_builder_begin_object (builder);
 
   json_builder_set_member_name (builder, "scope");
@@ -793,8 +803,16 @@ resmgr_cleanup_report_to_json (ResmgrCleanupReport *self,
 
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  generator = json_generator_new ();
+}
+
+/* The one JSON generator of resmgr: what @builder built, as text. */
+char *
+_resmgr_json_builder_to_data (JsonBuilder *builder,
+                              gboolean     pretty)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
   json_generator_set_pretty (generator, pretty);
   json_generator_set_root (generator, root);
 

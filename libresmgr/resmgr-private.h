@@ -19,6 +19,8 @@
 # include "resmgr-monitor-resource.h"
 #undef RESMGR_INSIDE
 
+#include <json-glib/json-glib.h>
+
 #include "resmgr-dispatch-private.h"
 
 G_BEGIN_DECLS
@@ -80,6 +82,13 @@ _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_merge        (Re
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_set_timed_out (ResmgrCleanupReport *self,
                                                            gboolean             timed_out);
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_finish       (ResmgrCleanupReport *self);
+
+/* The one JSON writer: a report as an object where @builder stands, and
+ * the text of what a builder built. */
+_RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_json     (ResmgrCleanupReport *self,
+                                                          JsonBuilder         *builder);
+_RESMGR_PRIVATE_API char                *_resmgr_json_builder_to_data        (JsonBuilder         *builder,
+                                                          gboolean             pretty);
 
 /* resmgr-manager.c: observers {{{
  *

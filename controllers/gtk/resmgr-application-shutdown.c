@@ -1189,8 +1189,6 @@ resmgr_application_shutdown_to_json (ResmgrApplicationShutdown *self,
                                      gboolean                   pretty)
 {
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GtkApplication) app = NULL;
   const char *app_id = NULL;
 
@@ -1241,22 +1239,13 @@ resmgr_application_shutdown_to_json (ResmgrApplicationShutdown *self,
 
   json_builder_set_member_name (builder, "report");
   if (self->report != NULL && self->phase == RESMGR_SHUTDOWN_PHASE_DONE)
-    {
-      g_autofree char *report_json = resmgr_cleanup_report_to_json (self->report, FALSE);
-
-      json_builder_add_value (builder, json_from_string (report_json, NULL));
-    }
+    _resmgr_cleanup_report_add_json (self->report, builder);
   else
     json_builder_add_null_value (builder);
 
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, pretty);
-  json_generator_set_root (generator, root);
-
-  return json_generator_to_data (generator, NULL);
+  return _resmgr_json_builder_to_data (builder, pretty);
 }
 
 /* }}} */
