@@ -619,6 +619,7 @@ test_cleanup_from_thread_times_out (void)
 
   fixture_init (&f);
   resmgr_manager_set_wait_timeout (f.manager, 20);
+  g_assert_cmpuint (resmgr_manager_get_wait_timeout (f.manager), ==, 20);
   f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
   g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
   g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);

@@ -781,9 +781,64 @@ test_manager_stats (void)
   g_assert_cmpuint (resmgr_stats_get_total_failed (stats), ==, 0);
   g_assert_cmpuint (resmgr_stats_get_peak_resources (stats), ==, 3 + 1);
 
+  /* The coordinator's stats are the service's, per component. */
+  {
+    g_autoptr(ResmgrStats) direct = resmgr_service_dup_component_stats (SERVICE (manager), "ctl");
+
+    g_assert_cmpuint (resmgr_stats_get_n_resources (direct), ==, resmgr_stats_get_n_resources (stats));
+    g_assert_cmpuint (resmgr_stats_get_total_bytes (direct), ==, resmgr_stats_get_total_bytes (stats));
+    g_assert_cmpuint (resmgr_stats_get_total_released (direct), ==, 1);
+  }
+
   report = resmgr_coordinator_cleanup_all (coord, NULL);
   report2 = resmgr_coordinator_cleanup_all (coord2, NULL);
   g_assert_cmpint (destroyed, ==, 4);
+}
+
+static gboolean
+fail_cleanup (gpointer   resource,
+              gpointer   user_data,
+              GError   **error)
+{
+  (*(int *) user_data)++;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "%s is busy", (const char *) resource);
+  return FALSE;
+}
+
+static void
+test_manager_track_resource_fails (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(ResmgrCoordinator) coord = NULL;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  const GError *failure = NULL;
+  ResmgrHandle *failed;
+  guint64 id;
+  int calls = 0;
+  int destroyed = 0;
+
+  g_test_summary ("track_resource's cleanup may fail: the report names the resource with "
+                  "its error, it runs once, and the other resources are still freed");
+
+  coord = bound_coordinator (SERVICE (manager), comp, "ctl");
+  id = resmgr_coordinator_track_resource (coord, RESMGR_RESOURCE_TYPE_FILE, "lock", 1,
+                                          RESMGR_PRIORITY_DEFAULT, (gpointer) "the lock file",
+                                          fail_cleanup, &calls, NULL, NULL);
+  g_assert_cmpuint (id, !=, 0);
+  g_assert_cmpuint (resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "m", 8,
+                                                   10, &destroyed,
+                                                   count_destroy, NULL), !=, 0);
+
+  report = resmgr_coordinator_cleanup_all (coord, NULL);
+  g_assert_cmpint (calls, ==, 1);
+  g_assert_cmpint (destroyed, ==, 1);
+  g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
+  failed = resmgr_cleanup_report_get_failure (report, 0, &failure);
+  g_assert_cmpuint (resmgr_handle_get_id (failed), ==, id);
+  g_assert_cmpstr (resmgr_handle_get_name (failed), ==, "lock");
+  g_assert_error (failure, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_cmpstr (failure->message, ==, "the lock file is busy");
 }
 
 /* }}} */
@@ -1454,6 +1509,20 @@ test_checkpoint_diff (void)
   g_assert_cmpuint (lost->len, ==, 1);
   g_assert_cmpuint (g_array_index (lost, guint64, 0), ==, old);
 
+  /* A checkpoint is shared by reference (a binding copies the boxed
+   * value): the second holder diffs against the same snapshot. */
+  {
+    ResmgrCheckpoint *shared = resmgr_checkpoint_ref (cp);
+    g_autoptr(GPtrArray) gained2 = NULL;
+    g_autoptr(GArray) lost2 = NULL;
+
+    g_clear_pointer (&cp, resmgr_checkpoint_unref);
+    resmgr_coordinator_diff (coord, shared, &gained2, &lost2);
+    g_assert_cmpuint (gained2->len, ==, 2);
+    g_assert_cmpuint (lost2->len, ==, 1);
+    resmgr_checkpoint_unref (shared);
+  }
+
   report = resmgr_coordinator_cleanup_all (coord, NULL);
   g_assert_cmpint (destroyed, ==, 4);
 }
@@ -1823,6 +1892,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Coordinator/manager/cleanup-report", test_manager_cleanup_report);
   g_test_add_func ("/Resmgr/Coordinator/manager/not-bound", test_manager_not_bound);
   g_test_add_func ("/Resmgr/Coordinator/manager/stats", test_manager_stats);
+  g_test_add_func ("/Resmgr/Coordinator/manager/track-resource-fails", test_manager_track_resource_fails);
 
   g_test_add_func ("/Resmgr/Coordinator/track/source", test_track_source);
   g_test_add_func ("/Resmgr/Coordinator/helper/signal-handler", test_helper_signal_handler);
