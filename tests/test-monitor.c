@@ -141,7 +141,7 @@ test_leak_orphaned (void)
   /* The service forgetting a component that still owns resources is what
    * the monitor guards against; a correct manager never does it, so the
    * signal is emitted by hand. */
-  g_signal_emit_by_name (manager, "component-removed", "Orphaning");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Orphaning");
 
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 2);
@@ -180,7 +180,11 @@ test_leak_stale (void)
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
   g_autoptr(ResmgrMonitor) monitor = monitor_new (manager);
   g_autoptr(GPtrArray) leaks = NULL;
-  g_autoptr(ResmgrHandle) ghost = NULL;
+  const ResmgrObservedResource ghost = {
+    .id = G_GUINT64_CONSTANT (0x7fff00000001), .component_id = "Gone", .name = "ghost",
+    .size = 16, .created = g_get_monotonic_time (), .priority = 20,
+    .type = RESMGR_RESOURCE_TYPE_MEMORY, .state = RESMGR_RESOURCE_STATE_ACTIVE,
+  };
   LeakLog log;
 
   g_test_summary ("A candidate leak the service no longer knows (its release signal was "
@@ -189,13 +193,10 @@ test_leak_stale (void)
   leak_log_init (&log);
   g_signal_connect (monitor, "leak-detected", G_CALLBACK (on_leak_detected), &log);
 
-  /* A tracking signal for an id that the service never had (as when the
-   * release signal of a racing thread came first) */
-  ghost = _resmgr_handle_new (G_GUINT64_CONSTANT (0x7fff00000001), RESMGR_RESOURCE_TYPE_MEMORY,
-                              "ghost", "Gone", 16, 20, g_get_monotonic_time (),
-                              RESMGR_RESOURCE_STATE_ACTIVE, NULL);
-  g_signal_emit_by_name (manager, "resource-tracked", ghost);
-  g_signal_emit_by_name (manager, "component-removed", "Gone");
+  /* A tracking event for an id that the service never had (as when the
+   * release event of a racing thread came first) */
+  resmgr_service_notify_resource_tracked (SERVICE (manager), &ghost);
+  resmgr_service_notify_component_removed (SERVICE (manager), "Gone");
 
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 0);
@@ -217,7 +218,7 @@ emit_cleanup_finished (ResmgrManager *manager,
   ResmgrCleanupReport *report = _resmgr_cleanup_report_new (scope);
 
   _resmgr_cleanup_report_finish (report);
-  g_signal_emit_by_name (manager, "cleanup-finished", report);
+  resmgr_service_notify_cleanup_finished (SERVICE (manager), report);
   resmgr_cleanup_report_unref (report);
 }
 
@@ -702,7 +703,7 @@ test_signals_owner_blocked (void)
   register_component (SERVICE (manager), comp, "Blocked");
   b.comp = comp;
   track_item (SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, b.rec, "orphan");
-  g_signal_emit_by_name (manager, "component-removed", "Blocked");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Blocked");
   iterate ();
   b.n_items_changed = 0;
 
@@ -816,7 +817,7 @@ test_json (void)
   report = resmgr_service_cleanup_component (SERVICE (manager), G_OBJECT (comp), NULL);
   id = track_item (SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "leaky");
   resmgr_monitor_sample_now (monitor);
-  g_signal_emit_by_name (manager, "component-removed", "Json");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Json");
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 1);
 
@@ -1100,7 +1101,7 @@ test_list_batching (void)
   /* a leak flag: a notification on the item, no items-changed */
   leaked = resource_at (monitor, 2);
   g_signal_connect (leaked, "notify", G_CALLBACK (on_item_notify), &notify_log);
-  g_signal_emit_by_name (manager, "component-removed", "Batch");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Batch");
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 5);
   g_assert_cmpuint (notify_log.n_leak, ==, 0);
@@ -1287,7 +1288,7 @@ test_snapshot (void)
   g_assert_cmpuint (leaks->len, ==, 1);
   g_assert_cmpuint (resmgr_handle_get_id (g_ptr_array_index (leaks, 0)), ==, early[1]);
   g_clear_pointer (&leaks, g_ptr_array_unref);
-  g_signal_emit_by_name (manager, "component-removed", "Early");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Early");
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 3);
   g_assert_false (leaks_contain (leaks, early[2]));
@@ -1370,7 +1371,7 @@ test_leak_stale_race (void)
   g_cond_init (&gate.cond);
   gate.hold = TRUE;
   gate.holding = FALSE;
-  gate_id = _resmgr_manager_add_observer (manager, &gate_funcs, &gate, NULL);
+  gate_id = resmgr_service_add_observer (RESMGR_SERVICE (manager), &gate_funcs, &gate, NULL);
   monitor = monitor_new (manager);
   leak_log_init (&log);
   g_signal_connect (monitor, "leak-detected", G_CALLBACK (on_leak_detected), &log);
@@ -1413,7 +1414,7 @@ test_leak_stale_race (void)
   g_assert_cmpuint (log.n_emissions, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (resmgr_monitor_get_resources (monitor)), ==, 0);
 
-  _resmgr_manager_remove_observer (manager, gate_id);
+  resmgr_service_remove_observer (RESMGR_SERVICE (manager), gate_id);
   g_clear_object (&comp);
   leak_log_clear (&log);
   g_mutex_clear (&gate.mutex);
