@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "test-common.h"
+#include "mock-service.h"
 #include "resmgr-monitor-private.h"
 
 #define SERVICE(m) RESMGR_SERVICE (m)
@@ -1422,6 +1423,68 @@ test_leak_stale_race (void)
 }
 
 static void
+test_other_service (void)
+{
+  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrMonitor) monitor = NULL;
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GPtrArray) leaks = NULL;
+  ResmgrService *service = RESMGR_SERVICE (mock);
+  Recorder *rec = recorder_new ();
+  GListModel *resources, *components;
+  guint64 ids[3];
+
+  g_test_summary ("A service that is not a manager (the mock service, which emits no "
+                  "signal) is followed like a manager, through the observer it "
+                  "notifies: lists, component states, reports and leaks");
+
+  monitor = g_object_new (RESMGR_TYPE_MONITOR, "service", mock, "interval", 0, NULL);
+  g_assert_true (resmgr_monitor_get_context (monitor) == g_main_context_default ());
+  resources = resmgr_monitor_get_resources (monitor);
+  components = resmgr_monitor_get_components (monitor);
+
+  register_component (service, comp, "Mocked");
+  ids[0] = track_item (service, comp, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "m0");
+  ids[1] = track_item (service, comp, RESMGR_RESOURCE_TYPE_WORKER, 100, rec, "m1");
+  ids[2] = track_item (service, comp, RESMGR_RESOURCE_TYPE_FILE, 40, rec, "m2");
+  g_assert_true (resmgr_service_release (service, ids[0], NULL));
+  iterate ();
+
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 2);
+  g_assert_cmpuint (resmgr_monitor_resource_get_id (resource_at (monitor, 0)), ==, ids[1]);
+  g_assert_cmpstr (resmgr_monitor_resource_get_name (resource_at (monitor, 1)), ==, "m2");
+  g_assert_cmpstr (resmgr_monitor_resource_get_component (resource_at (monitor, 1)), ==, "Mocked");
+  g_assert_cmpuint (g_list_model_get_n_items (components), ==, 1);
+  g_assert_cmpstr (resmgr_monitor_component_get_id (component_at (monitor, 0)), ==, "Mocked");
+  g_assert_cmpuint (resmgr_monitor_component_get_n_resources (component_at (monitor, 0)), ==, 2);
+  g_assert_cmpuint (resmgr_monitor_component_get_bytes (component_at (monitor, 0)), ==, 32);
+
+  /* its cleanup: the report is kept, the component is cleaned, the list empty */
+  report = resmgr_service_cleanup_component (service, G_OBJECT (comp), NULL);
+  g_assert_nonnull (report);
+  iterate ();
+  g_assert_cmpuint (resmgr_monitor_get_n_reports (monitor), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
+  g_assert_cmpint (resmgr_monitor_component_get_state (component_at (monitor, 0)), ==,
+                   RESMGR_COMPONENT_STATE_CLEANED);
+
+  /* a worker tracked before the next cleanup and still there after it */
+  ids[0] = track_item (service, comp, RESMGR_RESOURCE_TYPE_WORKER, 100, rec, "late");
+  resmgr_service_notify_cleanup_finished (service, report);
+  leaks = resmgr_monitor_check_leaks (monitor);
+  g_assert_cmpuint (leaks->len, ==, 1);
+  g_assert_cmpuint (resmgr_handle_get_id (g_ptr_array_index (leaks, 0)), ==, ids[0]);
+
+  /* disposed: its resource is dropped, the component removed from the list */
+  g_clear_object (&comp);
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (components), ==, 0);
+  recorder_free (rec);
+}
+
+static void
 test_properties (void)
 {
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
@@ -1473,6 +1536,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Monitor/dispose", test_dispose);
   g_test_add_func ("/Resmgr/Monitor/snapshot", test_snapshot);
   g_test_add_func ("/Resmgr/Monitor/leaks/stale-race", test_leak_stale_race);
+  g_test_add_func ("/Resmgr/Monitor/other-service", test_other_service);
 
   return g_test_run ();
 }
