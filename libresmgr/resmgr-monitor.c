@@ -187,6 +187,7 @@ typedef struct
   GHashTable         *released_during_snapshot;   /* guint64 *, while taking it */
   GHashTable         *removed_during_snapshot;    /* component ids, same */
   GHashTable         *records;          /* &id -> Record, live records */
+  GHashTable         *early_releases;   /* guint64 *, released before heard tracked */
   GHashTable         *comps;             /* id -> Comp (strong), live components */
   Comp               *last_comp;         /* lookup cache, borrowed from comps */
   GPtrArray          *pending;           /* Record, to be listed, tracking order */
@@ -528,6 +529,7 @@ core_unref (gpointer data)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     record_free_locked (core, value);
   g_hash_table_unref (core->records);
+  g_clear_pointer (&core->early_releases, g_hash_table_unref);
   for (guint i = 0; i < core->comp_dirty->len; i++)
     comp_unref (g_ptr_array_index (core->comp_dirty, i));
   g_hash_table_unref (core->comps);
@@ -598,19 +600,23 @@ record_add_locked (Core                         *core,
 
   if (record_lookup_locked (core, res->id) != NULL)
     return;
+  if (G_UNLIKELY (core->early_releases != NULL) &&
+      g_hash_table_remove (core->early_releases, &res->id))
+    return;
 
-  rec = g_new0 (Record, 1);
+  rec = g_new (Record, 1);
   rec->id = res->id;
   rec->seq = ++core->seq;
+  rec->comp = comp_ref (comp_get_locked (core, res->component_id));
   rec->name = g_strdup (res->name);
+  rec->item = NULL;
   rec->created = res->created;
   rec->size = res->size;
   rec->priority = res->priority;
   rec->type = res->type;
-  rec->comp = comp_ref (comp_get_locked (core, res->component_id));
   rec->state = res->state;
-  if (G_UNLIKELY (process_lifetime))
-    rec->flags |= REC_LIFETIME;
+  rec->leak = RESMGR_LEAK_KIND_NONE;
+  rec->flags = G_UNLIKELY (process_lifetime) ? REC_LIFETIME : 0;
   g_hash_table_add (core->records, rec);   /* the key is rec->id, first */
 
   rec->comp->n_resources++;
@@ -652,6 +658,16 @@ release_locked (Core                *core,
 
   if (rec != NULL)
     record_forget_locked (core, rec, state);
+  else if (!core->disposed)
+    {
+      /* Events of different threads may come in any order: a cleanup on
+       * one thread may report the release of a resource that another
+       * thread tracked but did not report yet. Remember it for that
+       * report; what is never matched is dropped at the next leak check. */
+      if (core->early_releases == NULL)
+        core->early_releases = g_hash_table_new_full (id_hash, id_equal, g_free, NULL);
+      g_hash_table_add (core->early_releases, g_memdup2 (&id, sizeof id));
+    }
   if (G_UNLIKELY (core->released_during_snapshot != NULL))
     g_hash_table_add (core->released_during_snapshot, g_memdup2 (&id, sizeof id));
 }
@@ -2264,6 +2280,8 @@ resmgr_monitor_check_leaks (ResmgrMonitor *self)
   candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
 
   g_mutex_lock (&core->mutex);
+  /* A tracking report is not delayed that long: these never come. */
+  g_clear_pointer (&core->early_releases, g_hash_table_unref);
   now = core_now (core);
   max_age = (gint64) core->age_threshold * G_USEC_PER_SEC;
   g_hash_table_iter_init (&iter, core->records);
