@@ -812,13 +812,20 @@ core_take_snapshot (Core          *core,
 
 /* Lists (on the monitor's context) {{{ */
 
-/* Moves the entries for which @is_gone is TRUE from @entries to @gone,
- * keeping the order of the others. Returns the position of the first one
- * moved (entries->len if none). */
+typedef struct
+{
+  Core      *core;
+  GPtrArray *dropped;   /* items to unref out of the lock */
+} Gone;
+
+/* Removes the entries for which @is_gone is TRUE from @entries, keeping
+ * the order of the others, and hands each to @forget. Returns the position
+ * of the first one removed (entries->len if none). */
 static guint
 compact_entries (GPtrArray *entries,
                  gboolean (*is_gone) (gpointer entry),
-                 GPtrArray *gone)
+                 void     (*forget) (gpointer entry, Gone *gone),
+                 Gone      *gone)
 {
   guint first = entries->len, j;
 
@@ -835,7 +842,7 @@ compact_entries (GPtrArray *entries,
       gpointer entry = g_ptr_array_index (entries, i);
 
       if (is_gone (entry))
-        g_ptr_array_add (gone, entry);
+        forget (entry, gone);
       else
         g_ptr_array_index (entries, j++) = entry;
     }
@@ -848,6 +855,28 @@ static gboolean
 record_is_gone (gpointer entry)
 {
   return (((Record *) entry)->flags & REC_DEAD) != 0;
+}
+
+static void
+record_forget_listed (gpointer  entry,
+                      Gone     *gone)
+{
+  Record *rec = entry;
+
+  if (rec->item != NULL)
+    g_ptr_array_add (gone->dropped, g_steal_pointer (&rec->item));
+  record_free_locked (gone->core, rec);
+}
+
+static void
+comp_forget_listed (gpointer  entry,
+                    Gone     *gone)
+{
+  Comp *comp = entry;
+
+  if (comp->item != NULL)
+    g_ptr_array_add (gone->dropped, g_steal_pointer (&comp->item));
+  comp_unref (comp);   /* the list's */
 }
 
 static gboolean
@@ -870,7 +899,7 @@ core_flush (Core *core)
   g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) notify_resources = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) notify_components = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  Gone gone = { core, dropped };
   GPtrArray *pending, *dirty, *comp_dirty, *entries;
   GSource *source;
   guint r_old_len, r_pos, r_len, c_old_len, c_pos, c_len;
@@ -885,12 +914,11 @@ core_flush (Core *core)
       return;
     }
 
+  /* The queues are emptied in place (all under the lock), keeping their
+   * memory for the next batch. */
   pending = core->pending;
   dirty = core->dirty;
   comp_dirty = core->comp_dirty;
-  core->pending = g_ptr_array_new ();
-  core->dirty = g_ptr_array_new ();
-  core->comp_dirty = g_ptr_array_new ();
   core->n_pending_dead = 0;
 
   /* Resources: changed and removed rows, then the new ones at the end. */
@@ -915,18 +943,7 @@ core_flush (Core *core)
     }
   r_pos = r_old_len;
   if (n_gone > 0)
-    {
-      r_pos = compact_entries (entries, record_is_gone, gone);
-      for (guint i = 0; i < gone->len; i++)
-        {
-          Record *rec = g_ptr_array_index (gone, i);
-
-          if (rec->item != NULL)
-            g_ptr_array_add (dropped, g_steal_pointer (&rec->item));
-          record_free_locked (core, rec);
-        }
-      g_ptr_array_set_size (gone, 0);
-    }
+    r_pos = compact_entries (entries, record_is_gone, record_forget_listed, &gone);
   for (guint i = 0; i < pending->len; i++)
     {
       Record *rec = g_ptr_array_index (pending, i);
@@ -965,17 +982,7 @@ core_flush (Core *core)
     }
   c_pos = c_old_len;
   if (n_gone > 0)
-    {
-      c_pos = compact_entries (entries, comp_is_gone, gone);
-      for (guint i = 0; i < gone->len; i++)
-        {
-          Comp *comp = g_ptr_array_index (gone, i);
-
-          if (comp->item != NULL)
-            g_ptr_array_add (dropped, g_steal_pointer (&comp->item));
-          comp_unref (comp);   /* the list's */
-        }
-    }
+    c_pos = compact_entries (entries, comp_is_gone, comp_forget_listed, &gone);
   for (guint i = 0; i < comp_dirty->len; i++)
     {
       Comp *comp = g_ptr_array_index (comp_dirty, i);
@@ -988,11 +995,11 @@ core_flush (Core *core)
       comp_unref (comp);   /* comp_dirty's */
     }
   c_len = entries->len;
+  g_ptr_array_set_size (pending, 0);
+  g_ptr_array_set_size (dirty, 0);
+  g_ptr_array_set_size (comp_dirty, 0);
   g_mutex_unlock (&core->mutex);
 
-  g_ptr_array_unref (pending);
-  g_ptr_array_unref (dirty);
-  g_ptr_array_unref (comp_dirty);
   g_clear_pointer (&source, g_source_unref);
 
   /* Out of the lock: the lists are only changed here, on this context. */
