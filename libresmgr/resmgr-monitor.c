@@ -560,7 +560,7 @@ observed_component_registered (gpointer    data,
 
   g_mutex_lock (&core->mutex);
   /* Removed components are not in the table: this makes a new entry (or
-   * finds the one made by an earlier tracking signal). */
+   * finds the one made by an earlier tracking event). */
   if (!core->disposed)
     comp_get_locked (core, id);
   g_mutex_unlock (&core->mutex);
@@ -2326,8 +2326,8 @@ resmgr_monitor_check_leaks (ResmgrMonitor *self)
         }
       else if (handle == NULL)
         {
-          /* The service forgot it and we missed the signal (it can come
-           * before the tracking signal when two threads race): drop it. */
+          /* The service forgot it and its release was never matched (an
+           * early release dropped by an earlier leak check): drop it. */
           if (g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND))
             record_forget_locked (core, rec, RESMGR_RESOURCE_STATE_RELEASED);
         }
