@@ -25,7 +25,7 @@
  * When it is created, the monitor takes a snapshot of the service
  * ([method@Resmgr.Service.dup_handles],
  * [method@Resmgr.Service.dup_component_ids]); from then on it follows the
- * service through an observer ([func@Resmgr.service_add_observer]), for a
+ * service through an observer ([method@Resmgr.Service.add_observer]), for a
  * [class@Resmgr.Manager] and any other service alike. (A service that
  * cannot enumerate gives an empty snapshot: the monitor then knows what was
  * tracked after it was created; a service that notifies nothing only gives

@@ -44,11 +44,11 @@
  *
  * ## For service implementations
  *
- * A service reports its events with [func@Resmgr.service_notify_resource_tracked]
+ * A service reports its events with [method@Resmgr.Service.notify_resource_tracked]
  * and the other `notify` functions, with no lock held. They cost one
  * atomic load while no observer is attached to any service.
  *
- * Returns: an id (never 0) for [func@Resmgr.service_remove_observer]
+ * Returns: an id (never 0) for [method@Resmgr.Service.remove_observer]
  *
  * Since: 0.1
  */
@@ -215,7 +215,7 @@ resmgr_service_add_observer (ResmgrService             *self,
 /**
  * resmgr_service_remove_observer:
  * @self: a service
- * @observer_id: an id returned by [func@Resmgr.service_add_observer]
+ * @observer_id: an id returned by [method@Resmgr.Service.add_observer]
  *
  * Detaches an observer. Once this returned, an event that happens after it
  * (on this thread, or ordered after it by some synchronisation) no longer
@@ -332,7 +332,7 @@ _resmgr_notify_cleanup_finished (gpointer             service,
  * @self: a service
  * @component_id: the id of the registered component
  *
- * Tells the observers of @self (see [func@Resmgr.service_add_observer])
+ * Tells the observers of @self (see [method@Resmgr.Service.add_observer])
  * that a component was registered. For service implementations; call it
  * with no lock held.
  *

@@ -25,7 +25,7 @@ G_BEGIN_DECLS
  * @state: %RESMGR_RESOURCE_STATE_ACTIVE when tracked; the final state when
  *   released
  *
- * A resource as an observer sees it (see [func@Resmgr.service_add_observer]).
+ * A resource as an observer sees it (see [method@Resmgr.Service.add_observer]).
  * The strings are valid only during the call.
  *
  * Since: 0.1
@@ -51,7 +51,7 @@ typedef struct
  * @cleanup_finished: (nullable): a component cleanup or a shutdown finished
  *
  * The callbacks of an observer; each gets the data given to
- * [func@Resmgr.service_add_observer] first. A member may be %NULL.
+ * [method@Resmgr.Service.add_observer] first. A member may be %NULL.
  *
  * Since: 0.1
  */
