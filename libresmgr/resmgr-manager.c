@@ -140,25 +140,6 @@ typedef struct
   gpointer arg;
 } Event;
 
-typedef struct
-{
-  gatomicrefcount      ref_count;
-  guint                id;
-  int                  removed;   /* atomic */
-  ResmgrObserverFuncs  funcs;
-  gpointer             data;
-  GDestroyNotify       destroy;
-} Observer;
-
-/* An immutable array of observers, replaced as a whole when one is added
- * or removed; an event holds a reference while it calls them. */
-typedef struct
-{
-  gatomicrefcount  ref_count;
-  guint            n;
-  Observer        *observers[];
-} ObserverSet;
-
 struct _ResmgrManager
 {
   GObject       parent_instance;
@@ -181,12 +162,6 @@ struct _ResmgrManager
   GMutex        event_mutex;
   GArray       *events;
   GSource      *event_source;
-
-  /* Protected by observer_mutex; observers is also read atomically, only to
-   * be compared (see observers_get ()): */
-  GMutex        observer_mutex;
-  ObserverSet  *observers;        /* NULL when there is none */
-  guint         next_observer_id;
 
   /* Atomic: */
   int           wait_timeout_ms;
@@ -596,21 +571,6 @@ event_free_arg (guint    signal_id,
     g_free (arg);
 }
 
-static GPrivate emitting_manager;
-
-/* Emits one of our signals, marked as ours for _resmgr_manager_is_emitting (). */
-static void
-emit_own (ResmgrManager *self,
-          guint          signal_id,
-          gpointer       arg)
-{
-  gpointer outer = g_private_get (&emitting_manager);
-
-  g_private_set (&emitting_manager, self);
-  g_signal_emit (self, signal_id, 0, arg);
-  g_private_set (&emitting_manager, outer);
-}
-
 /* Called on the owner of the manager's context, with no lock held. */
 static void
 flush_events (ResmgrManager *self)
@@ -633,7 +593,7 @@ flush_events (ResmgrManager *self)
     {
       Event *ev = &g_array_index (events, Event, i);
 
-      emit_own (self, ev->signal_id, ev->arg);
+      g_signal_emit (self, ev->signal_id, 0, ev->arg);
       event_free_arg (ev->signal_id, ev->arg);
     }
 }
@@ -672,7 +632,7 @@ emit_event (ResmgrManager *self,
   if (_resmgr_context_is_owned_here (self->context))
     {
       flush_events (self);
-      emit_own (self, signal_id, arg);
+      g_signal_emit (self, signal_id, 0, arg);
       event_free_arg (signal_id, arg);
       return;
     }
@@ -691,238 +651,6 @@ emit_event (ResmgrManager *self,
       g_source_attach (self->event_source, self->context);
     }
   g_mutex_unlock (&self->event_mutex);
-}
-
-/* }}} */
-
-/* Observers {{{
- *
- * Called on the thread of the event, with no lock of ours held. The set is
- * published in self->observers (written under observer_mutex); an event
- * first loads that pointer with one relaxed atomic load, and only if it is
- * not NULL takes a reference to the set under observer_mutex. The load
- * happens after the event took (and dropped) the lock that made the event
- * happen (a component's mutex, the table lock), so an observer added before
- * someone else read that state under the same lock (the monitor's
- * snapshot) sees every later event.
- */
-
-static Observer *
-observer_ref (Observer *o)
-{
-  g_atomic_ref_count_inc (&o->ref_count);
-  return o;
-}
-
-static void
-observer_unref (Observer *o)
-{
-  if (g_atomic_ref_count_dec (&o->ref_count))
-    {
-      if (o->destroy != NULL)
-        o->destroy (o->data);
-      g_free (o);
-    }
-}
-
-static ObserverSet *
-observer_set_ref (ObserverSet *set)
-{
-  g_atomic_ref_count_inc (&set->ref_count);
-  return set;
-}
-
-/* Never with a lock held: may run a destroy notify. */
-static void
-observer_set_unref (ObserverSet *set)
-{
-  if (set != NULL && g_atomic_ref_count_dec (&set->ref_count))
-    {
-      for (guint i = 0; i < set->n; i++)
-        observer_unref (set->observers[i]);
-      g_free (set);
-    }
-}
-
-/* The observers of the current event, or NULL (the fast path: one relaxed
- * load). *@held is a set the caller already holds (or NULL), reused while it
- * is still the current one, so that a batch takes observer_mutex once; the
- * caller unrefs *@held at the end. Comparing the loaded pointer with *@held
- * is exact: a held set cannot be freed, so its address is not reused. */
-static inline ObserverSet *
-observers_get (ResmgrManager  *self,
-               ObserverSet   **held)
-{
-  ObserverSet *cur = __atomic_load_n (&self->observers, __ATOMIC_RELAXED);
-  ObserverSet *old;
-
-  if (G_LIKELY (cur == NULL))
-    return NULL;
-  if (cur == *held)
-    return cur;
-
-  old = *held;
-  g_mutex_lock (&self->observer_mutex);
-  *held = self->observers ? observer_set_ref (self->observers) : NULL;
-  g_mutex_unlock (&self->observer_mutex);
-  observer_set_unref (old);
-
-  return *held;
-}
-
-#define FOREACH_OBSERVER(set, o, member) \
-  for (guint i_ = 0; i_ < (set)->n; i_++) \
-    if (((o) = (set)->observers[i_])->funcs.member != NULL && \
-        !g_atomic_int_get (&(o)->removed))
-
-static void
-observe_resource (ObserverSet                  *set,
-                  gboolean                      released,
-                  const ResmgrObservedResource *res)
-{
-  Observer *o;
-
-  if (released)
-    {
-      FOREACH_OBSERVER (set, o, resource_released)
-        o->funcs.resource_released (o->data, res);
-    }
-  else
-    {
-      FOREACH_OBSERVER (set, o, resource_tracked)
-        o->funcs.resource_tracked (o->data, res);
-    }
-}
-
-static void
-observe_component (ObserverSet *set,
-                   gboolean     removed,
-                   const char  *component_id)
-{
-  Observer *o;
-
-  if (removed)
-    {
-      FOREACH_OBSERVER (set, o, component_removed)
-        o->funcs.component_removed (o->data, component_id);
-    }
-  else
-    {
-      FOREACH_OBSERVER (set, o, component_registered)
-        o->funcs.component_registered (o->data, component_id);
-    }
-}
-
-static void
-observe_cleanup_finished (ResmgrManager       *self,
-                          ResmgrCleanupReport *report)
-{
-  ObserverSet *held = NULL;
-  ObserverSet *set = observers_get (self, &held);
-  Observer *o;
-
-  if (set == NULL)
-    return;
-
-  FOREACH_OBSERVER (set, o, cleanup_finished)
-    o->funcs.cleanup_finished (o->data, report);
-  observer_set_unref (held);
-}
-
-/* Replaces the set under observer_mutex; returns the old one to unref
- * after unlocking. */
-static ObserverSet *
-observers_replace_locked (ResmgrManager *self,
-                          ObserverSet   *set)
-{
-  ObserverSet *old = self->observers;
-
-  __atomic_store_n (&self->observers, set, __ATOMIC_RELAXED);
-
-  return old;
-}
-
-guint
-_resmgr_manager_add_observer (ResmgrManager             *self,
-                              const ResmgrObserverFuncs *funcs,
-                              gpointer                   data,
-                              GDestroyNotify             destroy)
-{
-  Observer *o;
-  ObserverSet *set, *old;
-  guint n, id;
-
-  g_return_val_if_fail (RESMGR_IS_MANAGER (self), 0);
-  g_return_val_if_fail (funcs != NULL, 0);
-
-  o = g_new0 (Observer, 1);
-  g_atomic_ref_count_init (&o->ref_count);
-  o->funcs = *funcs;
-  o->data = data;
-  o->destroy = destroy;
-
-  g_mutex_lock (&self->observer_mutex);
-  n = self->observers ? self->observers->n : 0;
-  set = g_malloc (sizeof (ObserverSet) + (n + 1) * sizeof (Observer *));
-  g_atomic_ref_count_init (&set->ref_count);
-  set->n = n + 1;
-  for (guint i = 0; i < n; i++)
-    set->observers[i] = observer_ref (self->observers->observers[i]);
-  set->observers[n] = o;
-  if (++self->next_observer_id == 0)
-    ++self->next_observer_id;
-  id = o->id = self->next_observer_id;
-  old = observers_replace_locked (self, set);
-  g_mutex_unlock (&self->observer_mutex);
-
-  observer_set_unref (old);
-
-  return id;
-}
-
-void
-_resmgr_manager_remove_observer (ResmgrManager *self,
-                                 guint          observer_id)
-{
-  ObserverSet *set = NULL, *old = NULL;
-  Observer *found = NULL;
-
-  g_return_if_fail (RESMGR_IS_MANAGER (self));
-  g_return_if_fail (observer_id != 0);
-
-  g_mutex_lock (&self->observer_mutex);
-  for (guint i = 0; self->observers != NULL && i < self->observers->n; i++)
-    if (self->observers->observers[i]->id == observer_id)
-      found = self->observers->observers[i];
-  if (found != NULL)
-    {
-      guint n = self->observers->n - 1, j = 0;
-
-      /* Sets held by running events still list it: the flag stops them. */
-      g_atomic_int_set (&found->removed, TRUE);
-      if (n > 0)
-        {
-          set = g_malloc (sizeof (ObserverSet) + n * sizeof (Observer *));
-          g_atomic_ref_count_init (&set->ref_count);
-          set->n = n;
-          for (guint i = 0; i <= n; i++)
-            if (self->observers->observers[i] != found)
-              set->observers[j++] = observer_ref (self->observers->observers[i]);
-        }
-      old = observers_replace_locked (self, set);
-    }
-  g_mutex_unlock (&self->observer_mutex);
-
-  if (found == NULL)
-    g_critical ("%s: no observer with id %u on manager %p", G_STRFUNC, observer_id, self);
-
-  observer_set_unref (old);
-}
-
-gboolean
-_resmgr_manager_is_emitting (ResmgrManager *self)
-{
-  return g_private_get (&emitting_manager) == self;
 }
 
 /* }}} */
@@ -1035,17 +763,16 @@ run_entry (ResmgrManager  *self,
 }
 
 /* Finishes a resource that was taken: signal, observers, counters, frees.
- * @comp is referenced by the caller. *@held: see observers_get (). */
+ * @comp is referenced by the caller. */
 static void
 entry_done (ResmgrManager        *self,
             Component            *comp,
             Entry                *e,
             ResmgrResourceState   state,
             gboolean              notify,
-            ObserverSet         **held,
             Tally                *tally)
 {
-  ObserverSet *observers = observers_get (self, held);
+  gboolean observed = _resmgr_service_observed ();
   char *name = NULL;
 
   tally_add (tally, e, state);
@@ -1054,18 +781,18 @@ entry_done (ResmgrManager        *self,
   if (notify)
     emit_event (self, SIGNAL_RESOURCE_RELEASED, handle_for_entry (comp, e, state));
 
-  if (G_UNLIKELY (observers != NULL) && e->extra != NULL)
+  if (observed && e->extra != NULL)
     name = g_steal_pointer (&e->extra->name);
   extra_free (e->extra);
 
-  if (G_UNLIKELY (observers != NULL))
+  if (observed)
     {
       ResmgrObservedResource res = {
-        make_id (comp, e->seq), comp->serial, comp->id, name, e->size, e->created,
+        make_id (comp, e->seq), comp->id, name, e->size, e->created,
         e->priority, e->type, state,
       };
 
-      observe_resource (observers, TRUE, &res);
+      _resmgr_notify_resource_released (self, &res);
       g_free (name);
     }
 }
@@ -1433,7 +1160,6 @@ run_claims (ResmgrManager *self,
 {
   gboolean notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
   g_autoptr(GPtrArray) orphans = orphans_new ();
-  ObserverSet *observers = NULL;
   Tally tally = { 0 };
   Run run = { claims, n, 0, NULL, NULL, 0, FALSE, FALSE };
 
@@ -1486,7 +1212,7 @@ run_claims (ResmgrManager *self,
 
       state = run_entry (self, make_id (c->comp, c->seq), &taken, &error);
       op_record (op, &run, c->comp, &taken, state, error, started);
-      entry_done (self, c->comp, &taken, state, notify, &observers, &tally);
+      entry_done (self, c->comp, &taken, state, notify, &tally);
     }
 
   g_mutex_lock (&op->mutex);
@@ -1494,7 +1220,6 @@ run_claims (ResmgrManager *self,
   g_mutex_unlock (&op->mutex);
 
   tally_apply (self, &tally);
-  observer_set_unref (observers);
   adopt_orphans (self, orphans);
 }
 
@@ -1761,7 +1486,8 @@ static void
 emit_cleanup_finished (ResmgrManager       *self,
                        ResmgrCleanupReport *report)
 {
-  observe_cleanup_finished (self, report);
+  if (_resmgr_service_observed ())
+    _resmgr_notify_cleanup_finished (self, report);
   if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
     emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
 }
@@ -1806,15 +1532,8 @@ finish_disposed_component (ResmgrManager *self,
   emit_cleanup_finished (self, report);
   resmgr_cleanup_report_unref (report);
 
-  if (removed && G_UNLIKELY (__atomic_load_n (&self->observers, __ATOMIC_RELAXED) != NULL))
-    {
-      ObserverSet *held = NULL;
-      ObserverSet *observers = observers_get (self, &held);
-
-      if (observers != NULL)
-        observe_component (observers, TRUE, comp->id);
-      observer_set_unref (held);
-    }
+  if (removed && _resmgr_service_observed ())
+    _resmgr_notify_component_removed (self, comp->id);
   if (removed && has_handlers (self, SIGNAL_COMPONENT_REMOVED))
     emit_event (self, SIGNAL_COMPONENT_REMOVED, g_strdup (comp->id));
 
@@ -2051,15 +1770,8 @@ resmgr_manager_register_component (ResmgrService  *service,
   /* The caller holds @object, so it cannot be disposed concurrently here. */
   g_object_weak_ref (object, component_disposed, component_ref (comp));
 
-  if (G_UNLIKELY (__atomic_load_n (&self->observers, __ATOMIC_RELAXED) != NULL))
-    {
-      ObserverSet *held = NULL;
-      ObserverSet *observers = observers_get (self, &held);
-
-      if (observers != NULL)
-        observe_component (observers, FALSE, comp->id);
-      observer_set_unref (held);
-    }
+  if (_resmgr_service_observed ())
+    _resmgr_notify_component_registered (self, comp->id);
 
   if (has_handlers (self, SIGNAL_COMPONENT_REGISTERED))
     emit_event (self, SIGNAL_COMPONENT_REGISTERED, g_strdup (comp->id));
@@ -2124,10 +1836,10 @@ track_entry (ResmgrManager  *self,
 
   count_tracked_locked (self, comp, proto);
 
-  /* Looked for under the lock (see observers_get ()); comp->id must stay
+  /* Looked for under the lock (see resmgr-observer.c); comp->id must stay
    * valid for the observers. */
-  observe = __atomic_load_n (&self->observers, __ATOMIC_RELAXED) != NULL;
-  if (G_UNLIKELY (observe))
+  observe = _resmgr_service_observed ();
+  if (observe)
     component_ref (comp);
 
   if (G_UNLIKELY (has_handlers (self, SIGNAL_RESOURCE_TRACKED)))
@@ -2140,21 +1852,14 @@ track_entry (ResmgrManager  *self,
   else
     g_mutex_unlock (&comp->mutex);
 
-  if (G_UNLIKELY (observe))
+  if (observe)
     {
-      ObserverSet *held = NULL;
-      ObserverSet *observers = observers_get (self, &held);
+      ResmgrObservedResource res = {
+        id, comp->id, name, proto->size, proto->created,
+        proto->priority, proto->type, RESMGR_RESOURCE_STATE_ACTIVE,
+      };
 
-      if (observers != NULL)
-        {
-          ResmgrObservedResource res = {
-            id, comp->serial, comp->id, name, proto->size, proto->created,
-            proto->priority, proto->type, RESMGR_RESOURCE_STATE_ACTIVE,
-          };
-
-          observe_resource (observers, FALSE, &res);
-          observer_set_unref (held);
-        }
+      _resmgr_notify_resource_tracked (self, &res);
       component_unref (comp);
     }
 
@@ -2362,7 +2067,6 @@ resmgr_manager_release (ResmgrService  *service,
 {
   ResmgrManager *self = RESMGR_MANAGER (service);
   Component *comp = lock_component_for_id (self, id);
-  ObserverSet *observers = NULL;
   ResmgrResourceState state;
   GError *local_error = NULL;
   Tally tally = { 0 };
@@ -2381,10 +2085,9 @@ resmgr_manager_release (ResmgrService  *service,
   taken = take_entry_locked (comp, e);
 
   /* Owned data without listeners: nothing after the destroy needs comp.
-   * Observers are looked for under the lock (see observers_get ()). */
+   * Observers are looked for under the lock (see resmgr-observer.c). */
   notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
-  if (taken.kind == KIND_DATA && !notify &&
-      G_LIKELY (__atomic_load_n (&self->observers, __ATOMIC_RELAXED) == NULL))
+  if (taken.kind == KIND_DATA && !notify && !_resmgr_service_observed ())
     {
       count_outcome (comp, RESMGR_RESOURCE_STATE_RELEASED);
       g_mutex_unlock (&comp->mutex);
@@ -2399,9 +2102,8 @@ resmgr_manager_release (ResmgrService  *service,
   g_mutex_unlock (&comp->mutex);
 
   state = run_entry (self, id, &taken, &local_error);
-  entry_done (self, comp, &taken, state, notify, &observers, &tally);
+  entry_done (self, comp, &taken, state, notify, &tally);
   tally_apply (self, &tally);
-  observer_set_unref (observers);
   component_unref (comp);
 
   if (local_error != NULL)
@@ -2455,7 +2157,6 @@ manager_watched_finalized (ResmgrManager *self,
                            guint64        id)
 {
   Component *comp = lock_component_for_id (self, id);
-  ObserverSet *observers = NULL;
   Tally tally = { 0 };
   Entry *e, taken;
 
@@ -2474,9 +2175,8 @@ manager_watched_finalized (ResmgrManager *self,
   g_mutex_unlock (&comp->mutex);
 
   entry_done (self, comp, &taken, RESMGR_RESOURCE_STATE_FINALIZED,
-              has_handlers (self, SIGNAL_RESOURCE_RELEASED), &observers, &tally);
+              has_handlers (self, SIGNAL_RESOURCE_RELEASED), &tally);
   tally_apply (self, &tally);
-  observer_set_unref (observers);
   component_unref (comp);
 }
 
@@ -3673,10 +3373,6 @@ resmgr_manager_finalize (GObject *object)
   g_hash_table_unref (self->id_counters);
   g_rw_lock_clear (&self->table_lock);
   g_mutex_clear (&self->event_mutex);
-  /* Observers hold no reference to us: an observer left here was never
-   * removed; let it go. */
-  observer_set_unref (self->observers);
-  g_mutex_clear (&self->observer_mutex);
   g_main_context_unref (self->context);
   manager_ref_unref (self->weak_self);
 
@@ -3775,7 +3471,6 @@ resmgr_manager_init (ResmgrManager *self)
   g_weak_ref_init (&self->weak_self->manager, self);
   g_rw_lock_init (&self->table_lock);
   g_mutex_init (&self->event_mutex);
-  g_mutex_init (&self->observer_mutex);
   self->by_object = g_hash_table_new (NULL, NULL);
   self->by_serial = g_hash_table_new (NULL, NULL);
   self->ids = g_hash_table_new (g_str_hash, g_str_equal);

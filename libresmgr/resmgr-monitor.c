@@ -25,15 +25,14 @@
  * When it is created, the monitor takes a snapshot of the service
  * ([method@Resmgr.Service.dup_handles],
  * [method@Resmgr.Service.dup_component_ids]); from then on it follows the
- * service's signals. (A service that cannot enumerate gives an empty
- * snapshot: the monitor then knows what was tracked after it was created.)
- * A [class@Resmgr.Manager] is followed through a private observer hook
- * instead of its resource signals: no [struct@Resmgr.Handle] is built and no
- * signal emitted per resource, the monitor's records are updated on the
- * thread of each event under the monitor's own short lock, and each record
- * is a compact entry without an allocation of its own, so a monitor can
- * stay attached under load; `bench/bench-churn --monitor` measures the
- * cost. Other services are followed through their signals.
+ * service through an observer ([method@Resmgr.Service.add_observer]), for a
+ * [class@Resmgr.Manager] and any other service alike. (A service that
+ * cannot enumerate gives an empty snapshot: the monitor then knows what was
+ * tracked after it was created; a service that notifies nothing only gives
+ * the snapshot.) The observer builds no [struct@Resmgr.Handle] and emits no
+ * signal per resource: the monitor's records are updated on the thread of
+ * each event under the monitor's own short lock, so a monitor can stay
+ * attached under load; `bench/bench-churn --monitor` measures the cost.
  *
  * ## Sampling
  *
@@ -127,20 +126,19 @@ enum {
   REC_DEAD     = 1 << 2,   /* released: no longer in the index */
   REC_DIRTY    = 1 << 3,   /* listed, in core->dirty */
   REC_LIFETIME = 1 << 4,   /* process-lifetime: never a leak */
-  REC_ITEM     = 1 << 5,   /* has an item in core->items */
 };
 
-/* One resource tracked since the monitor was attached: 56 bytes in a chunk
- * of the record store (see below), no allocation of its own. The handle of
- * the tracking event is not kept: handles are made again from these fields
+/* One resource tracked since the monitor was attached. The handle of the
+ * tracking event is not kept: handles are made again from these fields
  * when asked for, and the item of a listed record only when a view asks for
- * that row (kept in core->items). */
+ * that row. */
 typedef struct
 {
-  guint64                id;
+  guint64                id;             /* the key of core->records */
   guint64                seq;            /* order of the tracking event */
-  Comp                  *comp;           /* strong; free records: the next free one */
+  Comp                  *comp;           /* strong */
   char                  *name;
+  ResmgrMonitorResource *item;           /* strong, made on demand while listed */
   gint64                 created;
   gsize                  size;
   gint16                 priority;
@@ -149,31 +147,6 @@ typedef struct
   guint8                 leak;           /* ResmgrLeakKind */
   guint8                 flags;
 } Record;
-
-/* The records: allocated from chunks of REC_CHUNK (their addresses never
- * change, lists and queues point at them), recycled through a free list;
- * all chunks are freed when no record is left. Live records are found by id
- * through an open-addressing index (linear probing, tombstones so that a
- * deletion touches no other record, live and dead slots at most 1/2 of it)
- * with a mixing hash. */
-#define REC_CHUNK 1024
-#define INDEX_MIN_SIZE 64
-
-typedef struct
-{
-  Record  **chunks;
-  guint     n_chunks;
-  guint     used_in_last;    /* records handed out of the last chunk */
-  Record   *free_list;
-  guint     n_records;       /* handed out and not freed */
-  Record  **slots;           /* the index; NULL: empty, TOMBSTONE: deleted */
-  guint     mask;            /* size - 1, 0 before the first insertion */
-  guint     n_indexed;
-  guint     n_tombstones;
-} RecordStore;
-
-#define TOMBSTONE ((Record *) &tombstone_)
-static const Record tombstone_;
 
 typedef struct
 {
@@ -190,12 +163,10 @@ typedef struct
   ResmgrCleanupReport *report;
 } ReportEntry;
 
-/* The state the service's signal handlers and observer work on. It is
- * refcounted apart from the GObject: a handler or an observer callback may
- * run on another thread (the observer runs on the thread of each event; a
- * service other than a manager may emit anywhere) while the monitor is
- * disposed, and the closure keeps the core alive until the emission is
- * over. Nothing of the monitor's own is emitted from there: records are
+/* The state the service's observer works on. It is refcounted apart from
+ * the GObject: an observer callback runs on the thread of each event, maybe
+ * while the monitor is disposed, and the observer keeps the core alive
+ * until its last call is over. Nothing of the monitor's own is emitted from there: records are
  * updated under core->mutex and the flush is dispatched to the context. */
 typedef struct
 {
@@ -215,9 +186,8 @@ typedef struct
   gboolean            lists_wanted;
   GHashTable         *released_during_snapshot;   /* guint64 *, while taking it */
   GHashTable         *removed_during_snapshot;    /* component ids, same */
-  RecordStore         store;             /* live records indexed by id */
-  GHashTable         *items;             /* Record -> its item (strong), REC_ITEM */
-  gboolean            observing;         /* of a manager: its own signals are ignored */
+  GHashTable         *records;          /* &id -> Record, live records */
+  GHashTable         *early_releases;   /* guint64 *, released before heard tracked */
   GHashTable         *comps;             /* id -> Comp (strong), live components */
   Comp               *last_comp;         /* lookup cache, borrowed from comps */
   GPtrArray          *pending;           /* Record, to be listed, tracking order */
@@ -268,8 +238,6 @@ core_now (Core *core)
   return core->clock (core->clock_data);
 }
 
-/* The record store {{{ */
-
 /* Resource ids are a component serial in the upper 32 bits and a sequence
  * number in the lower ones: g_int64_hash () (upper ^ lower) collides for
  * most of them. Mix the bits (the finaliser of MurmurHash3). */
@@ -294,164 +262,12 @@ id_equal (gconstpointer a,
   return *(const guint64 *) a == *(const guint64 *) b;
 }
 
-static Record *
-store_new_record (RecordStore *store)
+static inline Record *
+record_lookup_locked (Core    *core,
+                      guint64  id)
 {
-  Record *rec;
-
-  if (store->free_list != NULL)
-    {
-      rec = store->free_list;
-      store->free_list = (Record *) rec->comp;
-    }
-  else
-    {
-      if (store->n_chunks == 0 || store->used_in_last == REC_CHUNK)
-        {
-          store->chunks = g_renew (Record *, store->chunks, store->n_chunks + 1);
-          store->chunks[store->n_chunks++] = g_new (Record, REC_CHUNK);
-          store->used_in_last = 0;
-        }
-      rec = &store->chunks[store->n_chunks - 1][store->used_in_last++];
-    }
-  store->n_records++;
-  memset (rec, 0, sizeof *rec);
-
-  return rec;
+  return g_hash_table_lookup (core->records, &id);
 }
-
-static void
-store_free_record (RecordStore *store,
-                   Record      *rec)
-{
-  rec->comp = (Comp *) store->free_list;
-  store->free_list = rec;
-
-  if (--store->n_records == 0)
-    {
-      for (guint i = 0; i < store->n_chunks; i++)
-        g_free (store->chunks[i]);
-      g_clear_pointer (&store->chunks, g_free);
-      store->n_chunks = 0;
-      store->used_in_last = 0;
-      store->free_list = NULL;
-    }
-}
-
-static inline guint
-store_home (const RecordStore *store,
-            guint64            id)
-{
-  return id_hash (&id) & store->mask;
-}
-
-static Record *
-store_lookup (const RecordStore *store,
-              guint64            id)
-{
-  if (store->n_indexed == 0)
-    return NULL;
-
-  for (guint i = store_home (store, id); store->slots[i] != NULL; i = (i + 1) & store->mask)
-    if (store->slots[i] != TOMBSTONE && store->slots[i]->id == id)
-      return store->slots[i];
-
-  return NULL;
-}
-
-/* @rec is not in the index: the first free or dead slot of its run. */
-static void
-store_insert_slot (RecordStore *store,
-                   Record      *rec)
-{
-  guint i = store_home (store, rec->id);
-
-  while (store->slots[i] != NULL && store->slots[i] != TOMBSTONE)
-    i = (i + 1) & store->mask;
-  if (store->slots[i] == TOMBSTONE)
-    store->n_tombstones--;
-  store->slots[i] = rec;
-}
-
-static void
-store_resize (RecordStore *store,
-              guint        size)
-{
-  Record **old = store->slots;
-  guint old_size = old != NULL ? store->mask + 1 : 0;
-
-  store->slots = g_new0 (Record *, size);
-  store->mask = size - 1;
-  store->n_tombstones = 0;
-  for (guint i = 0; i < old_size; i++)
-    if (old[i] != NULL && old[i] != TOMBSTONE)
-      store_insert_slot (store, old[i]);
-  g_free (old);
-}
-
-/* @rec is not indexed yet. */
-static void
-store_index (RecordStore *store,
-             Record      *rec)
-{
-  if (store->slots == NULL)
-    store_resize (store, INDEX_MIN_SIZE);
-  else if ((store->n_indexed + store->n_tombstones + 1) * 2 > store->mask + 1)
-    /* Grow, or only sweep the tombstones when the live ones are few. */
-    store_resize (store, (store->n_indexed + 1) * 4 > store->mask + 1 ? (store->mask + 1) * 2 : store->mask + 1);
-
-  store_insert_slot (store, rec);
-  store->n_indexed++;
-}
-
-/* @rec is indexed. */
-static void
-store_unindex (RecordStore *store,
-               Record      *rec)
-{
-  guint i = store_home (store, rec->id);
-
-  while (store->slots[i] != rec)
-    i = (i + 1) & store->mask;
-
-  /* The end of a run can simply be emptied. */
-  if (store->slots[(i + 1) & store->mask] == NULL)
-    store->slots[i] = NULL;
-  else
-    {
-      store->slots[i] = TOMBSTONE;
-      store->n_tombstones++;
-    }
-
-  /* Empty again after a peak: give the memory back. */
-  if (--store->n_indexed == 0)
-    {
-      g_clear_pointer (&store->slots, g_free);
-      store->mask = 0;
-      store->n_tombstones = 0;
-    }
-}
-
-/* Iterates over the indexed records: for (i = 0; store_next (s, &i, &rec); ) */
-static inline gboolean
-store_next (const RecordStore  *store,
-            guint              *i,
-            Record            **rec)
-{
-  if (store->slots == NULL)
-    return FALSE;
-
-  for (; *i <= store->mask; (*i)++)
-    if (store->slots[*i] != NULL && store->slots[*i] != TOMBSTONE)
-      {
-        *rec = store->slots[(*i)++];
-        return TRUE;
-      }
-
-  return FALSE;
-}
-
-/* }}} */
 
 static Comp *
 comp_new (const char *id)
@@ -496,13 +312,6 @@ core_ref (Core *core)
   g_atomic_ref_count_inc (&core->ref_count);
 
   return core;
-}
-
-static void
-core_closure_notify (gpointer  data,
-                     GClosure *closure)
-{
-  core_unref (data);
 }
 
 static void
@@ -558,18 +367,14 @@ comp_get_locked (Core       *core,
 /* Frees memory only: handles and components run no callbacks, and only a
  * listed record has an item, which the flush takes before freeing it (the
  * item is unreffed here only at teardown). */
-static void store_free_record (RecordStore *store,
-                               Record      *rec);
-
 static void
 record_free_locked (Core   *core,
                     Record *rec)
 {
-  if (G_UNLIKELY (rec->flags & REC_ITEM))
-    g_hash_table_remove (core->items, rec);
+  g_clear_object (&rec->item);
   g_free (rec->name);
   comp_unref (rec->comp);
-  store_free_record (&core->store, rec);
+  g_free (rec);
 }
 
 /* A handle with what the monitor knows (no metadata) */
@@ -635,7 +440,7 @@ record_forget_locked (Core                *core,
 {
   Comp *comp = rec->comp;
 
-  store_unindex (&core->store, rec);
+  g_hash_table_remove (core->records, &rec->id);
   comp->n_resources--;
   comp->bytes -= rec->size;
   if (rec->leak != RESMGR_LEAK_KIND_NONE)
@@ -683,7 +488,7 @@ core_new (GMainContext *context)
   g_mutex_init (&core->mutex);
   core->context = g_main_context_ref (context);
   core->clock = default_clock;
-  core->items = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  core->records = g_hash_table_new (id_hash, id_equal);
   core->comps = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, comp_unref);
   core->pending = g_ptr_array_new ();
   core->dirty = g_ptr_array_new ();
@@ -698,6 +503,8 @@ static void
 core_unref (gpointer data)
 {
   Core *core = data;
+  GHashTableIter iter;
+  gpointer value;
   Record *rec;
 
   if (!g_atomic_ref_count_dec (&core->ref_count))
@@ -718,14 +525,13 @@ core_unref (gpointer data)
       if (rec->flags & REC_DEAD)
         record_free_locked (core, rec);
     }
-  /* Freeing does not touch the index: iterate it, then drop it. */
-  for (guint i = 0; store_next (&core->store, &i, &rec); )
-    record_free_locked (core, rec);
-  g_free (core->store.slots);
-  g_assert (core->store.n_records == 0);
+  g_hash_table_iter_init (&iter, core->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    record_free_locked (core, value);
+  g_hash_table_unref (core->records);
+  g_clear_pointer (&core->early_releases, g_hash_table_unref);
   for (guint i = 0; i < core->comp_dirty->len; i++)
     comp_unref (g_ptr_array_index (core->comp_dirty, i));
-  g_hash_table_unref (core->items);
   g_hash_table_unref (core->comps);
   g_ptr_array_unref (core->pending);
   g_ptr_array_unref (core->dirty);
@@ -741,43 +547,31 @@ core_unref (gpointer data)
 
 /* }}} */
 
-/* Service signals (on the service's context, maybe another thread) {{{ */
-
-/* Observing a manager, its own emissions are known already: only those of
- * someone else (g_signal_emit () by hand) are news. */
-static inline gboolean
-is_observed_emission (Core          *core,
-                      ResmgrService *service)
-{
-  return service != NULL && core->observing &&
-         _resmgr_manager_is_emitting ((ResmgrManager *) service);
-}
+/* The service's observer (on the thread of each event) {{{
+ *
+ * Each only updates the core under its mutex and maybe attaches the flush
+ * source (see resmgr_service_add_observer ()). */
 
 static void
-on_component_registered (ResmgrService *service,
-                         const char    *id,
-                         Core          *core)
+observed_component_registered (gpointer    data,
+                               const char *id)
 {
-  if (is_observed_emission (core, service))
-    return;
+  Core *core = data;
 
   g_mutex_lock (&core->mutex);
   /* Removed components are not in the table: this makes a new entry (or
-   * finds the one made by an earlier tracking signal). */
+   * finds the one made by an earlier tracking event). */
   if (!core->disposed)
     comp_get_locked (core, id);
   g_mutex_unlock (&core->mutex);
 }
 
 static void
-on_component_removed (ResmgrService *service,
-                      const char    *id,
-                      Core          *core)
+observed_component_removed (gpointer    data,
+                            const char *id)
 {
+  Core *core = data;
   Comp *comp;
-
-  if (is_observed_emission (core, service))
-    return;
 
   g_mutex_lock (&core->mutex);
   comp = core->disposed ? NULL : g_hash_table_lookup (core->comps, id);
@@ -804,22 +598,26 @@ record_add_locked (Core                         *core,
 {
   Record *rec;
 
-  if (store_lookup (&core->store, res->id) != NULL)
+  if (record_lookup_locked (core, res->id) != NULL)
+    return;
+  if (G_UNLIKELY (core->early_releases != NULL) &&
+      g_hash_table_remove (core->early_releases, &res->id))
     return;
 
-  rec = store_new_record (&core->store);
+  rec = g_new (Record, 1);
   rec->id = res->id;
   rec->seq = ++core->seq;
+  rec->comp = comp_ref (comp_get_locked (core, res->component_id));
   rec->name = g_strdup (res->name);
+  rec->item = NULL;
   rec->created = res->created;
   rec->size = res->size;
   rec->priority = res->priority;
   rec->type = res->type;
-  rec->comp = comp_ref (comp_get_locked (core, res->component_id));
   rec->state = res->state;
-  if (G_UNLIKELY (process_lifetime))
-    rec->flags |= REC_LIFETIME;
-  store_index (&core->store, rec);
+  rec->leak = RESMGR_LEAK_KIND_NONE;
+  rec->flags = G_UNLIKELY (process_lifetime) ? REC_LIFETIME : 0;
+  g_hash_table_add (core->records, rec);   /* the key is rec->id, first */
 
   rec->comp->n_resources++;
   rec->comp->bytes += res->size;
@@ -852,50 +650,36 @@ record_add_handle_locked (Core         *core,
 }
 
 static void
-on_resource_tracked (ResmgrService *service,
-                     ResmgrHandle  *handle,
-                     Core          *core)
-{
-  g_mutex_lock (&core->mutex);
-  if (!core->disposed)
-    record_add_handle_locked (core, handle);
-  g_mutex_unlock (&core->mutex);
-}
-
-static void
 release_locked (Core                *core,
                 guint64              id,
                 ResmgrResourceState  state)
 {
-  Record *rec = core->disposed ? NULL : store_lookup (&core->store, id);
+  Record *rec = core->disposed ? NULL : record_lookup_locked (core, id);
 
   if (rec != NULL)
     record_forget_locked (core, rec, state);
+  else if (!core->disposed)
+    {
+      /* Events of different threads may come in any order: a cleanup on
+       * one thread may report the release of a resource that another
+       * thread tracked but did not report yet. Remember it for that
+       * report; what is never matched is dropped at the next leak check. */
+      if (core->early_releases == NULL)
+        core->early_releases = g_hash_table_new_full (id_hash, id_equal, g_free, NULL);
+      g_hash_table_add (core->early_releases, g_memdup2 (&id, sizeof id));
+    }
   if (G_UNLIKELY (core->released_during_snapshot != NULL))
     g_hash_table_add (core->released_during_snapshot, g_memdup2 (&id, sizeof id));
 }
 
 static void
-on_resource_released (ResmgrService *service,
-                      ResmgrHandle  *handle,
-                      Core          *core)
-{
-  g_mutex_lock (&core->mutex);
-  release_locked (core, resmgr_handle_get_id (handle), resmgr_handle_get_state (handle));
-  g_mutex_unlock (&core->mutex);
-}
-
-static void
-on_cleanup_finished (ResmgrService       *service,
-                     ResmgrCleanupReport *report,
-                     Core                *core)
+observed_cleanup_finished (gpointer             data,
+                           ResmgrCleanupReport *report)
 {
   const char *scope = resmgr_cleanup_report_get_scope (report);
   g_autoptr(GArray) dropped = NULL;
+  Core *core = data;
   guint64 seq;
-
-  if (is_observed_emission (core, service))
-    return;
 
   g_mutex_lock (&core->mutex);
   if (core->disposed)
@@ -952,24 +736,6 @@ on_cleanup_finished (ResmgrService       *service,
     resmgr_cleanup_report_unref (g_array_index (dropped, ReportEntry, i).report);
 }
 
-/* The manager's observer: the same, with compact arguments and on the
- * thread of the event (see _resmgr_manager_add_observer ()). Each only
- * updates the core under its mutex and maybe attaches the flush source. */
-
-static void
-observed_component_registered (gpointer    data,
-                               const char *component_id)
-{
-  on_component_registered (NULL, component_id, data);
-}
-
-static void
-observed_component_removed (gpointer    data,
-                            const char *component_id)
-{
-  on_component_removed (NULL, component_id, data);
-}
-
 static void
 observed_resource_tracked (gpointer                      data,
                            const ResmgrObservedResource *resource)
@@ -991,13 +757,6 @@ observed_resource_released (gpointer                      data,
   g_mutex_lock (&core->mutex);
   release_locked (core, resource->id, resource->state);
   g_mutex_unlock (&core->mutex);
-}
-
-static void
-observed_cleanup_finished (gpointer             data,
-                           ResmgrCleanupReport *report)
-{
-  on_cleanup_finished (NULL, report, data);
 }
 
 static const ResmgrObserverFuncs observer_funcs = {
@@ -1053,13 +812,20 @@ core_take_snapshot (Core          *core,
 
 /* Lists (on the monitor's context) {{{ */
 
-/* Moves the entries for which @is_gone is TRUE from @entries to @gone,
- * keeping the order of the others. Returns the position of the first one
- * moved (entries->len if none). */
+typedef struct
+{
+  Core      *core;
+  GPtrArray *dropped;   /* items to unref out of the lock */
+} Gone;
+
+/* Removes the entries for which @is_gone is TRUE from @entries, keeping
+ * the order of the others, and hands each to @forget. Returns the position
+ * of the first one removed (entries->len if none). */
 static guint
 compact_entries (GPtrArray *entries,
                  gboolean (*is_gone) (gpointer entry),
-                 GPtrArray *gone)
+                 void     (*forget) (gpointer entry, Gone *gone),
+                 Gone      *gone)
 {
   guint first = entries->len, j;
 
@@ -1076,7 +842,7 @@ compact_entries (GPtrArray *entries,
       gpointer entry = g_ptr_array_index (entries, i);
 
       if (is_gone (entry))
-        g_ptr_array_add (gone, entry);
+        forget (entry, gone);
       else
         g_ptr_array_index (entries, j++) = entry;
     }
@@ -1089,6 +855,28 @@ static gboolean
 record_is_gone (gpointer entry)
 {
   return (((Record *) entry)->flags & REC_DEAD) != 0;
+}
+
+static void
+record_forget_listed (gpointer  entry,
+                      Gone     *gone)
+{
+  Record *rec = entry;
+
+  if (rec->item != NULL)
+    g_ptr_array_add (gone->dropped, g_steal_pointer (&rec->item));
+  record_free_locked (gone->core, rec);
+}
+
+static void
+comp_forget_listed (gpointer  entry,
+                    Gone     *gone)
+{
+  Comp *comp = entry;
+
+  if (comp->item != NULL)
+    g_ptr_array_add (gone->dropped, g_steal_pointer (&comp->item));
+  comp_unref (comp);   /* the list's */
 }
 
 static gboolean
@@ -1111,7 +899,7 @@ core_flush (Core *core)
   g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) notify_resources = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) notify_components = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  Gone gone = { core, dropped };
   GPtrArray *pending, *dirty, *comp_dirty, *entries;
   GSource *source;
   guint r_old_len, r_pos, r_len, c_old_len, c_pos, c_len;
@@ -1126,12 +914,11 @@ core_flush (Core *core)
       return;
     }
 
+  /* The queues are emptied in place (all under the lock), keeping their
+   * memory for the next batch. */
   pending = core->pending;
   dirty = core->dirty;
   comp_dirty = core->comp_dirty;
-  core->pending = g_ptr_array_new ();
-  core->dirty = g_ptr_array_new ();
-  core->comp_dirty = g_ptr_array_new ();
   core->n_pending_dead = 0;
 
   /* Resources: changed and removed rows, then the new ones at the end. */
@@ -1144,37 +931,19 @@ core_flush (Core *core)
       rec->flags &= ~REC_DIRTY;
       if (rec->flags & REC_DEAD)
         n_gone++;
-      else if (rec->flags & REC_ITEM)
+      else if (rec->item != NULL)
         {
-          ResmgrMonitorResource *item = g_hash_table_lookup (core->items, rec);
           g_autoptr(ResmgrHandle) handle = NULL;
 
-          if (resmgr_monitor_resource_get_state (item) != rec->state)
+          if (resmgr_monitor_resource_get_state (rec->item) != rec->state)
             handle = record_dup_handle_locked (rec);
-          if (_resmgr_monitor_resource_update (item, handle, rec->state, rec->leak))
-            g_ptr_array_add (notify_resources, g_object_ref (item));
+          if (_resmgr_monitor_resource_update (rec->item, handle, rec->state, rec->leak))
+            g_ptr_array_add (notify_resources, g_object_ref (rec->item));
         }
     }
   r_pos = r_old_len;
   if (n_gone > 0)
-    {
-      r_pos = compact_entries (entries, record_is_gone, gone);
-      for (guint i = 0; i < gone->len; i++)
-        {
-          Record *rec = g_ptr_array_index (gone, i);
-
-          if (rec->flags & REC_ITEM)
-            {
-              gpointer item = NULL;
-
-              g_hash_table_steal_extended (core->items, rec, NULL, &item);
-              rec->flags &= ~REC_ITEM;
-              g_ptr_array_add (dropped, item);
-            }
-          record_free_locked (core, rec);
-        }
-      g_ptr_array_set_size (gone, 0);
-    }
+    r_pos = compact_entries (entries, record_is_gone, record_forget_listed, &gone);
   for (guint i = 0; i < pending->len; i++)
     {
       Record *rec = g_ptr_array_index (pending, i);
@@ -1213,17 +982,7 @@ core_flush (Core *core)
     }
   c_pos = c_old_len;
   if (n_gone > 0)
-    {
-      c_pos = compact_entries (entries, comp_is_gone, gone);
-      for (guint i = 0; i < gone->len; i++)
-        {
-          Comp *comp = g_ptr_array_index (gone, i);
-
-          if (comp->item != NULL)
-            g_ptr_array_add (dropped, g_steal_pointer (&comp->item));
-          comp_unref (comp);   /* the list's */
-        }
-    }
+    c_pos = compact_entries (entries, comp_is_gone, comp_forget_listed, &gone);
   for (guint i = 0; i < comp_dirty->len; i++)
     {
       Comp *comp = g_ptr_array_index (comp_dirty, i);
@@ -1236,11 +995,11 @@ core_flush (Core *core)
       comp_unref (comp);   /* comp_dirty's */
     }
   c_len = entries->len;
+  g_ptr_array_set_size (pending, 0);
+  g_ptr_array_set_size (dirty, 0);
+  g_ptr_array_set_size (comp_dirty, 0);
   g_mutex_unlock (&core->mutex);
 
-  g_ptr_array_unref (pending);
-  g_ptr_array_unref (dirty);
-  g_ptr_array_unref (comp_dirty);
   g_clear_pointer (&source, g_source_unref);
 
   /* Out of the lock: the lists are only changed here, on this context. */
@@ -1262,17 +1021,13 @@ resource_item_func (gpointer entry,
   gpointer item;
 
   g_mutex_lock (&core->mutex);
-  if (rec->flags & REC_ITEM)
-    item = g_hash_table_lookup (core->items, rec);
-  else
+  if (rec->item == NULL)
     {
       g_autoptr(ResmgrHandle) handle = record_dup_handle_locked (rec);
 
-      item = _resmgr_monitor_resource_new (handle, rec->state, rec->leak);
-      g_hash_table_insert (core->items, rec, item);
-      rec->flags |= REC_ITEM;
+      rec->item = _resmgr_monitor_resource_new (handle, rec->state, rec->leak);
     }
-  g_object_ref (item);
+  item = g_object_ref (rec->item);
   g_mutex_unlock (&core->mutex);
 
   return item;
@@ -1320,7 +1075,6 @@ core_want_lists (Core *core)
 {
   GHashTableIter iter;
   gpointer value;
-  Record *rec;
 
   g_mutex_lock (&core->mutex);
   if (core->lists_wanted)
@@ -1333,8 +1087,11 @@ core_want_lists (Core *core)
   g_hash_table_iter_init (&iter, core->comps);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     comp_touch_locked (core, value);
-  for (guint i = 0; store_next (&core->store, &i, &rec); )
+  g_hash_table_iter_init (&iter, core->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
+      Record *rec = value;
+
       rec->flags |= REC_PENDING;
       g_ptr_array_add (core->pending, rec);
       comp_touch_locked (core, rec->comp);
@@ -1355,8 +1112,7 @@ struct _ResmgrMonitor
   /* Read-only after construction: */
   ResmgrService        *service;
   Core                 *core;
-  gulong                handlers[5];
-  guint                 observer_id;   /* of a manager service, else 0 */
+  guint                 observer_id;
 
   /* Owner context (set by setters, read by sample_now under core->mutex): */
   ResmgrMonitorSampler  sampler;
@@ -1557,37 +1313,8 @@ resmgr_monitor_constructed (GObject *object)
   g_main_context_unref (core->context);
   core->context = g_steal_pointer (&context);
 
-  /* A manager is followed through its observer: no handle per event, no
-   * signal emission, and all its events in the order they happened. Its
-   * rare signals are still listened to, for emissions by someone else
-   * (filtered in the handlers); a connection to resource-tracked or
-   * resource-released would make the manager build a handle per event. */
-  if (RESMGR_IS_MANAGER (self->service))
-    {
-      core->observing = TRUE;
-      self->observer_id = _resmgr_manager_add_observer (RESMGR_MANAGER (self->service),
-                                                        &observer_funcs,
-                                                        core_ref (core), core_unref);
-    }
-
-  self->handlers[0] = g_signal_connect_data (self->service, "component-registered",
-                                             G_CALLBACK (on_component_registered),
-                                             core_ref (core), core_closure_notify, 0);
-  self->handlers[1] = g_signal_connect_data (self->service, "component-removed",
-                                             G_CALLBACK (on_component_removed),
-                                             core_ref (core), core_closure_notify, 0);
-  if (!core->observing)
-    {
-      self->handlers[2] = g_signal_connect_data (self->service, "resource-tracked",
-                                                 G_CALLBACK (on_resource_tracked),
-                                                 core_ref (core), core_closure_notify, 0);
-      self->handlers[3] = g_signal_connect_data (self->service, "resource-released",
-                                                 G_CALLBACK (on_resource_released),
-                                                 core_ref (core), core_closure_notify, 0);
-    }
-  self->handlers[4] = g_signal_connect_data (self->service, "cleanup-finished",
-                                             G_CALLBACK (on_cleanup_finished),
-                                             core_ref (core), core_closure_notify, 0);
+  self->observer_id = resmgr_service_add_observer (self->service, &observer_funcs,
+                                                   core_ref (core), core_unref);
 
   /* The lists keep the core (and so the records they show) alive; the
    * core does not keep them. */
@@ -1633,11 +1360,9 @@ resmgr_monitor_dispose (GObject *object)
     {
       if (self->observer_id != 0)
         {
-          _resmgr_manager_remove_observer (RESMGR_MANAGER (self->service), self->observer_id);
+          resmgr_service_remove_observer (self->service, self->observer_id);
           self->observer_id = 0;
         }
-      for (guint i = 0; i < G_N_ELEMENTS (self->handlers); i++)
-        g_clear_signal_handler (&self->handlers[i], self->service);
       g_clear_object (&self->service);
     }
 
@@ -2549,7 +2274,8 @@ resmgr_monitor_check_leaks (ResmgrMonitor *self)
 {
   g_autoptr(GArray) candidates = NULL;
   GPtrArray *result;
-  Record *rec;
+  GHashTableIter iter;
+  gpointer value;
   Emission *e;
   Core *core;
   gint64 now, max_age;
@@ -2561,10 +2287,14 @@ resmgr_monitor_check_leaks (ResmgrMonitor *self)
   candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
 
   g_mutex_lock (&core->mutex);
+  /* A tracking report is not delayed that long: these never come. */
+  g_clear_pointer (&core->early_releases, g_hash_table_unref);
   now = core_now (core);
   max_age = (gint64) core->age_threshold * G_USEC_PER_SEC;
-  for (guint i = 0; store_next (&core->store, &i, &rec); )
+  g_hash_table_iter_init (&iter, core->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
+      Record *rec = value;
       Candidate cand = { rec->id, classify_locked (core, rec, now, max_age) };
 
       if (cand.kind != RESMGR_LEAK_KIND_NONE)
@@ -2589,15 +2319,15 @@ resmgr_monitor_check_leaks (ResmgrMonitor *self)
       handle = resmgr_service_lookup (self->service, cand->id, &error);
 
       g_mutex_lock (&core->mutex);
-      rec = store_lookup (&core->store, cand->id);
+      rec = record_lookup_locked (core, cand->id);
       if (rec == NULL)
         {
           /* released meanwhile */
         }
       else if (handle == NULL)
         {
-          /* The service forgot it and we missed the signal (it can come
-           * before the tracking signal when two threads race): drop it. */
+          /* The service forgot it and its release was never matched (an
+           * early release dropped by an earlier leak check): drop it. */
           if (g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND))
             record_forget_locked (core, rec, RESMGR_RESOURCE_STATE_RELEASED);
         }
@@ -2861,8 +2591,6 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
                                gboolean       pretty)
 {
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GArray) samples = NULL;
   g_autoptr(GArray) reports = NULL;
   g_autoptr(GArray) comps = NULL;
@@ -2871,7 +2599,6 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
   g_autoptr(ResmgrStats) stats = NULL;
   GHashTableIter iter;
   gpointer value;
-  Record *rec;
   guint interval, history_size, report_history_size, age_threshold;
   guint64 growth_threshold, rss, growth;
   gint64 now;
@@ -2909,8 +2636,11 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
   g_hash_table_iter_init (&iter, core->comps);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     add_comp_copy (comps, seen, value);
-  for (guint i = 0; store_next (&core->store, &i, &rec); )
+  g_hash_table_iter_init (&iter, core->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
+      Record *rec = value;
+
       if (rec->comp->state == RESMGR_COMPONENT_STATE_REMOVED)
         add_comp_copy (comps, seen, rec->comp);
       if (rec->leak != RESMGR_LEAK_KIND_NONE)
@@ -3032,29 +2762,19 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
   for (guint i = 0; i < reports->len; i++)
     {
       const ReportEntry *entry = &g_array_index (reports, ReportEntry, i);
-      g_autofree char *text = resmgr_cleanup_report_to_json (entry->report, FALSE);
-      JsonNode *node = json_from_string (text, NULL);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "time");
       json_builder_add_int_value (builder, entry->time);
       json_builder_set_member_name (builder, "report");
-      if (node != NULL)
-        json_builder_add_value (builder, node);
-      else
-        json_builder_add_null_value (builder);
+      _resmgr_cleanup_report_add_json (entry->report, builder);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, pretty);
-  json_generator_set_root (generator, root);
-
-  return json_generator_to_data (generator, NULL);
+  return _resmgr_json_builder_to_data (builder, pretty);
 }
 
 /* }}} */

@@ -13,6 +13,7 @@
 # include "resmgr-stats.h"
 # include "resmgr-cleanup-report.h"
 # include "resmgr-service.h"
+# include "resmgr-observer.h"
 # include "resmgr-manager.h"
 # include "resmgr-monitor.h"
 # include "resmgr-monitor-component.h"
@@ -90,74 +91,28 @@ _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_json     (Re
 _RESMGR_PRIVATE_API char                *_resmgr_json_builder_to_data        (JsonBuilder         *builder,
                                                           gboolean             pretty);
 
-/* resmgr-manager.c: observers {{{
- *
- * A cheap private alternative to the service's GObject signals, for
- * listeners inside libresmgr (the monitor): plain function pointers called
- * with compact arguments, no ResmgrHandle built and no signal emitted.
- *
- * Callbacks run on the thread where the event happens (any thread: the one
- * that tracks, releases, cleans up, disposes a component or shuts down),
- * right after it happened, with no lock of the manager held. They must be
- * short and must not call back into the manager: appending to the
- * observer's own queue under its own short lock is the intended use. Events
- * of one thread arrive in the order they happened on it; events of
- * different threads may interleave in any order (a cleanup on one thread
- * racing with a track on another can even report the release of a resource
- * before its tracking).
- *
- * Pointers in the arguments are valid only for the call. A funcs member may
- * be NULL. Adding costs the manager's fast paths nothing when no observer
- * is attached (one relaxed atomic load per event).
- */
-typedef struct
+/* resmgr-observer.c: the number of services with an observer attached.
+ * While it is 0, a service has nobody to notify (one relaxed load). */
+extern int _resmgr_n_observed;
+
+static inline gboolean
+_resmgr_service_observed (void)
 {
-  guint64              id;
-  guint32              component_serial;
-  const char          *component_id;
-  const char          *name;       /* nullable */
-  gsize                size;
-  gint64               created;
-  int                  priority;
-  ResmgrResourceType   type;
-  ResmgrResourceState  state;      /* ACTIVE when tracked; the final one when released */
-} ResmgrObservedResource;
+  return G_UNLIKELY (__atomic_load_n (&_resmgr_n_observed, __ATOMIC_RELAXED) != 0);
+}
 
-typedef struct
-{
-  void (*component_registered) (gpointer                      data,
-                                const char                   *component_id);
-  void (*component_removed)    (gpointer                      data,
-                                const char                   *component_id);
-  void (*resource_tracked)     (gpointer                      data,
-                                const ResmgrObservedResource *resource);
-  void (*resource_released)    (gpointer                      data,
-                                const ResmgrObservedResource *resource);
-  void (*cleanup_finished)     (gpointer                      data,
-                                ResmgrCleanupReport          *report);
-} ResmgrObserverFuncs;
-
-/* Returns an id (never 0) for _resmgr_manager_remove_observer (). @funcs is
- * copied. May be called from any thread, but not from an observer
- * callback. */
-guint    _resmgr_manager_add_observer    (ResmgrManager             *self,
-                                          const ResmgrObserverFuncs *funcs,
-                                          gpointer                   data,
-                                          GDestroyNotify             destroy);
-/* Once this returned, an event that happens after it (on this thread, or
- * ordered after it by some synchronisation) no longer calls the observer;
- * an event racing with it on another thread may still call it. @destroy
- * runs once no call is running any more, on whichever thread finishes the
- * last one (or this one), with no lock held. May be called from any thread,
- * including from the observer's own callbacks. */
-void     _resmgr_manager_remove_observer (ResmgrManager             *self,
-                                          guint                      observer_id);
-/* TRUE while the calling thread is inside a signal emission of @self made
- * by the manager itself (not by a g_signal_emit () of someone else), so an
- * observer that also listens to the signals can tell its events apart. */
-gboolean _resmgr_manager_is_emitting     (ResmgrManager             *self);
-
-/* }}} */
+/* The resmgr_service_notify_* () functions without their argument checks,
+ * for a service's hot paths. */
+void _resmgr_notify_component_registered (gpointer                      service,
+                                          const char                   *component_id);
+void _resmgr_notify_component_removed    (gpointer                      service,
+                                          const char                   *component_id);
+void _resmgr_notify_resource_tracked     (gpointer                      service,
+                                          const ResmgrObservedResource *resource);
+void _resmgr_notify_resource_released    (gpointer                      service,
+                                          const ResmgrObservedResource *resource);
+void _resmgr_notify_cleanup_finished     (gpointer                      service,
+                                          ResmgrCleanupReport          *report);
 
 /* resmgr-stats.c */
 struct _ResmgrStats

@@ -13,6 +13,7 @@
 # include "resmgr-stats.h"
 # include "resmgr-cleanup-report.h"
 # include "resmgr-service.h"
+# include "resmgr-observer.h"
 # include "resmgr-manager.h"
 # include "resmgr-monitor.h"
 # include "resmgr-monitor-component.h"

@@ -6,7 +6,9 @@
  * and destroy notifies at release and cleanup (highest priority first,
  * newest first), and hands out ids from 1. No lock is held while a cleanup
  * or destroy notify runs. Watched objects are held weakly but not watched:
- * an object that died first simply gets no cleanup call.
+ * an object that died first simply gets no cleanup call. It reports its
+ * events to observers (resmgr_service_notify_* ()), with no lock held, and
+ * emits no signal.
  */
 
 #include "resmgr-private.h"
@@ -36,6 +38,7 @@ typedef struct
   GDestroyNotify      user_data_destroy;
   GVariant           *metadata;
   char               *component_id;
+  gint64              created;
 } Entry;
 
 typedef struct
@@ -75,6 +78,24 @@ mock_call_free (gpointer data)
   g_free (call->component_id);
   g_free (call->name);
   g_free (call);
+}
+
+/* Tells the observers about @e, which nobody else can free meanwhile (it
+ * is not in the table, or this thread just added it). */
+static void
+entry_notify (MockService         *self,
+              const Entry         *e,
+              gboolean             released,
+              ResmgrResourceState  state)
+{
+  ResmgrObservedResource res = {
+    e->id, e->component_id, e->name, e->size, e->created, e->priority, e->type, state,
+  };
+
+  if (released)
+    resmgr_service_notify_resource_released (RESMGR_SERVICE (self), &res);
+  else
+    resmgr_service_notify_resource_tracked (RESMGR_SERVICE (self), &res);
 }
 
 static void
@@ -175,6 +196,11 @@ add_entry (MockService  *self,
            Entry        *e,
            GError      **error)
 {
+  g_autofree char *component_id = NULL;
+  g_autofree char *name = NULL;
+  ResmgrObservedResource res;
+  guint64 id;
+
   g_mutex_lock (&self->mutex);
   if (record_locked (self, method, e->component, e->type, e->priority, e->name, 0, error))
     {
@@ -196,14 +222,23 @@ add_entry (MockService  *self,
       entry_free (e);
       return 0;
     }
-  e->id = ++self->next_id;
+  e->id = id = ++self->next_id;
   e->component_id = g_strdup (g_hash_table_lookup (self->components, e->component));
+  e->created = g_get_monotonic_time ();
   last_call_locked (self)->id = e->id;
+  /* Described before it is published: a concurrent release may free it. */
+  res = (ResmgrObservedResource) {
+    e->id, NULL, NULL, e->size, e->created, e->priority, e->type, RESMGR_RESOURCE_STATE_ACTIVE,
+  };
+  res.component_id = component_id = g_strdup (e->component_id);
+  res.name = name = g_strdup (e->name);
   g_hash_table_insert (self->entries, &e->id, e);
   self->total_tracked++;
   g_mutex_unlock (&self->mutex);
 
-  return e->id;
+  resmgr_service_notify_resource_tracked (RESMGR_SERVICE (self), &res);
+
+  return id;
 }
 
 static Entry *
@@ -238,14 +273,19 @@ component_finalized (gpointer  data,
                      GObject  *where_the_object_was)
 {
   MockService *self = data;
+  g_autofree char *id = NULL;
   GPtrArray *stolen;
 
   g_mutex_lock (&self->mutex);
-  g_hash_table_remove (self->components, where_the_object_was);
+  g_hash_table_steal_extended (self->components, where_the_object_was, NULL, (gpointer *) &id);
   stolen = steal_entries_locked (self, where_the_object_was);
   g_mutex_unlock (&self->mutex);
 
+  for (guint i = 0; i < stolen->len; i++)
+    entry_notify (self, g_ptr_array_index (stolen, i), TRUE, RESMGR_RESOURCE_STATE_RELEASED);
   drop_entries (stolen);
+  if (id != NULL)
+    resmgr_service_notify_component_removed (RESMGR_SERVICE (self), id);
 }
 
 /* ResmgrService {{{ */
@@ -284,7 +324,11 @@ mock_register_component (ResmgrService  *service,
   g_hash_table_insert (self->components, component, assigned);
   g_object_weak_ref (component, component_finalized, self);
   last_call_locked (self)->component_id = g_strdup (assigned);
+  assigned = g_strdup (assigned);
   g_mutex_unlock (&self->mutex);
+
+  resmgr_service_notify_component_registered (service, assigned);
+  g_free (assigned);
 
   return TRUE;
 }
@@ -444,6 +488,7 @@ mock_release (ResmgrService  *service,
   else
     self->total_failed++;
   g_mutex_unlock (&self->mutex);
+  entry_notify (self, e, TRUE, ok ? RESMGR_RESOURCE_STATE_RELEASED : RESMGR_RESOURCE_STATE_FAILED);
   entry_free (e);
 
   return ok;
@@ -457,7 +502,7 @@ entry_handle (Entry *e)
                  ? resmgr_resource_type_get_default_priority (e->type) : e->priority;
 
   return _resmgr_handle_new (e->id, e->type, e->name, e->component_id, e->size, priority,
-                             0, RESMGR_RESOURCE_STATE_ACTIVE, e->metadata);
+                             e->created, RESMGR_RESOURCE_STATE_ACTIVE, e->metadata);
 }
 
 static ResmgrHandle *
@@ -544,6 +589,7 @@ run_entries (MockService         *self,
       else
         self->total_failed++;
       g_mutex_unlock (&self->mutex);
+      entry_notify (self, e, TRUE, ok ? RESMGR_RESOURCE_STATE_RELEASED : RESMGR_RESOURCE_STATE_FAILED);
       entry_free (e);
     }
 }
@@ -600,6 +646,7 @@ mock_cleanup_component (ResmgrService  *service,
   run_rounds (self, component, report);
 
   _resmgr_cleanup_report_finish (report);
+  resmgr_service_notify_cleanup_finished (service, report);
 
   return report;
 }
@@ -652,6 +699,7 @@ mock_shutdown (ResmgrService  *service,
   report = _resmgr_cleanup_report_new ("shutdown");
   run_rounds (self, NULL, report);
   _resmgr_cleanup_report_finish (report);
+  resmgr_service_notify_cleanup_finished (service, report);
 
   return report;
 }

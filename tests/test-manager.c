@@ -2166,7 +2166,7 @@ bad_args_subprocess (gconstpointer data)
   g_test_message ("no critical for %s", which);
 }
 
-/* Observers (private hook) */
+/* Observers (resmgr_service_add_observer) */
 
 typedef struct
 {
@@ -2255,7 +2255,6 @@ obs_tracked (gpointer                      data,
   ObserverLog *log = data;
 
   g_assert_cmpint (res->state, ==, RESMGR_RESOURCE_STATE_ACTIVE);
-  g_assert_cmpuint (res->component_serial, ==, (guint32) (res->id >> 32));
   g_assert_cmpint (res->created, >, 0);
 
   g_mutex_lock (&log->mutex);
@@ -2346,8 +2345,8 @@ test_observer_events (void)
   g_signal_connect (manager, "resource-tracked", G_CALLBACK (on_any_resource_signal), &n_signals);
   g_signal_connect (manager, "resource-released", G_CALLBACK (on_any_resource_signal), &n_signals);
 
-  observer_id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &log, obs_destroy);
-  other_id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &other, obs_destroy);
+  observer_id = resmgr_service_add_observer (RESMGR_SERVICE (manager), &test_observer_funcs, &log, obs_destroy);
+  other_id = resmgr_service_add_observer (RESMGR_SERVICE (manager), &test_observer_funcs, &other, obs_destroy);
   g_assert_cmpuint (observer_id, !=, 0);
   g_assert_cmpuint (other_id, !=, observer_id);
 
@@ -2359,7 +2358,7 @@ test_observer_events (void)
   g_assert_cmpuint (b, !=, 0);
 
   /* the second observer goes: only the first one hears from now on */
-  _resmgr_manager_remove_observer (manager, other_id);
+  resmgr_service_remove_observer (RESMGR_SERVICE (manager), other_id);
   g_assert_cmpuint (other.n_destroyed, ==, 1);
   g_assert_true (other.destroy_thread == g_thread_self ());
 
@@ -2396,7 +2395,7 @@ test_observer_events (void)
   assert_recorded (rec, "a,c,d");
 
   /* removed: not called any more, destroyed once */
-  _resmgr_manager_remove_observer (manager, observer_id);
+  resmgr_service_remove_observer (RESMGR_SERVICE (manager), observer_id);
   g_assert_cmpuint (log.n_destroyed, ==, 1);
   comp = test_component_new (NULL);
   register_component (RESMGR_SERVICE (manager), comp, "Unobserved");
@@ -2428,7 +2427,7 @@ test_observer_kinds (void)
                   "watched object that went while tracked, failed for a failing cleanup");
 
   observer_log_init (&log);
-  observer_id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &log, obs_destroy);
+  observer_id = resmgr_service_add_observer (RESMGR_SERVICE (manager), &test_observer_funcs, &log, obs_destroy);
   register_component (RESMGR_SERVICE (manager), comp, "Kinds");
   watched = resmgr_service_track_object (RESMGR_SERVICE (manager), G_OBJECT (comp),
                                          RESMGR_RESOURCE_TYPE_WIDGET, "obj", 0,
@@ -2446,7 +2445,7 @@ test_observer_kinds (void)
   g_assert_cmpuint (g_array_index (log.released, guint64, 1), ==, failing);
   g_assert_cmpint (g_array_index (log.states, ResmgrResourceState, 1), ==, RESMGR_RESOURCE_STATE_FAILED);
 
-  _resmgr_manager_remove_observer (manager, observer_id);
+  resmgr_service_remove_observer (RESMGR_SERVICE (manager), observer_id);
   g_clear_object (&comp);
   observer_log_clear (&log);
   recorder_free (rec);
@@ -2495,7 +2494,7 @@ test_observer_remove_from_thread (void)
 
   observer_log_init (&log);
   register_component (RESMGR_SERVICE (manager), comp, "Racing");
-  observer_id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &log, obs_destroy);
+  observer_id = resmgr_service_add_observer (RESMGR_SERVICE (manager), &test_observer_funcs, &log, obs_destroy);
 
   log.block = TRUE;
   td = (ObserverThreadData) { manager, G_OBJECT (comp), &log, 0, 0 };
@@ -2508,7 +2507,7 @@ test_observer_remove_from_thread (void)
   g_mutex_unlock (&log.mutex);
 
   /* remove it from here while the call runs: returns at once */
-  _resmgr_manager_remove_observer (manager, observer_id);
+  resmgr_service_remove_observer (RESMGR_SERVICE (manager), observer_id);
   g_mutex_lock (&log.mutex);
   g_assert_true (log.in_call);
   g_assert_cmpuint (log.n_destroyed, ==, 0);
@@ -2549,7 +2548,7 @@ self_removing_tracked (gpointer                      data,
   SelfRemoving *sr = data;
 
   sr->n_calls++;
-  _resmgr_manager_remove_observer (sr->manager, sr->observer_id);
+  resmgr_service_remove_observer (RESMGR_SERVICE (sr->manager), sr->observer_id);
 }
 
 static void
@@ -2565,7 +2564,7 @@ test_observer_remove_self (void)
                   "are skipped");
 
   register_component (RESMGR_SERVICE (manager), comp, "Self");
-  sr.observer_id = _resmgr_manager_add_observer (manager, &funcs, &sr, NULL);
+  sr.observer_id = resmgr_service_add_observer (RESMGR_SERVICE (manager), &funcs, &sr, NULL);
   track_item (RESMGR_SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "x");
   track_item (RESMGR_SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "y");
   g_assert_cmpuint (sr.n_calls, ==, 1);
@@ -2624,9 +2623,9 @@ test_observer_add_remove_stress (void)
       guint id;
 
       observer_log_init (&log);
-      id = _resmgr_manager_add_observer (manager, &test_observer_funcs, &log, obs_destroy);
+      id = resmgr_service_add_observer (RESMGR_SERVICE (manager), &test_observer_funcs, &log, obs_destroy);
       g_thread_yield ();
-      _resmgr_manager_remove_observer (manager, id);
+      resmgr_service_remove_observer (RESMGR_SERVICE (manager), id);
 
       /* the last running call (if any) drops the last reference */
       g_mutex_lock (&log.mutex);

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "test-common.h"
+#include "mock-service.h"
 #include "resmgr-monitor-private.h"
 
 #define SERVICE(m) RESMGR_SERVICE (m)
@@ -141,7 +142,7 @@ test_leak_orphaned (void)
   /* The service forgetting a component that still owns resources is what
    * the monitor guards against; a correct manager never does it, so the
    * signal is emitted by hand. */
-  g_signal_emit_by_name (manager, "component-removed", "Orphaning");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Orphaning");
 
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 2);
@@ -180,7 +181,11 @@ test_leak_stale (void)
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
   g_autoptr(ResmgrMonitor) monitor = monitor_new (manager);
   g_autoptr(GPtrArray) leaks = NULL;
-  g_autoptr(ResmgrHandle) ghost = NULL;
+  const ResmgrObservedResource ghost = {
+    .id = G_GUINT64_CONSTANT (0x7fff00000001), .component_id = "Gone", .name = "ghost",
+    .size = 16, .created = g_get_monotonic_time (), .priority = 20,
+    .type = RESMGR_RESOURCE_TYPE_MEMORY, .state = RESMGR_RESOURCE_STATE_ACTIVE,
+  };
   LeakLog log;
 
   g_test_summary ("A candidate leak the service no longer knows (its release signal was "
@@ -189,13 +194,10 @@ test_leak_stale (void)
   leak_log_init (&log);
   g_signal_connect (monitor, "leak-detected", G_CALLBACK (on_leak_detected), &log);
 
-  /* A tracking signal for an id that the service never had (as when the
-   * release signal of a racing thread came first) */
-  ghost = _resmgr_handle_new (G_GUINT64_CONSTANT (0x7fff00000001), RESMGR_RESOURCE_TYPE_MEMORY,
-                              "ghost", "Gone", 16, 20, g_get_monotonic_time (),
-                              RESMGR_RESOURCE_STATE_ACTIVE, NULL);
-  g_signal_emit_by_name (manager, "resource-tracked", ghost);
-  g_signal_emit_by_name (manager, "component-removed", "Gone");
+  /* A tracking event for an id that the service never had (as when the
+   * release event of a racing thread came first) */
+  resmgr_service_notify_resource_tracked (SERVICE (manager), &ghost);
+  resmgr_service_notify_component_removed (SERVICE (manager), "Gone");
 
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 0);
@@ -217,7 +219,7 @@ emit_cleanup_finished (ResmgrManager *manager,
   ResmgrCleanupReport *report = _resmgr_cleanup_report_new (scope);
 
   _resmgr_cleanup_report_finish (report);
-  g_signal_emit_by_name (manager, "cleanup-finished", report);
+  resmgr_service_notify_cleanup_finished (SERVICE (manager), report);
   resmgr_cleanup_report_unref (report);
 }
 
@@ -702,7 +704,7 @@ test_signals_owner_blocked (void)
   register_component (SERVICE (manager), comp, "Blocked");
   b.comp = comp;
   track_item (SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, b.rec, "orphan");
-  g_signal_emit_by_name (manager, "component-removed", "Blocked");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Blocked");
   iterate ();
   b.n_items_changed = 0;
 
@@ -816,7 +818,7 @@ test_json (void)
   report = resmgr_service_cleanup_component (SERVICE (manager), G_OBJECT (comp), NULL);
   id = track_item (SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "leaky");
   resmgr_monitor_sample_now (monitor);
-  g_signal_emit_by_name (manager, "component-removed", "Json");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Json");
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 1);
 
@@ -1100,7 +1102,7 @@ test_list_batching (void)
   /* a leak flag: a notification on the item, no items-changed */
   leaked = resource_at (monitor, 2);
   g_signal_connect (leaked, "notify", G_CALLBACK (on_item_notify), &notify_log);
-  g_signal_emit_by_name (manager, "component-removed", "Batch");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Batch");
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 5);
   g_assert_cmpuint (notify_log.n_leak, ==, 0);
@@ -1287,7 +1289,7 @@ test_snapshot (void)
   g_assert_cmpuint (leaks->len, ==, 1);
   g_assert_cmpuint (resmgr_handle_get_id (g_ptr_array_index (leaks, 0)), ==, early[1]);
   g_clear_pointer (&leaks, g_ptr_array_unref);
-  g_signal_emit_by_name (manager, "component-removed", "Early");
+  resmgr_service_notify_component_removed (SERVICE (manager), "Early");
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 3);
   g_assert_false (leaks_contain (leaks, early[2]));
@@ -1363,14 +1365,14 @@ test_leak_stale_race (void)
   guint gate_id;
 
   g_test_summary ("A release the monitor hears before the tracking (a cleanup racing "
-                  "with a track on another thread) leaves a stale record that the next "
-                  "leak check confirms with the service and forgets, unreported");
+                  "with a track on another thread) cancels that tracking when it comes: "
+                  "no record, no listed item, no leak");
 
   g_mutex_init (&gate.mutex);
   g_cond_init (&gate.cond);
   gate.hold = TRUE;
   gate.holding = FALSE;
-  gate_id = _resmgr_manager_add_observer (manager, &gate_funcs, &gate, NULL);
+  gate_id = resmgr_service_add_observer (RESMGR_SERVICE (manager), &gate_funcs, &gate, NULL);
   monitor = monitor_new (manager);
   leak_log_init (&log);
   g_signal_connect (monitor, "leak-detected", G_CALLBACK (on_leak_detected), &log);
@@ -1399,12 +1401,11 @@ test_leak_stale_race (void)
   g_thread_join (thread);
   g_assert_cmpuint (rt.id, !=, 0);
 
-  /* then the tracking: a stale record, listed for now */
+  /* then the tracking: matched with the release, never listed */
   iterate ();
-  g_assert_cmpuint (g_list_model_get_n_items (resmgr_monitor_get_resources (monitor)), ==, 1);
-  g_assert_cmpuint (resmgr_monitor_resource_get_id (resource_at (monitor, 0)), ==, rt.id);
+  g_assert_cmpuint (g_list_model_get_n_items (resmgr_monitor_get_resources (monitor)), ==, 0);
 
-  /* an hour later it would be too old: confirmed with the service, forgotten */
+  /* an hour later it would be too old, had it been kept */
   offset = G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC;
   leaks = resmgr_monitor_check_leaks (monitor);
   g_assert_cmpuint (leaks->len, ==, 0);
@@ -1413,11 +1414,73 @@ test_leak_stale_race (void)
   g_assert_cmpuint (log.n_emissions, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (resmgr_monitor_get_resources (monitor)), ==, 0);
 
-  _resmgr_manager_remove_observer (manager, gate_id);
+  resmgr_service_remove_observer (RESMGR_SERVICE (manager), gate_id);
   g_clear_object (&comp);
   leak_log_clear (&log);
   g_mutex_clear (&gate.mutex);
   g_cond_clear (&gate.cond);
+}
+
+static void
+test_other_service (void)
+{
+  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrMonitor) monitor = NULL;
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GPtrArray) leaks = NULL;
+  ResmgrService *service = RESMGR_SERVICE (mock);
+  Recorder *rec = recorder_new ();
+  GListModel *resources, *components;
+  guint64 ids[3];
+
+  g_test_summary ("A service that is not a manager (the mock service, which emits no "
+                  "signal) is followed like a manager, through the observer it "
+                  "notifies: lists, component states, reports and leaks");
+
+  monitor = g_object_new (RESMGR_TYPE_MONITOR, "service", mock, "interval", 0, NULL);
+  g_assert_true (resmgr_monitor_get_context (monitor) == g_main_context_default ());
+  resources = resmgr_monitor_get_resources (monitor);
+  components = resmgr_monitor_get_components (monitor);
+
+  register_component (service, comp, "Mocked");
+  ids[0] = track_item (service, comp, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "m0");
+  ids[1] = track_item (service, comp, RESMGR_RESOURCE_TYPE_WORKER, 100, rec, "m1");
+  ids[2] = track_item (service, comp, RESMGR_RESOURCE_TYPE_FILE, 40, rec, "m2");
+  g_assert_true (resmgr_service_release (service, ids[0], NULL));
+  iterate ();
+
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 2);
+  g_assert_cmpuint (resmgr_monitor_resource_get_id (resource_at (monitor, 0)), ==, ids[1]);
+  g_assert_cmpstr (resmgr_monitor_resource_get_name (resource_at (monitor, 1)), ==, "m2");
+  g_assert_cmpstr (resmgr_monitor_resource_get_component (resource_at (monitor, 1)), ==, "Mocked");
+  g_assert_cmpuint (g_list_model_get_n_items (components), ==, 1);
+  g_assert_cmpstr (resmgr_monitor_component_get_id (component_at (monitor, 0)), ==, "Mocked");
+  g_assert_cmpuint (resmgr_monitor_component_get_n_resources (component_at (monitor, 0)), ==, 2);
+  g_assert_cmpuint (resmgr_monitor_component_get_bytes (component_at (monitor, 0)), ==, 32);
+
+  /* its cleanup: the report is kept, the component is cleaned, the list empty */
+  report = resmgr_service_cleanup_component (service, G_OBJECT (comp), NULL);
+  g_assert_nonnull (report);
+  iterate ();
+  g_assert_cmpuint (resmgr_monitor_get_n_reports (monitor), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
+  g_assert_cmpint (resmgr_monitor_component_get_state (component_at (monitor, 0)), ==,
+                   RESMGR_COMPONENT_STATE_CLEANED);
+
+  /* a worker tracked before the next cleanup and still there after it */
+  ids[0] = track_item (service, comp, RESMGR_RESOURCE_TYPE_WORKER, 100, rec, "late");
+  resmgr_service_notify_cleanup_finished (service, report);
+  leaks = resmgr_monitor_check_leaks (monitor);
+  g_assert_cmpuint (leaks->len, ==, 1);
+  g_assert_cmpuint (resmgr_handle_get_id (g_ptr_array_index (leaks, 0)), ==, ids[0]);
+
+  /* disposed: its resource is dropped, the component removed from the list */
+  g_clear_object (&comp);
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (components), ==, 0);
+  recorder_free (rec);
 }
 
 static void
@@ -1472,6 +1535,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Monitor/dispose", test_dispose);
   g_test_add_func ("/Resmgr/Monitor/snapshot", test_snapshot);
   g_test_add_func ("/Resmgr/Monitor/leaks/stale-race", test_leak_stale_race);
+  g_test_add_func ("/Resmgr/Monitor/other-service", test_other_service);
 
   return g_test_run ();
 }

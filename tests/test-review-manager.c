@@ -112,7 +112,7 @@ reports_init (Reports       *r,
 
   g_mutex_init (&r->mutex);
   r->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_cleanup_report_unref);
-  _resmgr_manager_add_observer (manager, &funcs, r, NULL);
+  resmgr_service_add_observer (RESMGR_SERVICE (manager), &funcs, r, NULL);
 }
 
 /* Sum of released over the reports whose scope is @scope " (late)". */
