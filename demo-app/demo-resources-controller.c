@@ -5,6 +5,16 @@
 
 #include "demo-resources-controller.h"
 
+/* A resource type's name: its enum nick ("gl-object"). */
+static const char *
+type_nick (ResmgrResourceType type)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (RESMGR_TYPE_RESOURCE_TYPE);
+  GEnumValue *v = g_enum_get_value (klass, type);
+
+  return v != NULL ? v->value_nick : "?";
+}
+
 /* The monitor of the whole service, and what the Resources tab shows
  * besides its lists: the cleanup history and the leak alerts, as string
  * lists, and the totals per type. */
@@ -58,7 +68,7 @@ on_leak_detected (DemoResourcesController *self,
     {
       ResmgrHandle *handle = g_ptr_array_index (handles, i);
       g_autofree char *line = g_strdup_printf ("%s “%s” of %s (%" G_GSIZE_FORMAT " bytes)",
-                                               resmgr_resource_type_to_string (resmgr_handle_get_resource_type (handle)),
+                                               type_nick (resmgr_handle_get_resource_type (handle)),
                                                resmgr_handle_get_name (handle) ? resmgr_handle_get_name (handle) : "",
                                                resmgr_handle_get_component_id (handle),
                                                resmgr_handle_get_size (handle));
@@ -218,7 +228,7 @@ demo_resources_controller_dup_totals (DemoResourcesController *self)
   for (guint type = 0; type < RESMGR_N_RESOURCE_TYPES; type++)
     if (resmgr_stats_get_count (stats, type) > 0)
       g_string_append_printf (text, "%s%s %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " KiB)",
-                              text->len ? " · " : "", resmgr_resource_type_to_string (type),
+                              text->len ? " · " : "", type_nick (type),
                               resmgr_stats_get_count (stats, type),
                               resmgr_stats_get_bytes (stats, type) / 1024);
   g_string_append_printf (text, "%s%u components, %" G_GUINT64_FORMAT " tracked in all, %" G_GUINT64_FORMAT " failed",

@@ -658,7 +658,7 @@ add_handle_members (JsonBuilder  *builder,
   json_builder_set_member_name (builder, "id");
   json_builder_add_int_value (builder, (gint64) resmgr_handle_get_id (handle));
   json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, resmgr_resource_type_to_string (resmgr_handle_get_resource_type (handle)));
+  json_builder_add_string_value (builder, _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_TYPE, resmgr_handle_get_resource_type (handle)));
   json_builder_set_member_name (builder, "name");
   if (resmgr_handle_get_name (handle))
     json_builder_add_string_value (builder, resmgr_handle_get_name (handle));
@@ -671,7 +671,7 @@ add_handle_members (JsonBuilder  *builder,
   json_builder_set_member_name (builder, "priority");
   json_builder_add_int_value (builder, resmgr_handle_get_priority (handle));
   json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder, resmgr_resource_state_to_string (resmgr_handle_get_state (handle)));
+  json_builder_add_string_value (builder, _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_STATE, resmgr_handle_get_state (handle)));
 }
 
 /**

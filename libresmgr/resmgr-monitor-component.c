@@ -68,7 +68,7 @@ resmgr_monitor_component_get_property (GObject    *object,
       g_value_set_enum (value, self->state);
       break;
     case PROP_STATE_NAME:
-      g_value_set_string (value, _resmgr_component_state_to_string (self->state));
+      g_value_set_string (value, _resmgr_enum_nick (RESMGR_TYPE_COMPONENT_STATE, self->state));
       break;
     case PROP_N_RESOURCES:
       g_value_set_uint64 (value, self->n_resources);
@@ -273,24 +273,6 @@ resmgr_monitor_component_get_state (ResmgrMonitorComponent *self)
   g_return_val_if_fail (RESMGR_IS_MONITOR_COMPONENT (self), RESMGR_COMPONENT_STATE_ACTIVE);
 
   return self->state;
-}
-
-/**
- * resmgr_monitor_component_get_state_name:
- * @self: a component item
- *
- * Gets [property@Resmgr.MonitorComponent:state-name].
- *
- * Returns: (transfer none): the state of the component as a string
- *
- * Since: 0.1
- */
-const char *
-resmgr_monitor_component_get_state_name (ResmgrMonitorComponent *self)
-{
-  g_return_val_if_fail (RESMGR_IS_MONITOR_COMPONENT (self), NULL);
-
-  return _resmgr_component_state_to_string (self->state);
 }
 
 /**

@@ -23,8 +23,6 @@ const char           *resmgr_monitor_component_get_id          (ResmgrMonitorCom
 RESMGR_AVAILABLE_IN_ALL
 ResmgrComponentState  resmgr_monitor_component_get_state       (ResmgrMonitorComponent *self);
 RESMGR_AVAILABLE_IN_ALL
-const char           *resmgr_monitor_component_get_state_name  (ResmgrMonitorComponent *self);
-RESMGR_AVAILABLE_IN_ALL
 guint64               resmgr_monitor_component_get_n_resources (ResmgrMonitorComponent *self);
 RESMGR_AVAILABLE_IN_ALL
 guint64               resmgr_monitor_component_get_bytes       (ResmgrMonitorComponent *self);

@@ -59,8 +59,6 @@ gboolean                _resmgr_monitor_component_update (ResmgrMonitorComponent
 void                    _resmgr_monitor_component_notify (ResmgrMonitorComponent *self);
 
 /* resmgr-monitor.c */
-const char *_resmgr_leak_kind_to_string       (ResmgrLeakKind       kind);
-const char *_resmgr_component_state_to_string (ResmgrComponentState state);
 
 /* The clock of leak ages (default: g_get_monotonic_time ()), for tests. */
 typedef gint64 (*ResmgrMonitorClock) (gpointer user_data);

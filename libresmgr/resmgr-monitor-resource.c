@@ -84,7 +84,7 @@ resmgr_monitor_resource_get_property (GObject    *object,
       g_value_set_enum (value, resmgr_monitor_resource_get_resource_type (self));
       break;
     case PROP_TYPE_NAME:
-      g_value_set_string (value, resmgr_monitor_resource_get_type_name (self));
+      g_value_set_string (value, _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_TYPE, resmgr_handle_get_resource_type (self->handle)));
       break;
     case PROP_NAME:
       g_value_set_string (value, resmgr_monitor_resource_get_name (self));
@@ -105,7 +105,7 @@ resmgr_monitor_resource_get_property (GObject    *object,
       g_value_set_enum (value, self->state);
       break;
     case PROP_STATE_NAME:
-      g_value_set_string (value, resmgr_monitor_resource_get_state_name (self));
+      g_value_set_string (value, _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_STATE, self->state));
       break;
     case PROP_LEAK:
       g_value_set_enum (value, self->leak);
@@ -412,24 +412,6 @@ resmgr_monitor_resource_get_resource_type (ResmgrMonitorResource *self)
 }
 
 /**
- * resmgr_monitor_resource_get_type_name:
- * @self: a resource item
- *
- * Gets [property@Resmgr.MonitorResource:type-name].
- *
- * Returns: (transfer none): the type of the resource as a string
- *
- * Since: 0.1
- */
-const char *
-resmgr_monitor_resource_get_type_name (ResmgrMonitorResource *self)
-{
-  g_return_val_if_fail (RESMGR_IS_MONITOR_RESOURCE (self), NULL);
-
-  return resmgr_resource_type_to_string (resmgr_handle_get_resource_type (self->handle));
-}
-
-/**
  * resmgr_monitor_resource_get_name:
  * @self: a resource item
  *
@@ -535,24 +517,6 @@ resmgr_monitor_resource_get_state (ResmgrMonitorResource *self)
   g_return_val_if_fail (RESMGR_IS_MONITOR_RESOURCE (self), RESMGR_RESOURCE_STATE_ACTIVE);
 
   return self->state;
-}
-
-/**
- * resmgr_monitor_resource_get_state_name:
- * @self: a resource item
- *
- * Gets [property@Resmgr.MonitorResource:state-name].
- *
- * Returns: (transfer none): the state of the resource as a string
- *
- * Since: 0.1
- */
-const char *
-resmgr_monitor_resource_get_state_name (ResmgrMonitorResource *self)
-{
-  g_return_val_if_fail (RESMGR_IS_MONITOR_RESOURCE (self), NULL);
-
-  return resmgr_resource_state_to_string (self->state);
 }
 
 /**

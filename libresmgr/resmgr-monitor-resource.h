@@ -28,8 +28,6 @@ const char          *resmgr_monitor_resource_get_component     (ResmgrMonitorRes
 RESMGR_AVAILABLE_IN_ALL
 ResmgrResourceType   resmgr_monitor_resource_get_resource_type (ResmgrMonitorResource *self);
 RESMGR_AVAILABLE_IN_ALL
-const char          *resmgr_monitor_resource_get_type_name     (ResmgrMonitorResource *self);
-RESMGR_AVAILABLE_IN_ALL
 const char          *resmgr_monitor_resource_get_name          (ResmgrMonitorResource *self);
 RESMGR_AVAILABLE_IN_ALL
 guint64              resmgr_monitor_resource_get_bytes         (ResmgrMonitorResource *self);
@@ -41,8 +39,6 @@ RESMGR_AVAILABLE_IN_ALL
 gint64               resmgr_monitor_resource_get_age           (ResmgrMonitorResource *self);
 RESMGR_AVAILABLE_IN_ALL
 ResmgrResourceState  resmgr_monitor_resource_get_state         (ResmgrMonitorResource *self);
-RESMGR_AVAILABLE_IN_ALL
-const char          *resmgr_monitor_resource_get_state_name    (ResmgrMonitorResource *self);
 RESMGR_AVAILABLE_IN_ALL
 ResmgrLeakKind       resmgr_monitor_resource_get_leak          (ResmgrMonitorResource *self);
 

@@ -209,22 +209,8 @@ typedef struct
   guint               interval;
 } Core;
 
-static const char *leak_kind_names[] = { "none", "orphaned", "worker-outlived-owner", "too-old" };
-static const char *component_state_names[] = { "active", "cleaned", "removed" };
 
-#define N_LEAK_KINDS G_N_ELEMENTS (leak_kind_names)
-
-const char *
-_resmgr_leak_kind_to_string (ResmgrLeakKind kind)
-{
-  return (guint) kind < N_LEAK_KINDS ? leak_kind_names[kind] : "unknown";
-}
-
-const char *
-_resmgr_component_state_to_string (ResmgrComponentState state)
-{
-  return (guint) state < G_N_ELEMENTS (component_state_names) ? component_state_names[state] : "unknown";
-}
+#define N_LEAK_KINDS (RESMGR_LEAK_KIND_TOO_OLD + 1)
 
 static gint64
 default_clock (gpointer user_data)
@@ -2720,7 +2706,7 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
       json_builder_set_member_name (builder, "id");
       json_builder_add_string_value (builder, c->id);
       json_builder_set_member_name (builder, "state");
-      json_builder_add_string_value (builder, _resmgr_component_state_to_string (c->state));
+      json_builder_add_string_value (builder, _resmgr_enum_nick (RESMGR_TYPE_COMPONENT_STATE, c->state));
       add_member_uint (builder, "resources", c->n_resources);
       add_member_uint (builder, "bytes", c->bytes);
       add_member_uint (builder, "leaks", c->n_leaks);
@@ -2738,11 +2724,11 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
       json_builder_begin_object (builder);
       add_member_uint (builder, "id", resmgr_handle_get_id (l->handle));
       json_builder_set_member_name (builder, "kind");
-      json_builder_add_string_value (builder, _resmgr_leak_kind_to_string (l->kind));
+      json_builder_add_string_value (builder, _resmgr_enum_nick (RESMGR_TYPE_LEAK_KIND, l->kind));
       json_builder_set_member_name (builder, "component");
       json_builder_add_string_value (builder, resmgr_handle_get_component_id (l->handle));
       json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, resmgr_resource_type_to_string (resmgr_handle_get_resource_type (l->handle)));
+      json_builder_add_string_value (builder, _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_TYPE, resmgr_handle_get_resource_type (l->handle)));
       json_builder_set_member_name (builder, "name");
       if (name != NULL)
         json_builder_add_string_value (builder, name);
@@ -2750,7 +2736,7 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
         json_builder_add_null_value (builder);
       add_member_uint (builder, "bytes", resmgr_handle_get_size (l->handle));
       json_builder_set_member_name (builder, "state");
-      json_builder_add_string_value (builder, resmgr_resource_state_to_string (resmgr_handle_get_state (l->handle)));
+      json_builder_add_string_value (builder, _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_STATE, resmgr_handle_get_state (l->handle)));
       json_builder_set_member_name (builder, "age_us");
       json_builder_add_int_value (builder, MAX (0, now - resmgr_handle_get_created (l->handle)));
       json_builder_end_object (builder);

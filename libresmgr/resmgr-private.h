@@ -84,6 +84,10 @@ _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_set_timed_out (R
                                                            gboolean             timed_out);
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_finish       (ResmgrCleanupReport *self);
 
+/* resmgr-types.c: the nick of an enum value ("unknown" if none). */
+_RESMGR_PRIVATE_API const char          *_resmgr_enum_nick                   (GType                type,
+                                                          int                  value);
+
 /* The one JSON writer: a report as an object where @builder stands, and
  * the text of what a builder built. */
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_json     (ResmgrCleanupReport *self,

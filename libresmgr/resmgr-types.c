@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "resmgr-types.h"
+#include "resmgr-private.h"
 
 /* Not G_DEFINE_QUARK: its lazily set static is a plain data race when two
  * threads fail for the first time at once (seen by the TSan run). */
@@ -19,17 +19,16 @@ resmgr_error_quark (void)
 }
 
 static const struct {
-  const char *name;
   int priority;
 } resource_types[RESMGR_N_RESOURCE_TYPES] = {
-  [RESMGR_RESOURCE_TYPE_WORKER]    = { "worker",    100 },
-  [RESMGR_RESOURCE_TYPE_TIMER]     = { "timer",      90 },
-  [RESMGR_RESOURCE_TYPE_SOURCE]    = { "source",     90 },
-  [RESMGR_RESOURCE_TYPE_GL_OBJECT] = { "gl-object",  80 },
-  [RESMGR_RESOURCE_TYPE_WIDGET]    = { "widget",     60 },
-  [RESMGR_RESOURCE_TYPE_CUSTOM]    = { "custom",     50 },
-  [RESMGR_RESOURCE_TYPE_FILE]      = { "file",       40 },
-  [RESMGR_RESOURCE_TYPE_MEMORY]    = { "memory",     20 },
+  [RESMGR_RESOURCE_TYPE_WORKER]    = { 100 },
+  [RESMGR_RESOURCE_TYPE_TIMER]     = { 90 },
+  [RESMGR_RESOURCE_TYPE_SOURCE]    = { 90 },
+  [RESMGR_RESOURCE_TYPE_GL_OBJECT] = { 80 },
+  [RESMGR_RESOURCE_TYPE_WIDGET]    = { 60 },
+  [RESMGR_RESOURCE_TYPE_CUSTOM]    = { 50 },
+  [RESMGR_RESOURCE_TYPE_FILE]      = { 40 },
+  [RESMGR_RESOURCE_TYPE_MEMORY]    = { 20 },
 };
 
 /**
@@ -51,47 +50,19 @@ resmgr_resource_type_get_default_priority (ResmgrResourceType type)
   return resource_types[type].priority;
 }
 
-/**
- * resmgr_resource_type_to_string:
- * @type: a resource type
- *
- * Gets the short name of @type as used in reports ("worker", "gl-object", …).
- *
- * Returns: (transfer none): a static string
- *
- * Since: 0.1
- */
+/* The name of an enum value: its nick, as glib-mkenums made it (the one
+ * table of names, shared with bindings and GParamSpecs). */
 const char *
-resmgr_resource_type_to_string (ResmgrResourceType type)
+_resmgr_enum_nick (GType type,
+                   int   value)
 {
-  g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, NULL);
+  GEnumClass *klass = g_type_class_peek (type);
+  GEnumValue *v;
 
-  return resource_types[type].name;
-}
+  /* Enum classes of static types are never finalized: one ref is enough. */
+  if (klass == NULL)
+    klass = g_type_class_ref (type);
+  v = g_enum_get_value (klass, value);
 
-/**
- * resmgr_resource_state_to_string:
- * @state: a resource state
- *
- * Gets the short name of @state as used in reports ("active", "disposed", …).
- *
- * Returns: (transfer none): a static string
- *
- * Since: 0.1
- */
-const char *
-resmgr_resource_state_to_string (ResmgrResourceState state)
-{
-  static const char * const names[] = {
-    [RESMGR_RESOURCE_STATE_ACTIVE]    = "active",
-    [RESMGR_RESOURCE_STATE_DISPOSED]  = "disposed",
-    [RESMGR_RESOURCE_STATE_RELEASED]  = "released",
-    [RESMGR_RESOURCE_STATE_FAILED]    = "failed",
-    [RESMGR_RESOURCE_STATE_FINALIZED] = "finalized",
-    [RESMGR_RESOURCE_STATE_LOST]      = "lost",
-  };
-
-  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (names), NULL);
-
-  return names[state];
+  return v != NULL ? v->value_nick : "unknown";
 }

@@ -168,9 +168,5 @@ RESMGR_AVAILABLE_IN_ALL
 GQuark       resmgr_error_quark                       (void);
 RESMGR_AVAILABLE_IN_ALL
 int          resmgr_resource_type_get_default_priority (ResmgrResourceType type);
-RESMGR_AVAILABLE_IN_ALL
-const char  *resmgr_resource_type_to_string            (ResmgrResourceType type);
-RESMGR_AVAILABLE_IN_ALL
-const char  *resmgr_resource_state_to_string           (ResmgrResourceState state);
 
 G_END_DECLS

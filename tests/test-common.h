@@ -103,7 +103,7 @@ void        register_component            (ResmgrService      *service,
     g_free (__joined);                            \
   } G_STMT_END
 
-/* A stable name for a state, independent of resmgr_resource_state_to_string () */
+/* A stable name for a state, independent of the library's enum nicks */
 const char *state_name                    (ResmgrResourceState state);
 
 /* Iterates @context until *flag is TRUE. */

@@ -916,7 +916,6 @@ test_handle_default_priorities (void)
       guint64 id;
 
       g_assert_cmpint (resmgr_resource_type_get_default_priority (table[i].type), ==, table[i].priority);
-      g_assert_nonnull (resmgr_resource_type_to_string (table[i].type));
 
       id = track_item (SERVICE (manager), comp, table[i].type, RESMGR_PRIORITY_DEFAULT, rec, "x");
       handle = resmgr_service_lookup (SERVICE (manager), id, &error);
@@ -2260,7 +2259,7 @@ obs_tracked (gpointer                      data,
   g_mutex_lock (&log->mutex);
   observer_log_word (log, "tracked:%s/%s/%s/%" G_GSIZE_FORMAT "/%d",
                      res->component_id, res->name ? res->name : "-",
-                     resmgr_resource_type_to_string (res->type), res->size, res->priority);
+                     g_enum_get_value (g_type_class_ref (RESMGR_TYPE_RESOURCE_TYPE), res->type)->value_nick, res->size, res->priority);
   g_array_append_val (log->tracked, res->id);
   if (log->block)
     {

@@ -852,8 +852,7 @@ test_json (void)
   g_assert_cmpint (json_object_get_int_member (leak, "id"), ==, (gint64) id);
   g_assert_cmpstr (json_object_get_string_member (leak, "kind"), ==, "orphaned");
   g_assert_cmpstr (json_object_get_string_member (leak, "name"), ==, "leaky");
-  g_assert_cmpstr (json_object_get_string_member (leak, "type"), ==,
-                   resmgr_resource_type_to_string (RESMGR_RESOURCE_TYPE_MEMORY));
+  g_assert_cmpstr (json_object_get_string_member (leak, "type"), ==, "memory");
   g_assert_cmpint (json_object_get_int_member (leak, "age_us"), >=, 0);
 
   array = json_object_get_array_member (root, "reports");
@@ -960,11 +959,15 @@ test_list_contents (void)
                 "name", &name, "bytes", &bytes, "age", &age, "state-name", &state_name, NULL);
   g_assert_cmpuint (pid, ==, id0);
   g_assert_cmpstr (component, ==, "A");
-  g_assert_cmpstr (type_name, ==, resmgr_resource_type_to_string (RESMGR_RESOURCE_TYPE_MEMORY));
+  /* The names are the enums' nicks. */
+  g_assert_cmpstr (type_name, ==, "memory");
   g_assert_cmpstr (name, ==, "buffer");
   g_assert_cmpuint (bytes, ==, 4096);
   g_assert_cmpint (age, >=, 0);
-  g_assert_cmpstr (state_name, ==, resmgr_resource_state_to_string (RESMGR_RESOURCE_STATE_ACTIVE));
+  g_assert_cmpstr (state_name, ==, "active");
+  g_assert_cmpuint (resmgr_monitor_resource_get_bytes (r), ==, bytes);
+  g_assert_cmpint (resmgr_monitor_resource_get_created (r), >, 0);
+  g_assert_cmpint (resmgr_monitor_resource_get_age (r), >=, 0);
   g_assert_cmpint (resmgr_monitor_resource_get_state (r), ==, RESMGR_RESOURCE_STATE_ACTIVE);
   g_assert_cmpint (resmgr_monitor_resource_get_leak (r), ==, RESMGR_LEAK_KIND_NONE);
   g_assert_cmpuint (resmgr_monitor_resource_get_id (resource_at (monitor, 1)), ==, id1);
@@ -980,7 +983,7 @@ test_list_contents (void)
   g_assert_cmpstr (resmgr_monitor_component_get_id (c), ==, "A");
   g_assert_cmpuint (resmgr_monitor_component_get_n_resources (c), ==, 2);
   g_assert_cmpuint (resmgr_monitor_component_get_bytes (c), ==, 4096 + 16);
-  g_assert_cmpstr (resmgr_monitor_component_get_state_name (c), ==, "active");
+  g_assert_cmpint (resmgr_monitor_component_get_state (c), ==, RESMGR_COMPONENT_STATE_ACTIVE);
   c = component_at (monitor, 1);
   g_assert_cmpstr (resmgr_monitor_component_get_id (c), ==, "B");
   g_assert_cmpuint (resmgr_monitor_component_get_n_resources (c), ==, 1);
