@@ -287,7 +287,7 @@ resmgr_coordinator_real_cleanup_resource (ResmgrCoordinator   *self,
     {
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
                    "%s has no default cleanup for a %s resource that is not a GObject",
-                   G_OBJECT_TYPE_NAME (self), resmgr_resource_type_to_string (type));
+                   G_OBJECT_TYPE_NAME (self), _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_TYPE, type));
       return FALSE;
     }
 

@@ -458,6 +458,7 @@ test_growth (void)
   resmgr_monitor_set_sampler (monitor, fake_sampler, &sampler, NULL);
   resmgr_monitor_set_history_size (monitor, 4);
   resmgr_monitor_set_growth_threshold (monitor, 1000);
+  g_assert_cmpuint (resmgr_monitor_get_growth_threshold (monitor), ==, 1000);
   g_signal_connect (monitor, "memory-growth", G_CALLBACK (on_memory_growth), &log);
   g_signal_connect (monitor, "sampled", G_CALLBACK (on_sampled), &log);
   g_signal_connect (monitor, "notify::rss", G_CALLBACK (on_notify_rss), &log);
@@ -757,6 +758,7 @@ test_report_history (void)
                   "dropped first");
 
   resmgr_monitor_set_report_history_size (monitor, 2);
+  g_assert_cmpuint (resmgr_monitor_get_report_history_size (monitor), ==, 2);
   register_component (SERVICE (manager), a, "A");
   register_component (SERVICE (manager), b, "B");
   track_item (SERVICE (manager), a, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "a");
