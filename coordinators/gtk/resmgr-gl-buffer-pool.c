@@ -115,40 +115,15 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (ResmgrGLBufferPool, resmgr_gl_buffer_pool, G_TYPE_OBJECT)
 
-G_DEFINE_BOXED_TYPE (ResmgrGLBufferPoolStats, resmgr_gl_buffer_pool_stats,
-                     resmgr_gl_buffer_pool_stats_copy, resmgr_gl_buffer_pool_stats_free)
-
-/**
- * resmgr_gl_buffer_pool_stats_copy:
- * @stats: stats
- *
- * Copies @stats.
- *
- * Returns: (transfer full): a copy
- *
- * Since: 0.1
- */
-ResmgrGLBufferPoolStats *
-resmgr_gl_buffer_pool_stats_copy (const ResmgrGLBufferPoolStats *stats)
+/* The boxed type's copy and free, for bindings only: in C the stats are a
+ * plain struct filled by resmgr_gl_buffer_pool_get_stats (). */
+static ResmgrGLBufferPoolStats *
+stats_copy (const ResmgrGLBufferPoolStats *stats)
 {
-  g_return_val_if_fail (stats != NULL, NULL);
-
   return g_memdup2 (stats, sizeof *stats);
 }
 
-/**
- * resmgr_gl_buffer_pool_stats_free:
- * @stats: stats from resmgr_gl_buffer_pool_stats_copy()
- *
- * Frees @stats.
- *
- * Since: 0.1
- */
-void
-resmgr_gl_buffer_pool_stats_free (ResmgrGLBufferPoolStats *stats)
-{
-  g_free (stats);
-}
+G_DEFINE_BOXED_TYPE (ResmgrGLBufferPoolStats, resmgr_gl_buffer_pool_stats, stats_copy, g_free)
 
 /* Keys and entries {{{ */
 
@@ -906,48 +881,6 @@ resmgr_gl_buffer_pool_get_stats (ResmgrGLBufferPool      *self,
 }
 
 /**
- * resmgr_gl_buffer_pool_get_coordinator:
- * @self: a GL buffer pool
- *
- * Gets the coordinator the pool's objects are tracked through.
- *
- * Returns: (transfer none): the coordinator
- *
- * Since: 0.1
- */
-ResmgrGLCoordinator *
-resmgr_gl_buffer_pool_get_coordinator (ResmgrGLBufferPool *self)
-{
-  g_return_val_if_fail (RESMGR_IS_GL_BUFFER_POOL (self), NULL);
-
-  return self->coordinator;
-}
-
-/**
- * resmgr_gl_buffer_pool_get_budget:
- * @self: a GL buffer pool
- *
- * Gets the byte budget of the idle objects.
- *
- * Returns: the budget in bytes
- *
- * Since: 0.1
- */
-guint64
-resmgr_gl_buffer_pool_get_budget (ResmgrGLBufferPool *self)
-{
-  guint64 budget;
-
-  g_return_val_if_fail (RESMGR_IS_GL_BUFFER_POOL (self), 0);
-
-  g_mutex_lock (&self->mutex);
-  budget = self->stats.budget;
-  g_mutex_unlock (&self->mutex);
-
-  return budget;
-}
-
-/**
  * resmgr_gl_buffer_pool_set_budget:
  * @self: a GL buffer pool
  * @budget: the new budget in bytes
@@ -1087,7 +1020,12 @@ resmgr_gl_buffer_pool_get_property (GObject    *object,
       g_value_set_object (value, self->coordinator);
       break;
     case PROP_BUDGET:
-      g_value_set_uint64 (value, resmgr_gl_buffer_pool_get_budget (self));
+      {
+        ResmgrGLBufferPoolStats stats;
+
+        resmgr_gl_buffer_pool_get_stats (self, &stats);
+        g_value_set_uint64 (value, stats.budget);
+      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
