@@ -9,6 +9,7 @@
 
 #include "resmgr-private.h"
 #include "resmgr-gl-buffer-pool.h"
+#include "resmgr-gtk-enums.h"
 
 /**
  * ResmgrGLBufferPool:
@@ -461,6 +462,8 @@ create_object_current (const PoolKey  *key,
 
   if ((gl_error = glGetError ()) != GL_NO_ERROR)
     {
+      GEnumClass *kinds = g_type_class_ref (RESMGR_TYPE_GL_OBJECT_KIND);
+
       while (glGetError () != GL_NO_ERROR)
         ;
       if (key->kind == RESMGR_GL_OBJECT_BUFFER)
@@ -470,7 +473,8 @@ create_object_current (const PoolKey  *key,
       g_set_error (error, RESMGR_ERROR, gl_error == GL_OUT_OF_MEMORY ? RESMGR_ERROR_CLEANUP_FAILED
                                                                      : RESMGR_ERROR_INVALID_ARGUMENT,
                    "GL error 0x%04x creating a pooled %s of %" G_GUINT64_FORMAT " bytes",
-                   gl_error, resmgr_gl_object_kind_to_string (key->kind), key->size);
+                   gl_error, g_enum_get_value (kinds, key->kind)->value_nick, key->size);
+      g_type_class_unref (kinds);
       return 0;
     }
 

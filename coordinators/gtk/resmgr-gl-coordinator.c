@@ -9,6 +9,7 @@
 
 #include "resmgr-private.h"
 #include "resmgr-gl-coordinator.h"
+#include "resmgr-gtk-enums.h"
 
 /**
  * ResmgrGLCoordinator:
@@ -173,55 +174,29 @@ static gboolean flush_internal (ResmgrGLCoordinator  *self,
 /* Kinds {{{ */
 
 static const struct {
-  const char *name;
   GLenum      label_identifier;
   gboolean    shareable;
 } kinds[N_KINDS] = {
-  [RESMGR_GL_OBJECT_TEXTURE]      = { "texture",      GL_TEXTURE,      TRUE },
-  [RESMGR_GL_OBJECT_BUFFER]       = { "buffer",       GL_BUFFER,       TRUE },
-  [RESMGR_GL_OBJECT_FRAMEBUFFER]  = { "framebuffer",  GL_FRAMEBUFFER,  FALSE },
-  [RESMGR_GL_OBJECT_RENDERBUFFER] = { "renderbuffer", GL_RENDERBUFFER, TRUE },
-  [RESMGR_GL_OBJECT_VERTEX_ARRAY] = { "vertex-array", GL_VERTEX_ARRAY, FALSE },
-  [RESMGR_GL_OBJECT_SHADER]       = { "shader",       GL_SHADER,       TRUE },
-  [RESMGR_GL_OBJECT_PROGRAM]      = { "program",      GL_PROGRAM,      TRUE },
-  [RESMGR_GL_OBJECT_SAMPLER]      = { "sampler",      GL_SAMPLER,      TRUE },
-  [RESMGR_GL_OBJECT_QUERY]        = { "query",        GL_QUERY,        FALSE },
+  [RESMGR_GL_OBJECT_TEXTURE]      = { GL_TEXTURE,      TRUE },
+  [RESMGR_GL_OBJECT_BUFFER]       = { GL_BUFFER,       TRUE },
+  [RESMGR_GL_OBJECT_FRAMEBUFFER]  = { GL_FRAMEBUFFER,  FALSE },
+  [RESMGR_GL_OBJECT_RENDERBUFFER] = { GL_RENDERBUFFER, TRUE },
+  [RESMGR_GL_OBJECT_VERTEX_ARRAY] = { GL_VERTEX_ARRAY, FALSE },
+  [RESMGR_GL_OBJECT_SHADER]       = { GL_SHADER,       TRUE },
+  [RESMGR_GL_OBJECT_PROGRAM]      = { GL_PROGRAM,      TRUE },
+  [RESMGR_GL_OBJECT_SAMPLER]      = { GL_SAMPLER,      TRUE },
+  [RESMGR_GL_OBJECT_QUERY]        = { GL_QUERY,        FALSE },
 };
 
-/**
- * resmgr_gl_object_kind_is_shareable:
- * @kind: a GL object kind
- *
- * Checks whether objects of @kind live in the share group of their display
- * (and so outlive their context) rather than in one context.
- *
- * Returns: %TRUE for textures, buffers, renderbuffers, shaders, programs
- *   and samplers
- *
- * Since: 0.1
- */
-gboolean
-resmgr_gl_object_kind_is_shareable (ResmgrGLObjectKind kind)
-{
-  g_return_val_if_fail ((guint) kind < N_KINDS, FALSE);
-  return kinds[kind].shareable;
-}
+/* Referenced in class_init, never released: the nicks mkenums generated. */
+static GEnumClass *kind_class;
 
-/**
- * resmgr_gl_object_kind_to_string:
- * @kind: a GL object kind
- *
- * Gets the short name of @kind ("texture", "vertex-array", …).
- *
- * Returns: (transfer none): a static string
- *
- * Since: 0.1
- */
-const char *
-resmgr_gl_object_kind_to_string (ResmgrGLObjectKind kind)
+/* The short name of @kind ("texture", "vertex-array", …) for messages and
+ * report names: the enum's nick. */
+static const char *
+kind_nick (ResmgrGLObjectKind kind)
 {
-  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
-  return kinds[kind].name;
+  return g_enum_get_value (kind_class, kind)->value_nick;
 }
 
 /* }}} */
@@ -558,7 +533,7 @@ gl_object_cleanup (gpointer   resource,
         gl_object_unref (o);
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_CONTEXT_LOST,
                    "%s %u “%s” was freed with its context",
-                   kinds[kind].name, name, o->label ? o->label : "");
+                   kind_nick (kind), name, o->label ? o->label : "");
       return FALSE;
     }
 
@@ -683,7 +658,7 @@ delete_bucket (ResmgrGLCoordinator  *self,
             errors = g_string_new (NULL);
           g_string_append_printf (errors, "%sGL error 0x%04x deleting %u %s name(s)",
                                   errors->len ? "; " : "", gl_error, b->names[k]->len,
-                                  kinds[k].name);
+                                  kind_nick (k));
         }
     }
 
@@ -767,7 +742,7 @@ track_gl_object (ResmgrGLCoordinator  *self,
   guint64 id;
   g_autofree char *name = NULL;
 
-  name = o->label ? g_strdup (o->label) : g_strdup_printf ("%s %u", kinds[o->kind].name, o->name);
+  name = o->label ? g_strdup (o->label) : g_strdup_printf ("%s %u", kind_nick (o->kind), o->name);
 
   /* The entry owns one reference to the object (taken over from the
    * caller on success); the table another, taken here unless the entry's
@@ -1004,7 +979,7 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
                    "Cannot track re-creatable %s “%s” of “%s” from this thread: its GL "
                    "creation must run on the thread that owns the coordinator's context "
                    "(the GTK thread)",
-                   kinds[kind].name, label ? label : "",
+                   kind_nick (kind), label ? label : "",
                    resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)));
       return NULL;
     }
@@ -1016,7 +991,7 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
       pop_context (previous);
       if (error != NULL && *error == NULL)
         g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
-                     "Creating %s “%s” returned no name", kinds[kind].name, label ? label : "");
+                     "Creating %s “%s” returned no name", kind_nick (kind), label ? label : "");
       return NULL;
     }
 
@@ -1430,7 +1405,7 @@ on_area_realize (GtkGLArea           *area,
       if (name == 0)
         {
           g_warning ("Cannot re-create %s “%s” in the new context: %s",
-                     kinds[o->kind].name, o->label ? o->label : "",
+                     kind_nick (o->kind), o->label ? o->label : "",
                      error ? error->message : "no name returned");
           continue;
         }
@@ -1684,6 +1659,8 @@ resmgr_gl_coordinator_class_init (ResmgrGLCoordinatorClass *klass)
 
   coordinator_class->cleanup = resmgr_gl_coordinator_cleanup;
   coordinator_class->cleanup_priority = FLUSH_PRIORITY;
+
+  kind_class = g_type_class_ref (RESMGR_TYPE_GL_OBJECT_KIND);
 }
 
 static void

@@ -90,11 +90,6 @@ struct _ResmgrGLCoordinatorClass
 };
 
 RESMGR_AVAILABLE_IN_ALL
-gboolean             resmgr_gl_object_kind_is_shareable     (ResmgrGLObjectKind    kind);
-RESMGR_AVAILABLE_IN_ALL
-const char          *resmgr_gl_object_kind_to_string        (ResmgrGLObjectKind    kind);
-
-RESMGR_AVAILABLE_IN_ALL
 ResmgrGLCoordinator *resmgr_gl_coordinator_new              (ResmgrService        *service);
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_gl_coordinator_track            (ResmgrGLCoordinator  *self,
