@@ -74,7 +74,7 @@ typedef struct
 {
   PoolKey        key;
   guint          name;
-  ResmgrHandle  *handle;
+  guint64        id;            /* the coordinator's */
   guint64        last_used;     /* the frame of its release */
   GList          lru_link;      /* in self->lru while idle */
   GList          bucket_link;   /* in its bucket while idle */
@@ -158,13 +158,13 @@ lent_index (ResmgrGLObjectKind kind)
 static Entry *
 entry_new (const PoolKey *key,
            guint          name,
-           ResmgrHandle  *handle)
+           guint64        id)
 {
   Entry *e = g_new0 (Entry, 1);
 
   e->key = *key;
   e->name = name;
-  e->handle = handle;
+  e->id = id;
   e->lru_link.data = e;
   e->bucket_link.data = e;
 
@@ -174,10 +174,7 @@ entry_new (const PoolKey *key,
 static void
 entry_free (gpointer data)
 {
-  Entry *e = data;
-
-  g_clear_pointer (&e->handle, resmgr_handle_unref);
-  g_free (e);
+  g_free (data);
 }
 
 /* Takes an idle entry out of the LRU list and its bucket. */
@@ -273,18 +270,18 @@ static void
 delete_entries (ResmgrGLBufferPool *self,
                 GPtrArray          *doomed)
 {
-  g_autoptr(GPtrArray) handles = NULL;
+  g_autoptr(GArray) ids = NULL;
   g_autoptr(GError) error = NULL;
 
   if (doomed->len == 0)
     return;
 
-  handles = g_ptr_array_sized_new (doomed->len);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (guint64), doomed->len);
   for (guint i = 0; i < doomed->len; i++)
-    g_ptr_array_add (handles, ((Entry *) g_ptr_array_index (doomed, i))->handle);
+    g_array_append_val (ids, ((Entry *) g_ptr_array_index (doomed, i))->id);
 
   if (!resmgr_gl_coordinator_release_many (self->coordinator,
-                                           (ResmgrHandle * const *) handles->pdata, handles->len,
+                                           (const guint64 *) (gpointer) ids->data, ids->len,
                                            &error))
     {
       /* NOT_FOUND: the component was cleaned, its GL objects with it. */
@@ -494,7 +491,7 @@ acquire (ResmgrGLBufferPool  *self,
   GdkDisplay *display = gdk_gl_context_get_display (context);
   g_autofree char *label = NULL;
   GdkGLContext *previous;
-  ResmgrHandle *handle;
+  guint64 id;
   guint name;
 
   /* A hit makes no GL call, a miss does: refused off the GL thread either
@@ -534,7 +531,7 @@ acquire (ResmgrGLBufferPool  *self,
 
       /* Still the coordinator's (its component may have been cleaned
        * without us: then the name is gone already). */
-      if (resmgr_gl_coordinator_get_name (self->coordinator, e->handle) != e->name)
+      if (resmgr_gl_coordinator_get_name (self->coordinator, e->id) != e->name)
         {
           entry_free (e);
           g_mutex_lock (&self->mutex);
@@ -566,9 +563,9 @@ acquire (ResmgrGLBufferPool  *self,
   else
     label = g_strdup_printf ("pooled buffer %" G_GUINT64_FORMAT " B", key->size);
 
-  handle = resmgr_gl_coordinator_track (self->coordinator, context, key->kind, name,
-                                        key->size, label, error);
-  if (handle == NULL)
+  id = resmgr_gl_coordinator_track (self->coordinator, context, key->kind, name,
+                                    key->size, label, error);
+  if (id == 0)
     {
       previous = push_context (context);
       if (key->kind == RESMGR_GL_OBJECT_BUFFER)
@@ -581,7 +578,7 @@ acquire (ResmgrGLBufferPool  *self,
 
   g_mutex_lock (&self->mutex);
   g_hash_table_insert (self->lent[lent_index (key->kind)], GUINT_TO_POINTER (name),
-                       entry_new (key, name, handle));
+                       entry_new (key, name, id));
   self->stats.misses++;
   self->stats.bytes_in_use += key->size;
   self->stats.n_in_use++;
