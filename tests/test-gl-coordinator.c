@@ -1055,6 +1055,118 @@ test_same_names (void)
 
 /* }}} */
 
+/* Handing an area over to another coordinator {{{ */
+
+static void
+set_flag (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, 1);
+}
+
+static void
+test_detach_area (void)
+{
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_first_created = 0, n_second_created = 0;
+  guint64 texture_id, first_vao_id, second_vao_id;
+  gint context_finalized = 0;
+  GdkGLContext *context;
+  GtkWidget *second_window;
+  guint texture, vao;
+  View v = { 0 }, w = { 0 };
+  Env first, second;
+
+  g_test_summary ("A GL area handed over from one component's coordinator to another's: the "
+                  "first detaches it and no longer follows it (the area's context is not kept "
+                  "for its texture: the context is finalized with its window), the second attaches it and re-creates its vertex array when the "
+                  "area moves; the first one's texture is deleted at its cleanup through "
+                  "another context of the display.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+  if (!view_open (&v) || !view_open (&w))
+    {
+      view_close (&v);
+      view_close (&w);
+      return;
+    }
+  env_init (&first);
+  env_init (&second);
+  context = view_context (&v);
+
+  /* The first component draws in the area: a texture and a vertex array. */
+  resmgr_gl_coordinator_attach_area (first.coord, GTK_GL_AREA (v.area));
+  gdk_gl_context_make_current (context);
+  gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &texture);
+  gdk_gl_context_clear_current ();
+  texture_id = resmgr_gl_coordinator_track (first.coord, context, RESMGR_GL_OBJECT_TEXTURE, texture, 64,
+                                            "first texture", &error);
+  g_assert_no_error (error);
+  first_vao_id = resmgr_gl_coordinator_track_recreatable (first.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0,
+                                                          "first vao", create_vao, &n_first_created, NULL, &error);
+  g_assert_no_error (error);
+
+  /* It hands the area over: its vertex array goes, the area is detached;
+   * the texture stays the first component's. */
+  g_assert_true (resmgr_coordinator_release (COORD (first.coord), first_vao_id, &error));
+  g_assert_no_error (error);
+  resmgr_gl_coordinator_detach_area (first.coord, GTK_GL_AREA (v.area));
+  /* Detaching an area that is not attached does nothing. */
+  resmgr_gl_coordinator_detach_area (first.coord, GTK_GL_AREA (v.area));
+
+  resmgr_gl_coordinator_attach_area (second.coord, GTK_GL_AREA (v.area));
+  second_vao_id = resmgr_gl_coordinator_track_recreatable (second.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0,
+                                                           "second vao", create_vao, &n_second_created, NULL,
+                                                           &error);
+  g_assert_no_error (error);
+
+  /* The area moves: the second re-creates its vertex array there. */
+  second_window = window_new ();
+  move_area (v.area, v.window, second_window);
+  context = view_context (&v);
+  g_assert_cmpuint (n_second_created, ==, 2);
+  g_assert_cmpuint (n_first_created, ==, 1);
+  g_assert_true (resmgr_gl_coordinator_get_context_for (second.coord, second_vao_id) == context);
+  vao = resmgr_gl_coordinator_get_name (second.coord, second_vao_id);
+  g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_VERTEX_ARRAY, &vao, 1), ==, 1);
+  /* The texture carried over, still the first component's. */
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (first.coord, texture_id), ==, texture);
+
+  /* The area's window goes, the area with it. Attached, the first
+   * coordinator would keep the area's context for its texture until its
+   * own end (GDK disposes the context with its surface, but the object
+   * lives on); detached, nothing keeps it. */
+  g_object_set_data_full (G_OBJECT (context), "test-finalized", &context_finalized, set_flag);
+  gtk_window_destroy (GTK_WINDOW (second_window));
+  g_clear_object (&v.area);
+  wait_for (flag_set, &context_finalized, "the handed-over area's GL context to be finalized");
+
+  /* The first component's texture, through another context. */
+  report = resmgr_coordinator_cleanup_all (COORD (first.coord), &error);
+  g_assert_no_error (error);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (report), ==, 1 + 1);
+  g_assert_cmpuint (count_alive (view_context (&w), RESMGR_GL_OBJECT_TEXTURE, &texture, 1), ==, 0);
+  g_clear_pointer (&report, resmgr_cleanup_report_unref);
+
+  /* The second one's vertex array went with its context, at the unrealize. */
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (second.coord, second_vao_id), ==, 0);
+  report = resmgr_coordinator_cleanup_all (COORD (second.coord), &error);
+  g_assert_no_error (error);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+
+  env_clear (&first);
+  env_clear (&second);
+  view_close (&v);
+  view_close (&w);
+}
+
+/* }}} */
+
 /* Frames {{{ */
 
 #define N_FRAME_NAMES 100
@@ -2082,6 +2194,7 @@ main (int   argc,
                         GINT_TO_POINTER (TRUE), test_window_destroyed);
   g_test_add_func ("/Resmgr/GLCoordinator/area/reparent", test_reparent);
   g_test_add_func ("/Resmgr/GLCoordinator/area/same-names", test_same_names);
+  g_test_add_func ("/Resmgr/GLCoordinator/area/detach", test_detach_area);
   g_test_add_func ("/Resmgr/GLCoordinator/frame/cleanup-mid-frame", test_cleanup_mid_frame);
   g_test_add_func ("/Resmgr/GLCoordinator/frame/none-during-cleanup", test_no_frame_during_cleanup);
   g_test_add_func ("/Resmgr/GLBufferPool/hit-miss", test_pool_hit_miss);

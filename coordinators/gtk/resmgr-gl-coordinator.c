@@ -1629,7 +1629,13 @@ resmgr_gl_coordinator_attach_area (ResmgrGLCoordinator *self,
  * @self: a GL coordinator
  * @area: an area given to resmgr_gl_coordinator_attach_area()
  *
- * Stops following @area.
+ * Stops following @area: its unrealize no longer deletes this
+ * coordinator's container objects (nor does its realize re-create them),
+ * and the context kept for shareable objects since its last unrealize is
+ * let go at once. An attached area is otherwise followed, and that context
+ * kept, until the coordinator is disposed: detach an area handed over to
+ * another component's coordinator, or one that is done with, so that its
+ * window's GL context can go.
  *
  * Since: 0.1
  */
