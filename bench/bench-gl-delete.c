@@ -113,19 +113,15 @@ run_resmgr (Bench        *b,
 
   for (int i = 0; i < opt_textures; i++)
     {
-      ResmgrHandle *h = resmgr_gl_coordinator_track (coord, context, RESMGR_GL_OBJECT_TEXTURE,
-                                                     b->textures[i], 16 * 16 * 4, NULL, &error);
-      if (h == NULL)
+      if (resmgr_gl_coordinator_track (coord, context, RESMGR_GL_OBJECT_TEXTURE,
+                                       b->textures[i], 16 * 16 * 4, NULL, &error) == 0)
         g_error ("track: %s", error->message);
-      resmgr_handle_unref (h);
     }
   for (int i = 0; i < opt_buffers; i++)
     {
-      ResmgrHandle *h = resmgr_gl_coordinator_track (coord, context, RESMGR_GL_OBJECT_BUFFER,
-                                                     b->buffers[i], 256, NULL, &error);
-      if (h == NULL)
+      if (resmgr_gl_coordinator_track (coord, context, RESMGR_GL_OBJECT_BUFFER,
+                                       b->buffers[i], 256, NULL, &error) == 0)
         g_error ("track: %s", error->message);
-      resmgr_handle_unref (h);
     }
 
   start = g_get_monotonic_time ();

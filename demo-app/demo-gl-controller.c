@@ -100,7 +100,7 @@ struct _DemoGLController
   GWeakRef             area;
   ResmgrGLBufferPool  *pool;
 
-  ResmgrHandle        *handles[DEMO_GL_N_OBJECTS];
+  guint64              ids[DEMO_GL_N_OBJECTS];  /* the GL coordinator's; 0: none */
   guint                n_indices;
   gboolean             ready;            /* the scene is built */
   gboolean             scene_released;   /* released behind our back: not rebuilt */
@@ -120,7 +120,8 @@ struct _DemoGLController
   guint                texture_width;
   guint                texture_height;
 
-  ResmgrHandle        *tick_handle;
+  gpointer             tick;             /* the tracked Tick, or NULL… */
+  guint64              tick_id;          /* …and its id */
   gint64               last_frame_time;
   double               seconds;          /* animation time */
 
@@ -129,7 +130,7 @@ struct _DemoGLController
   gboolean             in_frame;
   guint                pending_notifies; /* bit per property */
   char                *pending_status;
-  ResmgrHandle        *notify_handle;
+  gboolean             notify_scheduled;
 
   gboolean             animate;
   guint                frames_rendered;
@@ -182,7 +183,7 @@ notify_source_gone (gpointer data)
 
   if (self != NULL)
     {
-      g_clear_pointer (&self->notify_handle, resmgr_handle_unref);
+      self->notify_scheduled = FALSE;
       g_object_unref (self);
     }
   g_weak_ref_clear (data);
@@ -250,21 +251,19 @@ schedule_notify (DemoGLController *self)
 {
   /* Once cleaned up (or shutting down) the controller tracks nothing new:
    * these notifications are dropped. */
-  if (self->notify_handle == NULL &&
+  if (!self->notify_scheduled &&
       !resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (self)) &&
       !resmgr_service_is_shutting_down (resmgr_controller_get_service (RESMGR_CONTROLLER (self))))
     {
       GWeakRef *ref = g_new0 (GWeakRef, 1);
 
-      g_weak_ref_init (ref, NULL);
-      self->notify_handle = resmgr_coordinator_lookup (RESMGR_COORDINATOR (coordinator (self)),
-                                                       resmgr_coordinator_idle_add (RESMGR_COORDINATOR (coordinator (self)),
-                                                                                    "demo-gl notify after frame", G_OBJECT (self),
-                                                                                    notify_idle_cb, ref, notify_source_gone),
-                                                       NULL);
-      /* Told when the source goes from now on (it ran, or was released). */
-      if (self->notify_handle != NULL)
-        g_weak_ref_set (ref, self);
+      /* Scheduled until the source goes (it ran, was released, or was
+       * refused: its destroy notify runs in every case, exactly once). */
+      g_weak_ref_init (ref, self);
+      self->notify_scheduled = TRUE;
+      resmgr_coordinator_idle_add (RESMGR_COORDINATOR (coordinator (self)),
+                                   "demo-gl notify after frame", G_OBJECT (self),
+                                   notify_idle_cb, ref, notify_source_gone);
     }
 }
 
@@ -576,8 +575,8 @@ create_framebuffer (GdkGLContext  *context,
   return fbo;
 }
 
-/* Tracks @name, or deletes it when it cannot be tracked. */
-static ResmgrHandle *
+/* Tracks @name, or deletes it when it cannot be tracked (0). */
+static guint64
 track_or_delete (DemoGLController    *self,
                  GdkGLContext        *context,
                  ResmgrGLObjectKind   kind,
@@ -586,10 +585,10 @@ track_or_delete (DemoGLController    *self,
                  const char          *label,
                  GError             **error)
 {
-  ResmgrHandle *handle;
+  guint64 id;
 
-  handle = resmgr_gl_coordinator_track (coordinator (self), context, kind, name, size, label, error);
-  if (handle == NULL)
+  id = resmgr_gl_coordinator_track (coordinator (self), context, kind, name, size, label, error);
+  if (id == 0)
     {
       if (kind == RESMGR_GL_OBJECT_TEXTURE)
         glDeleteTextures (1, &name);
@@ -601,16 +600,16 @@ track_or_delete (DemoGLController    *self,
         glDeleteProgram (name);
     }
 
-  return handle;
+  return id;
 }
 
 /* Makes the vertex buffer and the index buffer of @generation, tracked,
- * into @handles (VERTEX_BUFFER, INDEX_BUFFER). With @context current. */
+ * into @ids (VERTEX_BUFFER, INDEX_BUFFER). With @context current. */
 static gboolean
 create_data_objects (DemoGLController  *self,
                      GdkGLContext      *context,
                      guint              generation,
-                     ResmgrHandle     **handles,
+                     guint64           *ids,
                      guint             *n_indices,
                      GError           **error)
 {
@@ -629,9 +628,9 @@ create_data_objects (DemoGLController  *self,
   glBufferData (GL_ARRAY_BUFFER, vbytes, vertices->data, GL_STATIC_DRAW);
   glBindBuffer (GL_ARRAY_BUFFER, 0);
   label = g_strdup_printf ("demo-gl vertices #%u", generation);
-  handles[DEMO_GL_OBJECT_VERTEX_BUFFER] = track_or_delete (self, context, RESMGR_GL_OBJECT_BUFFER,
-                                                           vbo, vbytes, label, error);
-  if (handles[DEMO_GL_OBJECT_VERTEX_BUFFER] == NULL)
+  ids[DEMO_GL_OBJECT_VERTEX_BUFFER] = track_or_delete (self, context, RESMGR_GL_OBJECT_BUFFER,
+                                                       vbo, vbytes, label, error);
+  if (ids[DEMO_GL_OBJECT_VERTEX_BUFFER] == 0)
     return FALSE;
 
   /* Bound to a target other than the element array: that binding belongs
@@ -642,9 +641,9 @@ create_data_objects (DemoGLController  *self,
   glBindBuffer (GL_COPY_WRITE_BUFFER, 0);
   g_free (label);
   label = g_strdup_printf ("demo-gl indices #%u", generation);
-  handles[DEMO_GL_OBJECT_INDEX_BUFFER] = track_or_delete (self, context, RESMGR_GL_OBJECT_BUFFER,
-                                                          ebo, ibytes, label, error);
-  if (handles[DEMO_GL_OBJECT_INDEX_BUFFER] == NULL)
+  ids[DEMO_GL_OBJECT_INDEX_BUFFER] = track_or_delete (self, context, RESMGR_GL_OBJECT_BUFFER,
+                                                      ebo, ibytes, label, error);
+  if (ids[DEMO_GL_OBJECT_INDEX_BUFFER] == 0)
     return FALSE;
 
   *n_indices = indices->len;
@@ -652,8 +651,8 @@ create_data_objects (DemoGLController  *self,
 }
 
 /* Uploads @image as a texture, tracked, on the owner (GL) thread with
- * @context current. */
-static ResmgrHandle *
+ * @context current; returns its id, or 0. */
+static guint64
 upload_texture (DemoGLController  *self,
                 GdkGLContext      *context,
                 DecodedImage      *image,
@@ -679,36 +678,36 @@ upload_texture (DemoGLController  *self,
                           (gsize) image->width * image->height * 4, label, error);
 }
 
+/* Releases the GL objects of @ids (0: none) in one batch; zeroes @ids. */
 static void
-release_handles (DemoGLController  *self,
-                 ResmgrHandle     **handles,
-                 guint              n)
+release_ids (DemoGLController *self,
+             guint64          *ids,
+             guint             n)
 {
-  g_autoptr(GPtrArray) held = g_ptr_array_new ();
+  guint64 held[DEMO_GL_N_OBJECTS];
+  guint n_held = 0;
   g_autoptr(GError) error = NULL;
 
+  g_assert (n <= G_N_ELEMENTS (held));
   for (guint i = 0; i < n; i++)
-    if (handles[i] != NULL)
-      g_ptr_array_add (held, handles[i]);
+    if (ids[i] != 0)
+      held[n_held++] = ids[i];
 
   /* Not found: released already, by someone else (an application
    * shutdown); the others are released all the same. */
-  if (held->len > 0 &&
-      !resmgr_gl_coordinator_release_many (coordinator (self), (ResmgrHandle * const *) held->pdata,
-                                           held->len, &error) &&
+  if (n_held > 0 &&
+      !resmgr_gl_coordinator_release_many (coordinator (self), held, n_held, &error) &&
       !g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND))
     g_warning ("%s: releasing %u GL object(s): %s", resmgr_controller_get_id (RESMGR_CONTROLLER (self)),
-               held->len, error->message);
+               n_held, error->message);
 
-  for (guint i = 0; i < n; i++)
-    g_clear_pointer (&handles[i], resmgr_handle_unref);
+  memset (ids, 0, n * sizeof *ids);
 }
 
 static void
 forget_scene (DemoGLController *self)
 {
-  for (guint i = 0; i < DEMO_GL_N_OBJECTS; i++)
-    g_clear_pointer (&self->handles[i], resmgr_handle_unref);
+  memset (self->ids, 0, sizeof self->ids);
   self->vao_configured = 0;
   self->containers_lost = FALSE;
   set_texture_size (self, 0, 0);
@@ -723,7 +722,7 @@ check_scene (DemoGLController *self)
 {
   if (!self->ready)
     return FALSE;
-  if (resmgr_gl_coordinator_get_name (coordinator (self), self->handles[DEMO_GL_OBJECT_PROGRAM]) != 0)
+  if (resmgr_gl_coordinator_get_name (coordinator (self), self->ids[DEMO_GL_OBJECT_PROGRAM]) != 0)
     return TRUE;
 
   self->scene_released = TRUE;
@@ -741,7 +740,7 @@ build_scene (DemoGLController *self,
 {
   ResmgrGLCoordinator *coord = coordinator (self);
   GdkGLContext *context = area_context (area);
-  ResmgrHandle *handles[DEMO_GL_N_OBJECTS] = { NULL, };
+  guint64 ids[DEMO_GL_N_OBJECTS] = { 0, };
   g_autoptr(GError) error = NULL;
   GdkGLContext *previous;
   guint program, renderbuffer = 0;
@@ -762,41 +761,41 @@ build_scene (DemoGLController *self,
   program = create_program (context, &self->frame_block, &self->textured, &error);
   if (program == 0)
     goto failed;
-  handles[DEMO_GL_OBJECT_PROGRAM] = track_or_delete (self, context, RESMGR_GL_OBJECT_PROGRAM,
-                                                     program, 0, "demo-gl program", &error);
-  if (handles[DEMO_GL_OBJECT_PROGRAM] == NULL)
+  ids[DEMO_GL_OBJECT_PROGRAM] = track_or_delete (self, context, RESMGR_GL_OBJECT_PROGRAM,
+                                                 program, 0, "demo-gl program", &error);
+  if (ids[DEMO_GL_OBJECT_PROGRAM] == 0)
     goto failed;
 
-  if (!create_data_objects (self, context, self->generation, handles, &n_indices, &error))
+  if (!create_data_objects (self, context, self->generation, ids, &n_indices, &error))
     goto failed;
 
   glGenRenderbuffers (1, &renderbuffer);
   glBindRenderbuffer (GL_RENDERBUFFER, renderbuffer);
   glRenderbufferStorage (GL_RENDERBUFFER, GL_RGBA8, OFFSCREEN_SIZE, OFFSCREEN_SIZE);
   glBindRenderbuffer (GL_RENDERBUFFER, 0);
-  handles[DEMO_GL_OBJECT_RENDERBUFFER] = track_or_delete (self, context, RESMGR_GL_OBJECT_RENDERBUFFER,
-                                                          renderbuffer, OFFSCREEN_SIZE * OFFSCREEN_SIZE * 4,
-                                                          "demo-gl offscreen colour", &error);
-  if (handles[DEMO_GL_OBJECT_RENDERBUFFER] == NULL)
+  ids[DEMO_GL_OBJECT_RENDERBUFFER] = track_or_delete (self, context, RESMGR_GL_OBJECT_RENDERBUFFER,
+                                                      renderbuffer, OFFSCREEN_SIZE * OFFSCREEN_SIZE * 4,
+                                                      "demo-gl offscreen colour", &error);
+  if (ids[DEMO_GL_OBJECT_RENDERBUFFER] == 0)
     goto failed;
 
-  handles[DEMO_GL_OBJECT_FRAMEBUFFER] =
+  ids[DEMO_GL_OBJECT_FRAMEBUFFER] =
     resmgr_gl_coordinator_track_recreatable (coord, context, RESMGR_GL_OBJECT_FRAMEBUFFER, 0,
                                              "demo-gl offscreen framebuffer", create_framebuffer,
                                              GUINT_TO_POINTER (renderbuffer), NULL, &error);
-  if (handles[DEMO_GL_OBJECT_FRAMEBUFFER] == NULL)
+  if (ids[DEMO_GL_OBJECT_FRAMEBUFFER] == 0)
     goto failed;
 
-  handles[DEMO_GL_OBJECT_VERTEX_ARRAY] =
+  ids[DEMO_GL_OBJECT_VERTEX_ARRAY] =
     resmgr_gl_coordinator_track_recreatable (coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0,
                                              "demo-gl vertex array", create_vertex_array,
                                              NULL, NULL, &error);
-  if (handles[DEMO_GL_OBJECT_VERTEX_ARRAY] == NULL)
+  if (ids[DEMO_GL_OBJECT_VERTEX_ARRAY] == 0)
     goto failed;
 
   pop_context (previous);
 
-  memcpy (self->handles, handles, sizeof handles);
+  memcpy (self->ids, ids, sizeof ids);
   self->n_indices = n_indices;
   self->vao_configured = 0;
   self->containers_lost = FALSE;
@@ -813,7 +812,7 @@ build_scene (DemoGLController *self,
 
 failed:
   /* What was tracked goes back at once; nothing half-built stays. */
-  release_handles (self, handles, DEMO_GL_N_OBJECTS);
+  release_ids (self, ids, DEMO_GL_N_OBJECTS);
   pop_context (previous);
   resmgr_controller_set_status_printf (RESMGR_CONTROLLER (self), "Cannot build the GL scene: %s",
                                        error->message);
@@ -959,8 +958,7 @@ show_image (DemoGLController *self,
   g_autoptr(GtkGLArea) area = g_weak_ref_get (&self->area);
   GdkGLContext *context = area_context (area);
   g_autoptr(GError) error = NULL;
-  ResmgrHandle *old;
-  ResmgrHandle *handle;
+  guint64 old, id;
   GdkGLContext *previous;
 
   if (self->scene_released || resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (self)))
@@ -975,17 +973,17 @@ show_image (DemoGLController *self,
     }
 
   previous = push_context (context);
-  handle = upload_texture (self, context, image, &error);
+  id = upload_texture (self, context, image, &error);
   pop_context (previous);
-  if (handle == NULL)
+  if (id == 0)
     {
       set_status (self, error->message);
       return;
     }
 
-  old = g_steal_pointer (&self->handles[DEMO_GL_OBJECT_TEXTURE]);
-  self->handles[DEMO_GL_OBJECT_TEXTURE] = handle;
-  release_handles (self, &old, 1);
+  old = self->ids[DEMO_GL_OBJECT_TEXTURE];
+  self->ids[DEMO_GL_OBJECT_TEXTURE] = id;
+  release_ids (self, &old, 1);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_texture_size (self, image->width, image->height);
@@ -1114,7 +1112,11 @@ tick_free (gpointer data)
     }
   if (self != NULL)
     {
-      g_clear_pointer (&self->tick_handle, resmgr_handle_unref);
+      if (self->tick == tick)
+        {
+          self->tick = NULL;
+          self->tick_id = 0;
+        }
       g_object_unref (self);
     }
   g_weak_ref_clear (&tick->controller);
@@ -1130,39 +1132,38 @@ update_ticking (DemoGLController *self)
   gboolean want = area != NULL && ((self->animate && self->ready) || self->frames_pending > 0) &&
                   !resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (self));
 
-  if (want && self->tick_handle == NULL)
+  if (want && self->tick == NULL)
     {
       g_autoptr(GError) error = NULL;
       GWeakRef *ref = g_new0 (GWeakRef, 1);
       Tick *tick = g_new0 (Tick, 1);
-      ResmgrHandle *handle;
+      guint64 id;
 
       g_weak_ref_init (ref, self);
       g_weak_ref_init (&tick->area, area);
-      g_weak_ref_init (&tick->controller, NULL);
+      /* Told when it goes (tick_free): also if that happens before the
+       * tracking call returns. */
+      g_weak_ref_init (&tick->controller, self);
       tick->id = gtk_widget_add_tick_callback (GTK_WIDGET (area), tick_cb, ref, weak_ref_free);
       self->last_frame_time = 0;
-      handle = resmgr_coordinator_lookup (RESMGR_COORDINATOR (coordinator (self)),
-                                          resmgr_coordinator_track_data (RESMGR_COORDINATOR (coordinator (self)),
-                                                                         RESMGR_RESOURCE_TYPE_TIMER, "demo-gl frame clock tick",
-                                                                         0, RESMGR_PRIORITY_DEFAULT, tick, tick_free, &error),
-                                          NULL);
-      if (handle == NULL)
+      self->tick = tick;
+      id = resmgr_coordinator_track_data (RESMGR_COORDINATOR (coordinator (self)),
+                                          RESMGR_RESOURCE_TYPE_TIMER, "demo-gl frame clock tick",
+                                          0, RESMGR_PRIORITY_DEFAULT, tick, tick_free, &error);
+      if (id == 0)
         {
           g_debug ("%s: cannot track the tick: %s", resmgr_controller_get_id (RESMGR_CONTROLLER (self)),
                    error->message);
           tick_free (tick);
           return;
         }
-      /* Told when it goes from now on. */
-      self->tick_handle = handle;
-      g_weak_ref_set (&tick->controller, self);
+      if (self->tick == tick)
+        self->tick_id = id;
     }
-  else if (!want && self->tick_handle != NULL)
+  else if (!want && self->tick_id != 0)
     {
-      g_autoptr(ResmgrHandle) handle = resmgr_handle_ref (self->tick_handle);
-
-      resmgr_coordinator_release (RESMGR_COORDINATOR (coordinator (self)), resmgr_handle_get_id (handle), NULL);
+      /* tick_free () forgets it. */
+      resmgr_coordinator_release (RESMGR_COORDINATOR (coordinator (self)), self->tick_id, NULL);
     }
 }
 
@@ -1196,12 +1197,12 @@ draw_scene (DemoGLController *self,
 {
   ResmgrGLCoordinator *coord = coordinator (self);
   g_autoptr(GError) error = NULL;
-  guint program = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_PROGRAM]);
-  guint vbo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_VERTEX_BUFFER]);
-  guint ebo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_INDEX_BUFFER]);
+  guint program = resmgr_gl_coordinator_get_name (coord, self->ids[DEMO_GL_OBJECT_PROGRAM]);
+  guint vbo = resmgr_gl_coordinator_get_name (coord, self->ids[DEMO_GL_OBJECT_VERTEX_BUFFER]);
+  guint ebo = resmgr_gl_coordinator_get_name (coord, self->ids[DEMO_GL_OBJECT_INDEX_BUFFER]);
   guint texture = demo_gl_controller_get_gl_name (self, DEMO_GL_OBJECT_TEXTURE); /* 0: no image yet */
-  guint vao = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_VERTEX_ARRAY]);
-  guint fbo = resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_FRAMEBUFFER]);
+  guint vao = resmgr_gl_coordinator_get_name (coord, self->ids[DEMO_GL_OBJECT_VERTEX_ARRAY]);
+  guint fbo = resmgr_gl_coordinator_get_name (coord, self->ids[DEMO_GL_OBJECT_FRAMEBUFFER]);
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (area));
   int width = gtk_widget_get_width (GTK_WIDGET (area)) * scale;
   int height = gtk_widget_get_height (GTK_WIDGET (area)) * scale;
@@ -1346,8 +1347,8 @@ on_area_realize (GtkGLArea        *area,
     }
 
   if (self->containers_lost &&
-      resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_VERTEX_ARRAY]) != 0 &&
-      resmgr_gl_coordinator_get_name (coord, self->handles[DEMO_GL_OBJECT_FRAMEBUFFER]) != 0)
+      resmgr_gl_coordinator_get_name (coord, self->ids[DEMO_GL_OBJECT_VERTEX_ARRAY]) != 0 &&
+      resmgr_gl_coordinator_get_name (coord, self->ids[DEMO_GL_OBJECT_FRAMEBUFFER]) != 0)
     {
       self->containers_lost = FALSE;
       set_uint (self, &self->recreations, self->recreations + 1, PROP_RECREATIONS);
@@ -1444,8 +1445,8 @@ void
 demo_gl_controller_reallocate (DemoGLController *self)
 {
   g_autoptr(GtkGLArea) area = NULL;
-  ResmgrHandle *fresh[DEMO_GL_N_OBJECTS] = { NULL, };
-  ResmgrHandle *old[2];
+  guint64 fresh[DEMO_GL_N_OBJECTS] = { 0, };
+  guint64 old[2];
   g_autoptr(GError) error = NULL;
   GdkGLContext *context, *previous;
   guint n_indices = 0;
@@ -1460,22 +1461,22 @@ demo_gl_controller_reallocate (DemoGLController *self)
   previous = push_context (context);
   if (!create_data_objects (self, context, self->generation + 1, fresh, &n_indices, &error))
     {
-      release_handles (self, fresh, DEMO_GL_N_OBJECTS);
+      release_ids (self, fresh, DEMO_GL_N_OBJECTS);
       pop_context (previous);
       resmgr_controller_set_status_printf (RESMGR_CONTROLLER (self), "Cannot reallocate: %s", error->message);
       return;
     }
   pop_context (previous);
 
-  old[0] = g_steal_pointer (&self->handles[DEMO_GL_OBJECT_VERTEX_BUFFER]);
-  old[1] = g_steal_pointer (&self->handles[DEMO_GL_OBJECT_INDEX_BUFFER]);
-  self->handles[DEMO_GL_OBJECT_VERTEX_BUFFER] = fresh[DEMO_GL_OBJECT_VERTEX_BUFFER];
-  self->handles[DEMO_GL_OBJECT_INDEX_BUFFER] = fresh[DEMO_GL_OBJECT_INDEX_BUFFER];
+  old[0] = self->ids[DEMO_GL_OBJECT_VERTEX_BUFFER];
+  old[1] = self->ids[DEMO_GL_OBJECT_INDEX_BUFFER];
+  self->ids[DEMO_GL_OBJECT_VERTEX_BUFFER] = fresh[DEMO_GL_OBJECT_VERTEX_BUFFER];
+  self->ids[DEMO_GL_OBJECT_INDEX_BUFFER] = fresh[DEMO_GL_OBJECT_INDEX_BUFFER];
   self->n_indices = n_indices;
   self->generation++;
 
   /* One glDeleteBuffers, now. */
-  release_handles (self, old, G_N_ELEMENTS (old));
+  release_ids (self, old, G_N_ELEMENTS (old));
   resmgr_gl_buffer_pool_purge (self->pool);
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -1732,10 +1733,7 @@ demo_gl_controller_get_gl_name (DemoGLController *self,
   g_return_val_if_fail (DEMO_IS_GL_CONTROLLER (self), 0);
   g_return_val_if_fail ((guint) object < DEMO_GL_N_OBJECTS, 0);
 
-  if (self->handles[object] == NULL)
-    return 0;
-
-  return resmgr_gl_coordinator_get_name (coordinator (self), self->handles[object]);
+  return resmgr_gl_coordinator_get_name (coordinator (self), self->ids[object]);
 }
 
 /* }}} */
@@ -1750,15 +1748,13 @@ demo_gl_controller_create_coordinator (ResmgrController *controller,
 }
 
 /* Everything tracked was released (the decode first, the tick, then the
- * GL objects); the handles are stale. Nothing is built or decoded again. */
+ * GL objects); the ids are stale. Nothing is built or decoded again. */
 static void
 demo_gl_controller_cleaned_up (ResmgrController    *controller,
                                ResmgrCleanupReport *report)
 {
   DemoGLController *self = DEMO_GL_CONTROLLER (controller);
 
-  g_clear_pointer (&self->tick_handle, resmgr_handle_unref);
-  g_clear_pointer (&self->notify_handle, resmgr_handle_unref);
   /* The cleanup cancelled the decode; its outcome is dropped. */
   stop_decode (self);
   g_clear_pointer (&self->pending_image, decoded_image_free);
@@ -1791,10 +1787,6 @@ demo_gl_controller_finalize (GObject *object)
 {
   DemoGLController *self = DEMO_GL_CONTROLLER (object);
 
-  for (guint i = 0; i < DEMO_GL_N_OBJECTS; i++)
-    g_clear_pointer (&self->handles[i], resmgr_handle_unref);
-  g_clear_pointer (&self->tick_handle, resmgr_handle_unref);
-  g_clear_pointer (&self->notify_handle, resmgr_handle_unref);
   g_clear_pointer (&self->pending_status, g_free);
   if (self->decode_worker != NULL)
     g_signal_handlers_disconnect_by_func (self->decode_worker, decode_progress_cb, self);

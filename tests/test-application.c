@@ -211,8 +211,7 @@ area_realize_cb (GtkGLArea *area,
                  Scenario  *s)
 {
   ResmgrGLCoordinator *gl = resmgr_controller_get_gl_coordinator (s->draw);
-  g_autoptr(ResmgrHandle) tex = NULL;
-  g_autoptr(ResmgrHandle) buf = NULL;
+  guint64 tex, buf;
   g_autoptr(GError) error = NULL;
   GdkGLContext *context;
 
@@ -229,8 +228,10 @@ area_realize_cb (GtkGLArea *area,
 
   tex = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_TEXTURE, s->gl_texture, 1024, "texture", &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (tex, !=, 0);
   buf = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_BUFFER, s->gl_buffer, 1024, "buffer", &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (buf, !=, 0);
   s->gl_ok = TRUE;
 }
 

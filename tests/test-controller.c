@@ -90,8 +90,7 @@ area_realize_cb (GtkGLArea *area,
                  Fixture   *f)
 {
   ResmgrGLCoordinator *gl = resmgr_controller_get_gl_coordinator (f->controller);
-  g_autoptr(ResmgrHandle) tex = NULL;
-  g_autoptr(ResmgrHandle) buf = NULL;
+  guint64 tex, buf;
   g_autoptr(GError) error = NULL;
   GdkGLContext *context;
 
@@ -110,8 +109,10 @@ area_realize_cb (GtkGLArea *area,
 
   tex = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_TEXTURE, f->gl_texture, 64, "texture", &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (tex, !=, 0);
   buf = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_BUFFER, f->gl_buffer, 64, "buffer", &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (buf, !=, 0);
   f->gl_ok = TRUE;
 }
 

@@ -1032,7 +1032,7 @@ find_texture_handle (DemoGLController *controller,
       ResmgrHandle *handle = g_ptr_array_index (handles, i);
 
       if (resmgr_handle_get_resource_type (handle) == RESMGR_RESOURCE_TYPE_GL_OBJECT &&
-          resmgr_gl_coordinator_get_name (gl, handle) == texture)
+          resmgr_gl_coordinator_get_name (gl, resmgr_handle_get_id (handle)) == texture)
         return handle;
     }
 

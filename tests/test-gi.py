@@ -329,6 +329,44 @@ def test_gtk_namespace():
     assert not hasattr(Resmgr, "controller_bind_widget")
 
 
+def test_gl_coordinator_ids():
+    """The GL coordinator takes the service's ids like its parent: an id
+    array for release_many (an id it does not track is refused, naming
+    it), names and contexts by id, one release through the parent (skipped
+    when resmgr-gtk-1 is not built; needs no display: no GL name is made)."""
+    try:
+        gi.require_version("ResmgrGtk", "1.0")
+    except ValueError:
+        print("# ResmgrGtk-1.0 not built: skipped")
+        return
+    from gi.repository import ResmgrGtk  # noqa: E402
+
+    manager = Resmgr.Manager.new()
+    comp = Component()
+    coordinator = ResmgrGtk.GLCoordinator.new(manager)
+    assert coordinator.bind(comp, "py-gl")
+    # A plain resource of the same component: not a GL object of it.
+    watched = Watched()
+    rid = coordinator.track_object(Resmgr.ResourceType.CUSTOM, "py-plain", 1,
+                                   Resmgr.PRIORITY_DEFAULT, watched, None)
+    assert rid != 0
+
+    assert coordinator.get_name(rid) == 0
+    assert coordinator.get_context_for(rid) is None
+    assert coordinator.release_many([])
+    try:
+        coordinator.release_many([rid, 987654321])
+    except GLib.Error as e:
+        assert e.matches(Resmgr.error_quark(), Resmgr.Error.NOT_FOUND), e
+        assert str(rid) in e.message, e.message
+    else:
+        raise AssertionError("release_many of ids it does not track did not fail")
+    # Refused, so still tracked; one resource goes through the parent.
+    assert coordinator.lookup(rid).get_name() == "py-plain"
+    assert coordinator.release(rid)
+    coordinator.cleanup_all()
+
+
 class PyController(Resmgr.Controller):
     __gtype_name__ = "PyController"
 
@@ -359,6 +397,7 @@ TESTS = [
     test_oversize_and_foreign_id,
     test_coordinator_ids,
     test_gtk_namespace,
+    test_gl_coordinator_ids,
     test_controller_facets,
 ]
 

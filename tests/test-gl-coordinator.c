@@ -300,8 +300,8 @@ count_alive (GdkGLContext       *context,
   return alive;
 }
 
-/* Tracks @n names of @kind made in @context; returns the handles. */
-static GPtrArray *
+/* Tracks @n names of @kind made in @context; returns their ids. */
+static GArray *
 track_names (ResmgrGLCoordinator *coord,
              GdkGLContext        *context,
              ResmgrGLObjectKind   kind,
@@ -309,20 +309,22 @@ track_names (ResmgrGLCoordinator *coord,
              guint                n,
              gsize                size)
 {
-  GPtrArray *handles = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
+  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (guint64), n);
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;
-      ResmgrHandle *handle = resmgr_gl_coordinator_track (coord, context, kind, names[i], size, NULL, &error);
+      guint64 id = resmgr_gl_coordinator_track (coord, context, kind, names[i], size, NULL, &error);
 
       g_assert_no_error (error);
-      g_assert_nonnull (handle);
-      g_ptr_array_add (handles, handle);
+      g_assert_cmpuint (id, !=, 0);
+      g_array_append_val (ids, id);
     }
 
-  return handles;
+  return ids;
 }
+
+#define IDS(a) ((const guint64 *) (gpointer) (a)->data)
 
 /* }}} */
 
@@ -346,7 +348,7 @@ test_batched_thousands (void)
   g_autoptr(ResmgrCleanupReport) report = NULL;
   g_autoptr(GdkGLContext) other = NULL;
   g_autoptr(GError) error = NULL;
-  GPtrArray *handles[N_KINDS];
+  GArray *ids[N_KINDS];
   guint *names[N_KINDS];
   guint total = 0;
   GdkGLContext *context;
@@ -375,7 +377,7 @@ test_batched_thousands (void)
     {
       names[k] = g_new0 (guint, batch_counts[k]);
       gl_create (k, batch_counts[k], names[k]);
-      handles[k] = track_names (env.coord, context, k, names[k], batch_counts[k], 64);
+      ids[k] = track_names (env.coord, context, k, names[k], batch_counts[k], 64);
       g_assert_cmpuint (count_alive (context, k, names[k], batch_counts[k]), ==, batch_counts[k]);
       total += batch_counts[k];
     }
@@ -385,16 +387,14 @@ test_batched_thousands (void)
     {
       guint half = batch_counts[k] / 2;
 
-      g_assert_true (resmgr_gl_coordinator_release_many (env.coord,
-                                                         (ResmgrHandle * const *) handles[k]->pdata,
-                                                         half, &error));
+      g_assert_true (resmgr_gl_coordinator_release_many (env.coord, IDS (ids[k]), half, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (resmgr_gl_coordinator_get_n_pending (env.coord), ==, 0);
       g_assert_cmpuint (count_alive (context, k, names[k], half), ==, 0);
       g_assert_cmpuint (count_alive (context, k, names[k] + half, batch_counts[k] - half), ==,
                         batch_counts[k] - half);
-      /* The handles of released names are not tracked any more. */
-      g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, g_ptr_array_index (handles[k], 0)), ==, 0);
+      /* The ids of released names are not tracked any more. */
+      g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, g_array_index (ids[k], guint64, 0)), ==, 0);
       total -= half;
     }
 
@@ -419,7 +419,7 @@ test_batched_thousands (void)
   for (guint k = 0; k < N_KINDS; k++)
     {
       g_assert_cmpuint (count_alive (context, k, names[k], batch_counts[k]), ==, 0);
-      g_ptr_array_unref (handles[k]);
+      g_array_unref (ids[k]);
       g_free (names[k]);
     }
   g_assert_true (gdk_gl_context_get_current () == other);
@@ -443,6 +443,7 @@ test_single_release (void)
   g_autoptr(ResmgrHandle) handle = NULL;
   g_autoptr(GError) error = NULL;
   GdkGLContext *context;
+  guint64 id;
   guint name;
   View v = { 0 };
   Env env;
@@ -465,13 +466,19 @@ test_single_release (void)
 
   gdk_gl_context_make_current (context);
   gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &name);
-  handle = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, name, 1024,
-                                        "single", &error);
+  id = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, name, 1024,
+                                    "single", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, handle), ==, name);
-  g_assert_true (resmgr_gl_coordinator_get_context_for (env.coord, handle) == context);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, id), ==, name);
+  g_assert_true (resmgr_gl_coordinator_get_context_for (env.coord, id) == context);
+  /* A handle only on request: the service's entry, named by the label. */
+  handle = resmgr_coordinator_lookup (COORD (env.coord), id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (resmgr_handle_get_name (handle), ==, "single");
+  g_assert_cmpuint (resmgr_handle_get_size (handle), ==, 1024);
+  g_assert_cmpint (resmgr_handle_get_resource_type (handle), ==, RESMGR_RESOURCE_TYPE_GL_OBJECT);
 
-  g_assert_true (resmgr_coordinator_release (COORD (env.coord), resmgr_handle_get_id (handle), &error));
+  g_assert_true (resmgr_coordinator_release (COORD (env.coord), id, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (resmgr_gl_coordinator_get_n_pending (env.coord), ==, 1);
   g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_TEXTURE, &name, 1), ==, 1);
@@ -492,7 +499,7 @@ test_single_release (void)
 typedef struct
 {
   Env                 *env;
-  GPtrArray           *handles;
+  GArray              *ids;
   gint                 done;
   guint                n_pending_after;
   gboolean             flush_ok;
@@ -517,8 +524,8 @@ release_flush_thread (gpointer data)
 {
   WorkerData *wd = data;
 
-  for (guint i = 0; i < wd->handles->len; i++)
-    g_assert_true (resmgr_coordinator_release (COORD (wd->env->coord), resmgr_handle_get_id (g_ptr_array_index (wd->handles, i)), NULL));
+  for (guint i = 0; i < wd->ids->len; i++)
+    g_assert_true (resmgr_coordinator_release (COORD (wd->env->coord), g_array_index (wd->ids, guint64, i), NULL));
   wd->flush_ok = resmgr_gl_coordinator_flush (wd->env->coord, &wd->error);
   /* The main thread is blocked in g_thread_join: nothing ran yet. */
   wd->n_pending_after = resmgr_gl_coordinator_get_n_pending (wd->env->coord);
@@ -532,8 +539,8 @@ release_flush_thread (gpointer data)
 static void
 test_cleanup_from_worker (void)
 {
-  g_autoptr(GPtrArray) tex_handles = NULL;
-  g_autoptr(GPtrArray) buf_handles = NULL;
+  g_autoptr(GArray) tex_ids = NULL;
+  g_autoptr(GArray) buf_ids = NULL;
   guint textures[N_WORKER_NAMES], buffers[N_WORKER_NAMES];
   GdkGLContext *context;
   WorkerData wd = { 0 };
@@ -562,8 +569,8 @@ test_cleanup_from_worker (void)
   gdk_gl_context_make_current (context);
   gl_create (RESMGR_GL_OBJECT_TEXTURE, N_WORKER_NAMES, textures);
   gl_create (RESMGR_GL_OBJECT_BUFFER, N_WORKER_NAMES, buffers);
-  tex_handles = track_names (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, textures, N_WORKER_NAMES, 16);
-  buf_handles = track_names (env.coord, context, RESMGR_GL_OBJECT_BUFFER, buffers, N_WORKER_NAMES, 16);
+  tex_ids = track_names (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, textures, N_WORKER_NAMES, 16);
+  buf_ids = track_names (env.coord, context, RESMGR_GL_OBJECT_BUFFER, buffers, N_WORKER_NAMES, 16);
 
   wd.env = &env;
   thread = g_thread_new ("gl-cleanup", cleanup_all_thread, &wd);
@@ -587,7 +594,7 @@ test_cleanup_from_worker (void)
 static void
 test_release_from_worker (void)
 {
-  g_autoptr(GPtrArray) handles = NULL;
+  g_autoptr(GArray) ids = NULL;
   guint textures[N_WORKER_NAMES];
   GdkGLContext *context;
   WorkerData wd = { 0 };
@@ -614,10 +621,10 @@ test_release_from_worker (void)
 
   gdk_gl_context_make_current (context);
   gl_create (RESMGR_GL_OBJECT_TEXTURE, N_WORKER_NAMES, textures);
-  handles = track_names (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, textures, N_WORKER_NAMES, 16);
+  ids = track_names (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, textures, N_WORKER_NAMES, 16);
 
   wd.env = &env;
-  wd.handles = handles;
+  wd.ids = ids;
   thread = g_thread_new ("gl-release", release_flush_thread, &wd);
   g_thread_join (thread);
 
@@ -646,7 +653,7 @@ test_window_destroyed (gconstpointer data)
 {
   gboolean attached = GPOINTER_TO_INT (data);
   g_autoptr(ResmgrCleanupReport) report = NULL;
-  g_autoptr(GPtrArray) handles = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_autoptr(GError) error = NULL;
   guint textures[N_SHARED], buffers[N_SHARED], renderbuffers[N_SHARED];
   guint vaos[N_CONTAINERS], fbos[N_CONTAINERS];
@@ -689,11 +696,11 @@ test_window_destroyed (gconstpointer data)
   gl_create (RESMGR_GL_OBJECT_RENDERBUFFER, N_SHARED, renderbuffers);
   gl_create (RESMGR_GL_OBJECT_VERTEX_ARRAY, N_CONTAINERS, vaos);
   gl_create (RESMGR_GL_OBJECT_FRAMEBUFFER, N_CONTAINERS, fbos);
-  g_ptr_array_add (handles, track_names (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, textures, N_SHARED, 256));
-  g_ptr_array_add (handles, track_names (env.coord, context, RESMGR_GL_OBJECT_BUFFER, buffers, N_SHARED, 256));
-  g_ptr_array_add (handles, track_names (env.coord, context, RESMGR_GL_OBJECT_RENDERBUFFER, renderbuffers, N_SHARED, 256));
-  g_ptr_array_add (handles, track_names (env.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, vaos, N_CONTAINERS, 0));
-  g_ptr_array_add (handles, track_names (env.coord, context, RESMGR_GL_OBJECT_FRAMEBUFFER, fbos, N_CONTAINERS, 0));
+  g_ptr_array_add (ids, track_names (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, textures, N_SHARED, 256));
+  g_ptr_array_add (ids, track_names (env.coord, context, RESMGR_GL_OBJECT_BUFFER, buffers, N_SHARED, 256));
+  g_ptr_array_add (ids, track_names (env.coord, context, RESMGR_GL_OBJECT_RENDERBUFFER, renderbuffers, N_SHARED, 256));
+  g_ptr_array_add (ids, track_names (env.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, vaos, N_CONTAINERS, 0));
+  g_ptr_array_add (ids, track_names (env.coord, context, RESMGR_GL_OBJECT_FRAMEBUFFER, fbos, N_CONTAINERS, 0));
 
   /* A second window, whose area's context has container objects with
    * (mostly) the same numeric names. */
@@ -721,10 +728,10 @@ test_window_destroyed (gconstpointer data)
       /* Deleted in their own context at unrealize, and no longer tracked. */
       for (guint i = 3; i < 5; i++)
         {
-          GPtrArray *hs = g_ptr_array_index (handles, i);
+          GArray *kind_ids = g_ptr_array_index (ids, i);
 
-          for (guint j = 0; j < hs->len; j++)
-            g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, g_ptr_array_index (hs, j)), ==, 0);
+          for (guint j = 0; j < kind_ids->len; j++)
+            g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, g_array_index (kind_ids, guint64, j)), ==, 0);
         }
     }
 
@@ -817,10 +824,10 @@ area_moved (gpointer data)
 static void
 check_moved (Env          *env,
              GtkGLArea    *area,
-             ResmgrHandle *vao_handle,
-             ResmgrHandle *fbo_handle,
-             ResmgrHandle *tex_handle,
-             ResmgrHandle *buf_handle,
+             guint64       vao_id,
+             guint64       fbo_id,
+             guint64       tex_id,
+             guint64       buf_id,
              guint         texture,
              guint         buffer,
              guint         expected_creations,
@@ -828,28 +835,28 @@ check_moved (Env          *env,
              FboData      *fbo_data)
 {
   GdkGLContext *context = gtk_gl_area_get_context (area);
-  guint vao = resmgr_gl_coordinator_get_name (env->coord, vao_handle);
-  guint fbo = resmgr_gl_coordinator_get_name (env->coord, fbo_handle);
+  guint vao = resmgr_gl_coordinator_get_name (env->coord, vao_id);
+  guint fbo = resmgr_gl_coordinator_get_name (env->coord, fbo_id);
   guint8 pixels[sizeof texture_pixels];
   float clear[4] = { 0.0f, 1.0f, 0.0f, 1.0f };
   guint8 green[4];
   g_autoptr(ResmgrHandle) looked_up = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* Re-created once more, in the new context; the handles stay valid. */
+  /* Re-created once more, in the new context; the ids stay valid. */
   g_assert_cmpuint (n_vao_created, ==, expected_creations);
   g_assert_cmpuint (fbo_data->n_created, ==, expected_creations);
   g_assert_cmpuint (vao, !=, 0);
   g_assert_cmpuint (fbo, !=, 0);
-  g_assert_true (resmgr_gl_coordinator_get_context_for (env->coord, vao_handle) == context);
-  g_assert_true (resmgr_gl_coordinator_get_context_for (env->coord, fbo_handle) == context);
-  looked_up = resmgr_service_lookup (SERVICE (env->manager), resmgr_handle_get_id (vao_handle), &error);
+  g_assert_true (resmgr_gl_coordinator_get_context_for (env->coord, vao_id) == context);
+  g_assert_true (resmgr_gl_coordinator_get_context_for (env->coord, fbo_id) == context);
+  looked_up = resmgr_service_lookup (SERVICE (env->manager), vao_id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (state_name (resmgr_handle_get_state (looked_up)), ==, "active");
 
   /* Shareable objects carried over unchanged. */
-  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env->coord, tex_handle), ==, texture);
-  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env->coord, buf_handle), ==, buffer);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env->coord, tex_id), ==, texture);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env->coord, buf_id), ==, buffer);
 
   gdk_gl_context_make_current (context);
   g_assert_true (glIsVertexArray (vao));
@@ -898,10 +905,7 @@ move_area (GtkWidget *area,
 static void
 test_reparent (void)
 {
-  g_autoptr(ResmgrHandle) vao_handle = NULL;
-  g_autoptr(ResmgrHandle) fbo_handle = NULL;
-  g_autoptr(ResmgrHandle) tex_handle = NULL;
-  g_autoptr(ResmgrHandle) buf_handle = NULL;
+  guint64 vao_id, fbo_id, tex_id, buf_id;
   g_autoptr(ResmgrCleanupReport) report = NULL;
   g_autoptr(GError) error = NULL;
   FboData fbo_data = { 0 };
@@ -913,7 +917,7 @@ test_reparent (void)
   Env env;
 
   g_test_summary ("An attached area moves to a second window and back: its container "
-                  "objects are re-created in each new context (handles valid, objects "
+                  "objects are re-created in each new context (ids valid, objects "
                   "usable), its shareable objects keep their names and contents.");
 
   if (!have_display)
@@ -938,36 +942,36 @@ test_reparent (void)
   glNamedBufferData (buffer, 64, NULL, GL_STATIC_DRAW);
   g_assert_cmphex (glGetError (), ==, GL_NO_ERROR);
 
-  tex_handle = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, texture, 64, "texture", &error);
+  tex_id = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, texture, 64, "texture", &error);
   g_assert_no_error (error);
-  buf_handle = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_BUFFER, buffer, 64, "buffer", &error);
+  buf_id = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_BUFFER, buffer, 64, "buffer", &error);
   g_assert_no_error (error);
   fbo_data.texture = texture;
-  vao_handle = resmgr_gl_coordinator_track_recreatable (env.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
-                                                        create_vao, &n_vao_created, NULL, &error);
+  vao_id = resmgr_gl_coordinator_track_recreatable (env.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
+                                                    create_vao, &n_vao_created, NULL, &error);
   g_assert_no_error (error);
-  fbo_handle = resmgr_gl_coordinator_track_recreatable (env.coord, context, RESMGR_GL_OBJECT_FRAMEBUFFER, 0, "fbo",
-                                                        create_fbo, &fbo_data, NULL, &error);
+  fbo_id = resmgr_gl_coordinator_track_recreatable (env.coord, context, RESMGR_GL_OBJECT_FRAMEBUFFER, 0, "fbo",
+                                                    create_fbo, &fbo_data, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (n_vao_created, ==, 1);
-  vao = resmgr_gl_coordinator_get_name (env.coord, vao_handle);
-  fbo = resmgr_gl_coordinator_get_name (env.coord, fbo_handle);
+  vao = resmgr_gl_coordinator_get_name (env.coord, vao_id);
+  fbo = resmgr_gl_coordinator_get_name (env.coord, fbo_id);
   g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_VERTEX_ARRAY, &vao, 1), ==, 1);
   g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_FRAMEBUFFER, &fbo, 1), ==, 1);
   gdk_gl_context_clear_current ();
 
   second = window_new ();
   move_area (v.area, v.window, second);
-  check_moved (&env, GTK_GL_AREA (v.area), vao_handle, fbo_handle, tex_handle, buf_handle,
+  check_moved (&env, GTK_GL_AREA (v.area), vao_id, fbo_id, tex_id, buf_id,
                texture, buffer, 2, n_vao_created, &fbo_data);
 
   move_area (v.area, second, v.window);
-  check_moved (&env, GTK_GL_AREA (v.area), vao_handle, fbo_handle, tex_handle, buf_handle,
+  check_moved (&env, GTK_GL_AREA (v.area), vao_id, fbo_id, tex_id, buf_id,
                texture, buffer, 3, n_vao_created, &fbo_data);
 
   context = view_context (&v);
-  vao = resmgr_gl_coordinator_get_name (env.coord, vao_handle);
-  fbo = resmgr_gl_coordinator_get_name (env.coord, fbo_handle);
+  vao = resmgr_gl_coordinator_get_name (env.coord, vao_id);
+  fbo = resmgr_gl_coordinator_get_name (env.coord, fbo_id);
   report = resmgr_coordinator_cleanup_all (COORD (env.coord), &error);
   g_assert_no_error (error);
   g_assert_true (resmgr_cleanup_report_is_clean (report));
@@ -991,8 +995,8 @@ test_reparent (void)
 static void
 test_same_names (void)
 {
-  g_autoptr(GPtrArray) a_handles = NULL;
-  g_autoptr(GPtrArray) b_handles = NULL;
+  g_autoptr(GArray) a_ids = NULL;
+  g_autoptr(GArray) b_ids = NULL;
   g_autoptr(ResmgrCleanupReport) report = NULL;
   g_autoptr(GError) error = NULL;
   guint a_vaos[N_VAOS], b_vaos[N_VAOS];
@@ -1031,11 +1035,10 @@ test_same_names (void)
   g_test_message ("%u of %u vertex array names are the same in both contexts", common, N_VAOS);
   g_assert_cmpuint (common, >, 0);
 
-  a_handles = track_names (env.coord, a, RESMGR_GL_OBJECT_VERTEX_ARRAY, a_vaos, N_VAOS, 0);
-  b_handles = track_names (env.coord, b, RESMGR_GL_OBJECT_VERTEX_ARRAY, b_vaos, N_VAOS, 0);
+  a_ids = track_names (env.coord, a, RESMGR_GL_OBJECT_VERTEX_ARRAY, a_vaos, N_VAOS, 0);
+  b_ids = track_names (env.coord, b, RESMGR_GL_OBJECT_VERTEX_ARRAY, b_vaos, N_VAOS, 0);
 
-  g_assert_true (resmgr_gl_coordinator_release_many (env.coord, (ResmgrHandle * const *) a_handles->pdata,
-                                                     a_handles->len, &error));
+  g_assert_true (resmgr_gl_coordinator_release_many (env.coord, IDS (a_ids), a_ids->len, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_alive (a, RESMGR_GL_OBJECT_VERTEX_ARRAY, a_vaos, N_VAOS), ==, 0);
   g_assert_cmpuint (count_alive (b, RESMGR_GL_OBJECT_VERTEX_ARRAY, b_vaos, N_VAOS), ==, N_VAOS);
@@ -1048,6 +1051,207 @@ test_same_names (void)
   env_clear (&env);
   view_close (&va);
   view_close (&vb);
+}
+
+/* }}} */
+
+/* Allocations per track {{{ */
+
+#ifdef HAVE_MALLINFO2
+#include <malloc.h>
+
+#define N_ALLOC_TRACKS 10000
+
+static gboolean
+never_fails_cleanup (gpointer   resource,
+                     gpointer   user_data,
+                     GError   **error)
+{
+  return TRUE;
+}
+#endif
+
+static void
+test_alloc_per_track (void)
+{
+#ifdef HAVE_MALLINFO2
+  g_autoptr(TestComponent) direct = NULL;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize before, service_bytes, gl_bytes;
+  GdkGLContext *context;
+  static int resource;
+  View v = { 0 };
+  Env env;
+
+  g_test_summary ("A GL track allocates, beyond the service's entry, only the coordinator's "
+                  "record of the name (kind, name, context, id) and its slot in the id "
+                  "table: no handle, no copy of the label (mallinfo2 deltas against the same "
+                  "number of plain service tracks with the same name).");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+  if (!view_open (&v))
+    {
+      view_close (&v);
+      return;
+    }
+  env_init (&env);
+  context = view_context (&v);
+  direct = test_component_new (NULL);
+  g_assert_true (resmgr_service_register_component (SERVICE (env.manager), G_OBJECT (direct), "direct", &error));
+  g_assert_no_error (error);
+
+  before = mallinfo2 ().uordblks;
+  for (guint i = 0; i < N_ALLOC_TRACKS; i++)
+    g_assert_cmpuint (resmgr_service_track_resource (SERVICE (env.manager), G_OBJECT (direct),
+                                                     RESMGR_RESOURCE_TYPE_GL_OBJECT, "a labelled GL object", 0,
+                                                     RESMGR_PRIORITY_DEFAULT, &resource,
+                                                     never_fails_cleanup, NULL, NULL, NULL), !=, 0);
+  service_bytes = mallinfo2 ().uordblks - before;
+
+  /* Names no GL object has: no GL call is made until their deletion,
+   * which GL ignores for names that are not objects. */
+  before = mallinfo2 ().uordblks;
+  for (guint i = 0; i < N_ALLOC_TRACKS; i++)
+    g_assert_cmpuint (resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_BUFFER, 0x100000 + i,
+                                                   0, "a labelled GL object", NULL), !=, 0);
+  gl_bytes = mallinfo2 ().uordblks - before;
+
+  g_test_message ("bytes per track: service %.1f, GL coordinator %.1f",
+                  (double) service_bytes / N_ALLOC_TRACKS, (double) gl_bytes / N_ALLOC_TRACKS);
+  if (service_bytes < N_ALLOC_TRACKS * sizeof (guint64))
+    g_test_skip ("mallinfo2() does not see this process's allocations (valgrind?)");
+  else
+    /* The record is one 64-byte malloc chunk; the table slot (key, value,
+     * hash) 20 bytes at most twice over after a growth step. A handle kept
+     * per track would add 80 more, a label copy 32. */
+    g_assert_cmpuint (gl_bytes, <=, service_bytes + N_ALLOC_TRACKS * (64 + 48));
+
+  report = resmgr_coordinator_cleanup_all (COORD (env.coord), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&report, resmgr_cleanup_report_unref);
+  report = resmgr_service_cleanup_component (SERVICE (env.manager), G_OBJECT (direct), NULL);
+  env_clear (&env);
+  view_close (&v);
+#else
+  g_test_skip ("mallinfo2() is unavailable or meaningless here (AddressSanitizer)");
+#endif
+}
+
+/* }}} */
+
+/* Handing an area over to another coordinator {{{ */
+
+static void
+set_flag (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, 1);
+}
+
+static void
+test_detach_area (void)
+{
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_first_created = 0, n_second_created = 0;
+  guint64 texture_id, first_vao_id, second_vao_id;
+  gint context_finalized = 0;
+  GdkGLContext *context;
+  GtkWidget *second_window;
+  guint texture, vao;
+  View v = { 0 }, w = { 0 };
+  Env first, second;
+
+  g_test_summary ("A GL area handed over from one component's coordinator to another's: the "
+                  "first detaches it and no longer follows it (the area's context is not kept "
+                  "for its texture: the context is finalized with its window), the second attaches it and re-creates its vertex array when the "
+                  "area moves; the first one's texture is deleted at its cleanup through "
+                  "another context of the display.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+  if (!view_open (&v) || !view_open (&w))
+    {
+      view_close (&v);
+      view_close (&w);
+      return;
+    }
+  env_init (&first);
+  env_init (&second);
+  context = view_context (&v);
+
+  /* The first component draws in the area: a texture and a vertex array. */
+  resmgr_gl_coordinator_attach_area (first.coord, GTK_GL_AREA (v.area));
+  gdk_gl_context_make_current (context);
+  gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &texture);
+  gdk_gl_context_clear_current ();
+  texture_id = resmgr_gl_coordinator_track (first.coord, context, RESMGR_GL_OBJECT_TEXTURE, texture, 64,
+                                            "first texture", &error);
+  g_assert_no_error (error);
+  first_vao_id = resmgr_gl_coordinator_track_recreatable (first.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0,
+                                                          "first vao", create_vao, &n_first_created, NULL, &error);
+  g_assert_no_error (error);
+
+  /* It hands the area over: its vertex array goes, the area is detached;
+   * the texture stays the first component's. */
+  g_assert_true (resmgr_coordinator_release (COORD (first.coord), first_vao_id, &error));
+  g_assert_no_error (error);
+  resmgr_gl_coordinator_detach_area (first.coord, GTK_GL_AREA (v.area));
+  /* Detaching an area that is not attached does nothing. */
+  resmgr_gl_coordinator_detach_area (first.coord, GTK_GL_AREA (v.area));
+
+  resmgr_gl_coordinator_attach_area (second.coord, GTK_GL_AREA (v.area));
+  second_vao_id = resmgr_gl_coordinator_track_recreatable (second.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0,
+                                                           "second vao", create_vao, &n_second_created, NULL,
+                                                           &error);
+  g_assert_no_error (error);
+
+  /* The area moves: the second re-creates its vertex array there. */
+  second_window = window_new ();
+  move_area (v.area, v.window, second_window);
+  context = view_context (&v);
+  g_assert_cmpuint (n_second_created, ==, 2);
+  g_assert_cmpuint (n_first_created, ==, 1);
+  g_assert_true (resmgr_gl_coordinator_get_context_for (second.coord, second_vao_id) == context);
+  vao = resmgr_gl_coordinator_get_name (second.coord, second_vao_id);
+  g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_VERTEX_ARRAY, &vao, 1), ==, 1);
+  /* The texture carried over, still the first component's. */
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (first.coord, texture_id), ==, texture);
+
+  /* The area's window goes, the area with it. Attached, the first
+   * coordinator would keep the area's context for its texture until its
+   * own end (GDK disposes the context with its surface, but the object
+   * lives on); detached, nothing keeps it. */
+  g_object_set_data_full (G_OBJECT (context), "test-finalized", &context_finalized, set_flag);
+  gtk_window_destroy (GTK_WINDOW (second_window));
+  g_clear_object (&v.area);
+  wait_for (flag_set, &context_finalized, "the handed-over area's GL context to be finalized");
+
+  /* The first component's texture, through another context. */
+  report = resmgr_coordinator_cleanup_all (COORD (first.coord), &error);
+  g_assert_no_error (error);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (report), ==, 1 + 1);
+  g_assert_cmpuint (count_alive (view_context (&w), RESMGR_GL_OBJECT_TEXTURE, &texture, 1), ==, 0);
+  g_clear_pointer (&report, resmgr_cleanup_report_unref);
+
+  /* The second one's vertex array went with its context, at the unrealize. */
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (second.coord, second_vao_id), ==, 0);
+  report = resmgr_coordinator_cleanup_all (COORD (second.coord), &error);
+  g_assert_no_error (error);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+
+  env_clear (&first);
+  env_clear (&second);
+  view_close (&v);
+  view_close (&w);
 }
 
 /* }}} */
@@ -1105,7 +1309,7 @@ render_cb (GtkGLArea    *area,
 static void
 test_cleanup_mid_frame (void)
 {
-  g_autoptr(GPtrArray) handles = NULL;
+  g_autoptr(GArray) ids = NULL;
   guint names[N_FRAME_NAMES];
   FrameData fd = { 0 };
   GdkGLContext *context;
@@ -1131,7 +1335,7 @@ test_cleanup_mid_frame (void)
 
   gdk_gl_context_make_current (context);
   gl_create (RESMGR_GL_OBJECT_TEXTURE, N_FRAME_NAMES, names);
-  handles = track_names (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, names, N_FRAME_NAMES, 16);
+  ids = track_names (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, names, N_FRAME_NAMES, 16);
 
   fd.env = &env;
   fd.names = names;
@@ -1191,12 +1395,10 @@ debug_cb (GLenum        source,
 static void
 test_no_frame_during_cleanup (void)
 {
-  g_autoptr(ResmgrHandle) bogus = NULL;
-  g_autoptr(ResmgrHandle) tex_handle = NULL;
   g_autoptr(GError) error = NULL;
   DebugData dd = { 0 };
   GdkGLContext *context;
-  ResmgrHandle *handles[2];
+  guint64 ids[2];
   guint texture;
   View v = { 0 };
   Env env;
@@ -1227,16 +1429,14 @@ test_no_frame_during_cleanup (void)
   gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &texture);
 
   /* Not a shader: glDeleteShader raises GL_INVALID_VALUE. */
-  bogus = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_SHADER, 0x7ff0001, 0, "bogus", &error);
+  ids[0] = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_SHADER, 0x7ff0001, 0, "bogus", &error);
   g_assert_no_error (error);
-  tex_handle = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, texture, 0, NULL, &error);
+  ids[1] = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, texture, 0, NULL, &error);
   g_assert_no_error (error);
 
   /* Only what the deletion raises. */
   dd.n_messages = dd.n_refused = dd.n_began = 0;
-  handles[0] = bogus;
-  handles[1] = tex_handle;
-  g_assert_false (resmgr_gl_coordinator_release_many (env.coord, handles, 2, &error));
+  g_assert_false (resmgr_gl_coordinator_release_many (env.coord, ids, 2, &error));
   g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_FAILED);
   g_test_message ("Deletion error: %s", error->message);
   g_assert_nonnull (strstr (error->message, "0x0501"));
@@ -1724,7 +1924,7 @@ typedef struct
   Env          *env;
   GdkGLContext *context;
   guint         name;
-  ResmgrHandle *handle;
+  guint64       id;
   GError       *error;
   GdkGLContext *current_after; /* the worker's current context after the call */
   gint          created;       /* create func calls */
@@ -1736,8 +1936,8 @@ track_label_thread (gpointer data)
 {
   GLThreadData *td = data;
 
-  td->handle = resmgr_gl_coordinator_track (td->env->coord, td->context, RESMGR_GL_OBJECT_TEXTURE,
-                                            td->name, 64, "labelled-from-worker", &td->error);
+  td->id = resmgr_gl_coordinator_track (td->env->coord, td->context, RESMGR_GL_OBJECT_TEXTURE,
+                                        td->name, 64, "labelled-from-worker", &td->error);
   td->current_after = gdk_gl_context_get_current ();
 
   return NULL;
@@ -1796,9 +1996,9 @@ test_track_label_from_worker (void)
   thread = g_thread_new ("gl-track", track_label_thread, &td);
   g_thread_join (thread);
   g_assert_no_error (td.error);
-  g_assert_nonnull (td.handle);
+  g_assert_cmpuint (td.id, !=, 0);
   g_assert_null (td.current_after);
-  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, td.handle), ==, td.name);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, td.id), ==, td.name);
 
   before = texture_label (td.context, td.name);
   g_assert_cmpstr (before, ==, "");
@@ -1807,7 +2007,6 @@ test_track_label_from_worker (void)
   after = texture_label (td.context, td.name);
   g_assert_cmpstr (after, ==, "labelled-from-worker");
 
-  g_clear_pointer (&td.handle, resmgr_handle_unref);
   env_clear (&env);
   g_assert_cmpuint (count_alive (td.context, RESMGR_GL_OBJECT_TEXTURE, &td.name, 1), ==, 0);
   view_close (&v);
@@ -1832,9 +2031,9 @@ track_recreatable_thread (gpointer data)
 {
   GLThreadData *td = data;
 
-  td->handle = resmgr_gl_coordinator_track_recreatable (td->env->coord, td->context,
-                                                        RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
-                                                        counting_create, td, NULL, &td->error);
+  td->id = resmgr_gl_coordinator_track_recreatable (td->env->coord, td->context,
+                                                    RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
+                                                    counting_create, td, NULL, &td->error);
   td->current_after = gdk_gl_context_get_current ();
 
   return NULL;
@@ -1870,7 +2069,7 @@ test_track_recreatable_from_worker (void)
   g_thread_join (thread);
   g_assert_error (td.error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (td.error->message, "GLComponent"));
-  g_assert_null (td.handle);
+  g_assert_cmpuint (td.id, ==, 0);
   g_assert_null (td.current_after);
   g_assert_cmpint (g_atomic_int_get (&td.created), ==, 0);
   {
@@ -1880,14 +2079,13 @@ test_track_recreatable_from_worker (void)
   g_clear_error (&td.error);
 
   /* On the GL thread it works. */
-  td.handle = resmgr_gl_coordinator_track_recreatable (env.coord, td.context,
-                                                       RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
-                                                       counting_create, &td, NULL, &td.error);
+  td.id = resmgr_gl_coordinator_track_recreatable (env.coord, td.context,
+                                                   RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
+                                                   counting_create, &td, NULL, &td.error);
   g_assert_no_error (td.error);
-  g_assert_nonnull (td.handle);
+  g_assert_cmpuint (td.id, !=, 0);
   g_assert_cmpint (g_atomic_int_get (&td.created), ==, 1);
 
-  g_clear_pointer (&td.handle, resmgr_handle_unref);
   env_clear (&env);
   view_close (&v);
 }
@@ -1921,17 +2119,19 @@ test_cleaned_between_track_and_insert (void)
 {
   CleanOnTrack ct = { 0 };
   g_autoptr(GError) error = NULL;
-  ResmgrHandle *handle;
   GdkGLContext *context;
   gulong handler;
-  guint name = 0;
+  guint64 id, again;
+  guint name = 0, name2 = 0;
   View v = { 0 };
   Env env;
 
   g_test_summary ("The component is cleaned between the service's track of a GL object and "
-                  "the coordinator's table insert: the object is never inserted, its cleanup "
-                  "drops no reference it did not take (no double unref), and its name is "
-                  "deleted once.");
+                  "the coordinator's own bookkeeping: the object is never added to the "
+                  "coordinator's table, its cleanup drops no reference it did not take, its "
+                  "name is deleted once, with its context, and the id returned is that of a "
+                  "released entry: its name is 0, releasing it again is refused and deletes "
+                  "nothing (not even a new object GL gave the same name).");
 
   if (!have_display)
     {
@@ -1952,42 +2152,61 @@ test_cleaned_between_track_and_insert (void)
   gdk_gl_context_clear_current ();
 
   handler = g_signal_connect (env.manager, "resource-tracked", G_CALLBACK (clean_on_tracked_cb), &ct);
-  handle = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, name, 64,
-                                        "short-lived", &error);
+  id = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, name, 64,
+                                    "short-lived", &error);
   g_signal_handler_disconnect (env.manager, handler);
   g_assert_no_error (error);
-  g_assert_nonnull (handle);
+  g_assert_cmpuint (id, !=, 0);
+  /* The interleaving happened: the cleanup ran inside the tracking call. */
+  g_assert_cmpuint (ct.n_cleanups, ==, 1);
   g_assert_nonnull (ct.report);
 
   /* Cleaned (and deleted by the coordinator's own cleanup, in the same
-   * cleanup) before the tracking call returned. */
+   * cleanup, in the context it was made in) before the tracking call
+   * returned. */
   g_assert_cmpuint (resmgr_cleanup_report_get_failed (ct.report), ==, 0);
-  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, handle), ==, 0);
-  g_assert_null (resmgr_gl_coordinator_get_context_for (env.coord, handle));
+  g_assert_cmpuint (resmgr_cleanup_report_get_lost (ct.report), ==, 0);
+  /* The texture and the coordinator's deletion step. */
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (ct.report), ==, 2);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, id), ==, 0);
+  g_assert_null (resmgr_gl_coordinator_get_context_for (env.coord, id));
   g_assert_cmpuint (resmgr_gl_coordinator_get_n_pending (env.coord), ==, 0);
   g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_TEXTURE, &name, 1), ==, 0);
+  g_assert_null (resmgr_coordinator_lookup (COORD (env.coord), id, &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
   {
     g_autoptr(GPtrArray) handles = resmgr_coordinator_dup_handles (COORD (env.coord));
     g_assert_cmpuint (handles->len, ==, 0);
   }
 
-  /* The coordinator still works for the component. */
-  {
-    g_autoptr(ResmgrHandle) again = NULL;
-    guint name2 = 0;
+  /* The coordinator still works for the component. GL hands the freed
+   * name out again (most drivers reuse the lowest free one): a second
+   * deletion of the first object would delete this one. */
+  gdk_gl_context_make_current (context);
+  gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &name2);
+  gdk_gl_context_clear_current ();
+  g_test_message ("first name %u, second name %u", name, name2);
+  again = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, name2, 64,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again, !=, id);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, again), ==, name2);
 
-    gdk_gl_context_make_current (context);
-    gl_create (RESMGR_GL_OBJECT_TEXTURE, 1, &name2);
-    gdk_gl_context_clear_current ();
-    again = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, name2, 64,
-                                         NULL, &error);
-    g_assert_no_error (error);
-    g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, again), ==, name2);
-  }
+  g_assert_false (resmgr_coordinator_release (COORD (env.coord), id, &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (resmgr_gl_coordinator_release_many (env.coord, &id, 1, &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  iterate_pending ();
+  g_assert_cmpuint (resmgr_gl_coordinator_get_n_pending (env.coord), ==, 0);
+  g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_TEXTURE, &name2, 1), ==, 1);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, again), ==, name2);
 
-  resmgr_handle_unref (handle);
   g_clear_pointer (&ct.report, resmgr_cleanup_report_unref);
   env_clear (&env);
+  g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_TEXTURE, &name2, 1), ==, 0);
   view_close (&v);
 }
 
@@ -2056,6 +2275,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/GLCoordinator/backend", test_backend);
   g_test_add_func ("/Resmgr/GLCoordinator/delete/batched-thousands", test_batched_thousands);
   g_test_add_func ("/Resmgr/GLCoordinator/delete/single-release", test_single_release);
+  g_test_add_func ("/Resmgr/GLCoordinator/track/alloc-per-track", test_alloc_per_track);
   g_test_add_func ("/Resmgr/GLCoordinator/thread/cleanup-from-worker", test_cleanup_from_worker);
   g_test_add_func ("/Resmgr/GLCoordinator/thread/release-from-worker", test_release_from_worker);
   g_test_add_data_func ("/Resmgr/GLCoordinator/context/window-destroyed",
@@ -2064,6 +2284,7 @@ main (int   argc,
                         GINT_TO_POINTER (TRUE), test_window_destroyed);
   g_test_add_func ("/Resmgr/GLCoordinator/area/reparent", test_reparent);
   g_test_add_func ("/Resmgr/GLCoordinator/area/same-names", test_same_names);
+  g_test_add_func ("/Resmgr/GLCoordinator/area/detach", test_detach_area);
   g_test_add_func ("/Resmgr/GLCoordinator/frame/cleanup-mid-frame", test_cleanup_mid_frame);
   g_test_add_func ("/Resmgr/GLCoordinator/frame/none-during-cleanup", test_no_frame_during_cleanup);
   g_test_add_func ("/Resmgr/GLBufferPool/hit-miss", test_pool_hit_miss);

@@ -239,8 +239,7 @@ test_gl_recreate_per_area (void)
 {
   g_autoptr(ResmgrManager) manager = NULL;
   g_autoptr(ResmgrGLCoordinator) coord = NULL;
-  g_autoptr(ResmgrHandle) ha = NULL;
-  g_autoptr(ResmgrHandle) hb = NULL;
+  guint64 ha, hb;
   g_autoptr(ResmgrCleanupReport) report = NULL;
   g_autoptr(GError) error = NULL;
   TestComponent *comp;

@@ -367,8 +367,8 @@ typedef struct
   ResmgrCleanupReport *report;    /* from ::cleaned-up */
 
   guint             texture;
-  ResmgrHandle     *texture_handle;
-  ResmgrHandle     *vao_handle;
+  guint64           texture_id;
+  guint64           vao_id;
   guint             n_vao_created;
   GdkGLContext     *vao_context;  /* where the last VAO was made (identity) */
 } Tab;
@@ -432,11 +432,11 @@ tab_track (Tab *t)
 
   gtk_gl_area_make_current (t->area);
   t->texture = make_texture ();
-  t->texture_handle = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_TEXTURE, t->texture,
-                                                   4, "texture", &error);
+  t->texture_id = resmgr_gl_coordinator_track (gl, context, RESMGR_GL_OBJECT_TEXTURE, t->texture,
+                                               4, "texture", &error);
   g_assert_no_error (error);
-  t->vao_handle = resmgr_gl_coordinator_track_recreatable (gl, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0,
-                                                           "vertex array", create_vao, t, NULL, &error);
+  t->vao_id = resmgr_gl_coordinator_track_recreatable (gl, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0,
+                                                       "vertex array", create_vao, t, NULL, &error);
   g_assert_no_error (error);
   gdk_gl_context_clear_current ();
   g_assert_cmpuint (t->n_vao_created, ==, 1);
@@ -470,13 +470,13 @@ tab_check_moved (Tab   *t,
   g_assert_true (component_registered (t));
 
   gl = resmgr_controller_get_gl_coordinator (controller);
-  g_assert_cmpuint (resmgr_gl_coordinator_get_name (gl, t->texture_handle), ==, t->texture);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (gl, t->texture_id), ==, t->texture);
   g_assert_true (is_object_in (context, IS_TEXTURE, t->texture));
 
   g_assert_cmpuint (t->n_vao_created, ==, expected_creations);
   g_assert_true (t->vao_context == context);
-  g_assert_true (resmgr_gl_coordinator_get_context_for (gl, t->vao_handle) == context);
-  vao = resmgr_gl_coordinator_get_name (gl, t->vao_handle);
+  g_assert_true (resmgr_gl_coordinator_get_context_for (gl, t->vao_id) == context);
+  vao = resmgr_gl_coordinator_get_name (gl, t->vao_id);
   g_assert_cmpuint (vao, !=, 0);
   g_assert_true (is_object_in (context, IS_VERTEX_ARRAY, vao));
 
@@ -515,8 +515,6 @@ tab_check_destroyed (Tab          *t,
 static void
 tab_clear (Tab *t)
 {
-  g_clear_pointer (&t->texture_handle, resmgr_handle_unref);
-  g_clear_pointer (&t->vao_handle, resmgr_handle_unref);
   g_clear_pointer (&t->report, resmgr_cleanup_report_unref);
   g_weak_ref_clear (&t->controller_ref);
   g_clear_pointer (&t->component_id, g_free);

@@ -9,6 +9,7 @@
 
 #include "resmgr-private.h"
 #include "resmgr-gl-buffer-pool.h"
+#include "resmgr-gtk-enums.h"
 
 /**
  * ResmgrGLBufferPool:
@@ -73,7 +74,7 @@ typedef struct
 {
   PoolKey        key;
   guint          name;
-  ResmgrHandle  *handle;
+  guint64        id;            /* the coordinator's */
   guint64        last_used;     /* the frame of its release */
   GList          lru_link;      /* in self->lru while idle */
   GList          bucket_link;   /* in its bucket while idle */
@@ -115,40 +116,15 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (ResmgrGLBufferPool, resmgr_gl_buffer_pool, G_TYPE_OBJECT)
 
-G_DEFINE_BOXED_TYPE (ResmgrGLBufferPoolStats, resmgr_gl_buffer_pool_stats,
-                     resmgr_gl_buffer_pool_stats_copy, resmgr_gl_buffer_pool_stats_free)
-
-/**
- * resmgr_gl_buffer_pool_stats_copy:
- * @stats: stats
- *
- * Copies @stats.
- *
- * Returns: (transfer full): a copy
- *
- * Since: 0.1
- */
-ResmgrGLBufferPoolStats *
-resmgr_gl_buffer_pool_stats_copy (const ResmgrGLBufferPoolStats *stats)
+/* The boxed type's copy and free, for bindings only: in C the stats are a
+ * plain struct filled by resmgr_gl_buffer_pool_get_stats (). */
+static ResmgrGLBufferPoolStats *
+stats_copy (const ResmgrGLBufferPoolStats *stats)
 {
-  g_return_val_if_fail (stats != NULL, NULL);
-
   return g_memdup2 (stats, sizeof *stats);
 }
 
-/**
- * resmgr_gl_buffer_pool_stats_free:
- * @stats: stats from resmgr_gl_buffer_pool_stats_copy()
- *
- * Frees @stats.
- *
- * Since: 0.1
- */
-void
-resmgr_gl_buffer_pool_stats_free (ResmgrGLBufferPoolStats *stats)
-{
-  g_free (stats);
-}
+G_DEFINE_BOXED_TYPE (ResmgrGLBufferPoolStats, resmgr_gl_buffer_pool_stats, stats_copy, g_free)
 
 /* Keys and entries {{{ */
 
@@ -182,13 +158,13 @@ lent_index (ResmgrGLObjectKind kind)
 static Entry *
 entry_new (const PoolKey *key,
            guint          name,
-           ResmgrHandle  *handle)
+           guint64        id)
 {
   Entry *e = g_new0 (Entry, 1);
 
   e->key = *key;
   e->name = name;
-  e->handle = handle;
+  e->id = id;
   e->lru_link.data = e;
   e->bucket_link.data = e;
 
@@ -198,10 +174,7 @@ entry_new (const PoolKey *key,
 static void
 entry_free (gpointer data)
 {
-  Entry *e = data;
-
-  g_clear_pointer (&e->handle, resmgr_handle_unref);
-  g_free (e);
+  g_free (data);
 }
 
 /* Takes an idle entry out of the LRU list and its bucket. */
@@ -297,18 +270,18 @@ static void
 delete_entries (ResmgrGLBufferPool *self,
                 GPtrArray          *doomed)
 {
-  g_autoptr(GPtrArray) handles = NULL;
+  g_autoptr(GArray) ids = NULL;
   g_autoptr(GError) error = NULL;
 
   if (doomed->len == 0)
     return;
 
-  handles = g_ptr_array_sized_new (doomed->len);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (guint64), doomed->len);
   for (guint i = 0; i < doomed->len; i++)
-    g_ptr_array_add (handles, ((Entry *) g_ptr_array_index (doomed, i))->handle);
+    g_array_append_val (ids, ((Entry *) g_ptr_array_index (doomed, i))->id);
 
   if (!resmgr_gl_coordinator_release_many (self->coordinator,
-                                           (ResmgrHandle * const *) handles->pdata, handles->len,
+                                           (const guint64 *) (gpointer) ids->data, ids->len,
                                            &error))
     {
       /* NOT_FOUND: the component was cleaned, its GL objects with it. */
@@ -486,6 +459,8 @@ create_object_current (const PoolKey  *key,
 
   if ((gl_error = glGetError ()) != GL_NO_ERROR)
     {
+      GEnumClass *kinds = g_type_class_ref (RESMGR_TYPE_GL_OBJECT_KIND);
+
       while (glGetError () != GL_NO_ERROR)
         ;
       if (key->kind == RESMGR_GL_OBJECT_BUFFER)
@@ -495,7 +470,8 @@ create_object_current (const PoolKey  *key,
       g_set_error (error, RESMGR_ERROR, gl_error == GL_OUT_OF_MEMORY ? RESMGR_ERROR_CLEANUP_FAILED
                                                                      : RESMGR_ERROR_INVALID_ARGUMENT,
                    "GL error 0x%04x creating a pooled %s of %" G_GUINT64_FORMAT " bytes",
-                   gl_error, resmgr_gl_object_kind_to_string (key->kind), key->size);
+                   gl_error, g_enum_get_value (kinds, key->kind)->value_nick, key->size);
+      g_type_class_unref (kinds);
       return 0;
     }
 
@@ -515,7 +491,7 @@ acquire (ResmgrGLBufferPool  *self,
   GdkDisplay *display = gdk_gl_context_get_display (context);
   g_autofree char *label = NULL;
   GdkGLContext *previous;
-  ResmgrHandle *handle;
+  guint64 id;
   guint name;
 
   /* A hit makes no GL call, a miss does: refused off the GL thread either
@@ -555,7 +531,7 @@ acquire (ResmgrGLBufferPool  *self,
 
       /* Still the coordinator's (its component may have been cleaned
        * without us: then the name is gone already). */
-      if (resmgr_gl_coordinator_get_name (self->coordinator, e->handle) != e->name)
+      if (resmgr_gl_coordinator_get_name (self->coordinator, e->id) != e->name)
         {
           entry_free (e);
           g_mutex_lock (&self->mutex);
@@ -587,9 +563,9 @@ acquire (ResmgrGLBufferPool  *self,
   else
     label = g_strdup_printf ("pooled buffer %" G_GUINT64_FORMAT " B", key->size);
 
-  handle = resmgr_gl_coordinator_track (self->coordinator, context, key->kind, name,
-                                        key->size, label, error);
-  if (handle == NULL)
+  id = resmgr_gl_coordinator_track (self->coordinator, context, key->kind, name,
+                                    key->size, label, error);
+  if (id == 0)
     {
       previous = push_context (context);
       if (key->kind == RESMGR_GL_OBJECT_BUFFER)
@@ -602,7 +578,7 @@ acquire (ResmgrGLBufferPool  *self,
 
   g_mutex_lock (&self->mutex);
   g_hash_table_insert (self->lent[lent_index (key->kind)], GUINT_TO_POINTER (name),
-                       entry_new (key, name, handle));
+                       entry_new (key, name, id));
   self->stats.misses++;
   self->stats.bytes_in_use += key->size;
   self->stats.n_in_use++;
@@ -906,48 +882,6 @@ resmgr_gl_buffer_pool_get_stats (ResmgrGLBufferPool      *self,
 }
 
 /**
- * resmgr_gl_buffer_pool_get_coordinator:
- * @self: a GL buffer pool
- *
- * Gets the coordinator the pool's objects are tracked through.
- *
- * Returns: (transfer none): the coordinator
- *
- * Since: 0.1
- */
-ResmgrGLCoordinator *
-resmgr_gl_buffer_pool_get_coordinator (ResmgrGLBufferPool *self)
-{
-  g_return_val_if_fail (RESMGR_IS_GL_BUFFER_POOL (self), NULL);
-
-  return self->coordinator;
-}
-
-/**
- * resmgr_gl_buffer_pool_get_budget:
- * @self: a GL buffer pool
- *
- * Gets the byte budget of the idle objects.
- *
- * Returns: the budget in bytes
- *
- * Since: 0.1
- */
-guint64
-resmgr_gl_buffer_pool_get_budget (ResmgrGLBufferPool *self)
-{
-  guint64 budget;
-
-  g_return_val_if_fail (RESMGR_IS_GL_BUFFER_POOL (self), 0);
-
-  g_mutex_lock (&self->mutex);
-  budget = self->stats.budget;
-  g_mutex_unlock (&self->mutex);
-
-  return budget;
-}
-
-/**
  * resmgr_gl_buffer_pool_set_budget:
  * @self: a GL buffer pool
  * @budget: the new budget in bytes
@@ -1087,7 +1021,12 @@ resmgr_gl_buffer_pool_get_property (GObject    *object,
       g_value_set_object (value, self->coordinator);
       break;
     case PROP_BUDGET:
-      g_value_set_uint64 (value, resmgr_gl_buffer_pool_get_budget (self));
+      {
+        ResmgrGLBufferPoolStats stats;
+
+        resmgr_gl_buffer_pool_get_stats (self, &stats);
+        g_value_set_uint64 (value, stats.budget);
+      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -60,18 +60,10 @@ typedef struct
 
 RESMGR_AVAILABLE_IN_ALL
 GType                    resmgr_gl_buffer_pool_stats_get_type    (void) G_GNUC_CONST;
-RESMGR_AVAILABLE_IN_ALL
-ResmgrGLBufferPoolStats *resmgr_gl_buffer_pool_stats_copy        (const ResmgrGLBufferPoolStats *stats);
-RESMGR_AVAILABLE_IN_ALL
-void                     resmgr_gl_buffer_pool_stats_free        (ResmgrGLBufferPoolStats       *stats);
 
 RESMGR_AVAILABLE_IN_ALL
 ResmgrGLBufferPool      *resmgr_gl_buffer_pool_new               (ResmgrGLCoordinator  *coordinator,
                                                                   guint64               budget);
-RESMGR_AVAILABLE_IN_ALL
-ResmgrGLCoordinator     *resmgr_gl_buffer_pool_get_coordinator   (ResmgrGLBufferPool   *self);
-RESMGR_AVAILABLE_IN_ALL
-guint64                  resmgr_gl_buffer_pool_get_budget        (ResmgrGLBufferPool   *self);
 RESMGR_AVAILABLE_IN_ALL
 void                     resmgr_gl_buffer_pool_set_budget        (ResmgrGLBufferPool   *self,
                                                                   guint64               budget);
@@ -103,7 +95,5 @@ guint                    resmgr_gl_buffer_pool_force_cleanup     (ResmgrGLBuffer
 RESMGR_AVAILABLE_IN_ALL
 void                     resmgr_gl_buffer_pool_get_stats         (ResmgrGLBufferPool      *self,
                                                                   ResmgrGLBufferPoolStats *stats);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ResmgrGLBufferPoolStats, resmgr_gl_buffer_pool_stats_free)
 
 G_END_DECLS

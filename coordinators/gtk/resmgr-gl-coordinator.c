@@ -9,6 +9,7 @@
 
 #include "resmgr-private.h"
 #include "resmgr-gl-coordinator.h"
+#include "resmgr-gtk-enums.h"
 
 /**
  * ResmgrGLCoordinator:
@@ -27,6 +28,24 @@
  * And in a widget's `unrealize` the current context is GTK's renderer's,
  * not the area's: [method@Resmgr.GLCoordinator.attach_area] makes the
  * area's context current itself, deletes, and restores what was current.
+ *
+ * Like its parent, the coordinator is a façade over the service: tracking
+ * returns the service's id (0 with an error), and a [struct@Resmgr.Handle]
+ * is made only when asked for ([method@Resmgr.Coordinator.lookup]); one
+ * object is released with [method@Resmgr.Coordinator.release], several
+ * with [method@Resmgr.GLCoordinator.release_many].
+ *
+ * ## What it keeps
+ *
+ * Each GL object is one entry of the service, whose resource is the only
+ * record the coordinator adds: what deleting the name takes and nothing
+ * the entry already says (label, size, component, state). That is the
+ * kind, the current name, the context the name lives in (one record per
+ * context, shared by its objects, with its display: the share group), the
+ * entry's id (to find the record again), and, only for objects tracked
+ * with [method@Resmgr.GLCoordinator.track_recreatable], the create
+ * function with its data and the label to set again on each new name.
+ * Tracking allocates that record and the service's entry, nothing else.
  *
  * Released names are deleted in one batched `glDelete*` call per kind and
  * context, with a suitable context made current and the previous one
@@ -48,7 +67,7 @@
  * - At its unrealize (before GtkGLArea's own, while its context lives) the
  *   container objects made in its context are deleted there. Those tracked
  *   with [method@Resmgr.GLCoordinator.track_recreatable] keep their entry
- *   and handle, and their `create` function runs again in the new context
+ *   and id, and their `create` function runs again in the new context
  *   at the next realize ([method@Resmgr.GLCoordinator.get_name] gives the
  *   new name; connect to the area's `realize` with %G_CONNECT_AFTER, after
  *   attaching it, to see it there). Those tracked with
@@ -97,22 +116,31 @@
 #define FLUSH_PRIORITY (80 - 1)
 #define N_KINDS        (RESMGR_GL_OBJECT_QUERY + 1)
 
+/* What re-creating a container object takes (track_recreatable only). */
 typedef struct
 {
-  gatomicrefcount      ref_count;
-  ResmgrGLCoordinator *self;       /* alive while the entry is: it holds a ref */
-  ResmgrGLObjectKind   kind;
-  /* Protected by the coordinator's mutex: */
-  guint64              id;
-  gboolean             in_table;   /* priv->objects holds a reference */
-  gboolean             cleaned;    /* its entry's cleanup ran: never (re)inserted */
-  guint                name;       /* 0 while not created (re-creatable) */
-  struct _CtxInfo     *ci;         /* the context the name lives in; protected by the mutex */
-  char                *label;
-  gconstpointer        area;       /* the area whose unrealize zeroed the name (identity only) */
   ResmgrGLCreateFunc   create;
   gpointer             user_data;
   GDestroyNotify       destroy;
+  char                *label;      /* set again on each new name */
+  gconstpointer        area;       /* the area whose unrealize zeroed the name (identity only);
+                                    * protected by the coordinator's mutex */
+} Recreate;
+
+/* One GL object: the resource of its service entry, and the coordinator's
+ * only record of it (see "What it keeps" above). */
+typedef struct
+{
+  gatomicrefcount      ref_count;  /* the entry's, the table's, and short-lived holders' */
+  ResmgrGLCoordinator *self;       /* alive while the entry is: it holds a ref */
+  ResmgrGLObjectKind   kind;
+  /* Protected by the coordinator's mutex: */
+  guint                name;       /* 0 while not created (re-creatable) */
+  gboolean             in_table;   /* priv->objects holds a reference */
+  gboolean             cleaned;    /* its entry's cleanup ran: never (re)inserted */
+  guint64              id;
+  struct _CtxInfo     *ci;         /* the context the name lives in */
+  Recreate            *recreate;   /* NULL unless track_recreatable () */
 } GLObject;
 
 /* One GdkGLContext, shared by the objects made in it: one weak reference
@@ -173,55 +201,29 @@ static gboolean flush_internal (ResmgrGLCoordinator  *self,
 /* Kinds {{{ */
 
 static const struct {
-  const char *name;
   GLenum      label_identifier;
   gboolean    shareable;
 } kinds[N_KINDS] = {
-  [RESMGR_GL_OBJECT_TEXTURE]      = { "texture",      GL_TEXTURE,      TRUE },
-  [RESMGR_GL_OBJECT_BUFFER]       = { "buffer",       GL_BUFFER,       TRUE },
-  [RESMGR_GL_OBJECT_FRAMEBUFFER]  = { "framebuffer",  GL_FRAMEBUFFER,  FALSE },
-  [RESMGR_GL_OBJECT_RENDERBUFFER] = { "renderbuffer", GL_RENDERBUFFER, TRUE },
-  [RESMGR_GL_OBJECT_VERTEX_ARRAY] = { "vertex-array", GL_VERTEX_ARRAY, FALSE },
-  [RESMGR_GL_OBJECT_SHADER]       = { "shader",       GL_SHADER,       TRUE },
-  [RESMGR_GL_OBJECT_PROGRAM]      = { "program",      GL_PROGRAM,      TRUE },
-  [RESMGR_GL_OBJECT_SAMPLER]      = { "sampler",      GL_SAMPLER,      TRUE },
-  [RESMGR_GL_OBJECT_QUERY]        = { "query",        GL_QUERY,        FALSE },
+  [RESMGR_GL_OBJECT_TEXTURE]      = { GL_TEXTURE,      TRUE },
+  [RESMGR_GL_OBJECT_BUFFER]       = { GL_BUFFER,       TRUE },
+  [RESMGR_GL_OBJECT_FRAMEBUFFER]  = { GL_FRAMEBUFFER,  FALSE },
+  [RESMGR_GL_OBJECT_RENDERBUFFER] = { GL_RENDERBUFFER, TRUE },
+  [RESMGR_GL_OBJECT_VERTEX_ARRAY] = { GL_VERTEX_ARRAY, FALSE },
+  [RESMGR_GL_OBJECT_SHADER]       = { GL_SHADER,       TRUE },
+  [RESMGR_GL_OBJECT_PROGRAM]      = { GL_PROGRAM,      TRUE },
+  [RESMGR_GL_OBJECT_SAMPLER]      = { GL_SAMPLER,      TRUE },
+  [RESMGR_GL_OBJECT_QUERY]        = { GL_QUERY,        FALSE },
 };
 
-/**
- * resmgr_gl_object_kind_is_shareable:
- * @kind: a GL object kind
- *
- * Checks whether objects of @kind live in the share group of their display
- * (and so outlive their context) rather than in one context.
- *
- * Returns: %TRUE for textures, buffers, renderbuffers, shaders, programs
- *   and samplers
- *
- * Since: 0.1
- */
-gboolean
-resmgr_gl_object_kind_is_shareable (ResmgrGLObjectKind kind)
-{
-  g_return_val_if_fail ((guint) kind < N_KINDS, FALSE);
-  return kinds[kind].shareable;
-}
+/* Referenced in class_init, never released: the nicks mkenums generated. */
+static GEnumClass *kind_class;
 
-/**
- * resmgr_gl_object_kind_to_string:
- * @kind: a GL object kind
- *
- * Gets the short name of @kind ("texture", "vertex-array", …).
- *
- * Returns: (transfer none): a static string
- *
- * Since: 0.1
- */
-const char *
-resmgr_gl_object_kind_to_string (ResmgrGLObjectKind kind)
+/* The short name of @kind ("texture", "vertex-array", …) for messages and
+ * report names: the enum's nick. */
+static const char *
+kind_nick (ResmgrGLObjectKind kind)
 {
-  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
-  return kinds[kind].name;
+  return g_enum_get_value (kind_class, kind)->value_nick;
 }
 
 /* }}} */
@@ -263,12 +265,14 @@ has_debug_labels (void)
 
 /* With the object's context current. */
 static void
-apply_label_current (GLObject *o)
+apply_label_current (ResmgrGLObjectKind  kind,
+                     guint               name,
+                     const char         *label)
 {
-  if (o->label == NULL || o->name == 0 || !has_debug_labels ())
+  if (label == NULL || name == 0 || !has_debug_labels ())
     return;
 
-  glObjectLabel (kinds[o->kind].label_identifier, o->name, -1, o->label);
+  glObjectLabel (kinds[kind].label_identifier, name, -1, label);
   /* A name not bound yet (a vertex array before its first bind) is not an
    * object for GL: the label is only a courtesy, so drop its error. */
   while (glGetError () != GL_NO_ERROR)
@@ -423,10 +427,14 @@ gl_object_unref (gpointer data)
 
   if (g_atomic_ref_count_dec (&o->ref_count))
     {
-      if (o->destroy != NULL)
-        o->destroy (o->user_data);
+      if (o->recreate != NULL)
+        {
+          if (o->recreate->destroy != NULL)
+            o->recreate->destroy (o->recreate->user_data);
+          g_free (o->recreate->label);
+          g_free (o->recreate);
+        }
       g_clear_pointer (&o->ci, ctx_info_unref);
-      g_free (o->label);
       g_free (o);
     }
 }
@@ -557,8 +565,7 @@ gl_object_cleanup (gpointer   resource,
       if (in_table)
         gl_object_unref (o);
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_CONTEXT_LOST,
-                   "%s %u “%s” was freed with its context",
-                   kinds[kind].name, name, o->label ? o->label : "");
+                   "%s %u was freed with its context", kind_nick (kind), name);
       return FALSE;
     }
 
@@ -683,7 +690,7 @@ delete_bucket (ResmgrGLCoordinator  *self,
             errors = g_string_new (NULL);
           g_string_append_printf (errors, "%sGL error 0x%04x deleting %u %s name(s)",
                                   errors->len ? "; " : "", gl_error, b->names[k]->len,
-                                  kinds[k].name);
+                                  kind_nick (k));
         }
     }
 
@@ -757,17 +764,24 @@ flush_internal (ResmgrGLCoordinator  *self,
 
 /* Tracking {{{ */
 
-static ResmgrHandle *
+/* Tracks @o (the caller's reference is the entry's on success) under
+ * @label, or "<kind> <name>". */
+static guint64
 track_gl_object (ResmgrGLCoordinator  *self,
                  GLObject             *o,
                  gsize                 size,
+                 const char           *label,
                  GError              **error)
 {
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  char fallback[48];
   guint64 id;
-  g_autofree char *name = NULL;
 
-  name = o->label ? g_strdup (o->label) : g_strdup_printf ("%s %u", kinds[o->kind].name, o->name);
+  if (label == NULL)
+    {
+      g_snprintf (fallback, sizeof fallback, "%s %u", kind_nick (o->kind), o->name);
+      label = fallback;
+    }
 
   /* The entry owns one reference to the object (taken over from the
    * caller on success); the table another, taken here unless the entry's
@@ -777,12 +791,12 @@ track_gl_object (ResmgrGLCoordinator  *self,
   o->self = self;
   gl_object_ref (o);
   id = resmgr_coordinator_track_resource (RESMGR_COORDINATOR (self), RESMGR_RESOURCE_TYPE_GL_OBJECT,
-                                          name, size, RESMGR_PRIORITY_DEFAULT,
+                                          label, size, RESMGR_PRIORITY_DEFAULT,
                                           o, gl_object_cleanup, o, gl_object_unref, error);
   if (id == 0)
     {
       gl_object_unref (o);
-      return NULL;
+      return 0;
     }
 
   g_mutex_lock (&priv->mutex);
@@ -796,13 +810,10 @@ track_gl_object (ResmgrGLCoordinator  *self,
 
   gl_object_unref (o);
 
-  /* The handle is made from the service's entry; an entry cleaned already
-   * (a concurrent cleanup of the component) gets a handle saying so. */
-  return resmgr_coordinator_lookup (RESMGR_COORDINATOR (self), id, NULL) ?:
-    _resmgr_handle_new (id, RESMGR_RESOURCE_TYPE_GL_OBJECT, name,
-                        resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)), size,
-                        resmgr_resource_type_get_default_priority (RESMGR_RESOURCE_TYPE_GL_OBJECT),
-                        g_get_monotonic_time (), RESMGR_RESOURCE_STATE_RELEASED, NULL);
+  /* Cleaned already (a concurrent cleanup of the component): the id is
+   * the released entry's, as for any resource released right after its
+   * tracking; get_name () tells 0. */
+  return id;
 }
 
 /* A label to set on the GL thread for a track from another thread. */
@@ -810,6 +821,7 @@ typedef struct
 {
   ResmgrGLCoordinator *self;
   GLObject            *object;
+  char                *label;
 } LabelCall;
 
 static gboolean
@@ -820,19 +832,23 @@ label_call_cb (gpointer data)
   GLObject *o = call->object;
   GdkGLContext *context = NULL;
   GdkGLContext *previous;
+  guint name = 0;
 
   /* Still tracked and in the context it was made in (its name is only
    * deleted on this thread, so it stays valid during the call). */
   g_mutex_lock (&priv->mutex);
   if (!o->cleaned && o->name != 0)
-    context = g_weak_ref_get (&o->ci->context);
+    {
+      context = g_weak_ref_get (&o->ci->context);
+      name = o->name;
+    }
   g_mutex_unlock (&priv->mutex);
 
   if (context == NULL)
     return G_SOURCE_REMOVE;
 
   previous = push_context (context);
-  apply_label_current (o);
+  apply_label_current (o->kind, name, call->label);
   pop_context (previous);
   g_object_unref (context);
 
@@ -846,6 +862,7 @@ label_call_free (gpointer data)
 
   gl_object_unref (call->object);
   g_object_unref (call->self);
+  g_free (call->label);
   g_free (call);
 }
 
@@ -853,8 +870,7 @@ static GLObject *
 gl_object_new (ResmgrGLCoordinator *self,
                GdkGLContext        *context,
                ResmgrGLObjectKind   kind,
-               guint                name,
-               const char          *label)
+               guint                name)
 {
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
   GLObject *o = g_new0 (GLObject, 1);
@@ -862,7 +878,6 @@ gl_object_new (ResmgrGLCoordinator *self,
   g_atomic_ref_count_init (&o->ref_count);
   o->kind = kind;
   o->name = name;
-  o->label = g_strdup (label);
 
   g_mutex_lock (&priv->mutex);
   o->ci = ctx_info_for_locked (priv, context);
@@ -879,23 +894,27 @@ gl_object_new (ResmgrGLCoordinator *self,
  * @name: the GL name
  * @size: the bytes the object holds (for accounting)
  * @label: (nullable): a label, set as the object's KHR_debug label when the
- *   context supports it, and shown in reports
+ *   context supports it, and the resource's name in reports (else
+ *   `"<kind> <name>"`)
  * @error: return location for a #GError
  *
  * Tracks a GL name for the bound component. The entry is freed (its name
- * deleted) at release or cleanup, as the type description says.
+ * deleted) at release ([method@Resmgr.Coordinator.release],
+ * [method@Resmgr.GLCoordinator.release_many]) or cleanup, as the class
+ * description says. No handle is made: ask
+ * [method@Resmgr.Coordinator.lookup] for one.
  *
  * May be called from any thread. On the GL thread the label is set at
  * once; from another thread it is set on the GL thread when that next
  * iterates (see the class's "Thread safety"): no GL call is ever made on
  * the calling thread.
  *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error (the
- *   name is then still the caller's)
+ * Returns: the resource's id, or 0 with @error set (the name is then
+ *   still the caller's)
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
                              GdkGLContext         *context,
                              ResmgrGLObjectKind    kind,
@@ -904,47 +923,50 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
                              const char           *label,
                              GError              **error)
 {
-  ResmgrHandle *handle;
+  gboolean on_owner;
   GLObject *o;
+  guint64 id;
 
-  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), NULL);
-  g_return_val_if_fail (GDK_IS_GL_CONTEXT (context), NULL);
-  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
-  g_return_val_if_fail (name != 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), 0);
+  g_return_val_if_fail (GDK_IS_GL_CONTEXT (context), 0);
+  g_return_val_if_fail ((guint) kind < N_KINDS, 0);
+  g_return_val_if_fail (name != 0, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  o = gl_object_new (self, context, kind, name, label);
+  o = gl_object_new (self, context, kind, name);
+  on_owner = on_owner_thread (self);
 
-  if (label != NULL && on_owner_thread (self))
+  if (label != NULL && on_owner)
     {
       GdkGLContext *previous = push_context (context);
 
-      apply_label_current (o);
+      apply_label_current (kind, name, label);
       pop_context (previous);
     }
 
-  handle = track_gl_object (self, o, size, error);
-  if (handle == NULL)
+  id = track_gl_object (self, o, size, label, error);
+  if (id == 0)
     {
       o->name = 0;
       gl_object_unref (o);
-      return NULL;
+      return 0;
     }
 
   /* From another thread the label (a GL call) is set on the GL thread,
    * once tracked, unless the object is gone by then. */
-  if (label != NULL && !on_owner_thread (self))
+  if (label != NULL && !on_owner)
     {
       LabelCall *call = g_new0 (LabelCall, 1);
 
       call->self = g_object_ref (self);
       call->object = gl_object_ref (o);
+      call->label = g_strdup (label);
       _resmgr_dispatch (resmgr_coordinator_get_context (RESMGR_COORDINATOR (self)),
                         G_PRIORITY_DEFAULT, "[resmgr] GL object label",
                         label_call_cb, call, label_call_free);
     }
 
-  return handle;
+  return id;
 }
 
 /**
@@ -953,7 +975,8 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
  * @context: the context to create the object in now
  * @kind: the kind of object
  * @size: the bytes the object holds (for accounting)
- * @label: (nullable): a label (KHR_debug label and report name)
+ * @label: (nullable): a label (KHR_debug label, set again on each new
+ *   name, and the resource's name in reports)
  * @create: (scope notified) (closure user_data) (destroy destroy): creates
  *   the object in the context it is given (current during the call)
  * @user_data: data for @create
@@ -962,7 +985,7 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
  *
  * Tracks a GL object as a create/destroy pair: @create runs now in
  * @context, and again in the new context after an attached area was
- * unrealized and realized again (moved to another window). The handle stays
+ * unrealized and realized again (moved to another window). The id stays
  * valid across that; [method@Resmgr.GLCoordinator.get_name] gives the
  * current name.
  *
@@ -970,11 +993,12 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
  * from any other thread it fails with %RESMGR_ERROR_INVALID_ARGUMENT,
  * without calling @create.
  *
- * Returns: (transfer full) (nullable): the handle, or %NULL on error
+ * Returns: the resource's id, or 0 with @error set (@user_data is then
+ *   still the caller's)
  *
  * Since: 0.1
  */
-ResmgrHandle *
+guint64
 resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
                                          GdkGLContext         *context,
                                          ResmgrGLObjectKind    kind,
@@ -985,16 +1009,16 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
                                          GDestroyNotify        destroy,
                                          GError              **error)
 {
-  ResmgrHandle *handle;
   GdkGLContext *previous;
   GLObject *o;
+  guint64 id;
   guint name;
 
-  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), NULL);
-  g_return_val_if_fail (GDK_IS_GL_CONTEXT (context), NULL);
-  g_return_val_if_fail ((guint) kind < N_KINDS, NULL);
-  g_return_val_if_fail (create != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), 0);
+  g_return_val_if_fail (GDK_IS_GL_CONTEXT (context), 0);
+  g_return_val_if_fail ((guint) kind < N_KINDS, 0);
+  g_return_val_if_fail (create != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
   /* @create is GL: it runs now, with @context current, so only on the GL
    * thread. Refused elsewhere rather than run on the wrong thread. */
@@ -1004,9 +1028,9 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
                    "Cannot track re-creatable %s “%s” of “%s” from this thread: its GL "
                    "creation must run on the thread that owns the coordinator's context "
                    "(the GTK thread)",
-                   kinds[kind].name, label ? label : "",
+                   kind_nick (kind), label ? label : "",
                    resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)));
-      return NULL;
+      return 0;
     }
 
   previous = push_context (context);
@@ -1016,40 +1040,41 @@ resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator  *self,
       pop_context (previous);
       if (error != NULL && *error == NULL)
         g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
-                     "Creating %s “%s” returned no name", kinds[kind].name, label ? label : "");
-      return NULL;
+                     "Creating %s “%s” returned no name", kind_nick (kind), label ? label : "");
+      return 0;
     }
-
-  o = gl_object_new (self, context, kind, name, label);
-  apply_label_current (o);
+  apply_label_current (kind, name, label);
   pop_context (previous);
 
-  o->create = create;
-  o->user_data = user_data;
-  o->destroy = destroy;
+  o = gl_object_new (self, context, kind, name);
+  o->recreate = g_new0 (Recreate, 1);
+  o->recreate->create = create;
+  o->recreate->user_data = user_data;
+  o->recreate->destroy = destroy;
+  o->recreate->label = g_strdup (label);
 
-  handle = track_gl_object (self, o, size, error);
-  if (handle == NULL)
+  id = track_gl_object (self, o, size, label, error);
+  if (id == 0)
     {
       /* Nothing taken: delete what we made, leave user_data to the caller. */
       previous = push_context (context);
       delete_names (kind, &name, 1);
       pop_context (previous);
       o->name = 0;
-      o->destroy = NULL;
+      o->recreate->destroy = NULL;
       gl_object_unref (o);
-      return NULL;
+      return 0;
     }
 
-  return handle;
+  return id;
 }
 
+/* The object of @id if this coordinator tracks it, with a reference. */
 static GLObject *
 lookup_object (ResmgrGLCoordinator *self,
-               ResmgrHandle        *handle)
+               guint64              id)
 {
   ResmgrGLCoordinatorPrivate *priv = PRIV (self);
-  guint64 id = resmgr_handle_get_id (handle);
   GLObject *o;
 
   g_mutex_lock (&priv->mutex);
@@ -1064,26 +1089,26 @@ lookup_object (ResmgrGLCoordinator *self,
 /**
  * resmgr_gl_coordinator_get_name:
  * @self: a GL coordinator
- * @handle: a handle it returned
+ * @id: an id it returned
  *
  * Gets the current GL name of a tracked object: for a re-creatable one, the
  * name in its current context.
  *
- * Returns: the name, or 0 if the object is not tracked or not created now
+ * Returns: the name, or 0 if the object is not tracked (released, cleaned,
+ *   or not one of this coordinator's) or not created now
  *
  * Since: 0.1
  */
 guint
 resmgr_gl_coordinator_get_name (ResmgrGLCoordinator *self,
-                                ResmgrHandle        *handle)
+                                guint64              id)
 {
   GLObject *o;
   guint name = 0;
 
   g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), 0);
-  g_return_val_if_fail (handle != NULL, 0);
 
-  if ((o = lookup_object (self, handle)) != NULL)
+  if ((o = lookup_object (self, id)) != NULL)
     {
       g_mutex_lock (&PRIV (self)->mutex);
       name = o->name;
@@ -1097,7 +1122,7 @@ resmgr_gl_coordinator_get_name (ResmgrGLCoordinator *self,
 /**
  * resmgr_gl_coordinator_get_context_for:
  * @self: a GL coordinator
- * @handle: a handle it returned
+ * @id: an id it returned
  *
  * Gets the context the object's current name was made in.
  *
@@ -1108,15 +1133,14 @@ resmgr_gl_coordinator_get_name (ResmgrGLCoordinator *self,
  */
 GdkGLContext *
 resmgr_gl_coordinator_get_context_for (ResmgrGLCoordinator *self,
-                                       ResmgrHandle        *handle)
+                                       guint64              id)
 {
   GdkGLContext *context = NULL;
   GLObject *o;
 
   g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), NULL);
-  g_return_val_if_fail (handle != NULL, NULL);
 
-  if ((o = lookup_object (self, handle)) != NULL)
+  if ((o = lookup_object (self, id)) != NULL)
     {
       g_mutex_lock (&PRIV (self)->mutex);
       context = g_weak_ref_get (&o->ci->context);
@@ -1133,36 +1157,55 @@ resmgr_gl_coordinator_get_context_for (ResmgrGLCoordinator *self,
 /**
  * resmgr_gl_coordinator_release_many:
  * @self: a bound GL coordinator
- * @handles: (array length=n_handles): handles it returned
- * @n_handles: the number of handles
+ * @ids: (array length=n_ids): ids it returned
+ * @n_ids: the number of ids
  * @error: return location for a #GError
  *
  * Releases several GL objects and deletes them now, in one batched call
  * per kind and context. Call it on the owner thread (from another thread
- * the deletion is dispatched there).
+ * the deletion is dispatched there). One object is released with
+ * [method@Resmgr.Coordinator.release].
  *
- * Returns: %TRUE on success; %FALSE with the first error (a handle not
- *   held, a GL error) — the other handles are still released
+ * Returns: %TRUE on success; %FALSE with the first error — an id this
+ *   coordinator does not track (%RESMGR_ERROR_NOT_FOUND: unknown,
+ *   released already, or not a GL object of it), a GL error — the other
+ *   ids are still released
  *
  * Since: 0.1
  */
 gboolean
 resmgr_gl_coordinator_release_many (ResmgrGLCoordinator  *self,
-                                    ResmgrHandle * const *handles,
-                                    guint                 n_handles,
+                                    const guint64        *ids,
+                                    guint                 n_ids,
                                     GError              **error)
 {
+  ResmgrService *service;
   GError *first_error = NULL;
 
   g_return_val_if_fail (RESMGR_IS_GL_COORDINATOR (self), FALSE);
-  g_return_val_if_fail (handles != NULL || n_handles == 0, FALSE);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  for (guint i = 0; i < n_handles; i++)
+  service = resmgr_coordinator_get_service (RESMGR_COORDINATOR (self));
+
+  for (guint i = 0; i < n_ids; i++)
     {
       GError *local_error = NULL;
+      GLObject *o;
 
-      if (!resmgr_coordinator_release (RESMGR_COORDINATOR (self), resmgr_handle_get_id (handles[i]), &local_error))
+      /* Ours if in the table (no handle made to check whose it is); a
+       * release racing on another thread makes the service say NOT_FOUND. */
+      if ((o = lookup_object (self, ids[i])) == NULL)
+        g_set_error (&local_error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                     "Resource %" G_GUINT64_FORMAT " is not a GL object tracked for “%s”",
+                     ids[i], resmgr_coordinator_get_component_id (RESMGR_COORDINATOR (self)));
+      else
+        {
+          gl_object_unref (o);
+          resmgr_service_release (service, ids[i], &local_error);
+        }
+
+      if (local_error != NULL)
         {
           if (first_error == NULL)
             first_error = local_error;
@@ -1411,7 +1454,8 @@ on_area_realize (GtkGLArea           *area,
       GLObject *o = value;
 
       /* Only this area's: two areas moved together realize one by one. */
-      if (o->name == 0 && o->create != NULL && (o->area == NULL || o->area == area))
+      if (o->name == 0 && o->recreate != NULL &&
+          (o->recreate->area == NULL || o->recreate->area == area))
         g_ptr_array_add (rebuild, gl_object_ref (o));
     }
   g_mutex_unlock (&priv->mutex);
@@ -1424,13 +1468,14 @@ on_area_realize (GtkGLArea           *area,
     {
       GLObject *o = g_ptr_array_index (rebuild, i);
       g_autoptr(GError) error = NULL;
-      guint name = o->create (context, o->user_data, &error);
+      Recreate *r = o->recreate;
+      guint name = r->create (context, r->user_data, &error);
       CtxInfo *old;
 
       if (name == 0)
         {
           g_warning ("Cannot re-create %s “%s” in the new context: %s",
-                     kinds[o->kind].name, o->label ? o->label : "",
+                     kind_nick (o->kind), r->label ? r->label : "",
                      error ? error->message : "no name returned");
           continue;
         }
@@ -1439,10 +1484,10 @@ on_area_realize (GtkGLArea           *area,
       old = o->ci;
       o->ci = ctx_info_for_locked (priv, context);
       o->name = name;
-      o->area = NULL;
+      r->area = NULL;
       g_mutex_unlock (&priv->mutex);
       ctx_info_unref (old);
-      apply_label_current (o);
+      apply_label_current (o->kind, name, r->label);
     }
   pop_context (previous);
 }
@@ -1491,8 +1536,9 @@ on_area_unrealize (GtkGLArea           *area,
         names[o->kind] = g_array_new (FALSE, FALSE, sizeof (guint));
       g_array_append_val (names[o->kind], o->name);
       o->name = 0;
-      o->area = area;
-      if (o->create == NULL)
+      if (o->recreate != NULL)
+        o->recreate->area = area;
+      else
         g_array_append_val (forget, o->id);
     }
   if (keep && (link = area_link_for_locked (priv, area)) != NULL)
@@ -1583,7 +1629,13 @@ resmgr_gl_coordinator_attach_area (ResmgrGLCoordinator *self,
  * @self: a GL coordinator
  * @area: an area given to resmgr_gl_coordinator_attach_area()
  *
- * Stops following @area.
+ * Stops following @area: its unrealize no longer deletes this
+ * coordinator's container objects (nor does its realize re-create them),
+ * and the context kept for shareable objects since its last unrealize is
+ * let go at once. An attached area is otherwise followed, and that context
+ * kept, until the coordinator is disposed: detach an area handed over to
+ * another component's coordinator, or one that is done with, so that its
+ * window's GL context can go.
  *
  * Since: 0.1
  */
@@ -1684,6 +1736,8 @@ resmgr_gl_coordinator_class_init (ResmgrGLCoordinatorClass *klass)
 
   coordinator_class->cleanup = resmgr_gl_coordinator_cleanup;
   coordinator_class->cleanup_priority = FLUSH_PRIORITY;
+
+  kind_class = g_type_class_ref (RESMGR_TYPE_GL_OBJECT_KIND);
 }
 
 static void

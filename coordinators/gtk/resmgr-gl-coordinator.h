@@ -90,14 +90,9 @@ struct _ResmgrGLCoordinatorClass
 };
 
 RESMGR_AVAILABLE_IN_ALL
-gboolean             resmgr_gl_object_kind_is_shareable     (ResmgrGLObjectKind    kind);
-RESMGR_AVAILABLE_IN_ALL
-const char          *resmgr_gl_object_kind_to_string        (ResmgrGLObjectKind    kind);
-
-RESMGR_AVAILABLE_IN_ALL
 ResmgrGLCoordinator *resmgr_gl_coordinator_new              (ResmgrService        *service);
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_gl_coordinator_track            (ResmgrGLCoordinator  *self,
+guint64              resmgr_gl_coordinator_track            (ResmgrGLCoordinator  *self,
                                                              GdkGLContext         *context,
                                                              ResmgrGLObjectKind    kind,
                                                              guint                 name,
@@ -105,7 +100,7 @@ ResmgrHandle        *resmgr_gl_coordinator_track            (ResmgrGLCoordinator
                                                              const char           *label,
                                                              GError              **error);
 RESMGR_AVAILABLE_IN_ALL
-ResmgrHandle        *resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator *self,
+guint64              resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinator *self,
                                                               GdkGLContext        *context,
                                                               ResmgrGLObjectKind   kind,
                                                               gsize                size,
@@ -116,14 +111,14 @@ ResmgrHandle        *resmgr_gl_coordinator_track_recreatable (ResmgrGLCoordinato
                                                               GError             **error);
 RESMGR_AVAILABLE_IN_ALL
 guint                resmgr_gl_coordinator_get_name         (ResmgrGLCoordinator  *self,
-                                                             ResmgrHandle         *handle);
+                                                             guint64               id);
 RESMGR_AVAILABLE_IN_ALL
 GdkGLContext        *resmgr_gl_coordinator_get_context_for  (ResmgrGLCoordinator  *self,
-                                                             ResmgrHandle         *handle);
+                                                             guint64               id);
 RESMGR_AVAILABLE_IN_ALL
 gboolean             resmgr_gl_coordinator_release_many     (ResmgrGLCoordinator  *self,
-                                                             ResmgrHandle * const *handles,
-                                                             guint                 n_handles,
+                                                             const guint64        *ids,
+                                                             guint                 n_ids,
                                                              GError              **error);
 RESMGR_AVAILABLE_IN_ALL
 gboolean             resmgr_gl_coordinator_flush            (ResmgrGLCoordinator  *self,
