@@ -390,6 +390,12 @@ scenario_run (Scenario *s)
   s->shutdown = resmgr_application_attach (s->app, RESMGR_SERVICE (s->manager));
   g_assert_true (resmgr_application_attach (s->app, NULL) == s->shutdown);
   g_assert_true (resmgr_application_get_shutdown (s->app) == s->shutdown);
+  {
+    /* It refers to its application weakly: a new reference on request. */
+    g_autoptr(GtkApplication) app = resmgr_application_shutdown_dup_application (s->shutdown);
+
+    g_assert_true (app == s->app);
+  }
   g_assert_cmpstr (resmgr_application_shutdown_get_report_path (s->shutdown), ==, s->report_path);
   g_unsetenv ("RESMGR_REPORT");
 
