@@ -7,6 +7,7 @@
 # define _GNU_SOURCE /* pthread_getname_np () */
 #endif
 #include <pthread.h>
+#include <time.h>
 
 #include "resmgr-private.h"
 #include "resmgr-test-service.h"
@@ -566,6 +567,16 @@ wrap_destroy (gpointer data)
   wrap_free (w);
 }
 
+static gint64
+coarse_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC_COARSE, &ts);
+
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 /* Runs the cleanup faults of @w; returns FALSE with @error if it must fail. */
 static gboolean
 wrap_begin (Wrap     *w,
@@ -595,12 +606,13 @@ wrap_begin (Wrap     *w,
       /* Longer than the deadline in effect: the running operation's, or a
        * synchronous wait's. The manager is alive: it is running us. */
       gint64 deadline = resmgr_service_get_deadline (RESMGR_SERVICE (w->manager));
-      gint64 now = g_get_monotonic_time ();
+      gint64 now;
 
       if (deadline <= 0)
-        deadline = now + (gint64) resmgr_manager_get_wait_timeout (w->manager) * 1000;
-      while ((now = g_get_monotonic_time ()) <= deadline + 2000)
-        g_usleep (MAX (deadline + 2000 - now, 100));
+        deadline = g_get_monotonic_time () + (gint64) resmgr_manager_get_wait_timeout (w->manager) * 1000;
+      /* Past it on the manager's coarse clock too, which lags by a tick. */
+      while ((now = coarse_now ()) <= deadline)
+        g_usleep (MAX (deadline - now, 1000));
     }
 
   if (failure != NULL)
@@ -1762,7 +1774,8 @@ describe_handle (GString      *s,
                  ResmgrHandle *handle,
                  gboolean      with_component)
 {
-  gint64 age = g_get_monotonic_time () - resmgr_handle_get_created (handle);
+  /* Creation times are the manager's coarse clock: so is now. */
+  gint64 age = MAX (coarse_now () - resmgr_handle_get_created (handle), 0);
 
   g_string_append_printf (s, "%s \"%s\" (id %" G_GUINT64_FORMAT ", priority %d",
                           _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_TYPE,
@@ -1821,7 +1834,7 @@ resmgr_test_service_check_no_leaks (ResmgrTestService  *self,
 
   s = g_string_new (NULL);
   if (component_id != NULL)
-    g_string_append_printf (s, "%s still holds %u resource%s:", component_id,
+    g_string_append_printf (s, "component %s still holds %u resource%s:", component_id,
                             leaks->len, leaks->len == 1 ? "" : "s");
   else
     g_string_append_printf (s, "the service still holds %u resource%s:",
