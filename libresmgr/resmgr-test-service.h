@@ -157,7 +157,7 @@ void resmgr_test_assertion_handles       (const char         *domain,
                                           const char         *expr,
                                           GPtrArray          *handles,
                                           const char         *first_name,
-                                          ...) G_GNUC_NULL_TERMINATED;
+                                          ...); /* NULL-terminated; may be only NULL */
 
 /**
  * resmgr_assert_no_leaks:
