@@ -33,7 +33,7 @@ G_BEGIN_DECLS
  * Since: 0.1
  */
 typedef enum {
-  RESMGR_TEST_ERROR_CHECK_FAILED,
+  RESMGR_TEST_ERROR_CHECK_FAILED, /*< nick=check-failed >*/
 } ResmgrTestError;
 
 RESMGR_AVAILABLE_IN_ALL
