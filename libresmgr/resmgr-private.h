@@ -18,6 +18,7 @@
 # include "resmgr-monitor.h"
 # include "resmgr-monitor-component.h"
 # include "resmgr-monitor-resource.h"
+# include "resmgr-test-service.h"
 #undef RESMGR_INSIDE
 
 #include <json-glib/json-glib.h>

@@ -18,6 +18,7 @@
 # include "resmgr-monitor.h"
 # include "resmgr-monitor-component.h"
 # include "resmgr-monitor-resource.h"
+# include "resmgr-test-service.h"
 # include "resmgr-coordinator.h"
 # include "resmgr-worker.h"
 # include "resmgr-worker-coordinator.h"

@@ -1,4 +1,4 @@
-/* test-coordinator.c: ResmgrCoordinator, against a recording mock service
+/* test-coordinator.c: ResmgrCoordinator, against the recording test service
  * (the exact service calls) and against the real ResmgrManager (handles,
  * reports, stats, helpers, owner-bound callbacks, checkpoints, subclasses)
  *
@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "test-common.h"
-#include "mock-service.h"
 
 #define SERVICE(m) RESMGR_SERVICE (m)
 
@@ -71,21 +70,52 @@ n_handles (ResmgrCoordinator *coord)
 }
 
 static void
-assert_call (MockService *mock,
-             guint        index,
-             const char  *method,
-             const char  *component_id,
-             int          type,
-             int          priority,
-             const char  *name)
+assert_call (ResmgrTestService *mock,
+             guint              index,
+             const char        *method,
+             const char        *component_id,
+             int                type,
+             int                priority,
+             const char        *name)
 {
-  const MockCall *call = mock_service_get_call (mock, index);
+  g_autoptr(ResmgrTestCall) call = resmgr_test_service_dup_call (mock, index);
 
-  g_assert_cmpstr (call->method, ==, method);
-  g_assert_cmpstr (call->component_id, ==, component_id);
-  g_assert_cmpint (call->type, ==, type);
-  g_assert_cmpint (call->priority, ==, priority);
-  g_assert_cmpstr (call->name, ==, name);
+  g_assert_nonnull (call);
+  g_assert_cmpstr (resmgr_test_call_get_method (call), ==, method);
+  g_assert_cmpstr (resmgr_test_call_get_component_id (call), ==, component_id);
+  g_assert_cmpint (resmgr_test_call_get_resource_type (call), ==, type);
+  g_assert_cmpint (resmgr_test_call_get_priority (call), ==, priority);
+  g_assert_cmpstr (resmgr_test_call_get_name (call), ==, name);
+}
+
+static guint64
+call_id (ResmgrTestService *mock,
+         guint              index)
+{
+  g_autoptr(ResmgrTestCall) call = resmgr_test_service_dup_call (mock, index);
+
+  g_assert_nonnull (call);
+  return resmgr_test_call_get_id (call);
+}
+
+/* The number of resources the service tracks now */
+static guint
+n_entries (ResmgrTestService *mock)
+{
+  g_autoptr(GPtrArray) handles = resmgr_service_dup_handles (RESMGR_SERVICE (mock), NULL);
+
+  return handles->len;
+}
+
+/* The next call of @method fails with RESMGR_ERROR / @code */
+static void
+fail_next (ResmgrTestService *mock,
+           const char        *method,
+           ResmgrError        code)
+{
+  g_autoptr(GError) error = g_error_new (RESMGR_ERROR, code, "%s refused by the test", method);
+
+  resmgr_test_service_fail_next (mock, method, 1, error);
 }
 
 static gboolean
@@ -147,7 +177,7 @@ find_phase (ResmgrCleanupReport *report,
 static void
 test_mock_bind (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
   g_autoptr(ResmgrCleanupReport) report = NULL;
@@ -165,7 +195,7 @@ test_mock_bind (void)
   g_assert_true (resmgr_coordinator_bind (coord, G_OBJECT (comp), "mock-a", &error));
   g_assert_no_error (error);
 
-  calls = mock_service_join_calls (mock);
+  calls = resmgr_test_service_dup_methods (mock);
   g_assert_cmpstr (calls, ==, "register_component,add_cleanup");
   assert_call (mock, 0, "register_component", "mock-a", -1, -1, "mock-a");
   assert_call (mock, 1, "add_cleanup", "mock-a", RESMGR_RESOURCE_TYPE_CUSTOM, 50,
@@ -183,13 +213,13 @@ test_mock_bind (void)
   report = resmgr_coordinator_cleanup_all (coord, &error);
   g_assert_no_error (error);
   g_assert_nonnull (report);
-  g_assert_cmpuint (mock_service_get_n_entries (mock), ==, 0);
+  resmgr_assert_no_leaks (mock, "mock-a");
 }
 
 static void
 test_mock_bind_auto_id (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestNamedComponent) comp = g_object_new (TEST_TYPE_NAMED_COMPONENT, NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
   g_autoptr(ResmgrCleanupReport) report = NULL;
@@ -207,7 +237,7 @@ test_mock_bind_auto_id (void)
 static void
 test_mock_track (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(TestObject) obj = test_object_new (NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
@@ -227,7 +257,7 @@ test_mock_track (void)
                   "track_resource of the service with the type, name and priority given");
 
   coord = bound_coordinator (SERVICE (mock), comp, "mock-t");
-  mock_service_clear_calls (mock);
+  resmgr_test_service_clear_calls (mock);
 
   id_data = resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "buf", 64, 33,
                                            &destroyed, count_destroy, &error);
@@ -242,7 +272,7 @@ test_mock_track (void)
   g_assert_no_error (error);
   g_assert_cmpuint (id_res, !=, 0);
 
-  calls = mock_service_join_calls (mock);
+  calls = resmgr_test_service_dup_methods (mock);
   g_assert_cmpstr (calls, ==, "track_data,track_object,track_resource");
   assert_call (mock, 0, "track_data", "mock-t", RESMGR_RESOURCE_TYPE_MEMORY, 33, "buf");
   assert_call (mock, 1, "track_object", "mock-t", RESMGR_RESOURCE_TYPE_WIDGET,
@@ -251,9 +281,9 @@ test_mock_track (void)
                RESMGR_PRIORITY_DEFAULT, "thing");
 
   /* The ids are the service's; handles are the service's, on request. */
-  g_assert_cmpuint (id_data, ==, mock_service_get_call (mock, 0)->id);
-  g_assert_cmpuint (id_obj, ==, mock_service_get_call (mock, 1)->id);
-  g_assert_cmpuint (id_res, ==, mock_service_get_call (mock, 2)->id);
+  g_assert_cmpuint (id_data, ==, call_id (mock, 0));
+  g_assert_cmpuint (id_obj, ==, call_id (mock, 1));
+  g_assert_cmpuint (id_res, ==, call_id (mock, 2));
   h_data = lookup (coord, id_data);
   h_obj = lookup (coord, id_obj);
   h_res = lookup (coord, id_res);
@@ -265,25 +295,38 @@ test_mock_track (void)
   g_assert_cmpuint (resmgr_handle_get_size (h_data), ==, 64);
   g_assert_cmpuint (n_handles (coord), ==, 3 + 1); /* and the own cleanup */
 
-  mock_service_clear_calls (mock);
+  resmgr_test_service_clear_calls (mock);
   report = resmgr_coordinator_cleanup_all (coord, &error);
   g_assert_no_error (error);
   g_assert_nonnull (report);
-  g_assert_cmpuint (mock_service_get_n_calls (mock), ==, 1);
+  /* One service call, then the cleanups it ran, in priority order, on
+   * the owner (this thread, inline). */
+  calls = (g_free (calls), resmgr_test_service_dup_methods (mock));
+  g_assert_cmpstr (calls, ==, "cleanup_component,cleanup,cleanup,cleanup,cleanup");
   assert_call (mock, 0, "cleanup_component", "mock-t", -1, -1, NULL);
+  assert_call (mock, 1, "cleanup", "mock-t", RESMGR_RESOURCE_TYPE_WIDGET, 60, "win");
+  resmgr_assert_cleanup_order (mock, "mock-t", "win", "thing", "ResmgrCoordinator cleanup", "buf", NULL);
+  {
+    g_autoptr(ResmgrTestCall) call = resmgr_test_service_dup_call (mock, 4);
+
+    g_assert_cmpuint (resmgr_test_call_get_id (call), ==, id_data);
+    g_assert_true (resmgr_test_call_get_on_owner (call));
+    g_assert_true (resmgr_test_call_get_on_test_thread (call));
+    g_assert_null (resmgr_test_call_get_error (call));
+  }
 
   g_assert_cmpint (destroyed, ==, 1);
   g_assert_cmpint (counts.cleaned, ==, 1);
   g_assert_cmpint (counts.destroyed, ==, 1);
   g_assert_true (res_finalized); /* the default cleanup_resource unreffed it */
   g_assert_cmpuint (n_handles (coord), ==, 0);
-  g_assert_cmpuint (mock_service_get_n_entries (mock), ==, 0);
+  resmgr_assert_no_leaks (mock, NULL);
 }
 
 static void
 test_mock_release (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
   g_autoptr(ResmgrCleanupReport) report = NULL;
@@ -298,23 +341,26 @@ test_mock_release (void)
   id = resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "buf", 1,
                                       RESMGR_PRIORITY_DEFAULT, &destroyed, count_destroy, NULL);
   g_assert_cmpuint (id, !=, 0);
-  mock_service_clear_calls (mock);
+  resmgr_test_service_clear_calls (mock);
 
   g_assert_true (resmgr_coordinator_release (coord, id, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (mock_service_get_n_calls (mock), ==, 2);
-  assert_call (mock, 0, "lookup", "mock-r", RESMGR_RESOURCE_TYPE_MEMORY,
-               RESMGR_PRIORITY_DEFAULT, "buf");
-  assert_call (mock, 1, "release", "mock-r", RESMGR_RESOURCE_TYPE_MEMORY,
-               RESMGR_PRIORITY_DEFAULT, "buf");
-  g_assert_cmpuint (mock_service_get_call (mock, 1)->id, ==, id);
+  /* Calls naming a resource by id carry its priority in effect. */
+  {
+    g_autofree char *calls = resmgr_test_service_dup_methods (mock);
+    g_assert_cmpstr (calls, ==, "lookup,release,cleanup");
+  }
+  assert_call (mock, 0, "lookup", "mock-r", RESMGR_RESOURCE_TYPE_MEMORY, 20, "buf");
+  assert_call (mock, 1, "release", "mock-r", RESMGR_RESOURCE_TYPE_MEMORY, 20, "buf");
+  assert_call (mock, 2, "cleanup", "mock-r", RESMGR_RESOURCE_TYPE_MEMORY, 20, "buf");
+  g_assert_cmpuint (call_id (mock, 1), ==, id);
   g_assert_cmpint (destroyed, ==, 1);
   g_assert_false (handles_contain (coord, id));
 
   /* Again: not held any more */
   g_assert_false (resmgr_coordinator_release (coord, id, &error));
   g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
-  g_assert_cmpuint (mock_service_count_calls (mock, "release"), ==, 1);
+  g_assert_cmpuint (resmgr_test_service_count_calls (mock, "release"), ==, 1);
   g_assert_cmpint (destroyed, ==, 1);
 
   report = resmgr_coordinator_cleanup_all (coord, NULL);
@@ -324,7 +370,7 @@ test_mock_release (void)
 static void
 test_mock_bind_twice (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(TestComponent) other = test_component_new (NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
@@ -335,11 +381,11 @@ test_mock_bind_twice (void)
                   "no service method");
 
   coord = bound_coordinator (SERVICE (mock), comp, "mock-b");
-  mock_service_clear_calls (mock);
+  resmgr_test_service_clear_calls (mock);
 
   g_assert_false (resmgr_coordinator_bind (coord, G_OBJECT (other), "mock-b2", &error));
   g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
-  g_assert_cmpuint (mock_service_get_n_calls (mock), ==, 0);
+  g_assert_cmpuint (resmgr_test_service_get_n_calls (mock), ==, 0);
   g_assert_cmpstr (resmgr_coordinator_get_component_id (coord), ==, "mock-b");
 
   report = resmgr_coordinator_cleanup_all (coord, NULL);
@@ -435,7 +481,7 @@ test_bind_run_disposed (void)
 static void
 test_mock_bind_refused (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
   g_autoptr(GError) error = NULL;
@@ -443,18 +489,18 @@ test_mock_bind_refused (void)
   g_test_summary ("A registration the service refuses is passed on; the coordinator "
                   "stays unbound and adds no cleanup");
 
-  mock_service_fail_next (mock, "register_component", RESMGR_ERROR_SHUTTING_DOWN);
+  fail_next (mock, "register_component", RESMGR_ERROR_SHUTTING_DOWN);
   coord = resmgr_coordinator_new (SERVICE (mock));
   g_assert_false (resmgr_coordinator_bind (coord, G_OBJECT (comp), "mock-x", &error));
   g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN);
   g_assert_false (resmgr_coordinator_is_bound (coord));
-  g_assert_cmpuint (mock_service_count_calls (mock, "add_cleanup"), ==, 0);
+  g_assert_cmpuint (resmgr_test_service_count_calls (mock, "add_cleanup"), ==, 0);
 }
 
 static void
 test_mock_track_fails (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(TestObject) obj = test_object_new (NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
@@ -470,7 +516,7 @@ test_mock_track_fails (void)
 
   coord = bound_coordinator (SERVICE (mock), comp, "mock-f");
 
-  mock_service_fail_next (mock, "track_data", RESMGR_ERROR_SHUTTING_DOWN);
+  fail_next (mock, "track_data", RESMGR_ERROR_SHUTTING_DOWN);
   handle = resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "buf", 1,
                                           RESMGR_PRIORITY_DEFAULT, &destroyed, count_destroy, &error);
   g_assert_cmpuint (handle, ==, 0);
@@ -478,7 +524,7 @@ test_mock_track_fails (void)
   g_clear_error (&error);
   g_assert_cmpint (destroyed, ==, 0);
 
-  mock_service_fail_next (mock, "track_object", RESMGR_ERROR_CLEANUP_IN_PROGRESS);
+  fail_next (mock, "track_object", RESMGR_ERROR_CLEANUP_IN_PROGRESS);
   handle = resmgr_coordinator_track_object (coord, RESMGR_RESOURCE_TYPE_WIDGET, "win", 0,
                                             RESMGR_PRIORITY_DEFAULT, G_OBJECT (obj),
                                             ok_cleanup, &cleaned, count_destroy, &error);
@@ -489,7 +535,7 @@ test_mock_track_fails (void)
   g_assert_cmpint (cleaned, ==, 0);
 
   source = g_idle_source_new ();
-  mock_service_fail_next (mock, "track_resource", RESMGR_ERROR_SHUTTING_DOWN);
+  fail_next (mock, "track_resource", RESMGR_ERROR_SHUTTING_DOWN);
   handle = resmgr_coordinator_track (coord, RESMGR_RESOURCE_TYPE_SOURCE, "idle", 0, source, &error);
   g_assert_cmpuint (handle, ==, 0);
   g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN);
@@ -497,7 +543,7 @@ test_mock_track_fails (void)
   g_assert_false (g_source_is_destroyed (source));
   g_source_unref (source);
 
-  mock_service_fail_next (mock, "track_resource", RESMGR_ERROR_SHUTTING_DOWN);
+  fail_next (mock, "track_resource", RESMGR_ERROR_SHUTTING_DOWN);
   handle = resmgr_coordinator_track (coord, RESMGR_RESOURCE_TYPE_WORKER, "c", 0, cancellable, &error);
   g_assert_cmpuint (handle, ==, 0);
   g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN);
@@ -507,10 +553,10 @@ test_mock_track_fails (void)
   g_assert_cmpuint (n_handles (coord), ==, 1); /* the own cleanup */
 
   /* The failed calls were made, and nothing was left in the service. */
-  g_assert_cmpuint (mock_service_count_calls (mock, "track_data"), ==, 1);
-  g_assert_cmpuint (mock_service_count_calls (mock, "track_object"), ==, 1);
-  g_assert_cmpuint (mock_service_count_calls (mock, "track_resource"), ==, 2);
-  g_assert_cmpuint (mock_service_get_n_entries (mock), ==, 1); /* the own cleanup */
+  g_assert_cmpuint (resmgr_test_service_count_calls (mock, "track_data"), ==, 1);
+  g_assert_cmpuint (resmgr_test_service_count_calls (mock, "track_object"), ==, 1);
+  g_assert_cmpuint (resmgr_test_service_count_calls (mock, "track_resource"), ==, 2);
+  g_assert_cmpuint (n_entries (mock), ==, 1); /* the own cleanup */
 
   report = resmgr_coordinator_cleanup_all (coord, NULL);
   g_assert_nonnull (report);
@@ -520,7 +566,7 @@ test_mock_track_fails (void)
 static void
 test_mock_release_fails (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
   guint64 handle = 0;
@@ -533,7 +579,7 @@ test_mock_release_fails (void)
   coord = bound_coordinator (SERVICE (mock), comp, "mock-rf");
   handle = resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "buf", 1,
                                           RESMGR_PRIORITY_DEFAULT, &destroyed, count_destroy, NULL);
-  mock_service_fail_next (mock, "release", RESMGR_ERROR_CLEANUP_IN_PROGRESS);
+  fail_next (mock, "release", RESMGR_ERROR_CLEANUP_IN_PROGRESS);
   g_assert_false (resmgr_coordinator_release (coord, handle, &error));
   g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_CLEANUP_IN_PROGRESS);
   g_assert_cmpint (destroyed, ==, 0);
@@ -547,7 +593,7 @@ test_mock_release_fails (void)
 static void
 test_mock_own_cleanup_refused (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(ResmgrCoordinator) coord = NULL;
   guint64 handle = 0;
@@ -558,20 +604,20 @@ test_mock_own_cleanup_refused (void)
   g_test_summary ("When the service refuses the own cleanup at bind, the next track "
                   "adds it again");
 
-  mock_service_fail_next (mock, "add_cleanup", RESMGR_ERROR_SHUTTING_DOWN);
+  fail_next (mock, "add_cleanup", RESMGR_ERROR_SHUTTING_DOWN);
   coord = resmgr_coordinator_new (SERVICE (mock));
   g_assert_true (resmgr_coordinator_bind (coord, G_OBJECT (comp), "mock-oc", &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (mock_service_get_n_entries (mock), ==, 0);
+  resmgr_assert_no_leaks (mock, NULL);
 
   handle = resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "buf", 1,
                                           RESMGR_PRIORITY_DEFAULT, &destroyed, count_destroy, NULL);
   g_assert_cmpuint (handle, !=, 0);
   {
-    g_autofree char *calls = mock_service_join_calls (mock);
+    g_autofree char *calls = resmgr_test_service_dup_methods (mock);
     g_assert_cmpstr (calls, ==, "register_component,add_cleanup,add_cleanup,track_data");
   }
-  g_assert_cmpuint (mock_service_get_n_entries (mock), ==, 2);
+  g_assert_cmpuint (n_entries (mock), ==, 2);
 
   report = resmgr_coordinator_cleanup_all (coord, NULL);
   g_assert_nonnull (report);
@@ -1666,7 +1712,7 @@ test_coordinator_new_bound (ResmgrService *service,
 static void
 test_subclass_mock_bind (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) mock = resmgr_test_service_new ();
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(TestCoordinator) coord = NULL;
   g_autoptr(ResmgrCleanupReport) report = NULL;

@@ -8,7 +8,6 @@
 #include <json-glib/json-glib.h>
 
 #include "test-common.h"
-#include "mock-service.h"
 #include "resmgr-monitor-private.h"
 
 #define SERVICE(m) RESMGR_SERVICE (m)
@@ -1429,21 +1428,22 @@ test_leak_stale_race (void)
 static void
 test_other_service (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) test_service = resmgr_test_service_new ();
   g_autoptr(ResmgrMonitor) monitor = NULL;
   g_autoptr(TestComponent) comp = test_component_new (NULL);
   g_autoptr(ResmgrCleanupReport) report = NULL;
   g_autoptr(GPtrArray) leaks = NULL;
-  ResmgrService *service = RESMGR_SERVICE (mock);
+  ResmgrService *service = RESMGR_SERVICE (test_service);
   Recorder *rec = recorder_new ();
   GListModel *resources, *components;
   guint64 ids[3];
 
-  g_test_summary ("A service that is not a manager (the mock service, which emits no "
-                  "signal) is followed like a manager, through the observer it "
-                  "notifies: lists, component states, reports and leaks");
+  g_test_summary ("A service that is not a manager (the test service, which emits no "
+                  "signal and reports its manager's events to its own observers) is "
+                  "followed like a manager, through the observer it notifies: lists, "
+                  "component states, reports and leaks");
 
-  monitor = g_object_new (RESMGR_TYPE_MONITOR, "service", mock, "interval", 0, NULL);
+  monitor = g_object_new (RESMGR_TYPE_MONITOR, "service", test_service, "interval", 0, NULL);
   g_assert_true (resmgr_monitor_get_context (monitor) == g_main_context_default ());
   resources = resmgr_monitor_get_resources (monitor);
   components = resmgr_monitor_get_components (monitor);

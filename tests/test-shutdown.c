@@ -1033,7 +1033,8 @@ test_phase_async_other_thread (void)
 static void
 test_phase_default_implementation (void)
 {
-  g_autoptr(MockService) mock = mock_service_new ();
+  g_autoptr(ResmgrTestService) inner = resmgr_test_service_new ();
+  g_autoptr(MockService) mock = mock_service_new (inner);
   g_autoptr(TestComponent) a = test_component_new (NULL);
   g_autoptr(TestComponent) b = test_component_new (NULL);
   g_autoptr(GError) error = NULL;
@@ -1048,22 +1049,28 @@ test_phase_default_implementation (void)
 
   register_component (SERVICE (mock), a, "A");
   register_component (SERVICE (mock), b, "B");
-  /* (The mock keeps priorities as passed: explicit ones here.) */
+  /* Within a priority, newest first: by creation time, then by id, and a
+   * later component's ids are higher; so B's resources are tracked last. */
   track_item (SERVICE (mock), a, RESMGR_RESOURCE_TYPE_WORKER, 100, rec, "A-w");
+  track_item (SERVICE (mock), a, RESMGR_RESOURCE_TYPE_TIMER, 90, rec, "A-t");
   track_item (SERVICE (mock), b, RESMGR_RESOURCE_TYPE_SOURCE, 90, rec, "B-s");
   track_item (SERVICE (mock), a, RESMGR_RESOURCE_TYPE_MEMORY, 20, rec, "A-m");
   track_item (SERVICE (mock), b, RESMGR_RESOURCE_TYPE_WORKER, 100, rec, "B-w");
   add_item_cleanup (SERVICE (mock), a, 95, rec, "A-cb95", TRUE);
-  track_item (SERVICE (mock), a, RESMGR_RESOURCE_TYPE_TIMER, 90, rec, "A-t");
-  mock_service_clear_calls (mock);
+  resmgr_test_service_clear_calls (inner);
 
   report = resmgr_service_cleanup_phase (SERVICE (mock), 90, 5000, &error);
   g_assert_no_error (error);
   g_assert_nonnull (report);
 
-  assert_recorded (rec, "B-w,A-w,A-cb95,A-t,B-s");
-  g_assert_cmpuint (mock_service_count_calls (mock, "release"), ==, 5);
-  g_assert_cmpuint (mock_service_get_n_entries (mock), ==, 1);
+  assert_recorded (rec, "B-w,A-w,A-cb95,B-s,A-t");
+  g_assert_cmpuint (resmgr_test_service_count_calls (inner, "release"), ==, 5);
+  resmgr_assert_cleanup_order (inner, NULL, "B-w", "A-w", "A-cb95", "B-s", "A-t", NULL);
+  {
+    g_autoptr(GPtrArray) left = resmgr_service_dup_handles (SERVICE (mock), NULL);
+
+    resmgr_assert_handles (left, "A-m", NULL);
+  }
   g_assert_cmpstr (resmgr_cleanup_report_get_scope (report), ==, "cleanup phase down to priority 90");
   g_assert_cmpuint (resmgr_cleanup_report_get_n_phases (report), ==, 3);
   assert_phase (report, 0, 100, 2, 0, 0);

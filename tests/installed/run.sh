@@ -1,7 +1,10 @@
 #!/bin/sh
-# run.sh BUILDDIR SRCDIR: installs the build into a temporary DESTDIR, compiles
-# outsider.c against the *installed* resmgr-1 with pkg-config, as a user would,
-# and runs it (TAP). Skipped (77) in sanitizer builds: a program compiled without
+# run.sh BUILDDIR SRCDIR SANITIZE [PROGRAM]: installs the build into a
+# temporary DESTDIR, compiles a program against the *installed* resmgr-1 with
+# pkg-config, as a user would, and runs it (TAP). PROGRAM is "outsider"
+# (outsider.c, and the README's C example; the default) or "testing-example"
+# (examples/testing/: a controller and its GTest suite, which uses the public
+# test service). Skipped in sanitizer builds: a program compiled without
 # -fsanitize cannot load an instrumented library.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -10,6 +13,7 @@ set -eu
 builddir=$1
 srcdir=$2
 sanitize=${3:-none}
+program=${4:-outsider}
 
 if [ "$sanitize" != "none" ]; then
   echo "1..0 # SKIP sanitizer build ($sanitize)"
@@ -34,6 +38,28 @@ mkdir "$dest/pkgconfig"
 sed "s|^prefix=|prefix=$dest|" "$pc" > "$dest/pkgconfig/resmgr-1.pc"
 export PKG_CONFIG_PATH="$dest/pkgconfig"
 flags=$(pkg-config --cflags --libs resmgr-1)
+case "$flags" in
+  *gtk*) echo "Bail out! resmgr-1's flags name GTK: $flags"; exit 1 ;;
+esac
+export LD_LIBRARY_PATH="$(dirname "$lib")"
+
+if [ "$program" = testing-example ]; then
+  example="$srcdir/../../examples/testing"
+  if ! ${CC:-cc} -Wall -Werror -o "$dest/test-hash-controller" \
+         "$example/test-hash-controller.c" "$example/hash-controller.c" $flags; then
+    echo "Bail out! examples/testing does not build against the installed resmgr-1"
+    exit 1
+  fi
+  loaded=$(ldd "$dest/test-hash-controller" | awk '/libresmgr-1/ { print $3 }')
+  case "$loaded" in
+    "$dest"/*) ;;
+    *) echo "Bail out! the example loads $loaded, not the installed library"; exit 1 ;;
+  esac
+  # Not exec: the trap removes the DESTDIR when it returns.
+  "$dest/test-hash-controller" --tap
+  exit 0
+fi
+
 ${CC:-cc} -o "$dest/outsider" "$srcdir/outsider.c" $flags
 
 # The README's C example, as a reader copies it: it must build against
@@ -45,12 +71,8 @@ if [ ! -s "$dest/readme-example.c" ] ||
   echo "Bail out! the README's C example does not build against resmgr-1"
   exit 1
 fi
-case "$flags" in
-  *gtk*) echo "Bail out! resmgr-1's flags name GTK: $flags"; exit 1 ;;
-esac
 
 # The installed library, not the build tree's.
-export LD_LIBRARY_PATH="$(dirname "$lib")"
 loaded=$(ldd "$dest/outsider" | awk '/libresmgr-1/ { print $3 }')
 case "$loaded" in
   "$dest"/*) ;;
