@@ -1115,7 +1115,7 @@ test_cleanup_abandoned_reported (void)
   report = resmgr_coordinator_cleanup_all (RESMGR_COORDINATOR (env.coord), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
-  resmgr_cleanup_report_get_failure (report, 0, &failure);
+  failure = resmgr_cleanup_report_get_failure_error (report, 0);
   g_assert_error ((GError *) failure, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (failure->message, "“hog”"));
   g_assert_cmpint (resmgr_worker_get_state (worker), ==, RESMGR_WORKER_STATE_ABANDONED);
