@@ -1875,7 +1875,7 @@ resmgr_worker_coordinator_run_job_finish (ResmgrWorkerCoordinator  *self,
  * the next main loop iteration, as #GTask does)). From another thread
  * those updates follow on the owner context, when its owner iterates it.
  *
- * Returns: (transfer full) (element-type ResmgrWorker): the abandoned
+ * Returns: (transfer container) (element-type ResmgrWorker): the abandoned
  *   workers, possibly none
  *
  * Since: 0.1
@@ -1978,7 +1978,7 @@ resmgr_worker_coordinator_cancel_all_async (ResmgrWorkerCoordinator *self,
  *
  * Finishes [method@Resmgr.WorkerCoordinator.cancel_all_async].
  *
- * Returns: (transfer full) (element-type ResmgrWorker): the abandoned
+ * Returns: (transfer container) (element-type ResmgrWorker): the abandoned
  *   workers, possibly none; %NULL with %G_IO_ERROR_CANCELLED if the wait
  *   was cancelled
  *
@@ -2129,7 +2129,7 @@ resmgr_worker_coordinator_set_cancel_timeout (ResmgrWorkerCoordinator *self,
  * Gets the active workers (queued, running or being cancelled), in the
  * order they were run.
  *
- * Returns: (transfer full) (element-type ResmgrWorker): the workers
+ * Returns: (transfer container) (element-type ResmgrWorker): the workers
  *
  * Since: 0.1
  */
