@@ -42,8 +42,9 @@ G_DECLARE_DERIVABLE_TYPE (ResmgrController, resmgr_controller, RESMGR, CONTROLLE
  * @report: the report of its cleanup
  *
  * The class handler of [signal@Resmgr.Controller::cleaned-up], run on the
- * owner context once the controller's resources were released. Chain up
- * when overriding it. Python: `do_cleaned_up`.
+ * owner context once the controller's resources were released, after the
+ * signal's handlers (%G_SIGNAL_RUN_LAST). The default does nothing.
+ * Python: `do_cleaned_up`.
  *
  * Since: 0.1
  */

@@ -40,17 +40,19 @@ typedef gboolean (*ResmgrBoundFunc) (GObject  *target,
  * ResmgrCoordinatorClass::cleanup_resource:
  * @self: the coordinator
  * @type: the type the resource was tracked with
- * @resource: the resource given to [method@Resmgr.Coordinator.track]
+ * @resource: (type GObject): the resource given to
+ *   [method@Resmgr.Coordinator.track]
  * @error: return location for a #GError
  *
  * Frees a resource tracked with [method@Resmgr.Coordinator.track], on the
  * owner context. The default handles #GSource (destroyed), #GCancellable
  * (cancelled), streams (closed), plain memory (g_free()) and any other
  * #GObject (unreffed). An override handles the types it knows and chains
- * up for the others. In a binding (`do_cleanup_resource`) @resource is an
- * untyped pointer: a binding tracks objects with
- * [method@Resmgr.Coordinator.track_object] and frees them in its cleanup
- * callback rather than overriding this.
+ * up for the others.
+ *
+ * In a binding (`do_cleanup_resource`) @resource is an object, as bindings
+ * track only objects with [method@Resmgr.Coordinator.track]: a coordinator
+ * subclassed in a binding must not be given sources or buffers by C code.
  *
  * Returns: %TRUE on success, %FALSE with @error set; the failure is
  *   recorded in the cleanup report
