@@ -55,7 +55,8 @@
  * #GClosure (a Python function) and returns its result as a #GValue with
  * [method@Resmgr.WorkerCoordinator.run_job_finish]. GJS cannot run
  * JavaScript off its main thread: a JavaScript job is refused with an
- * error (see there for what GJS applications use).
+ * error; a GJS application runs a program as a job instead, with
+ * [method@Resmgr.WorkerCoordinator.run_subprocess_async].
  *
  * Each worker is tracked in the service as a %RESMGR_RESOURCE_TYPE_WORKER
  * resource of the bound component (its cleanup cancels it) and released
@@ -1781,9 +1782,10 @@ closure_is_javascript (GClosure *closure)
  * GJS runs JavaScript on its main thread only, so a JavaScript function
  * cannot be a job: it is refused (the worker is %NULL and @callback gets
  * %RESMGR_ERROR_INVALID_ARGUMENT) instead of being called on a pool thread.
- * A GJS application runs its heavy work off the main thread with jobs
- * whose function is written in C, or in a subprocess (#GSubprocess), and
- * keeps only the main-thread callbacks in JavaScript.
+ * A GJS application runs its heavy work off the main thread as a program
+ * owned by the coordinator, with
+ * [method@Resmgr.WorkerCoordinator.run_subprocess_async] (the program may
+ * be a `gjs` script), and keeps its callbacks in JavaScript.
  *
  * Returns: (transfer full) (nullable): the worker, or %NULL if the job was
  *   refused
@@ -1829,7 +1831,8 @@ resmgr_worker_coordinator_run_job_async (ResmgrWorkerCoordinator *self,
  * @error: return location for a #GError
  *
  * Gets the outcome of a job started with
- * [method@Resmgr.WorkerCoordinator.run_job_async]: the value it returned,
+ * [method@Resmgr.WorkerCoordinator.run_job_async] or
+ * [method@Resmgr.WorkerCoordinator.run_subprocess_async]: the value it returned,
  * or its error (%G_IO_ERROR_CANCELLED when it was cancelled,
  * %RESMGR_ERROR_TIMED_OUT when it was abandoned, the error it returned or
  * %G_IO_ERROR_FAILED when it raised, the refusal errors of the class
@@ -1850,6 +1853,191 @@ resmgr_worker_coordinator_run_job_finish (ResmgrWorkerCoordinator  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_worker_coordinator_run_job_async, NULL);
 
   return finish_internal (self, result, error);
+}
+
+/* }}} */
+
+/* Subprocess jobs (for GJS, and any program) {{{ */
+
+typedef struct
+{
+  char         **argv;
+  GCancellable  *cancellable;  /* the caller's, or NULL */
+} SubprocessJob;
+
+static void
+subprocess_job_free (gpointer data)
+{
+  SubprocessJob *sj = data;
+
+  g_strfreev (sj->argv);
+  g_clear_object (&sj->cancellable);
+  g_free (sj);
+}
+
+static void
+subprocess_job_cancelled_cb (GCancellable *cancellable,
+                             gpointer      process)
+{
+  g_subprocess_force_exit (process);
+}
+
+/* The ResmgrJobFunc of a subprocess job, on a pool thread: runs the
+ * process, turns its "progress" and "message" lines into the worker's,
+ * keeps the other lines as the result; cancelling the worker kills it. */
+static gpointer
+subprocess_job_func (ResmgrWorker  *worker,
+                     GCancellable  *cancellable,
+                     gpointer       user_data,
+                     GError       **error)
+{
+  SubprocessJob *sj = user_data;
+  const char *name = resmgr_worker_get_name (worker);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
+  GValue *result;
+  gulong handler, caller_handler = 0;
+  char *line;
+
+  /* As for closure jobs: the caller's cancellable cancels the worker. */
+  if (sj->cancellable != NULL)
+    caller_handler = g_cancellable_connect (sj->cancellable, G_CALLBACK (closure_job_cancelled_cb),
+                                            worker, NULL);
+  process = g_subprocess_newv ((const char * const *) sj->argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &local_error);
+  if (process == NULL)
+    {
+      if (caller_handler != 0)
+        g_cancellable_disconnect (sj->cancellable, caller_handler);
+      g_set_error (error, local_error->domain, local_error->code,
+                   "Job “%s” could not start “%s”: %s", name, sj->argv[0], local_error->message);
+      return NULL;
+    }
+
+  /* Runs at once if already cancelled; never from here on after the
+   * disconnect below (this thread is no ::cancelled handler). */
+  handler = g_cancellable_connect (cancellable, G_CALLBACK (subprocess_job_cancelled_cb),
+                                   process, NULL);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, cancellable, &local_error)) != NULL)
+    {
+      if (g_str_has_prefix (line, "progress "))
+        resmgr_worker_set_progress (worker, g_ascii_strtod (line + strlen ("progress "), NULL));
+      else if (g_str_has_prefix (line, "message "))
+        resmgr_worker_set_message (worker, line + strlen ("message "));
+      else
+        {
+          g_string_append (output, line);
+          g_string_append_c (output, '\n');
+        }
+      g_free (line);
+    }
+
+  g_cancellable_disconnect (cancellable, handler);
+  if (caller_handler != 0)
+    g_cancellable_disconnect (sj->cancellable, caller_handler);
+
+  if (local_error != NULL)
+    g_subprocess_force_exit (process);
+  /* Reaped in any case: no zombie outlives the job. */
+  g_subprocess_wait (process, NULL, NULL);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (!g_subprocess_get_successful (process))
+    {
+      if (g_subprocess_get_if_exited (process))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "Job “%s”: “%s” exited with status %d", name, sj->argv[0],
+                     g_subprocess_get_exit_status (process));
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "Job “%s”: “%s” was killed by signal %d", name, sj->argv[0],
+                     g_subprocess_get_term_sig (process));
+      return NULL;
+    }
+
+  result = g_new0 (GValue, 1);
+  g_value_init (result, G_TYPE_STRING);
+  g_value_take_string (result, g_string_free (g_steal_pointer (&output), FALSE));
+
+  return result;
+}
+
+/**
+ * resmgr_worker_coordinator_run_subprocess_async:
+ * @self: a worker coordinator
+ * @name: the job's name, for the user interface and reports
+ * @argv: (array zero-terminated=1) (element-type filename): the program
+ *   and its arguments, as for g_subprocess_newv()
+ * @cancellable: (nullable): cancels the job, as
+ *   [method@Resmgr.Worker.cancel] does
+ * @callback: (nullable) (scope async) (closure user_data): called on the
+ *   thread-default main context of the caller once the job is over,
+ *   refused, or abandoned
+ * @user_data: data for @callback
+ *
+ * Runs a program as a job of the coordinator: the way a GJS application
+ * runs work off its main thread (see
+ * [method@Resmgr.WorkerCoordinator.run_job_async]), and a plain way for
+ * any application to own a subprocess through a controller.
+ *
+ * A thread of the pool starts the program with its standard output piped
+ * and reads it line by line: a line `progress <fraction>` sets the
+ * worker's progress (a C-locale number from 0 to 1), a line
+ * `message <text>` its message; the other lines, in order, are the job's
+ * result, a string. The output must be UTF-8. Finish with
+ * [method@Resmgr.WorkerCoordinator.run_job_finish]: the job fails if the
+ * program cannot start or does not exit with status 0.
+ *
+ * Cancelling the worker (through @cancellable,
+ * [method@Resmgr.Worker.cancel], [method@Resmgr.WorkerCoordinator.cancel_all],
+ * the controller's cleanup or the application's shutdown) kills the
+ * program (%SIGKILL); the job ends %RESMGR_WORKER_STATE_CANCELLED. The
+ * program is always waited for, so none outlives its job.
+ *
+ * ```js
+ * const worker = workers.run_subprocess_async('hash foo.iso',
+ *     ['gjs', '-m', hashScript, path], null, (source, result) => {
+ *         const digest = source.run_job_finish(result);
+ *     });
+ * worker.bind_property('progress', progressBar, 'fraction', GObject.BindingFlags.SYNC_CREATE);
+ * ```
+ *
+ * Returns: (transfer full) (nullable): the worker, or %NULL if the job was
+ *   refused
+ *
+ * Since: 0.1
+ */
+ResmgrWorker *
+resmgr_worker_coordinator_run_subprocess_async (ResmgrWorkerCoordinator *self,
+                                                const char              *name,
+                                                const char * const      *argv,
+                                                GCancellable            *cancellable,
+                                                GAsyncReadyCallback      callback,
+                                                gpointer                 user_data)
+{
+  SubprocessJob *sj;
+
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+
+  sj = g_new0 (SubprocessJob, 1);
+  sj->argv = g_strdupv ((char **) argv);
+  sj->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+
+  return run_internal (self, name, subprocess_job_func, sj, subprocess_job_free,
+                       closure_job_value_free, NULL, callback, user_data,
+                       resmgr_worker_coordinator_run_job_async);
 }
 
 /* }}} */

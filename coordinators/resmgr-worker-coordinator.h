@@ -80,6 +80,13 @@ ResmgrWorker            *resmgr_worker_coordinator_run_job_async     (ResmgrWork
                                                                       GAsyncReadyCallback       callback,
                                                                       gpointer                  user_data);
 RESMGR_AVAILABLE_IN_ALL
+ResmgrWorker            *resmgr_worker_coordinator_run_subprocess_async (ResmgrWorkerCoordinator *self,
+                                                                         const char              *name,
+                                                                         const char * const      *argv,
+                                                                         GCancellable            *cancellable,
+                                                                         GAsyncReadyCallback      callback,
+                                                                         gpointer                 user_data);
+RESMGR_AVAILABLE_IN_ALL
 GValue                  *resmgr_worker_coordinator_run_job_finish    (ResmgrWorkerCoordinator  *self,
                                                                       GAsyncResult             *result,
                                                                       GError                  **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -730,6 +730,41 @@ def test_job_failures():
     assert controller.cleanup().is_clean()
 
 
+def test_subprocess_job():
+    """A program run as a job (what GJS apps use): its progress lines are
+    seen on the main loop, its output is the value; cancelled, it is
+    killed and the job ends CANCELLED."""
+    manager = Resmgr.Manager.new()
+    controller = PyJobsController(service=manager)
+    workers = controller.get_worker_coordinator()
+    outcome, progress = [], []
+
+    def done(source, result):
+        try:
+            outcome.append(source.run_job_finish(result))
+        except GLib.Error as e:
+            outcome.append(e)
+
+    worker = workers.run_subprocess_async(
+        "sh", ["/bin/sh", "-c", "echo progress 0.5; echo message half; echo digest"], None, done)
+    worker.connect("notify::progress", lambda w, p: progress.append(w.get_progress()))
+    iterate_until(lambda: outcome)
+    assert outcome == ["digest\n"], outcome
+    assert progress[-1] == 0.5 and worker.dup_message() == "half"
+    assert worker.get_state() == Resmgr.WorkerState.FINISHED
+
+    del outcome[:], progress[:]
+    worker = workers.run_subprocess_async(
+        "sleeper", ["/bin/sh", "-c", "echo progress 0.1; exec sleep 600"], None, done)
+    worker.connect("notify::progress", lambda w, p: progress.append(w.get_progress()))
+    iterate_until(lambda: progress)
+    worker.cancel()
+    iterate_until(lambda: outcome)
+    assert outcome[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), outcome
+    assert worker.get_state() == Resmgr.WorkerState.CANCELLED
+    assert controller.cleanup().is_clean()
+
+
 def test_worker_coordinator_settings():
     """pool-size, cancel-timeout, a blocking cancel_all with nothing to do,
     and a refused job (unbound coordinator)."""
@@ -1182,6 +1217,7 @@ TESTS = [
     test_job_cancel_cancellable,
     test_job_cancel_all_async,
     test_job_failures,
+    test_subprocess_job,
     test_worker_coordinator_settings,
     test_track_python_objects,
     test_report_json,

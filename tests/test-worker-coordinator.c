@@ -2095,6 +2095,122 @@ test_cancel_check_cancellable (void)
   env_clear (&env);
 }
 
+static void
+record_message_cb (ResmgrWorker *worker,
+                   GParamSpec   *pspec,
+                   gpointer      data)
+{
+  g_ptr_array_add (data, resmgr_worker_dup_message (worker));
+}
+
+static void
+test_subprocess_output (void)
+{
+  Env env = { 0 };
+  JobOutcome o = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  const char *argv[] = { "/bin/sh", "-c",
+                         "echo progress 0.5; echo message half way; echo one; echo two", NULL };
+
+  g_test_summary ("A subprocess job's 'progress' and 'message' lines set the worker's; the "
+                  "other lines are its result, a string; it ends FINISHED.");
+
+  env_init (&env);
+  worker = resmgr_worker_coordinator_run_subprocess_async (env.coord, "sh", argv, NULL,
+                                                           job_outcome_cb, &o);
+  o.worker = worker;
+  g_signal_connect (worker, "notify::message", G_CALLBACK (record_message_cb), messages);
+  iterate_until (NULL, &o.done);
+
+  g_assert_no_error (o.error);
+  g_assert_true (G_VALUE_HOLDS_STRING (o.value));
+  g_assert_cmpstr (g_value_get_string (o.value), ==, "one\ntwo\n");
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_FINISHED);
+  g_assert_cmpfloat (resmgr_worker_get_progress (worker), ==, 0.5);
+  g_assert_cmpuint (messages->len, >=, 1);
+  g_assert_cmpstr (g_ptr_array_index (messages, messages->len - 1), ==, "half way");
+
+  job_outcome_clear (&o);
+  g_clear_object (&worker);
+  env_clear (&env);
+}
+
+static void
+test_subprocess_failures (void)
+{
+  Env env = { 0 };
+  const char *exits[] = { "/bin/sh", "-c", "echo partial; exit 3", NULL };
+  const char *missing[] = { "/nonexistent/resmgr-test-program", NULL };
+  const char * const *argvs[] = { exits, missing };
+
+  g_test_summary ("A subprocess job fails (FAILED, an error naming the job and the program) "
+                  "when the program exits with a status other than 0 or cannot start.");
+
+  env_init (&env);
+  for (guint i = 0; i < G_N_ELEMENTS (argvs); i++)
+    {
+      JobOutcome o = { 0 };
+      g_autoptr(ResmgrWorker) worker =
+        resmgr_worker_coordinator_run_subprocess_async (env.coord, "failing", argvs[i], NULL,
+                                                        job_outcome_cb, &o);
+
+      o.worker = worker;
+      iterate_until (NULL, &o.done);
+      g_assert_nonnull (o.error);
+      g_assert_null (o.value);
+      g_assert_nonnull (strstr (o.error->message, "“failing”"));
+      g_assert_nonnull (strstr (o.error->message, argvs[i][0]));
+      if (i == 0)
+        {
+          g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_FAILED);
+          g_assert_nonnull (strstr (o.error->message, "status 3"));
+        }
+      g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_FAILED);
+      job_outcome_clear (&o);
+    }
+  env_clear (&env);
+}
+
+static void
+note_progress_cb (ResmgrWorker *worker,
+                  GParamSpec   *pspec,
+                  gpointer      data)
+{
+  g_atomic_int_set ((gint *) data, 1);
+}
+
+static void
+test_subprocess_cancel_kills (void)
+{
+  Env env = { 0 };
+  JobOutcome o = { 0 };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ResmgrWorker) worker = NULL;
+  gint started = 0;
+  /* Would run for ten minutes: only killing it ends the job. */
+  const char *argv[] = { "/bin/sh", "-c", "echo progress 0.1; exec sleep 600", NULL };
+
+  g_test_summary ("Cancelling a subprocess job through the caller's GCancellable kills the "
+                  "program; the job ends CANCELLED with G_IO_ERROR_CANCELLED.");
+
+  env_init (&env);
+  worker = resmgr_worker_coordinator_run_subprocess_async (env.coord, "sleeper", argv, cancellable,
+                                                           job_outcome_cb, &o);
+  o.worker = worker;
+  g_signal_connect (worker, "notify::progress", G_CALLBACK (note_progress_cb), &started);
+  iterate_until (NULL, &started);
+  g_cancellable_cancel (cancellable);
+  iterate_until (NULL, &o.done);
+
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_CANCELLED);
+
+  job_outcome_clear (&o);
+  g_clear_object (&worker);
+  env_clear (&env);
+}
+
 /* }}} */
 
 int
@@ -2130,6 +2246,9 @@ main (int   argc,
   g_test_add_func ("/Resmgr/WorkerCoordinator/job/failures", test_job_failures);
   g_test_add_func ("/Resmgr/WorkerCoordinator/job/cancelled-returns-value", test_job_cancelled_returns_value);
   g_test_add_func ("/Resmgr/WorkerCoordinator/job/javascript-refused", test_job_javascript_refused);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/program-job/output", test_subprocess_output);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/program-job/failures", test_subprocess_failures);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/program-job/cancel-kills", test_subprocess_cancel_kills);
 
   return g_test_run ();
 }
