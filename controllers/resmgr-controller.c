@@ -1099,7 +1099,8 @@ resmgr_controller_set_status (ResmgrController *self,
  * @...: its arguments
  *
  * Sets [property@Resmgr.Controller:status] to a formatted string; see
- * [method@Resmgr.Controller.set_status].
+ * [method@Resmgr.Controller.set_status], which bindings call with a string
+ * they formatted (this varargs form is C only).
  *
  * Since: 0.1
  */

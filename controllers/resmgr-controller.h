@@ -20,6 +20,36 @@ RESMGR_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (ResmgrController, resmgr_controller, RESMGR, CONTROLLER, GObject)
 
 /**
+ * ResmgrControllerClass::create_coordinator:
+ * @self: the controller being constructed
+ * @service: the service the controller tracks through
+ *
+ * Makes the controller's coordinator, once, at construction (before the
+ * facets, which are made on demand). The default makes a plain
+ * [class@Resmgr.Coordinator]. A controller that runs jobs returns a
+ * [class@Resmgr.WorkerCoordinator], one that draws GL a
+ * `ResmgrGLCoordinator`. Return a new coordinator of @service, not bound:
+ * the controller binds it to itself. Python: `do_create_coordinator`.
+ *
+ * Returns: (transfer full): a new, unbound coordinator
+ *
+ * Since: 0.1
+ */
+
+/**
+ * ResmgrControllerClass::cleaned_up:
+ * @self: the controller
+ * @report: the report of its cleanup
+ *
+ * The class handler of [signal@Resmgr.Controller::cleaned-up], run on the
+ * owner context once the controller's resources were released, after the
+ * signal's handlers (%G_SIGNAL_RUN_LAST). The default does nothing.
+ * Python: `do_cleaned_up`.
+ *
+ * Since: 0.1
+ */
+
+/**
  * ResmgrControllerClass:
  * @parent_class: the parent class
  * @create_coordinator: makes the controller's coordinator for @service, at

@@ -669,12 +669,15 @@ resmgr_coordinator_get_context (ResmgrCoordinator *self)
  * @type: the resource type
  * @name: (nullable): a name shown in reports
  * @size: the size in bytes to account for
- * @resource: (transfer full): the resource
+ * @resource: (transfer full) (type GObject): the resource
  * @error: return location for a #GError
  *
  * Tracks @resource, to be freed by the class's `cleanup_resource` for
  * @type, at the type's default priority. On failure the caller keeps
  * @resource.
+ *
+ * For bindings @resource is a #GObject (a #GCancellable, a stream, any
+ * object): the sources and plain buffers below are C uses.
  *
  * The default `cleanup_resource` covers what a controller usually owns,
  * so one call tracks a #GSource (`g_source_ref (source)` as a
@@ -729,6 +732,10 @@ resmgr_coordinator_track (ResmgrCoordinator   *self,
  *
  * Tracks owned data, as resmgr_service_track_data() does, for the bound
  * component.
+ *
+ * A C API. Bindings use [method@Resmgr.Coordinator.track_object] for a
+ * #GObject, or [method@Resmgr.Coordinator.track_resource] with a %NULL
+ * resource and their own value kept in the cleanup's closure.
  *
  * Returns: the resource's id, or 0 on error
  *
@@ -814,7 +821,8 @@ resmgr_coordinator_track_object (ResmgrCoordinator   *self,
  * @name: (nullable): a name shown in reports
  * @size: the size in bytes to account for
  * @priority: a priority, or %RESMGR_PRIORITY_DEFAULT
- * @resource: (nullable): the owned resource
+ * @resource: (nullable): the owned resource; bindings pass %NULL and keep
+ *   their own value in the closure of @cleanup
  * @cleanup: (scope notified) (closure user_data) (destroy user_data_destroy):
  *   frees @resource; may fail, and the failure is recorded
  * @user_data: data for @cleanup

@@ -37,6 +37,48 @@ typedef gboolean (*ResmgrBoundFunc) (GObject  *target,
                                      gpointer  user_data);
 
 /**
+ * ResmgrCoordinatorClass::cleanup_resource:
+ * @self: the coordinator
+ * @type: the type the resource was tracked with
+ * @resource: (type GObject): the resource given to
+ *   [method@Resmgr.Coordinator.track]
+ * @error: return location for a #GError
+ *
+ * Frees a resource tracked with [method@Resmgr.Coordinator.track], on the
+ * owner context. The default handles #GSource (destroyed), #GCancellable
+ * (cancelled), streams (closed), plain memory (g_free()) and any other
+ * #GObject (unreffed). An override handles the types it knows and chains
+ * up for the others.
+ *
+ * In a binding (`do_cleanup_resource`) @resource is an object, as bindings
+ * track only objects with [method@Resmgr.Coordinator.track]: a coordinator
+ * subclassed in a binding must not be given sources or buffers by C code.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set; the failure is
+ *   recorded in the cleanup report
+ *
+ * Since: 0.1
+ */
+
+/**
+ * ResmgrCoordinatorClass::cleanup:
+ * @self: the coordinator
+ * @error: return location for a #GError
+ *
+ * The coordinator's own cleanup, registered with the service when it is
+ * bound, at [struct@Resmgr.CoordinatorClass]`.cleanup_priority`; it runs
+ * on the owner context within the component's cleanup, like a resource.
+ * The default does nothing; [class@Resmgr.WorkerCoordinator] cancels and
+ * waits for its jobs there. Chain up when overriding it (Python:
+ * `do_cleanup`).
+ *
+ * Returns: %TRUE on success, %FALSE with @error set; the failure is
+ *   recorded in the cleanup report
+ *
+ * Since: 0.1
+ */
+
+/**
  * ResmgrCoordinatorClass:
  * @parent_class: the parent class
  * @cleanup_resource: frees a resource tracked with

@@ -3,6 +3,15 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#ifdef HAVE_DLADDR
+# ifndef _GNU_SOURCE
+#  define _GNU_SOURCE
+# endif
+# include <dlfcn.h>
+#endif
+
+#include <string.h>
+
 #include "resmgr-private.h"
 #include "resmgr-worker-private.h"
 
@@ -40,6 +49,14 @@
  *                                  g_strdup (path), g_free, g_free,
  *                                  hash_done, g_object_ref (self));
  * ```
+ *
+ * The same jobs in the form bindings can call:
+ * [method@Resmgr.WorkerCoordinator.run_job_async] takes the job as a
+ * #GClosure (a Python function) and returns its result as a #GValue with
+ * [method@Resmgr.WorkerCoordinator.run_job_finish]. GJS cannot run
+ * JavaScript off its main thread: a JavaScript job is refused with an
+ * error; a GJS application runs a program as a job instead, with
+ * [method@Resmgr.WorkerCoordinator.run_subprocess_async].
  *
  * Each worker is tracked in the service as a %RESMGR_RESOURCE_TYPE_WORKER
  * resource of the bound component (its cleanup cancels it) and released
@@ -574,6 +591,18 @@ run_next_job (Shared *shared)
           if (result_destroy != NULL)
             result_destroy (result);
           result = NULL;
+        }
+      /* As GTask's check-cancellable: a job whose cancellable was
+       * cancelled while it ran ends cancelled, whatever it returned. */
+      if (g_cancellable_is_cancelled (cancellable) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          if (result != NULL && result_destroy != NULL)
+            result_destroy (result);
+          result = NULL;
+          g_clear_error (&error);
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       "Job “%s” was cancelled", resmgr_worker_get_name (job->worker));
         }
     }
 
@@ -1248,6 +1277,20 @@ resmgr_worker_coordinator_init (ResmgrWorkerCoordinator *self)
 
 /* Public API {{{ */
 
+static ResmgrWorker *run_internal    (ResmgrWorkerCoordinator  *self,
+                                      const char               *name,
+                                      ResmgrJobFunc             func,
+                                      gpointer                  user_data,
+                                      GDestroyNotify            user_data_destroy,
+                                      GDestroyNotify            result_destroy,
+                                      GError                   *refusal,
+                                      GAsyncReadyCallback       callback,
+                                      gpointer                  callback_data,
+                                      gpointer                  source_tag);
+static gpointer      finish_internal (ResmgrWorkerCoordinator  *self,
+                                      GAsyncResult             *result,
+                                      GError                  **error);
+
 /**
  * resmgr_worker_coordinator_new:
  * @service: (nullable): the service to track through, or %NULL for the
@@ -1269,7 +1312,7 @@ resmgr_worker_coordinator_new (ResmgrService *service)
 }
 
 /**
- * resmgr_worker_coordinator_run:
+ * resmgr_worker_coordinator_run: (skip)
  * @self: a worker coordinator
  * @name: the job's name, for the user interface and reports
  * @func: (scope notified) (closure user_data) (destroy user_data_destroy):
@@ -1295,7 +1338,8 @@ resmgr_worker_coordinator_new (ResmgrService *service)
  * bound component until the job is over. When the job returned, on the
  * owner context (never on the pool thread): the worker takes its final
  * state (finished, failed, or cancelled if the error is
- * %G_IO_ERROR_CANCELLED), the resource is released, `n-active` drops,
+ * %G_IO_ERROR_CANCELLED or the worker's cancellable was cancelled by the
+ * time the job returned, as #GTask:check-cancellable does), the resource is released, `n-active` drops,
  * `user_data_destroy` runs, then @callback is invoked (from the
  * thread-default main context of the caller of this function, as any
  * #GTask) — call [method@Resmgr.WorkerCoordinator.run_finish] there. A
@@ -1308,6 +1352,11 @@ resmgr_worker_coordinator_new (ResmgrService *service)
  *
  * A refused job (see the class documentation) returns %NULL and @callback
  * gets the error.
+ *
+ * This is the C form: the job is a function pointer and its result a bare
+ * pointer, which bindings cannot return. Python and JavaScript use
+ * [method@Resmgr.WorkerCoordinator.run_job_async], the same jobs with a
+ * #GClosure and a #GValue result.
  *
  * Returns: (transfer full) (nullable): the worker, or %NULL if the job was
  *   refused
@@ -1324,6 +1373,27 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
                                GAsyncReadyCallback      callback,
                                gpointer                 callback_data)
 {
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return run_internal (self, name, func, user_data, user_data_destroy, result_destroy,
+                       NULL, callback, callback_data, resmgr_worker_coordinator_run);
+}
+
+/* run () and run_job_async (): @refusal, if set, refuses the job with
+ * that error (taken); @source_tag tells the finish functions apart. */
+static ResmgrWorker *
+run_internal (ResmgrWorkerCoordinator *self,
+              const char              *name,
+              ResmgrJobFunc            func,
+              gpointer                 user_data,
+              GDestroyNotify           user_data_destroy,
+              GDestroyNotify           result_destroy,
+              GError                  *refusal,
+              GAsyncReadyCallback      callback,
+              gpointer                 callback_data,
+              gpointer                 source_tag)
+{
   ResmgrWorkerCoordinatorPrivate *priv;
   Shared *shared;
   g_autoptr(GTask) task = NULL;
@@ -1335,14 +1405,11 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
   gboolean closed, need_token;
   Job *job;
 
-  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
-  g_return_val_if_fail (func != NULL, NULL);
-
   priv = PRIV (self);
   shared = priv->shared;
 
   task = g_task_new (self, NULL, callback, callback_data);
-  g_task_set_source_tag (task, resmgr_worker_coordinator_run);
+  g_task_set_source_tag (task, source_tag);
   g_task_set_name (task, name);
 
   g_mutex_lock (&shared->mutex);
@@ -1351,7 +1418,9 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
 
   context = resmgr_coordinator_get_context (RESMGR_COORDINATOR (self));
 
-  if (closed)
+  if (refusal != NULL)
+    error = refusal;
+  else if (closed)
     g_set_error (&error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
                  "Cannot run job “%s”: %s %p is disposed", name, G_OBJECT_TYPE_NAME (self), self);
   else if (!resmgr_coordinator_is_bound (RESMGR_COORDINATOR (self)) || context == NULL)
@@ -1433,7 +1502,7 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
 }
 
 /**
- * resmgr_worker_coordinator_run_finish:
+ * resmgr_worker_coordinator_run_finish: (skip)
  * @self: a worker coordinator
  * @result: the result given to the callback
  * @error: return location for a #GError
@@ -1447,7 +1516,11 @@ resmgr_worker_coordinator_run (ResmgrWorkerCoordinator *self,
  * [method@Resmgr.WorkerCoordinator.cancel_all] that came after the job was
  * run gets %G_IO_ERROR_CANCELLED here, never its result (which is freed
  * with `result_destroy`), even if it had returned successfully before the
- * cleanup; only an abandoned job keeps %RESMGR_ERROR_TIMED_OUT.
+ * cleanup; only an abandoned job keeps %RESMGR_ERROR_TIMED_OUT. A job
+ * whose cancellable was cancelled by the time it returned gets
+ * %G_IO_ERROR_CANCELLED too, as with #GTask:check-cancellable.
+ *
+ * The C form; bindings use [method@Resmgr.WorkerCoordinator.run_job_finish].
  *
  * Returns: (transfer full) (nullable): the result; free it as the
  *   `result_destroy` given to run would
@@ -1459,15 +1532,23 @@ resmgr_worker_coordinator_run_finish (ResmgrWorkerCoordinator  *self,
                                       GAsyncResult             *result,
                                       GError                  **error)
 {
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_worker_coordinator_run, NULL);
+
+  return finish_internal (self, result, error);
+}
+
+static gpointer
+finish_internal (ResmgrWorkerCoordinator  *self,
+                 GAsyncResult             *result,
+                 GError                  **error)
+{
   Shared *shared;
   Delivery *delivery;
   GError *local_error = NULL;
   gpointer value;
   gboolean voided;
-
-  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_worker_coordinator_run, NULL);
 
   shared = PRIV (self)->shared;
   delivery = g_task_get_task_data (G_TASK (result));
@@ -1503,6 +1584,464 @@ resmgr_worker_coordinator_run_finish (ResmgrWorkerCoordinator  *self,
   return value;
 }
 
+/* Jobs as closures (bindings) {{{ */
+
+/* What a closure job's ResmgrJobFunc gets as its data. */
+typedef struct
+{
+  GClosure     *closure;      /* referenced and sunk */
+  GCancellable *cancellable;  /* the caller's, or NULL */
+} ClosureJob;
+
+static void
+closure_job_free (gpointer data)
+{
+  ClosureJob *cj = data;
+
+  g_closure_unref (cj->closure);
+  g_clear_object (&cj->cancellable);
+  g_free (cj);
+}
+
+static void
+closure_job_value_free (gpointer data)
+{
+  GValue *value = data;
+
+  g_value_unset (value);
+  g_free (value);
+}
+
+static void
+closure_job_cancelled_cb (GCancellable *cancellable,
+                          gpointer      worker)
+{
+  resmgr_worker_cancel (worker);
+}
+
+/* Set as the return value before the closure runs: a closure that leaves
+ * it there set nothing (a Python or JavaScript exception: the binding
+ * logged it and returned). */
+static GValue no_value_set = G_VALUE_INIT;
+
+/* The ResmgrJobFunc of a closure job, on a pool thread. */
+static gpointer
+closure_job_func (ResmgrWorker  *worker,
+                  GCancellable  *cancellable,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  ClosureJob *cj = user_data;
+  GValue params[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  GValue ret = G_VALUE_INIT;
+  const GValue *value;
+  GValue *result = NULL;
+  gulong handler = 0;
+
+  /* Connected here, on the job's thread, while the job holds the worker;
+   * disconnected before it returns (never from a ::cancelled handler). */
+  if (cj->cancellable != NULL)
+    handler = g_cancellable_connect (cj->cancellable, G_CALLBACK (closure_job_cancelled_cb),
+                                     worker, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto out;
+
+  g_value_init (&params[0], RESMGR_TYPE_WORKER);
+  g_value_set_object (&params[0], worker);
+  g_value_init (&params[1], G_TYPE_CANCELLABLE);
+  g_value_set_object (&params[1], cancellable);
+  g_value_init (&ret, G_TYPE_VALUE);
+  g_value_set_static_boxed (&ret, &no_value_set);
+
+  g_closure_invoke (cj->closure, &ret, G_N_ELEMENTS (params), params, NULL);
+
+  value = g_value_get_boxed (&ret);
+  if (value == &no_value_set)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "Job “%s” returned no value: its function raised an exception "
+                 "(see the log above)", resmgr_worker_get_name (worker));
+  else if (value != NULL && G_VALUE_HOLDS (value, G_TYPE_ERROR))
+    {
+      const GError *returned = g_value_get_boxed (value);
+
+      if (returned != NULL)
+        g_propagate_error (error, g_error_copy (returned));
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "Job “%s” failed with a NULL error", resmgr_worker_get_name (worker));
+    }
+  else if (value != NULL && G_IS_VALUE (value))
+    {
+      result = g_new0 (GValue, 1);
+      g_value_init (result, G_VALUE_TYPE (value));
+      g_value_copy (value, result);
+    }
+
+  g_value_unset (&ret);
+  g_value_unset (&params[1]);
+  g_value_unset (&params[0]);
+
+out:
+  if (handler != 0)
+    g_cancellable_disconnect (cj->cancellable, handler);
+
+  return result;
+}
+
+/* GJS runs JavaScript on its main thread only; a JS function called on
+ * another thread is refused by GJS with a critical, and returns nothing.
+ * Its closures are marshalled by a function of libgjs: that is how we
+ * recognise them, with no dependency on GJS. */
+static gboolean
+closure_is_javascript (GClosure *closure)
+{
+#ifdef HAVE_DLADDR
+  Dl_info info;
+  const char *base;
+
+  if (closure->marshal == NULL ||
+      !dladdr ((void *) closure->marshal, &info) ||
+      info.dli_fname == NULL)
+    return FALSE;
+
+  base = strrchr (info.dli_fname, '/');
+  base = base != NULL ? base + 1 : info.dli_fname;
+
+  return g_str_has_prefix (base, "libgjs.");
+#else
+  return FALSE;
+#endif
+}
+
+/**
+ * resmgr_worker_coordinator_run_job_async:
+ * @self: a worker coordinator
+ * @name: the job's name, for the user interface and reports
+ * @job: the job, run on a thread of the pool: it is called with the
+ *   [class@Resmgr.Worker] and the worker's #GCancellable and returns a
+ *   #GValue (any value, or none); a floating closure is taken
+ * @cancellable: (nullable): cancels the job, as
+ *   [method@Resmgr.Worker.cancel] does
+ * @callback: (nullable) (scope async) (closure user_data): called on the
+ *   thread-default main context of the caller once the job is over,
+ *   refused, or abandoned
+ * @user_data: data for @callback
+ *
+ * Runs @job on the coordinator's thread pool, as
+ * [method@Resmgr.WorkerCoordinator.run] does, in the form bindings can
+ * call: the job is a #GClosure, its result a #GValue. Finish with
+ * [method@Resmgr.WorkerCoordinator.run_job_finish].
+ *
+ * ```python
+ * def hash_file(worker, cancellable):
+ *     for i, chunk in enumerate(chunks):
+ *         if cancellable.is_cancelled():
+ *             return None            # the job ends CANCELLED anyway
+ *         …
+ *         worker.set_progress((i + 1) / len(chunks))
+ *     return digest                  # any Python value
+ *
+ * worker = workers.run_job_async("hash", hash_file, None, done)
+ * worker.connect("notify::progress", …)   # on the main loop
+ *
+ * def done(workers, result):
+ *     try:
+ *         digest = workers.run_job_finish(result)
+ *     except GLib.Error as e: …
+ * ```
+ *
+ * The job runs on a pool thread (a Python job takes the GIL there, as
+ * PyGObject does for any closure). It reports progress with
+ * [method@Resmgr.Worker.set_progress]; the worker's properties are
+ * notified on the owner context. Its outcome:
+ *
+ * - a value (including none): the worker ends
+ *   %RESMGR_WORKER_STATE_FINISHED and the finish function returns it. A
+ *   Python job returns what a #GValue holds (a number, a string, a
+ *   #GObject, a #GVariant); any other Python object wrapped as
+ *   `GObject.Value (GObject.TYPE_PYOBJECT, obj)` (PyGObject cannot
+ *   convert it on its own; an `int` beyond 32 bits needs
+ *   `GObject.TYPE_INT64` the same way);
+ * - a #GError boxed in the value (in Python, `return GLib.Error (…)`):
+ *   %RESMGR_WORKER_STATE_FAILED with that error;
+ * - no value set, because the function raised an exception (the binding
+ *   logs it): %RESMGR_WORKER_STATE_FAILED with %G_IO_ERROR_FAILED;
+ * - whatever it returned, if the worker's cancellable was cancelled by the
+ *   time it returned (by @cancellable, [method@Resmgr.Worker.cancel],
+ *   [method@Resmgr.WorkerCoordinator.cancel_all] or the component's
+ *   cleanup): %RESMGR_WORKER_STATE_CANCELLED and %G_IO_ERROR_CANCELLED, as
+ *   #GTask does with #GTask:check-cancellable.
+ *
+ * Cancellation, abandonment, refusal and "after a cleanup" follow the
+ * class documentation. @job is released once the job is over: on the owner
+ * context, or on the job's thread if it was abandoned.
+ *
+ * ## JavaScript
+ *
+ * GJS runs JavaScript on its main thread only, so a JavaScript function
+ * cannot be a job: it is refused (the worker is %NULL and @callback gets
+ * %RESMGR_ERROR_INVALID_ARGUMENT) instead of being called on a pool thread.
+ * A GJS application runs its heavy work off the main thread as a program
+ * owned by the coordinator, with
+ * [method@Resmgr.WorkerCoordinator.run_subprocess_async] (the program may
+ * be a `gjs` script), and keeps its callbacks in JavaScript.
+ *
+ * Returns: (transfer full) (nullable): the worker, or %NULL if the job was
+ *   refused
+ *
+ * Since: 0.1
+ */
+ResmgrWorker *
+resmgr_worker_coordinator_run_job_async (ResmgrWorkerCoordinator *self,
+                                         const char              *name,
+                                         GClosure                *job,
+                                         GCancellable            *cancellable,
+                                         GAsyncReadyCallback      callback,
+                                         gpointer                 user_data)
+{
+  ClosureJob *cj;
+  GError *refusal = NULL;
+
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (job != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+
+  cj = g_new0 (ClosureJob, 1);
+  cj->closure = g_closure_ref (job);
+  g_closure_sink (job);
+  cj->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+
+  if (closure_is_javascript (job))
+    refusal = g_error_new (RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                           "Cannot run job “%s”: its function is JavaScript, and GJS runs "
+                           "JavaScript on the main thread only; run the work in C or in a "
+                           "subprocess (see the documentation of "
+                           "resmgr_worker_coordinator_run_job_async)", name);
+
+  return run_internal (self, name, closure_job_func, cj, closure_job_free,
+                       closure_job_value_free, refusal, callback, user_data,
+                       resmgr_worker_coordinator_run_job_async);
+}
+
+/**
+ * resmgr_worker_coordinator_run_job_finish:
+ * @self: a worker coordinator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Gets the outcome of a job started with
+ * [method@Resmgr.WorkerCoordinator.run_job_async] or
+ * [method@Resmgr.WorkerCoordinator.run_subprocess_async]: the value it returned,
+ * or its error (%G_IO_ERROR_CANCELLED when it was cancelled,
+ * %RESMGR_ERROR_TIMED_OUT when it was abandoned, the error it returned or
+ * %G_IO_ERROR_FAILED when it raised, the refusal errors of the class
+ * documentation).
+ *
+ * Returns: (transfer full) (nullable): the job's value, or %NULL if it
+ *   returned none or failed (then @error is set)
+ *
+ * Since: 0.1
+ */
+GValue *
+resmgr_worker_coordinator_run_job_finish (ResmgrWorkerCoordinator  *self,
+                                          GAsyncResult             *result,
+                                          GError                  **error)
+{
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == resmgr_worker_coordinator_run_job_async, NULL);
+
+  return finish_internal (self, result, error);
+}
+
+/* }}} */
+
+/* Subprocess jobs (for GJS, and any program) {{{ */
+
+typedef struct
+{
+  char         **argv;
+  GCancellable  *cancellable;  /* the caller's, or NULL */
+} SubprocessJob;
+
+static void
+subprocess_job_free (gpointer data)
+{
+  SubprocessJob *sj = data;
+
+  g_strfreev (sj->argv);
+  g_clear_object (&sj->cancellable);
+  g_free (sj);
+}
+
+static void
+subprocess_job_cancelled_cb (GCancellable *cancellable,
+                             gpointer      process)
+{
+  g_subprocess_force_exit (process);
+}
+
+/* The ResmgrJobFunc of a subprocess job, on a pool thread: runs the
+ * process, turns its "progress" and "message" lines into the worker's,
+ * keeps the other lines as the result; cancelling the worker kills it. */
+static gpointer
+subprocess_job_func (ResmgrWorker  *worker,
+                     GCancellable  *cancellable,
+                     gpointer       user_data,
+                     GError       **error)
+{
+  SubprocessJob *sj = user_data;
+  const char *name = resmgr_worker_get_name (worker);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
+  GValue *result;
+  gulong handler, caller_handler = 0;
+  char *line;
+
+  /* As for closure jobs: the caller's cancellable cancels the worker. */
+  if (sj->cancellable != NULL)
+    caller_handler = g_cancellable_connect (sj->cancellable, G_CALLBACK (closure_job_cancelled_cb),
+                                            worker, NULL);
+  process = g_subprocess_newv ((const char * const *) sj->argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &local_error);
+  if (process == NULL)
+    {
+      if (caller_handler != 0)
+        g_cancellable_disconnect (sj->cancellable, caller_handler);
+      g_set_error (error, local_error->domain, local_error->code,
+                   "Job “%s” could not start “%s”: %s", name, sj->argv[0], local_error->message);
+      return NULL;
+    }
+
+  /* Runs at once if already cancelled; never from here on after the
+   * disconnect below (this thread is no ::cancelled handler). */
+  handler = g_cancellable_connect (cancellable, G_CALLBACK (subprocess_job_cancelled_cb),
+                                   process, NULL);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, cancellable, &local_error)) != NULL)
+    {
+      if (g_str_has_prefix (line, "progress "))
+        resmgr_worker_set_progress (worker, g_ascii_strtod (line + strlen ("progress "), NULL));
+      else if (g_str_has_prefix (line, "message "))
+        resmgr_worker_set_message (worker, line + strlen ("message "));
+      else
+        {
+          g_string_append (output, line);
+          g_string_append_c (output, '\n');
+        }
+      g_free (line);
+    }
+
+  g_cancellable_disconnect (cancellable, handler);
+  if (caller_handler != 0)
+    g_cancellable_disconnect (sj->cancellable, caller_handler);
+
+  if (local_error != NULL)
+    g_subprocess_force_exit (process);
+  /* Reaped in any case: no zombie outlives the job. */
+  g_subprocess_wait (process, NULL, NULL);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (!g_subprocess_get_successful (process))
+    {
+      if (g_subprocess_get_if_exited (process))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "Job “%s”: “%s” exited with status %d", name, sj->argv[0],
+                     g_subprocess_get_exit_status (process));
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "Job “%s”: “%s” was killed by signal %d", name, sj->argv[0],
+                     g_subprocess_get_term_sig (process));
+      return NULL;
+    }
+
+  result = g_new0 (GValue, 1);
+  g_value_init (result, G_TYPE_STRING);
+  g_value_take_string (result, g_string_free (g_steal_pointer (&output), FALSE));
+
+  return result;
+}
+
+/**
+ * resmgr_worker_coordinator_run_subprocess_async:
+ * @self: a worker coordinator
+ * @name: the job's name, for the user interface and reports
+ * @argv: (array zero-terminated=1) (element-type filename): the program
+ *   and its arguments, as for g_subprocess_newv()
+ * @cancellable: (nullable): cancels the job, as
+ *   [method@Resmgr.Worker.cancel] does
+ * @callback: (nullable) (scope async) (closure user_data): called on the
+ *   thread-default main context of the caller once the job is over,
+ *   refused, or abandoned
+ * @user_data: data for @callback
+ *
+ * Runs a program as a job of the coordinator: the way a GJS application
+ * runs work off its main thread (see
+ * [method@Resmgr.WorkerCoordinator.run_job_async]), and a plain way for
+ * any application to own a subprocess through a controller.
+ *
+ * A thread of the pool starts the program with its standard output piped
+ * and reads it line by line: a line `progress <fraction>` sets the
+ * worker's progress (a C-locale number from 0 to 1), a line
+ * `message <text>` its message; the other lines, in order, are the job's
+ * result, a string. The output must be UTF-8. Finish with
+ * [method@Resmgr.WorkerCoordinator.run_job_finish]: the job fails if the
+ * program cannot start or does not exit with status 0.
+ *
+ * Cancelling the worker (through @cancellable,
+ * [method@Resmgr.Worker.cancel], [method@Resmgr.WorkerCoordinator.cancel_all],
+ * the controller's cleanup or the application's shutdown) kills the
+ * program (%SIGKILL); the job ends %RESMGR_WORKER_STATE_CANCELLED. The
+ * program is always waited for, so none outlives its job.
+ *
+ * ```js
+ * const worker = workers.run_subprocess_async('hash foo.iso',
+ *     ['gjs', '-m', hashScript, path], null, (source, result) => {
+ *         const digest = source.run_job_finish(result);
+ *     });
+ * worker.bind_property('progress', progressBar, 'fraction', GObject.BindingFlags.SYNC_CREATE);
+ * ```
+ *
+ * Returns: (transfer full) (nullable): the worker, or %NULL if the job was
+ *   refused
+ *
+ * Since: 0.1
+ */
+ResmgrWorker *
+resmgr_worker_coordinator_run_subprocess_async (ResmgrWorkerCoordinator *self,
+                                                const char              *name,
+                                                const char * const      *argv,
+                                                GCancellable            *cancellable,
+                                                GAsyncReadyCallback      callback,
+                                                gpointer                 user_data)
+{
+  SubprocessJob *sj;
+
+  g_return_val_if_fail (RESMGR_IS_WORKER_COORDINATOR (self), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+
+  sj = g_new0 (SubprocessJob, 1);
+  sj->argv = g_strdupv ((char **) argv);
+  sj->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+
+  return run_internal (self, name, subprocess_job_func, sj, subprocess_job_free,
+                       closure_job_value_free, NULL, callback, user_data,
+                       resmgr_worker_coordinator_run_job_async);
+}
+
+/* }}} */
+
 /**
  * resmgr_worker_coordinator_cancel_all:
  * @self: a worker coordinator
@@ -1524,7 +2063,7 @@ resmgr_worker_coordinator_run_finish (ResmgrWorkerCoordinator  *self,
  * the next main loop iteration, as #GTask does)). From another thread
  * those updates follow on the owner context, when its owner iterates it.
  *
- * Returns: (transfer full) (element-type ResmgrWorker): the abandoned
+ * Returns: (transfer container) (element-type ResmgrWorker): the abandoned
  *   workers, possibly none
  *
  * Since: 0.1
@@ -1627,7 +2166,7 @@ resmgr_worker_coordinator_cancel_all_async (ResmgrWorkerCoordinator *self,
  *
  * Finishes [method@Resmgr.WorkerCoordinator.cancel_all_async].
  *
- * Returns: (transfer full) (element-type ResmgrWorker): the abandoned
+ * Returns: (transfer container) (element-type ResmgrWorker): the abandoned
  *   workers, possibly none; %NULL with %G_IO_ERROR_CANCELLED if the wait
  *   was cancelled
  *
@@ -1778,7 +2317,7 @@ resmgr_worker_coordinator_set_cancel_timeout (ResmgrWorkerCoordinator *self,
  * Gets the active workers (queued, running or being cancelled), in the
  * order they were run.
  *
- * Returns: (transfer full) (element-type ResmgrWorker): the workers
+ * Returns: (transfer container) (element-type ResmgrWorker): the workers
  *
  * Since: 0.1
  */

@@ -21,13 +21,15 @@ G_DECLARE_DERIVABLE_TYPE (ResmgrWorkerCoordinator, resmgr_worker_coordinator,
                           RESMGR, WORKER_COORDINATOR, ResmgrCoordinator)
 
 /**
- * ResmgrJobFunc:
+ * ResmgrJobFunc: (skip)
  * @worker: the worker running the job; report progress through it
  * @cancellable: cancelled when the job should stop; check it often
  * @user_data: (closure): the data given to resmgr_worker_coordinator_run()
  * @error: return location for a #GError
  *
- * A job, run on a thread of the coordinator's pool.
+ * A job, run on a thread of the coordinator's pool by
+ * resmgr_worker_coordinator_run() (C only: bindings give
+ * [method@Resmgr.WorkerCoordinator.run_job_async] a closure).
  *
  * Returns: (nullable) (transfer full): the result, or %NULL with @error set
  *   on failure
@@ -70,6 +72,24 @@ RESMGR_AVAILABLE_IN_ALL
 gpointer                 resmgr_worker_coordinator_run_finish        (ResmgrWorkerCoordinator  *self,
                                                                       GAsyncResult             *result,
                                                                       GError                  **error);
+RESMGR_AVAILABLE_IN_ALL
+ResmgrWorker            *resmgr_worker_coordinator_run_job_async     (ResmgrWorkerCoordinator  *self,
+                                                                      const char               *name,
+                                                                      GClosure                 *job,
+                                                                      GCancellable             *cancellable,
+                                                                      GAsyncReadyCallback       callback,
+                                                                      gpointer                  user_data);
+RESMGR_AVAILABLE_IN_ALL
+ResmgrWorker            *resmgr_worker_coordinator_run_subprocess_async (ResmgrWorkerCoordinator *self,
+                                                                         const char              *name,
+                                                                         const char * const      *argv,
+                                                                         GCancellable            *cancellable,
+                                                                         GAsyncReadyCallback      callback,
+                                                                         gpointer                 user_data);
+RESMGR_AVAILABLE_IN_ALL
+GValue                  *resmgr_worker_coordinator_run_job_finish    (ResmgrWorkerCoordinator  *self,
+                                                                      GAsyncResult             *result,
+                                                                      GError                  **error) G_GNUC_WARN_UNUSED_RESULT;
 RESMGR_AVAILABLE_IN_ALL
 GPtrArray               *resmgr_worker_coordinator_cancel_all        (ResmgrWorkerCoordinator  *self,
                                                                       guint                     timeout_ms) G_GNUC_WARN_UNUSED_RESULT;

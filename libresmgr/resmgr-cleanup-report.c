@@ -481,29 +481,45 @@ resmgr_cleanup_report_get_n_failures (ResmgrCleanupReport *self)
  * resmgr_cleanup_report_get_failure:
  * @self: a report
  * @index: a failure index, less than resmgr_cleanup_report_get_n_failures()
- * @error: (out) (optional) (transfer none): the error the cleanup reported
  *
- * Gets one failed cleanup.
+ * Gets the resource of one failed cleanup; its error is
+ * [method@Resmgr.CleanupReport.get_failure_error].
  *
  * Returns: (transfer none): the handle of the resource whose cleanup failed
  *
  * Since: 0.1
  */
 ResmgrHandle *
-resmgr_cleanup_report_get_failure (ResmgrCleanupReport  *self,
-                                   guint                 index,
-                                   const GError        **error)
+resmgr_cleanup_report_get_failure (ResmgrCleanupReport *self,
+                                   guint                index)
 {
-  const Failure *f;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (index < self->failures->len, NULL);
 
-  f = &g_array_index (self->failures, Failure, index);
-  if (error)
-    *error = f->error;
+  return g_array_index (self->failures, Failure, index).handle;
+}
 
-  return f->handle;
+/**
+ * resmgr_cleanup_report_get_failure_error:
+ * @self: a report
+ * @index: a failure index, less than resmgr_cleanup_report_get_n_failures()
+ *
+ * Gets the error of one failed cleanup, as the cleanup reported it. The
+ * report owns it: it is not an error of this call (bindings get a copy,
+ * not an exception).
+ *
+ * Returns: (transfer none): the error
+ *
+ * Since: 0.1
+ */
+const GError *
+resmgr_cleanup_report_get_failure_error (ResmgrCleanupReport *self,
+                                         guint                index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->failures->len, NULL);
+
+  return g_array_index (self->failures, Failure, index).error;
 }
 
 /**

@@ -42,8 +42,10 @@ RESMGR_AVAILABLE_IN_ALL
 guint                resmgr_cleanup_report_get_n_failures  (ResmgrCleanupReport *self);
 RESMGR_AVAILABLE_IN_ALL
 ResmgrHandle        *resmgr_cleanup_report_get_failure     (ResmgrCleanupReport *self,
-                                                             guint                index,
-                                                             const GError       **error);
+                                                             guint                index);
+RESMGR_AVAILABLE_IN_ALL
+const GError        *resmgr_cleanup_report_get_failure_error (ResmgrCleanupReport *self,
+                                                               guint                index);
 RESMGR_AVAILABLE_IN_ALL
 GPtrArray           *resmgr_cleanup_report_get_leftovers   (ResmgrCleanupReport *self);
 RESMGR_AVAILABLE_IN_ALL

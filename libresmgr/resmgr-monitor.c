@@ -2250,7 +2250,7 @@ classify_locked (Core   *core,
  * May be called from any thread; it must not be called with a lock held
  * that a cleanup of the service could take.
  *
- * Returns: (transfer full) (element-type ResmgrHandle): all current
+ * Returns: (transfer container) (element-type ResmgrHandle): all current
  *   leaks, fresh handles from the service
  *
  * Since: 0.1

@@ -213,7 +213,7 @@ resmgr_service_add_observer (ResmgrService             *self,
 }
 
 /**
- * resmgr_service_remove_observer:
+ * resmgr_service_remove_observer: (skip)
  * @self: a service
  * @observer_id: an id returned by [method@Resmgr.Service.add_observer]
  *
@@ -223,6 +223,9 @@ resmgr_service_add_observer (ResmgrService             *self,
  * observer's destroy notify runs once no call is running any more, on
  * whichever thread finishes the last one (or this one), with no lock held.
  * May be called from any thread, also from the observer's own callbacks.
+ *
+ * C only, as [method@Resmgr.Service.add_observer] is: bindings connect to
+ * the service's signals, and disconnect from them.
  *
  * Since: 0.1
  */

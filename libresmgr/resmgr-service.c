@@ -314,6 +314,13 @@ resmgr_service_register_component (ResmgrService  *self,
  * Tracks owned data for @component. On failure nothing is taken: the
  * caller still owns @data.
  *
+ * A C API: bindings cannot hand over a pointer and a destroy function.
+ * They track a #GObject with [method@Resmgr.Service.track_object], or
+ * keep any value of their language in the closure of
+ * [method@Resmgr.Service.add_cleanup] (or of
+ * [method@Resmgr.Service.track_resource] with a %NULL resource), whose
+ * cleanup drops it, exactly once.
+ *
  * Returns: the id of the resource, or 0 on error
  *
  * Since: 0.1
@@ -401,7 +408,7 @@ resmgr_service_track_object (ResmgrService       *self,
 }
 
 /**
- * resmgr_service_track_resource: (skip)
+ * resmgr_service_track_resource:
  * @self: a service
  * @component: a registered component
  * @type: the resource type
@@ -410,8 +417,9 @@ resmgr_service_track_object (ResmgrService       *self,
  *   size fails with %RESMGR_ERROR_INVALID_ARGUMENT)
  * @priority: a cleanup priority from 0 to %RESMGR_PRIORITY_MAX, or
  *   %RESMGR_PRIORITY_DEFAULT
- * @resource: (nullable): the owned resource
- * @cleanup: frees @resource: called once, as `cleanup (resource, user_data,
+ * @resource: (nullable): the owned resource; bindings pass %NULL
+ * @cleanup: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   frees @resource: called once, as `cleanup (resource, user_data,
  *   &error)`, at release or cleanup; it may fail, and its error is recorded
  * @user_data: data for @cleanup
  * @user_data_destroy: (nullable): frees @user_data after the cleanup ran
@@ -420,6 +428,12 @@ resmgr_service_track_object (ResmgrService       *self,
  * Tracks an owned resource whose cleanup may fail, for @component: like
  * resmgr_service_track_data(), with a #ResmgrCleanupFunc instead of a
  * #GDestroyNotify. On failure nothing is taken.
+ *
+ * A binding cannot hand over a raw pointer: it passes %NULL as @resource
+ * and keeps its own object in the closure of @cleanup, which is called
+ * exactly once (as with [method@Resmgr.Service.add_cleanup], but with a
+ * resource type and size), or tracks a #GObject with
+ * [method@Resmgr.Service.track_object].
  *
  * Returns: the id of the resource, or 0 on error
  *

@@ -55,6 +55,10 @@ G_DECLARE_INTERFACE (ResmgrService, resmgr_service, RESMGR, SERVICE, GObject)
  *
  * The interface of a resource service.
  *
+ * Services are implemented in C ([class@Resmgr.Manager], the test
+ * service): `track_data` and `track_resource` take raw pointers, so a
+ * binding cannot implement the interface; bindings use the services.
+ *
  * Since: 0.1
  */
 struct _ResmgrServiceInterface

@@ -139,8 +139,11 @@ typedef enum {
 
 /**
  * ResmgrCleanupFunc:
- * @resource: (nullable): the watched object (a temporary strong reference
- *   held for the duration of the call), or %NULL for a cleanup callback
+ * @resource: (nullable) (type GObject): the watched object (a temporary
+ *   strong reference held for the duration of the call), or %NULL for a
+ *   cleanup callback. For resmgr_service_track_resource() (a C use) it is
+ *   the resource pointer given there; bindings always pass %NULL there, so
+ *   what they receive is an object or %NULL
  * @user_data: (closure): the data given when tracking
  * @error: return location for a #GError
  *

@@ -448,7 +448,8 @@ scenario_run (Scenario *s)
       g_assert_true (g_str_has_suffix (abandoned[0], ": stubborn"));
       g_assert_true (g_str_has_prefix (abandoned[0], "TestWorkerController-"));
       g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (s->report), ==, 1);
-      g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (s->report, 0, &failure)), ==, "stubborn");
+      g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (s->report, 0)), ==, "stubborn");
+      failure = resmgr_cleanup_report_get_failure_error (s->report, 0);
       g_assert_error ((GError *) failure, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
       g_assert_false (resmgr_cleanup_report_is_clean (s->report));
     }
@@ -729,8 +730,8 @@ test_same_name_abandoned (gconstpointer data)
   g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (sn.report), ==, n_expected);
   for (guint i = 0; i < n_expected; i++)
     {
-      const GError *failure = NULL;
-      ResmgrHandle *handle = resmgr_cleanup_report_get_failure (sn.report, i, &failure);
+      const GError *failure = resmgr_cleanup_report_get_failure_error (sn.report, i);
+      ResmgrHandle *handle = resmgr_cleanup_report_get_failure (sn.report, i);
       guint64 id = resmgr_handle_get_id (handle);
       g_autofree char *named = g_strdup_printf ("(resource %" G_GUINT64_FORMAT ")", id);
       guint index;

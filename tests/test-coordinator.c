@@ -880,7 +880,8 @@ test_manager_track_resource_fails (void)
   g_assert_cmpint (calls, ==, 1);
   g_assert_cmpint (destroyed, ==, 1);
   g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
-  failed = resmgr_cleanup_report_get_failure (report, 0, &failure);
+  failed = resmgr_cleanup_report_get_failure (report, 0);
+  failure = resmgr_cleanup_report_get_failure_error (report, 0);
   g_assert_cmpuint (resmgr_handle_get_id (failed), ==, id);
   g_assert_cmpstr (resmgr_handle_get_name (failed), ==, "lock");
   g_assert_error (failure, G_IO_ERROR, G_IO_ERROR_BUSY);

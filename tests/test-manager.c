@@ -1390,7 +1390,8 @@ test_cleanup_failure_in_the_middle (void)
   g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
   g_assert_false (resmgr_cleanup_report_is_clean (report));
 
-  failure = resmgr_cleanup_report_get_failure (report, 0, &failure_error);
+  failure = resmgr_cleanup_report_get_failure (report, 0);
+  failure_error = resmgr_cleanup_report_get_failure_error (report, 0);
   g_assert_nonnull (failure);
   g_assert_nonnull (failure_error);
   g_assert_true (g_error_matches (failure_error, TEST_ERROR, 42));

@@ -190,7 +190,7 @@ check_report_json (ResmgrCleanupReport *report,
   failures = member_array (root, "failures");
   g_assert_cmpuint (json_array_get_length (failures), ==, 1);
   failure = json_array_get_object_element (failures, 0);
-  resmgr_cleanup_report_get_failure (report, 0, &error);
+  error = resmgr_cleanup_report_get_failure_error (report, 0);
   message = member_string (failure, "message");
   g_assert_cmpstr (message, ==, error->message);
   g_assert_nonnull (strstr (message, failing_name));

@@ -309,7 +309,8 @@ test_shutdown_failure (void)
   g_assert_cmpuint (resmgr_cleanup_report_get_failed (report), ==, 1);
   g_assert_cmpuint (resmgr_cleanup_report_get_lost (report), ==, 1);
   g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
-  failure = resmgr_cleanup_report_get_failure (report, 0, &failure_error);
+  failure = resmgr_cleanup_report_get_failure (report, 0);
+  failure_error = resmgr_cleanup_report_get_failure_error (report, 0);
   g_assert_cmpstr (resmgr_handle_get_name (failure), ==, "bad");
   g_assert_true (g_error_matches (failure_error, TEST_ERROR, 42));
   g_assert_false (resmgr_cleanup_report_is_clean (report));
@@ -1077,7 +1078,8 @@ test_phase_default_implementation (void)
   assert_phase (report, 1, 95, 0, 1, 0);
   assert_phase (report, 2, 90, 2, 0, 0);
   g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
-  g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (report, 0, &failure)), ==, "A-cb95");
+  g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (report, 0)), ==, "A-cb95");
+  failure = resmgr_cleanup_report_get_failure_error (report, 0);
   g_assert_error ((GError *) failure, TEST_ERROR, 42);
   g_assert_false (resmgr_cleanup_report_get_timed_out (report));
 

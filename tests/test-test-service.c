@@ -226,7 +226,8 @@ test_fail_cleanup (void)
   g_assert_cmpint (count, ==, 2);
   assert_recorded (rec, "data");
   g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
-  g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (report, 0, &failure)), ==, "flaky");
+  g_assert_cmpstr (resmgr_handle_get_name (resmgr_cleanup_report_get_failure (report, 0)), ==, "flaky");
+  failure = resmgr_cleanup_report_get_failure_error (report, 0);
   g_assert_error ((GError *) failure, G_IO_ERROR, G_IO_ERROR_BUSY);
   resmgr_assert_cleanup_order (ts, "fc", "flaky", "fine", "data", NULL);
   resmgr_assert_no_leaks (ts, "fc");

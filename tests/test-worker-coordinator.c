@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "test-common.h"
+#include "fake-gjs.h"
 
 #define SERVICE(m) RESMGR_SERVICE (m)
 
@@ -1114,7 +1115,7 @@ test_cleanup_abandoned_reported (void)
   report = resmgr_coordinator_cleanup_all (RESMGR_COORDINATOR (env.coord), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (resmgr_cleanup_report_get_n_failures (report), ==, 1);
-  resmgr_cleanup_report_get_failure (report, 0, &failure);
+  failure = resmgr_cleanup_report_get_failure_error (report, 0);
   g_assert_error ((GError *) failure, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (failure->message, "“hog”"));
   g_assert_cmpint (resmgr_worker_get_state (worker), ==, RESMGR_WORKER_STATE_ABANDONED);
@@ -1783,6 +1784,435 @@ test_stress_cancel_race (void)
 
 /* }}} */
 
+/* Closure jobs (run_job_async) {{{ */
+
+/* What a test closure job does; its closure's data. */
+typedef enum {
+  JOB_RETURN_STRING,   /* progress 0.5, then the string "done" */
+  JOB_RETURN_ERROR,    /* a GError boxed in the value */
+  JOB_SET_NOTHING,     /* leaves the return value alone, as a raising binding does */
+  JOB_WAIT_CANCELLED,  /* waits at the gate until cancelled, then returns "late" anyway */
+} JobKind;
+
+typedef struct
+{
+  JobKind  kind;
+  Gate    *gate;
+  GThread *thread;      /* where it ran */
+  gint     finalized;   /* atomic: closure finalize notifications */
+} JobSpec;
+
+static void
+job_marshal (GClosure     *closure,
+             GValue       *return_value,
+             guint         n_param_values,
+             const GValue *param_values,
+             gpointer      invocation_hint,
+             gpointer      marshal_data)
+{
+  JobSpec *spec = closure->data;
+  ResmgrWorker *worker;
+  GCancellable *cancellable;
+  GValue *value;
+
+  g_assert_cmpuint (n_param_values, ==, 2);
+  worker = g_value_get_object (&param_values[0]);
+  cancellable = g_value_get_object (&param_values[1]);
+  g_assert_true (RESMGR_IS_WORKER (worker));
+  g_assert_true (resmgr_worker_get_cancellable (worker) == cancellable);
+  g_assert_true (G_VALUE_HOLDS (return_value, G_TYPE_VALUE));
+  spec->thread = g_thread_self ();
+
+  value = g_new0 (GValue, 1);
+  switch (spec->kind)
+    {
+    case JOB_RETURN_STRING:
+      resmgr_worker_set_progress (worker, 0.5);
+      g_value_init (value, G_TYPE_STRING);
+      g_value_set_static_string (value, "done");
+      break;
+    case JOB_RETURN_ERROR:
+      g_value_init (value, G_TYPE_ERROR);
+      g_value_take_boxed (value, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no file"));
+      break;
+    case JOB_SET_NOTHING:
+      g_free (value);
+      return;
+    case JOB_WAIT_CANCELLED:
+      spec->gate->cooperative = TRUE;
+      g_free (gate_job (worker, cancellable, spec->gate, NULL));
+      g_value_init (value, G_TYPE_STRING);
+      g_value_set_static_string (value, "late");
+      break;
+    }
+  g_value_take_boxed (return_value, value);
+}
+
+static void
+job_finalized (gpointer  data,
+               GClosure *closure)
+{
+  g_atomic_int_inc (&((JobSpec *) data)->finalized);
+}
+
+static GClosure *
+job_closure_new (JobSpec *spec)
+{
+  GClosure *closure = g_closure_new_simple (sizeof (GClosure), spec);
+
+  g_closure_set_marshal (closure, job_marshal);
+  g_closure_add_finalize_notifier (closure, spec, job_finalized);
+
+  return closure;
+}
+
+/* A closure job's completion, as its callback saw it. */
+typedef struct
+{
+  gint          done;   /* atomic */
+  GValue       *value;
+  GError       *error;
+  ResmgrWorker *worker; /* not referenced */
+  ResmgrWorkerState state_at_callback;
+} JobOutcome;
+
+static void
+job_outcome_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  JobOutcome *o = user_data;
+
+  g_assert_false (g_atomic_int_get (&o->done));
+  o->value = resmgr_worker_coordinator_run_job_finish (RESMGR_WORKER_COORDINATOR (source), result, &o->error);
+  if (o->worker != NULL)
+    o->state_at_callback = resmgr_worker_get_state (o->worker);
+  g_atomic_int_set (&o->done, 1);
+}
+
+static void
+job_outcome_clear (JobOutcome *o)
+{
+  if (o->value != NULL)
+    {
+      g_value_unset (o->value);
+      g_free (o->value);
+    }
+  g_clear_error (&o->error);
+}
+
+static void
+test_job_value (void)
+{
+  Env env = { 0 };
+  JobSpec spec = { JOB_RETURN_STRING };
+  JobOutcome o = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  GClosure *closure;
+
+  g_test_summary ("A closure job runs on a pool thread with its worker and cancellable; its "
+                  "GValue is what run_job_finish returns, the worker ends FINISHED with the "
+                  "progress it set, and the closure is freed once, when the job is over.");
+
+  env_init (&env);
+  closure = job_closure_new (&spec);  /* floating: the coordinator takes it */
+  worker = resmgr_worker_coordinator_run_job_async (env.coord, "value", closure, NULL,
+                                                    job_outcome_cb, &o);
+  o.worker = worker;
+  g_assert_nonnull (worker);
+  iterate_until (NULL, &o.done);
+
+  g_assert_no_error (o.error);
+  g_assert_nonnull (o.value);
+  g_assert_true (G_VALUE_HOLDS_STRING (o.value));
+  g_assert_cmpstr (g_value_get_string (o.value), ==, "done");
+  g_assert_true (spec.thread != env.main_thread);
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_FINISHED);
+  g_assert_cmpfloat (resmgr_worker_get_progress (worker), ==, 0.5);
+  g_assert_cmpint (g_atomic_int_get (&spec.finalized), ==, 1);
+  g_assert_cmpuint (resmgr_worker_coordinator_get_n_active (env.coord), ==, 0);
+
+  job_outcome_clear (&o);
+  g_clear_object (&worker);
+  env_clear (&env);
+  g_assert_cmpint (g_atomic_int_get (&spec.finalized), ==, 1);
+}
+
+static void
+test_job_failures (void)
+{
+  Env env = { 0 };
+
+  g_test_summary ("A closure job that returns a GError fails with it; one that sets no value "
+                  "(a binding's exception) fails with G_IO_ERROR_FAILED; each closure is "
+                  "freed once.");
+
+  env_init (&env);
+  for (guint i = 0; i < 2; i++)
+    {
+      JobSpec spec = { i == 0 ? JOB_RETURN_ERROR : JOB_SET_NOTHING };
+      JobOutcome o = { 0 };
+      GClosure *closure = job_closure_new (&spec);  /* floating, taken */
+      g_autoptr(ResmgrWorker) worker =
+        resmgr_worker_coordinator_run_job_async (env.coord, "fails", closure, NULL,
+                                                 job_outcome_cb, &o);
+
+      o.worker = worker;
+      iterate_until (NULL, &o.done);
+      g_assert_null (o.value);
+      if (i == 0)
+        g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      else
+        {
+          g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_FAILED);
+          g_assert_nonnull (strstr (o.error->message, "“fails”"));
+        }
+      g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_FAILED);
+      g_assert_cmpint (g_atomic_int_get (&spec.finalized), ==, 1);
+      job_outcome_clear (&o);
+    }
+  env_clear (&env);
+}
+
+static void
+test_job_cancelled_returns_value (void)
+{
+  Env env = { 0 };
+  JobSpec spec = { JOB_WAIT_CANCELLED };
+  JobOutcome o = { 0 };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ResmgrWorker) worker = NULL;
+  GClosure *closure;
+  Gate g;
+
+  g_test_summary ("A closure job cancelled through the caller's GCancellable while it runs, "
+                  "that returns a value anyway, ends CANCELLED with G_IO_ERROR_CANCELLED "
+                  "(GTask's check-cancellable); its value and closure are freed.");
+
+  env_init (&env);
+  gate_init (&g, TRUE);
+  spec.gate = &g;
+  closure = job_closure_new (&spec);  /* floating: the coordinator takes it */
+  worker = resmgr_worker_coordinator_run_job_async (env.coord, "cancel-me", closure, cancellable,
+                                                    job_outcome_cb, &o);
+  o.worker = worker;
+  gate_wait_started (&g, 1);
+  g_cancellable_cancel (cancellable);
+  iterate_until (NULL, &o.done);
+
+  g_assert_null (o.value);
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_CANCELLED);
+  g_assert_true (g_cancellable_is_cancelled (resmgr_worker_get_cancellable (worker)));
+  g_assert_cmpint (g_atomic_int_get (&spec.finalized), ==, 1);
+
+  job_outcome_clear (&o);
+  gate_clear (&g);
+  g_clear_object (&worker);
+  env_clear (&env);
+}
+
+static void
+test_job_javascript_refused (void)
+{
+  Env env = { 0 };
+  JobOutcome o = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autoptr(ResmgrStats) stats = NULL;
+  GClosure *closure;
+
+  g_test_summary ("A closure marshalled by GJS's library (a JavaScript function) is refused: "
+                  "no worker, the callback gets RESMGR_ERROR_INVALID_ARGUMENT naming the job "
+                  "and saying why, nothing is tracked and the closure is never invoked.");
+
+  env_init (&env);
+  closure = fake_gjs_closure_new ();
+  g_closure_ref (closure);
+  g_closure_sink (closure);
+  worker = resmgr_worker_coordinator_run_job_async (env.coord, "js", closure, NULL,
+                                                    job_outcome_cb, &o);
+  g_assert_null (worker);
+  iterate_until (NULL, &o.done);
+  g_assert_error (o.error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (o.error->message, "“js”"));
+  g_assert_nonnull (strstr (o.error->message, "JavaScript"));
+  g_assert_null (o.value);
+  /* Only our reference is left: the coordinator dropped its own. */
+  g_assert_cmpuint (closure->ref_count, ==, 1);
+  g_closure_unref (closure);
+
+  stats = resmgr_coordinator_dup_stats (RESMGR_COORDINATOR (env.coord));
+  g_assert_cmpuint (resmgr_stats_get_count (stats, RESMGR_RESOURCE_TYPE_WORKER), ==, 0);
+  g_assert_cmpuint (resmgr_worker_coordinator_get_n_active (env.coord), ==, 0);
+
+  job_outcome_clear (&o);
+  env_clear (&env);
+}
+
+static gpointer
+returns_after_cancel_job (ResmgrWorker  *worker,
+                          GCancellable  *cancellable,
+                          gpointer       user_data,
+                          GError       **error)
+{
+  Gate *g = user_data;
+
+  g_free (gate_job (worker, cancellable, g, error));
+  g_clear_error (error);
+
+  return g_strdup ("ignored");
+}
+
+static void
+test_cancel_check_cancellable (void)
+{
+  Env env = { 0 };
+  Outcome o = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  Gate g;
+
+  g_test_summary ("A C job cancelled through its worker that returns a result anyway ends "
+                  "CANCELLED with G_IO_ERROR_CANCELLED, as GTask's check-cancellable; the "
+                  "result is freed with result_destroy.");
+
+  env_init (&env);
+  gate_init (&g, TRUE);
+  o.main_thread = env.main_thread;
+  worker = resmgr_worker_coordinator_run (env.coord, "stubborn", returns_after_cancel_job, &g, NULL,
+                                          g_free, outcome_cb, &o);
+  o.worker = worker;
+  gate_wait_started (&g, 1);
+  resmgr_worker_cancel (worker);
+  iterate_until (NULL, &o.done);
+
+  g_assert_null (o.result);
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_CANCELLED);
+
+  outcome_clear (&o);
+  gate_clear (&g);
+  g_clear_object (&worker);
+  env_clear (&env);
+}
+
+static void
+record_message_cb (ResmgrWorker *worker,
+                   GParamSpec   *pspec,
+                   gpointer      data)
+{
+  g_ptr_array_add (data, resmgr_worker_dup_message (worker));
+}
+
+static void
+test_subprocess_output (void)
+{
+  Env env = { 0 };
+  JobOutcome o = { 0 };
+  g_autoptr(ResmgrWorker) worker = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  const char *argv[] = { "/bin/sh", "-c",
+                         "echo progress 0.5; echo message half way; echo one; echo two", NULL };
+
+  g_test_summary ("A subprocess job's 'progress' and 'message' lines set the worker's; the "
+                  "other lines are its result, a string; it ends FINISHED.");
+
+  env_init (&env);
+  worker = resmgr_worker_coordinator_run_subprocess_async (env.coord, "sh", argv, NULL,
+                                                           job_outcome_cb, &o);
+  o.worker = worker;
+  g_signal_connect (worker, "notify::message", G_CALLBACK (record_message_cb), messages);
+  iterate_until (NULL, &o.done);
+
+  g_assert_no_error (o.error);
+  g_assert_true (G_VALUE_HOLDS_STRING (o.value));
+  g_assert_cmpstr (g_value_get_string (o.value), ==, "one\ntwo\n");
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_FINISHED);
+  g_assert_cmpfloat (resmgr_worker_get_progress (worker), ==, 0.5);
+  g_assert_cmpuint (messages->len, >=, 1);
+  g_assert_cmpstr (g_ptr_array_index (messages, messages->len - 1), ==, "half way");
+
+  job_outcome_clear (&o);
+  g_clear_object (&worker);
+  env_clear (&env);
+}
+
+static void
+test_subprocess_failures (void)
+{
+  Env env = { 0 };
+  const char *exits[] = { "/bin/sh", "-c", "echo partial; exit 3", NULL };
+  const char *missing[] = { "/nonexistent/resmgr-test-program", NULL };
+  const char * const *argvs[] = { exits, missing };
+
+  g_test_summary ("A subprocess job fails (FAILED, an error naming the job and the program) "
+                  "when the program exits with a status other than 0 or cannot start.");
+
+  env_init (&env);
+  for (guint i = 0; i < G_N_ELEMENTS (argvs); i++)
+    {
+      JobOutcome o = { 0 };
+      g_autoptr(ResmgrWorker) worker =
+        resmgr_worker_coordinator_run_subprocess_async (env.coord, "failing", argvs[i], NULL,
+                                                        job_outcome_cb, &o);
+
+      o.worker = worker;
+      iterate_until (NULL, &o.done);
+      g_assert_nonnull (o.error);
+      g_assert_null (o.value);
+      g_assert_nonnull (strstr (o.error->message, "“failing”"));
+      g_assert_nonnull (strstr (o.error->message, argvs[i][0]));
+      if (i == 0)
+        {
+          g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_FAILED);
+          g_assert_nonnull (strstr (o.error->message, "status 3"));
+        }
+      g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_FAILED);
+      job_outcome_clear (&o);
+    }
+  env_clear (&env);
+}
+
+static void
+note_progress_cb (ResmgrWorker *worker,
+                  GParamSpec   *pspec,
+                  gpointer      data)
+{
+  g_atomic_int_set ((gint *) data, 1);
+}
+
+static void
+test_subprocess_cancel_kills (void)
+{
+  Env env = { 0 };
+  JobOutcome o = { 0 };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ResmgrWorker) worker = NULL;
+  gint started = 0;
+  /* Would run for ten minutes: only killing it ends the job. */
+  const char *argv[] = { "/bin/sh", "-c", "echo progress 0.1; exec sleep 600", NULL };
+
+  g_test_summary ("Cancelling a subprocess job through the caller's GCancellable kills the "
+                  "program; the job ends CANCELLED with G_IO_ERROR_CANCELLED.");
+
+  env_init (&env);
+  worker = resmgr_worker_coordinator_run_subprocess_async (env.coord, "sleeper", argv, cancellable,
+                                                           job_outcome_cb, &o);
+  o.worker = worker;
+  g_signal_connect (worker, "notify::progress", G_CALLBACK (note_progress_cb), &started);
+  iterate_until (NULL, &started);
+  g_cancellable_cancel (cancellable);
+  iterate_until (NULL, &o.done);
+
+  g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (o.state_at_callback, ==, RESMGR_WORKER_STATE_CANCELLED);
+
+  job_outcome_clear (&o);
+  g_clear_object (&worker);
+  env_clear (&env);
+}
+
+/* }}} */
+
 int
 main (int   argc,
       char *argv[])
@@ -1811,6 +2241,14 @@ main (int   argc,
   g_test_add_func ("/Resmgr/WorkerCoordinator/contract/cancel-all-foreign-thread", test_cancel_all_foreign_thread);
   g_test_add_func ("/Resmgr/WorkerCoordinator/contract/cancel-all-async-no-thread", test_cancel_all_async_no_thread);
   g_test_add_func ("/Resmgr/WorkerCoordinator/stress/cancel-race", test_stress_cancel_race);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/cancel/check-cancellable", test_cancel_check_cancellable);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/job/value", test_job_value);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/job/failures", test_job_failures);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/job/cancelled-returns-value", test_job_cancelled_returns_value);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/job/javascript-refused", test_job_javascript_refused);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/program-job/output", test_subprocess_output);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/program-job/failures", test_subprocess_failures);
+  g_test_add_func ("/Resmgr/WorkerCoordinator/program-job/cancel-kills", test_subprocess_cancel_kills);
 
   return g_test_run ();
 }

@@ -326,8 +326,8 @@ collect_abandoned (ResmgrApplicationShutdown *self,
 {
   for (guint i = 0; i < resmgr_cleanup_report_get_n_failures (report); i++)
     {
-      const GError *error = NULL;
-      ResmgrHandle *h = resmgr_cleanup_report_get_failure (report, i, &error);
+      const GError *error = resmgr_cleanup_report_get_failure_error (report, i);
+      ResmgrHandle *h = resmgr_cleanup_report_get_failure (report, i);
 
       if (resmgr_handle_get_resource_type (h) == RESMGR_RESOURCE_TYPE_WORKER &&
           g_error_matches (error, RESMGR_ERROR, RESMGR_ERROR_TIMED_OUT))
