@@ -2,7 +2,8 @@
 # test_hash_controller.py: the testing example in Python, with unittest.
 #
 # The same controller as hash-controller.c (a worker hashing a file, a
-# progress timer, a read buffer freed last) written in Python, and the same
+# progress timer, a read buffer freed last) written in Python, its job run by
+# the controller's worker coordinator (run_job_async), and the same
 # tests: run a job, cancel it, drop the controller while it runs; assert
 # the checkpoint diff, the cleanup order and that nothing leaked, through
 # Resmgr.TestService. A second class calls every public function of the
@@ -19,7 +20,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-import threading
 import unittest
 import weakref
 
@@ -33,51 +33,42 @@ from gi.repository import Gio, GLib, GObject, Resmgr  # noqa: E402
 BUFFER_SIZE = 64 * 1024
 
 
-class Job(GObject.Object):
-    """A worker: a thread with its own cancellable."""
-
-    def __init__(self, path, buffer, on_done):
-        super().__init__()
-        self.cancellable = Gio.Cancellable()
-        self.thread = threading.Thread(target=self.run, args=(path, buffer, on_done),
-                                       name="hash-job")
-
-    def run(self, path, buffer, on_done):
-        digest, error = None, None
-        try:
-            checksum = hashlib.sha256()
-            with open(path, "rb") as stream:
-                while (n := stream.readinto(buffer.data)) > 0:
-                    checksum.update(buffer.data[:n])
-            if self.cancellable.is_cancelled():
-                error = "cancelled"
-            else:
-                digest = checksum.hexdigest()
-        except OSError as e:
-            error = str(e)
-        job_over = on_done()
-        if job_over is not None:
-            job_over(digest, error)
-
-
 class Buffer(GObject.Object):
     def __init__(self):
         super().__init__()
         self.data = bytearray(BUFFER_SIZE)
 
 
+def hash_job(path, buffer):
+    """The job, run on a pool thread of the worker coordinator: hashes
+    @path, reading into @buffer, and stops when cancelled. Returns the
+    digest (the coordinator ends a cancelled job CANCELLED whatever it
+    returns, as GTask's check-cancellable does)."""
+    def job(worker, cancellable):
+        checksum = hashlib.sha256()
+        with open(path, "rb") as stream:
+            while not cancellable.is_cancelled() and (n := stream.readinto(buffer.data)) > 0:
+                checksum.update(buffer.data[:n])
+        return checksum.hexdigest()
+    return job
+
+
 class HashController(Resmgr.Controller):
-    """Hashes a file in a worker; emits "done" on its owner context."""
+    """Hashes a file in a job of its worker coordinator; emits "done" on its
+    owner context."""
 
     __gtype_name__ = "ExampleHashController"
     __gsignals__ = {"done": (GObject.SignalFlags.RUN_LAST, None, ())}
 
     def __init__(self, service):
         super().__init__(service=service)
-        self.job = self.read_buffer = None
+        # Its worker coordinator from the start (a facet is made on first
+        # use): its own cleanup entry is not something a job adds.
+        self.get_worker_coordinator()
+        self.worker = self.read_buffer = None
         self.digest = None
         self.error = None
-        self.timer = self.buffer = self.worker = 0
+        self.timer = self.buffer = 0
 
     def start(self, path):
         resources = self.get_resources()
@@ -89,50 +80,42 @@ class HashController(Resmgr.Controller):
         # Bound callbacks get their target: an unbound function keeps no
         # reference to the controller.
         self.timer = resources.timeout_add("progress tick", 100, self, HashController._tick, None)
-        # The thread must not keep the controller alive: a weak reference.
-        self.job = Job(path, buffer, weakref.WeakMethod(self._job_over))
-        # The worker is stopped first: cancel, then wait for the thread. (The
-        # cleanup gets the object as a bare pointer: it keeps the job itself,
-        # and not the controller, which the service must not keep alive.)
-        self.worker = resources.track_object(Resmgr.ResourceType.WORKER,
-                                             "hash " + os.path.basename(path), 0,
-                                             Resmgr.PRIORITY_DEFAULT, self.job,
-                                             functools.partial(HashController._stop_job, self.job),
-                                             None)
-        self.job.thread.start()
-        return self.job
+        # The job's WORKER resource belongs to the controller: cleaning it
+        # cancels the job and waits for it before the timer and the buffer.
+        # The completion holds the controller weakly (a dropped controller
+        # gets nothing).
+        self.worker = self.get_worker_coordinator().run_job_async(
+            "hash " + os.path.basename(path), hash_job(path, buffer), None,
+            functools.partial(HashController._job_done, weakref.ref(self)))
+        return self.worker
 
     def cancel(self):
-        if self.job is not None:
-            self.job.cancellable.cancel()
-
-    @staticmethod
-    def _stop_job(job, resource, *data):
-        job.cancellable.cancel()
-        job.thread.join(10)
-        return not job.thread.is_alive()
+        if self.worker is not None:
+            self.worker.cancel()
 
     @staticmethod
     def _tick(target, *data):
         target.set_status("hashing")
         return GLib.SOURCE_CONTINUE
 
-    def _job_over(self, digest, error):
-        # On the job's thread: deliver on the owner context, bound to self
-        # (never called once the controller was cleaned).
-        self.get_resources().invoke("job over", self, HashController._finish, (digest, error))
-
     @staticmethod
-    def _finish(self, outcome):
+    def _job_done(ref, workers, result):
+        # On the owner context; never after the controller was dropped.
+        try:
+            digest, error = workers.run_job_finish(result), None
+        except GLib.Error as e:
+            digest, error = None, e
+        self = ref()
+        if self is None:
+            return
         resources = self.get_resources()
-        for rid in (self.worker, self.timer, self.buffer):
-            resources.release(rid)
-        self.worker = self.timer = self.buffer = 0
-        self.job.thread.join()
-        self.job = self.read_buffer = None
-        self.digest, self.error = outcome
+        for rid in (self.timer, self.buffer):
+            if rid != 0:
+                resources.release(rid)
+        self.timer = self.buffer = 0
+        self.worker = self.read_buffer = None
+        self.digest, self.error = digest, error
         self.emit("done")
-        return GLib.SOURCE_REMOVE
 
 
 class HashControllerTest(unittest.TestCase):
@@ -162,10 +145,10 @@ class HashControllerTest(unittest.TestCase):
         while not self.done:
             GLib.MainContext.default().iteration(True)
 
-    def open_writer(self, job):
+    def open_writer(self, worker):
         """Once our end is open, the job is blocked in a read we control;
         when the worker is cancelled, its input ends."""
-        job.cancellable.connect(self._close_writer, None)
+        worker.get_cancellable().connect(self._close_writer, None)
         self.writer = os.open(self.fifo, os.O_WRONLY)
         os.write(self.writer, b"some data")
 
@@ -185,31 +168,32 @@ class HashControllerTest(unittest.TestCase):
             f.write(b"hello")
 
         self.controller.start(path)
-        # (No check of what it holds while running: the job may be over
-        # already and its "job over" callback queued. hash-controller.c's
-        # worker coordinator holds the outcome until the owner iterates.)
+        # The outcome waits for the owner to iterate: all three are held.
+        Resmgr.test_check_handles(self.diff(before), ["hash file", "progress tick", "read buffer"])
         self.wait_done()
 
         self.assertEqual(self.controller.digest, hashlib.sha256(b"hello").hexdigest())
         Resmgr.test_check_handles(self.diff(before), [])
+        # The timer and the buffer were released by the controller, on its owner.
         self.service.check_cleanup_order(self.controller.get_id(),
-                                         ["hash file", "progress tick", "read buffer"])
+                                         ["progress tick", "read buffer"])
 
     def test_cancel(self):
         before = self.controller.get_resources().checkpoint()
-        job = self.controller.start(self.fifo)
-        self.open_writer(job)
+        worker = self.controller.start(self.fifo)
+        self.open_writer(worker)
 
         self.controller.cancel()
         self.wait_done()
         self.assertIsNone(self.controller.digest)
-        self.assertEqual(self.controller.error, "cancelled")
+        self.assertTrue(self.controller.error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+        self.assertEqual(worker.get_state(), Resmgr.WorkerState.CANCELLED)
         Resmgr.test_check_handles(self.diff(before), [])
 
     def test_drop_while_running(self):
         component_id = self.controller.get_id()
-        job = self.controller.start(self.fifo)
-        self.open_writer(job)
+        worker = self.controller.start(self.fifo)
+        self.open_writer(worker)
 
         self.controller = None
         gc.collect()
