@@ -106,13 +106,29 @@ resmgr_resource_view_dispose (GObject *object)
   G_OBJECT_CLASS (resmgr_resource_view_parent_class)->dispose (object);
 }
 
+/* A GtkWidget subclass does not expand for its children by default: the
+ * view expands as its lists do, so a vertical box (the inspector page, an
+ * app's tab) gives them its height instead of their natural 2 rows. */
+static void
+resmgr_resource_view_compute_expand (GtkWidget *widget,
+                                     gboolean  *hexpand,
+                                     gboolean  *vexpand)
+{
+  ResmgrResourceView *self = RESMGR_RESOURCE_VIEW (widget);
+
+  *hexpand = self->box != NULL && gtk_widget_compute_expand (self->box, GTK_ORIENTATION_HORIZONTAL);
+  *vexpand = self->box != NULL && gtk_widget_compute_expand (self->box, GTK_ORIENTATION_VERTICAL);
+}
+
 static void
 resmgr_resource_view_class_init (ResmgrResourceViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = resmgr_resource_view_dispose;
-  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+  widget_class->compute_expand = resmgr_resource_view_compute_expand;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
