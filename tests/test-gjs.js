@@ -344,6 +344,129 @@ test('service_errors_and_default', () => {
     assert(shutdown.is_clean(), 'shutdown clean');
 });
 
+test('api_sweep_core', () => {
+    const manager = Resmgr.Manager.new();
+    manager.set_wait_timeout(2000);
+    assertEqual(manager.get_wait_timeout(), 2000, 'set_wait_timeout');
+    assert(manager.get_context() instanceof GLib.MainContext || manager.get_context() === null, 'Manager.get_context');
+    const owner = new Watched();
+    const coordinator = Resmgr.Coordinator.new(manager);
+    assertEqual(coordinator.is_bound(), false, 'is_bound before');
+    assert(coordinator.bind(owner, 'js-sweep'), 'bind');
+    assert(coordinator.is_bound(), 'is_bound');
+    assert(coordinator.dup_component() === owner, 'dup_component');
+    assert(coordinator.get_service() === manager, 'Coordinator.get_service');
+    assert(coordinator.get_context() instanceof GLib.MainContext, 'Coordinator.get_context');
+
+    const checkpoint = coordinator.checkpoint();
+    const kept = new Watched();
+    const id = coordinator.track_object(Resmgr.ResourceType.CUSTOM, 'js-meta', 8, Resmgr.PRIORITY_DEFAULT, kept, null);
+    assert(manager.set_metadata(id, new GLib.Variant('a{sv}', {note: new GLib.Variant('s', 'js')})), 'set_metadata');
+    const handle = coordinator.lookup(id);
+    assertEqual(handle.get_metadata().recursiveUnpack().note, 'js', 'Handle.get_metadata');
+    assert(handle.get_created() > 0, 'Handle.get_created');
+    assertEqual(handle.get_priority(), Resmgr.resource_type_get_default_priority(Resmgr.ResourceType.CUSTOM),
+        'Handle.get_priority (PRIORITY_DEFAULT: the type\'s own)');
+    const [gained, lost] = coordinator.diff(checkpoint);
+    assert(gained.some(h => h.get_id() === id) && lost.length === 0, 'Coordinator.diff');
+    assert(coordinator.mark_process_lifetime(id) && coordinator.is_process_lifetime(id), 'process lifetime');
+    assertEqual(coordinator.diff(checkpoint)[0].length, 0, 'a process-lifetime resource is no candidate leak');
+    assert(coordinator.dup_handles().some(h => h.get_id() === id), 'Coordinator.dup_handles');
+    assert(manager.dup_handles('js-sweep').some(h => h.get_id() === id), 'Service.dup_handles');
+    assert(manager.dup_component_ids().includes('js-sweep'), 'dup_component_ids');
+    const stats = manager.dup_component_stats('js-sweep');
+    assertEqual(stats.get_n_resources(), coordinator.dup_handles().length, 'dup_component_stats');
+    assert(stats.get_total_tracked() >= 1 && stats.get_peak_resources() >= 1 && stats.get_total_bytes() >= 8 &&
+        stats.get_peak_bytes() >= 8 && stats.get_peak_components() >= 1 && stats.get_total_failed() === 0,
+    'Stats getters');
+    assertEqual(stats.copy().get_n_resources(), stats.get_n_resources(), 'Stats.copy');
+
+    // A signal handler and a timeout tracked by the coordinator.
+    const emitter = new Gio.SimpleAction({name: 'js-action'});
+    let activated = 0;
+    const handler = emitter.connect('activate', () => activated++);
+    assert(coordinator.track_signal_handler(emitter, handler, 'js-handler') !== 0, 'track_signal_handler');
+    let ticks = 0;
+    assert(coordinator.timeout_add('js-timeout', 1, kept, () => {
+        ticks++;
+        return GLib.SOURCE_CONTINUE;
+    }) !== 0, 'timeout_add');
+    let invoked = 0;
+    // On the owner thread invoke runs at once (and returns 0: nothing pending).
+    assertEqual(coordinator.invoke('js-invoke', kept, () => {
+        invoked++;
+        return GLib.SOURCE_REMOVE;
+    }), 0, 'invoke on the owner thread');
+    assertEqual(invoked, 1, 'invoke ran inline');
+    iterateUntil(() => ticks > 0 && invoked > 0, 'the timeout and the invoke ran');
+    emitter.activate(null);
+    assertEqual(activated, 1, 'the handler runs while tracked');
+
+    assertEqual(manager.is_shutting_down(), false, 'is_shutting_down');
+    assertEqual(manager.get_deadline(), 0, 'get_deadline outside a shutdown');
+    // The async twins, finished on the main loop.
+    let report = null;
+    manager.cleanup_component_async(owner, null, (source, result) => {
+        report = manager.cleanup_component_finish(result);
+    });
+    iterateUntil(() => report !== null, 'cleanup_component_async finished');
+    assertEqual(report.get_scope(), 'js-sweep', 'async report scope');
+    assert(report.get_duration() >= 0 && report.get_lost() === 0 && !report.get_timed_out(), 'report getters');
+    const [priority] = report.get_phase(0);
+    assert(typeof priority === 'number', 'CleanupReport.get_phase');
+    assertEqual(report.get_leftovers().length, 0, 'get_leftovers');
+    emitter.activate(null);
+    assertEqual(activated, 1, 'the handler was disconnected by the cleanup');
+    const ticksAfter = ticks;
+    GLib.MainContext.default().iteration(false);
+    assertEqual(ticks, ticksAfter, 'the timeout was removed by the cleanup');
+
+    let shutdown = null;
+    manager.shutdown_async(1000, null, (source, result) => {
+        shutdown = manager.shutdown_finish(result);
+    });
+    iterateUntil(() => shutdown !== null, 'shutdown_async finished');
+    assert(shutdown.is_clean(), 'shutdown clean');
+});
+
+test('api_sweep_workers_and_monitor', () => {
+    const manager = Resmgr.Manager.new();
+    const controller = new JsController({service: manager});
+    const workers = controller.get_worker_coordinator();
+    workers.set_pool_size(3);
+    assertEqual(workers.get_pool_size(), 3, 'set_pool_size');
+    workers.set_cancel_timeout(500);
+    assertEqual(workers.get_cancel_timeout(), 500, 'set_cancel_timeout');
+    assertEqual(workers.cancel_all(100).length, 0, 'cancel_all with no job');
+    let cancelled = null;
+    workers.cancel_all_async(100, null, (source, result) => {
+        cancelled = workers.cancel_all_finish(result);
+    });
+    iterateUntil(() => cancelled !== null, 'cancel_all_async finished');
+
+    const monitor = Resmgr.Monitor.new(manager);
+    monitor.set_interval(0);
+    assertEqual(monitor.get_interval(), 0, 'set_interval');
+    monitor.set_history_size(4);
+    assertEqual(monitor.get_history_size(), 4, 'set_history_size');
+    monitor.set_age_threshold(3600);
+    assertEqual(monitor.get_age_threshold(), 3600, 'set_age_threshold');
+    monitor.set_growth_threshold(1 << 30);
+    assertEqual(monitor.get_growth_threshold(), 1 << 30, 'set_growth_threshold');
+    monitor.set_report_history_size(2);
+    assertEqual(monitor.get_report_history_size(), 2, 'set_report_history_size');
+    monitor.sample_now();
+    const [ok, time, rss] = monitor.get_sample(0);
+    assert(ok && time > 0 && rss > 0, `get_sample: ${ok} ${time} ${rss}`);
+    assert(monitor.get_rss() > 0, 'get_rss');
+    assert(monitor.get_growth() >= 0, 'get_growth');
+    assertEqual(monitor.check_leaks().length, 0, 'check_leaks');
+    assert(controller.cleanup().is_clean(), 'clean');
+    iterateUntil(() => monitor.get_n_reports() >= 1, 'the monitor keeps the cleanup report');
+    const [report] = monitor.dup_report(0);
+    assertEqual(report.get_scope(), controller.get_id(), 'Monitor.dup_report');
+});
+
 let Gtk = null, ResmgrGtk = null;
 try {
     Gtk = (await import('gi://Gtk?version=4.0')).default;
@@ -405,6 +528,45 @@ test('gtk_resource_view_and_widget', () => {
     assertEqual(controller.is_cleaned_up(), true, 'the tab\'s destruction cleaned the controller up');
     assertEqual(cleanups, 1, 'cleanup ran once');
     assertEqual(controller.cleanedUp.length, 1, 'vfunc_cleaned_up ran once');
+});
+
+test('gtk_api_sweep', () => {
+    if (!haveDisplay) {
+        note('SKIP: no ResmgrGtk or no display');
+        return;
+    }
+    // The ordered shutdown, attached to an application that is not run.
+    const manager = Resmgr.Manager.new();
+    const app = new Gtk.Application({application_id: 'org.example.ResmgrGjsTest'});
+    const shutdown = ResmgrGtk.application_attach(app, manager);
+    assert(shutdown instanceof ResmgrGtk.ApplicationShutdown, 'application_attach');
+    assert(ResmgrGtk.application_attach(app, manager) === shutdown, 'attach twice: the same object');
+    assert(ResmgrGtk.application_get_shutdown(app) === shutdown, 'application_get_shutdown');
+    assert(shutdown.dup_application() === app, 'dup_application');
+    assert(shutdown.get_service() === manager, 'ApplicationShutdown.get_service');
+    assertEqual(shutdown.is_running(), false, 'is_running');
+    assertEqual(shutdown.is_holding(), false, 'is_holding');
+    assertEqual(shutdown.get_n_phases(), 0, 'get_n_phases before a shutdown');
+    assertEqual(shutdown.get_report(), null, 'get_report before a shutdown');
+    assertEqual(shutdown.get_phase(), ResmgrGtk.ShutdownPhase.NONE, 'get_phase before a shutdown');
+    shutdown.set_phase_timeout(ResmgrGtk.ShutdownPhase.WORKERS, 1234);
+    assertEqual(shutdown.get_phase_timeout(ResmgrGtk.ShutdownPhase.WORKERS), 1234, 'set_phase_timeout');
+    shutdown.set_report_path(null);
+    assertEqual(shutdown.get_report_path(), null, 'set_report_path');
+    assertEqual(shutdown.dup_abandoned().length, 0, 'dup_abandoned');
+    assert(typeof JSON.parse(shutdown.to_json(false)) === 'object', 'ApplicationShutdown.to_json');
+
+    // The GL coordinator needs no display until a GL name is made.
+    const controller = new JsController({service: manager});
+    const gl = ResmgrGtk.controller_get_gl_coordinator(controller);
+    assert(gl instanceof ResmgrGtk.GLCoordinator, 'controller_get_gl_coordinator');
+    assertEqual(gl.get_component_id(), controller.get_id(), 'the GL facet is bound to the controller');
+    assertEqual(gl.is_in_frame(), false, 'is_in_frame');
+    assertEqual(gl.get_n_pending(), 0, 'get_n_pending');
+    assertEqual(gl.get_name(987654321), 0, 'GLCoordinator.get_name of an unknown id');
+    assert(gl.release_many([]), 'release_many of nothing');
+    ResmgrGtk.inspector_page_register();
+    assert(controller.cleanup().is_clean(), 'clean');
 });
 
 // The inspector page without a register call: tests/test-gjs-inspector.js
