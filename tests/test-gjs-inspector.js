@@ -2,8 +2,10 @@
 // app run with GTK_DEBUG=interactive (tests/meson.build sets it), with no
 // call to ResmgrGtk.inspector_page_register(). TAP output.
 //
-// GTK makes the inspector window, and its pages, in gtk_init(), which GJS
-// runs when Gtk is imported: before anything of libresmgr-gtk-1 is loaded
+// GTK makes the inspector window, and its pages, in gtk_init(), which a
+// GtkApplication runs at startup before the app's own startup handler (and
+// PyGObject when Gtk is imported; here: Gtk.init_check() below): before
+// anything of libresmgr-gtk-1 is loaded
 // (GObject introspection opens a library at the first use of one of its
 // symbols, not at the import of its namespace). The page must appear in
 // that window once the app uses ResmgrGtk.

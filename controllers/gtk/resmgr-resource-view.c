@@ -306,7 +306,8 @@ resmgr_inspector_page_init (ResmgrInspectorPage *self)
  * creates it, the other gets the same one), loads its modules, then makes
  * one widget per extension and adds it to its top stack. With
  * GTK_DEBUG=interactive that window is made by gtk_init (), which PyGObject
- * and GJS call when Gtk is imported, before any resmgr-gtk code runs. So
+ * calls when Gtk is imported and GtkApplication in its startup, before the
+ * application's own startup handler: before any resmgr-gtk code runs. So
  * the extension is registered as soon as the library is loaded (below),
  * and an inspector window that exists already gets the page added to it.
  * Both on first use, nothing for the application to call. */
@@ -423,7 +424,8 @@ resmgr_inspector_page_on_load (void)
  * Python or JavaScript at the first use of anything in the `ResmgrGtk`
  * namespace), and added to an inspector window that GTK made before
  * (with `GTK_DEBUG=interactive`, GTK makes it in gtk_init(), which
- * PyGObject and GJS run when `Gtk` is imported). This call does the same
+ * PyGObject runs when `Gtk` is imported, and #GtkApplication at startup
+ * before the application's handler). This call does the same
  * at once, for an inspector opened in between. Safe to call more than
  * once; from the main thread.
  *
