@@ -42,6 +42,8 @@ if [ -z "${RESMGR_CORE_ONLY:-}" ]; then
     libgtk-4-dev
     libepoxy-dev
     gir1.2-gtk-4.0
+    # the JavaScript binding used by tests/test-gjs.js and examples/javascript
+    gjs
     # a display, a session bus and software GL for the GTK tests
     xvfb
     xauth

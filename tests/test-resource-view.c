@@ -83,6 +83,71 @@ test_inspector_page (void)
   g_object_unref (page);
 }
 
+/* The first GtkColumnView under @widget that is drawn (the visible stack
+ * page's list), or NULL. */
+static GtkWidget *
+find_mapped_column_view (GtkWidget *widget)
+{
+  if (GTK_IS_COLUMN_VIEW (widget) && gtk_widget_get_mapped (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_mapped_column_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+test_inspector_page_fills (void)
+{
+  GIOExtension *extension;
+  GtkWidget *window, *stack, *page, *list, *scrolled_window;
+  int page_height, list_height;
+
+  g_test_summary ("The inspector page, built as GTK 4.8's inspector builds its pages "
+                  "(g_object_new of the gtk-inspector-page extension's type, added to a "
+                  "GtkStack), gives most of its height to the resource list");
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  resmgr_inspector_page_register ();
+  extension = g_io_extension_point_get_extension_by_name (g_io_extension_point_lookup ("gtk-inspector-page"),
+                                                          "resmgr");
+  g_assert_nonnull (extension);
+
+  page = g_object_new (g_io_extension_get_type (extension), NULL);
+  stack = gtk_stack_new ();
+  gtk_stack_add_titled (GTK_STACK (stack), page, "resmgr", "Resources (resmgr)");
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
+  gtk_window_set_child (GTK_WINDOW (window), stack);
+  gtk_window_present (GTK_WINDOW (window));
+
+  while ((list = find_mapped_column_view (page)) == NULL || gtk_widget_get_height (page) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  scrolled_window = gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW);
+  g_assert_nonnull (scrolled_window);
+  page_height = gtk_widget_get_height (page);
+  list_height = gtk_widget_get_height (scrolled_window);
+  g_test_message ("page %d px, resource list %d px", page_height, list_height);
+  /* The stack switcher above the list takes a line; the list the rest. */
+  g_assert_cmpint (page_height, >=, 300);
+  g_assert_cmpint (list_height * 4, >=, page_height * 3);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -91,6 +156,7 @@ main (int    argc,
 
   g_test_add_func ("/Resmgr/ResourceView/follows-monitor", test_view_follows_monitor);
   g_test_add_func ("/Resmgr/ResourceView/inspector-page", test_inspector_page);
+  g_test_add_func ("/Resmgr/ResourceView/inspector-page-fills", test_inspector_page_fills);
 
   return g_test_run ();
 }

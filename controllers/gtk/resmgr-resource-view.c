@@ -14,9 +14,8 @@
  * lists are the monitor's, updated in batches on its context.
  *
  * The same view is the resmgr page of the GTK Inspector
- * (`GTK_DEBUG=interactive`), registered by
- * [func@Resmgr.inspector_page_register], which
- * [func@Resmgr.application_attach] calls.
+ * (`GTK_DEBUG=interactive`), registered when libresmgr-gtk-1 is loaded
+ * (see [func@ResmgrGtk.inspector_page_register]).
  *
  * Since: 0.1
  */
@@ -106,13 +105,29 @@ resmgr_resource_view_dispose (GObject *object)
   G_OBJECT_CLASS (resmgr_resource_view_parent_class)->dispose (object);
 }
 
+/* A GtkWidget subclass does not expand for its children by default: the
+ * view expands as its lists do, so a vertical box (the inspector page, an
+ * app's tab) gives them its height instead of their natural 2 rows. */
+static void
+resmgr_resource_view_compute_expand (GtkWidget *widget,
+                                     gboolean  *hexpand,
+                                     gboolean  *vexpand)
+{
+  ResmgrResourceView *self = RESMGR_RESOURCE_VIEW (widget);
+
+  *hexpand = self->box != NULL && gtk_widget_compute_expand (self->box, GTK_ORIENTATION_HORIZONTAL);
+  *vexpand = self->box != NULL && gtk_widget_compute_expand (self->box, GTK_ORIENTATION_VERTICAL);
+}
+
 static void
 resmgr_resource_view_class_init (ResmgrResourceViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = resmgr_resource_view_dispose;
-  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+  widget_class->compute_expand = resmgr_resource_view_compute_expand;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -286,31 +301,141 @@ resmgr_inspector_page_init (ResmgrInspectorPage *self)
   gtk_box_append (GTK_BOX (self), resmgr_resource_view_new (monitor));
 }
 
+/* GTK 4.8's inspector builds its pages once, when its window is made: it
+ * registers the "gtk-inspector-page" extension point (whoever comes first
+ * creates it, the other gets the same one), loads its modules, then makes
+ * one widget per extension and adds it to its top stack. With
+ * GTK_DEBUG=interactive that window is made by gtk_init (), which PyGObject
+ * calls when Gtk is imported and GtkApplication in its startup, before the
+ * application's own startup handler: before any resmgr-gtk code runs. So
+ * the extension is registered as soon as the library is loaded (below),
+ * and an inspector window that exists already gets the page added to it.
+ * Both on first use, nothing for the application to call. */
+static void
+inspector_page_implement (void)
+{
+  static gsize implemented;
+
+  if (g_once_init_enter (&implemented))
+    {
+      GIOExtensionPoint *point = g_io_extension_point_register ("gtk-inspector-page");
+
+      g_io_extension_point_set_required_type (point, GTK_TYPE_WIDGET);
+      g_io_extension_point_implement ("gtk-inspector-page", RESMGR_TYPE_INSPECTOR_PAGE, "resmgr", 10);
+      g_once_init_leave (&implemented, 1);
+    }
+}
+
+/* The inspector's top stack is the one its header's GtkStackSwitcher shows
+ * (pages "objects", "global", …); another stack with the same page names
+ * holds a header button per page, shown with the page. */
+static void
+find_inspector_stacks (GtkWidget  *widget,
+                       GtkStack  **top,
+                       GPtrArray  *button_stacks)
+{
+  if (GTK_IS_STACK_SWITCHER (widget))
+    {
+      GtkStack *stack = gtk_stack_switcher_get_stack (GTK_STACK_SWITCHER (widget));
+
+      if (stack != NULL && gtk_stack_get_child_by_name (stack, "objects") != NULL)
+        *top = stack;
+    }
+  else if (GTK_IS_STACK (widget)
+           && gtk_stack_get_child_by_name (GTK_STACK (widget), "objects") != NULL
+           && gtk_stack_get_child_by_name (GTK_STACK (widget), "global") != NULL)
+    g_ptr_array_add (button_stacks, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    find_inspector_stacks (child, top, button_stacks);
+}
+
+/* Adds the page to an inspector window made before the extension was
+ * registered, as the inspector would have. Returns whether it has one. */
+static gboolean
+inspector_window_add_page (GtkWidget *inspector)
+{
+  g_autoptr(GPtrArray) button_stacks = g_ptr_array_new ();
+  GtkStack *top = NULL;
+
+  find_inspector_stacks (inspector, &top, button_stacks);
+  if (top == NULL)
+    return FALSE; /* not the GTK 4 inspector we know: leave it */
+  if (gtk_stack_get_child_by_name (top, "resmgr") != NULL)
+    return TRUE;
+
+  for (guint i = 0; i < button_stacks->len; i++)
+    {
+      GtkStack *stack = g_ptr_array_index (button_stacks, i);
+
+      if (stack != top)
+        gtk_stack_add_named (stack, gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0), "resmgr");
+    }
+  gtk_stack_add_titled (top, g_object_new (RESMGR_TYPE_INSPECTOR_PAGE, NULL), "resmgr", "Resources (resmgr)");
+
+  return TRUE;
+}
+
+static void
+inspector_page_add_to_open_inspectors (void)
+{
+  GType inspector_type = g_type_from_name ("GtkInspectorWindow");
+  g_autoptr(GList) toplevels = NULL;
+
+  if (inspector_type == 0 || !gtk_is_initialized ())
+    return;
+
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, inspector_type))
+      inspector_window_add_page (l->data);
+}
+
+static gboolean
+add_to_open_inspectors_idle (gpointer data)
+{
+  inspector_page_add_to_open_inspectors ();
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs when libresmgr-gtk-1 is loaded: at the start of a C program linked
+ * to it, or at a binding's first use of a ResmgrGtk symbol (GObject
+ * introspection opens the library lazily). Registers types only; GTK
+ * windows are touched from the main context, if GTK is up already. */
+__attribute__((constructor)) static void
+resmgr_inspector_page_on_load (void)
+{
+  inspector_page_implement ();
+  if (gtk_is_initialized ())
+    g_idle_add_full (G_PRIORITY_DEFAULT, add_to_open_inspectors_idle, NULL, NULL);
+}
+
 /**
  * resmgr_inspector_page_register:
  *
- * Adds a "Resources (resmgr)" page, a [class@Resmgr.ResourceView] of the
- * default service, to the GTK Inspector (`GTK_DEBUG=interactive` or
- * Ctrl+Shift+I). Safe to call more than once, from the main thread, before
- * or after the inspector was opened.
+ * Makes sure the GTK Inspector (`GTK_DEBUG=interactive` or Ctrl+Shift+I)
+ * has a "Resources (resmgr)" page, a [class@ResmgrGtk.ResourceView] of the
+ * default service.
+ *
+ * Applications need not call it: the page is registered when
+ * libresmgr-gtk-1 is loaded (at the start of a C program linked to it; in
+ * Python or JavaScript at the first use of anything in the `ResmgrGtk`
+ * namespace), and added to an inspector window that GTK made before
+ * (with `GTK_DEBUG=interactive`, GTK makes it in gtk_init(), which
+ * PyGObject runs when `Gtk` is imported, and #GtkApplication at startup
+ * before the application's handler). This call does the same
+ * at once, for an inspector opened in between. Safe to call more than
+ * once; from the main thread.
  *
  * Since: 0.1
  */
 void
 resmgr_inspector_page_register (void)
 {
-  static gsize registered;
-
-  if (g_once_init_enter (&registered))
-    {
-      /* GTK registers the extension point when the inspector starts; whoever
-       * comes first creates it, the other gets the same one. */
-      GIOExtensionPoint *point = g_io_extension_point_register ("gtk-inspector-page");
-
-      g_io_extension_point_set_required_type (point, GTK_TYPE_WIDGET);
-      g_io_extension_point_implement ("gtk-inspector-page", RESMGR_TYPE_INSPECTOR_PAGE, "resmgr", 10);
-      g_once_init_leave (&registered, 1);
-    }
+  inspector_page_implement ();
+  inspector_page_add_to_open_inspectors ();
 }
 
 /* }}} */
