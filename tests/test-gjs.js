@@ -5,15 +5,10 @@
 // Resmgr-1.0.typelib and ResmgrGtk-1.0.typelib and LD_LIBRARY_PATH at the
 // one holding the libraries (tests/meson.build sets both).
 //
-// What GJS cannot do with the current API is asserted as such (so the test
-// notices when it changes) and explained where it happens:
-// - ResmgrControllerClass.create_coordinator is not introspectable while
-//   it has no doc comment: GObject.registerClass throws "Could not find
-//   definition of virtual function create_coordinator";
-// - resmgr_worker_coordinator_run() cannot be called at all: GJS refuses
-//   it before calling ("argument 'user_data_destroy' ... has a
-//   DestroyNotify argument with no callback"), and GJS would never run
-//   JavaScript on a pool thread anyway.
+// GJS never runs JavaScript on another thread: a JS function given to
+// resmgr_worker_coordinator_run_job_async () is refused with a GError that
+// says so (resmgr_worker_coordinator_run () is C only); JS apps run their
+// work in a subprocess (run_subprocess_async) — see docs/bindings.md.
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -119,23 +114,14 @@ test('controller_subclass_vfuncs', () => {
 });
 
 test('controller_create_coordinator_vfunc', () => {
-    let Klass = null;
-    try {
-        Klass = GObject.registerClass({
-            GTypeName: 'JsCreatingController',
-        }, class JsCreatingController extends Resmgr.Controller {
-            vfunc_create_coordinator(service) {
-                this.created = (this.created ?? 0) + 1;
-                return Resmgr.WorkerCoordinator.new(service);
-            }
-        });
-    } catch (e) {
-        // Today's GIR: the vfunc has no doc comment, so the scanner marks it
-        // introspectable="0" and GJS cannot override it (issue 11).
-        assert(`${e}`.includes('create_coordinator'), `${e}`);
-        note(`create_coordinator not overridable from GJS in this tree: ${e}`);
-        return;
-    }
+    const Klass = GObject.registerClass({
+        GTypeName: 'JsCreatingController',
+    }, class JsCreatingController extends Resmgr.Controller {
+        vfunc_create_coordinator(service) {
+            this.created = (this.created ?? 0) + 1;
+            return Resmgr.WorkerCoordinator.new(service);
+        }
+    });
     const manager = Resmgr.Manager.new();
     const controller = new Klass({service: manager});
     assertEqual(controller.created, 1, 'vfunc_create_coordinator calls');
@@ -231,9 +217,14 @@ test('cleanup_failure_report', () => {
     const json = JSON.parse(report.to_json(false));
     assertEqual(json.failures.length, 1, 'failures in JSON');
     assert(JSON.stringify(json.failures[0]).includes('js-fails'), JSON.stringify(json.failures[0]));
-    // get_failure is not called here: with its `const GError **` out
-    // parameter introspected as `throws` it frees the report's error
-    // (issue 11, being fixed in the annotations).
+    // The failure's handle and its error, owned by the report: reading them
+    // twice and serialising again afterwards reads nothing freed.
+    for (let i = 0; i < 2; i++) {
+        assertEqual(report.get_failure(0).get_name(), 'js-fails', 'the failed handle');
+        const error = report.get_failure_error(0);
+        assert(error instanceof GLib.Error, `the failure's error: ${error}`);
+    }
+    assertEqual(JSON.parse(report.to_json(false)).failures.length, 1, 'the report is intact');
 });
 
 test('monitor', () => {
@@ -284,45 +275,31 @@ test('worker_job_with_js_function', () => {
     assert(workers.get_pool_size() > 0, 'pool size');
     assertEqual(workers.dup_workers().length, 0, 'no workers');
 
-    // A JS function is never run on a pool thread. Today GJS refuses the
-    // call itself, before reaching C: `run`'s user_data_destroy has no
-    // callback of its own, so GJS reports "DestroyNotify argument with no
-    // callback". A binding-friendly job API (run_job_async, being added)
-    // must refuse a JS function with a GError naming the problem instead.
+    // A JS function is never run on a pool thread: run_job_async refuses
+    // it with a GError naming the problem (run () is C only).
     let ran = false;
     const job = () => {
         ran = true;
         return null;
     };
-    if (typeof workers.run_job_async === 'function') {
-        let error = null;
-        let finished = false;
-        try {
-            workers.run_job_async('js-job', job, null, (source, result) => {
-                try {
-                    workers.run_job_finish(result);
-                } catch (e) {
-                    error = e;
-                }
-                finished = true;
-            });
-            iterateUntil(() => finished, 'the refused job reported');
-        } catch (e) {
-            error = e;
-        }
-        assert(error instanceof GLib.Error, `refused with a GLib.Error: ${error}`);
-        note(`run_job_async with a JS function: ${error.message}`);
-    } else {
-        let error = null;
-        try {
-            workers.run('js-job', job, null);
-        } catch (e) {
-            error = e;
-        }
-        assert(error !== null, 'run() with a JS function is refused');
-        assert(`${error}`.includes('DestroyNotify'), `${error}`);
-        note(`run() from GJS: ${error}`);
+    let error = null;
+    let finished = false;
+    try {
+        workers.run_job_async('js-job', job, null, (source, result) => {
+            try {
+                workers.run_job_finish(result);
+            } catch (e) {
+                error = e;
+            }
+            finished = true;
+        });
+        iterateUntil(() => finished, 'the refused job reported');
+    } catch (e) {
+        error = e;
     }
+    assert(error instanceof GLib.Error, `refused with a GLib.Error: ${error}`);
+    assert(error.matches(Resmgr.error_quark(), Resmgr.Error.INVALID_ARGUMENT), `${error}`);
+    assert(error.message.includes('JavaScript'), error.message);
     assertEqual(ran, false, 'the JS function never ran');
     assertEqual(workers.get_n_active(), 0, 'nothing left running');
     assert(controller.cleanup().is_clean(), 'clean');
