@@ -305,6 +305,47 @@ test('worker_job_with_js_function', () => {
     assert(controller.cleanup().is_clean(), 'clean');
 });
 
+test('worker_subprocess_job', () => {
+    // What JavaScript apps run instead of a JS function: a program, owned
+    // by the controller's worker coordinator. Its "progress" and "message"
+    // lines reach the worker on the main loop, its other output is the
+    // value; cancelled, it is killed and the job ends CANCELLED.
+    const manager = Resmgr.Manager.new();
+    const controller = new JsController({service: manager});
+    const workers = controller.get_worker_coordinator();
+    const outcome = [];
+    const progress = [];
+    const done = (source, result) => {
+        try {
+            outcome.push(source.run_job_finish(result));
+        } catch (e) {
+            outcome.push(e);
+        }
+    };
+
+    let worker = workers.run_subprocess_async('sh',
+        ['/bin/sh', '-c', 'echo progress 0.5; echo message half; echo digest'], null, done);
+    worker.connect('notify::progress', w => progress.push(w.get_progress()));
+    iterateUntil(() => outcome.length > 0, 'the program job finished');
+    assertEqual(outcome[0], 'digest\n', 'its output is the value');
+    assertEqual(progress[progress.length - 1], 0.5, 'progress seen on the main loop');
+    assertEqual(worker.dup_message(), 'half', 'message');
+    assertEqual(worker.get_state(), Resmgr.WorkerState.FINISHED, 'finished');
+
+    outcome.length = 0;
+    progress.length = 0;
+    worker = workers.run_subprocess_async('sleeper',
+        ['/bin/sh', '-c', 'echo progress 0.1; exec sleep 600'], null, done);
+    worker.connect('notify::progress', w => progress.push(w.get_progress()));
+    iterateUntil(() => progress.length > 0, 'the sleeper started');
+    worker.cancel();
+    iterateUntil(() => outcome.length > 0, 'the cancelled job reported');
+    assert(outcome[0] instanceof GLib.Error &&
+           outcome[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), `${outcome[0]}`);
+    assertEqual(worker.get_state(), Resmgr.WorkerState.CANCELLED, 'cancelled');
+    assert(controller.cleanup().is_clean(), 'clean');
+});
+
 test('service_errors_and_default', () => {
     const service = Resmgr.service_get_default();
     assert(service instanceof Resmgr.Service, 'the default service');
