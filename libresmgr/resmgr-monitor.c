@@ -885,6 +885,8 @@ core_flush (Core *core)
   g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) notify_resources = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) notify_components = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(ResmgrMonitorList) resources_list = NULL;
+  g_autoptr(ResmgrMonitorList) components_list = NULL;
   Gone gone = { core, dropped };
   GPtrArray *pending, *dirty, *comp_dirty, *entries;
   GSource *source;
@@ -900,6 +902,12 @@ core_flush (Core *core)
       return;
     }
 
+  /* Kept until both are emitted: a handler of the first may drop the last
+   * reference to the monitor, which owns them, and a monitor may be
+   * disposed on another thread once the lock is released. */
+  resources_list = g_object_ref (core->resources_list);
+  components_list = g_object_ref (core->components_list);
+
   /* The queues are emptied in place (all under the lock), keeping their
    * memory for the next batch. */
   pending = core->pending;
@@ -908,7 +916,7 @@ core_flush (Core *core)
   core->n_pending_dead = 0;
 
   /* Resources: changed and removed rows, then the new ones at the end. */
-  entries = _resmgr_monitor_list_get_entries (core->resources_list);
+  entries = _resmgr_monitor_list_get_entries (resources_list);
   r_old_len = entries->len;
   for (guint i = 0; i < dirty->len; i++)
     {
@@ -946,7 +954,7 @@ core_flush (Core *core)
 
   /* Components: after the records, whose release may have dropped the
    * last resource of a removed component. */
-  entries = _resmgr_monitor_list_get_entries (core->components_list);
+  entries = _resmgr_monitor_list_get_entries (components_list);
   c_old_len = entries->len;
   n_gone = 0;
   for (guint i = 0; i < comp_dirty->len; i++)
@@ -989,8 +997,8 @@ core_flush (Core *core)
   g_clear_pointer (&source, g_source_unref);
 
   /* Out of the lock: the lists are only changed here, on this context. */
-  _resmgr_monitor_list_items_changed (core->resources_list, r_pos, r_old_len - r_pos, r_len - r_pos);
-  _resmgr_monitor_list_items_changed (core->components_list, c_pos, c_old_len - c_pos, c_len - c_pos);
+  _resmgr_monitor_list_items_changed (resources_list, r_pos, r_old_len - r_pos, r_len - r_pos);
+  _resmgr_monitor_list_items_changed (components_list, c_pos, c_old_len - c_pos, c_len - c_pos);
   for (guint i = 0; i < notify_resources->len; i++)
     _resmgr_monitor_resource_notify (g_ptr_array_index (notify_resources, i));
   for (guint i = 0; i < notify_components->len; i++)

@@ -1250,6 +1250,49 @@ test_dispose (void)
 }
 
 static void
+drop_monitor_cb (GListModel     *resources,
+                 guint           position,
+                 guint           removed,
+                 guint           added,
+                 ResmgrMonitor **monitor)
+{
+  g_clear_object (monitor);
+}
+
+static void
+test_list_monitor_dropped_in_handler (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(TestComponent) comp = test_component_new (NULL);
+  ResmgrMonitor *monitor = monitor_new (manager);
+  Recorder *rec = recorder_new ();
+  ChangeLog comp_log = { 0, };
+  GListModel *components;
+
+  g_test_summary ("A handler of the resources list's items-changed may drop the last "
+                  "reference to the monitor (a view closed when its list changes): the "
+                  "same batch still reaches the components list, which is freed after it");
+
+  g_signal_connect (resmgr_monitor_get_resources (monitor), "items-changed",
+                    G_CALLBACK (drop_monitor_cb), &monitor);
+  components = resmgr_monitor_get_components (monitor);
+  g_signal_connect (components, "items-changed", G_CALLBACK (on_items_changed), &comp_log);
+  g_object_add_weak_pointer (G_OBJECT (components), (gpointer *) &components);
+
+  /* One batch that changes both lists: the resources list is emitted first. */
+  register_component (SERVICE (manager), comp, "Dropped");
+  track_item (SERVICE (manager), comp, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "x");
+  iterate ();
+
+  g_assert_null (monitor);
+  g_assert_cmpuint (comp_log.n_emissions, ==, 1);
+  g_assert_cmpuint (comp_log.added, ==, 1);
+  g_assert_null (components);
+  g_clear_object (&comp);
+  recorder_free (rec);
+}
+
+static void
 test_snapshot (void)
 {
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
@@ -1536,6 +1579,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Monitor/json", test_json);
   g_test_add_func ("/Resmgr/Monitor/list/contents", test_list_contents);
   g_test_add_func ("/Resmgr/Monitor/list/batching", test_list_batching);
+  g_test_add_func ("/Resmgr/Monitor/list/monitor-dropped-in-handler", test_list_monitor_dropped_in_handler);
   g_test_add_func ("/Resmgr/Monitor/threads", test_threads);
   g_test_add_func ("/Resmgr/Monitor/dispose", test_dispose);
   g_test_add_func ("/Resmgr/Monitor/snapshot", test_snapshot);
