@@ -37,7 +37,7 @@ resmgr_start_session () {
   mkdir -p "$logdir"
   _resmgr_session_tmp=$(mktemp -d "${TMPDIR:-/tmp}/resmgr-session.XXXXXX")
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && command -v Xvfb >/dev/null 2>&1; then
-    Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp \
+    Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp -noreset \
       3>"$_resmgr_session_tmp/display" </dev/null >"$logdir/xvfb.log" 2>&1 &
     pid=$!
     _resmgr_session_pids+=("$pid")
