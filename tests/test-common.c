@@ -375,3 +375,26 @@ test_worker_controller_class_init (TestWorkerControllerClass *klass)
 static void test_worker_controller_init (TestWorkerController *self) { }
 
 /* }}} */
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+wait_for (Condition   cond,
+          gpointer    data,
+          const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  guint id = g_timeout_add (100, wake_cb, NULL);
+
+  while (!cond (data))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s", what);
+    }
+  g_source_remove (id);
+}

@@ -106,6 +106,15 @@ void        register_component            (ResmgrService      *service,
 /* A stable name for a state, independent of the library's enum nicks */
 const char *state_name                    (ResmgrResourceState state);
 
+typedef gboolean (*Condition) (gpointer data);
+
+/* Iterates the default context until @cond holds; g_error () naming @what
+ * after 60 s. Nothing waits on the clock: a periodic source only lets the
+ * deadline be checked. */
+void        wait_for                      (Condition           cond,
+                                           gpointer            data,
+                                           const char         *what);
+
 /* Iterates @context until *flag is TRUE. */
 void        iterate_until                 (GMainContext       *context,
                                            volatile gint      *flag);

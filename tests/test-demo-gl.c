@@ -30,6 +30,8 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "test-common.h"
+
 #include "demo-gl-controller.h"
 #include "demo-gl-tab.h"
 
@@ -110,33 +112,6 @@ remove_images (const char *dir)
 /* }}} */
 
 /* Waiting {{{ */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the default context until @cond holds. The periodic source only
- * lets the guard against a hang be checked: nothing waits on it. */
-static void
-wait_for (Condition   cond,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  guint id = g_timeout_add (100, wake_cb, NULL);
-
-  while (!cond (data))
-    {
-      g_main_context_iteration (NULL, TRUE);
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-    }
-  g_source_remove (id);
-}
 
 static void
 iterate_pending (void)

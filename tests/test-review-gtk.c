@@ -170,31 +170,6 @@ test_gl_end_frame_unbalanced (void)
 /* GL coordinator: re-creation goes to the realizing area only {{{ */
 
 static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   cond,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  guint id = g_timeout_add (50, wake_cb, NULL);
-
-  while (!cond (data))
-    {
-      g_main_context_iteration (NULL, TRUE);
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-    }
-  g_source_remove (id);
-}
-
-static gboolean
 area_ready (gpointer data)
 {
   GtkGLArea *area = data;
