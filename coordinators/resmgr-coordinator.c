@@ -68,6 +68,7 @@ typedef struct
 {
   /* Read-only after construction: */
   ResmgrService *service;
+  ResmgrManager *manager; /* service, when it is a ResmgrManager */
 
   /* Read-only after bind: */
   GWeakRef       component;
@@ -317,6 +318,8 @@ resmgr_coordinator_constructed (GObject *object)
 
   if (priv->service == NULL)
     priv->service = g_object_ref (resmgr_service_get_default ());
+  if (RESMGR_IS_MANAGER (priv->service))
+    priv->manager = RESMGR_MANAGER (priv->service);
 }
 
 static void
@@ -923,16 +926,24 @@ resmgr_coordinator_release (ResmgrCoordinator  *self,
                             guint64             id,
                             GError            **error)
 {
+  ResmgrCoordinatorPrivate *priv;
   ResmgrHandle *handle;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  priv = PRIV (self);
+
+  /* The manager checks the owner under the lock of its release, without a
+   * handle; any other service is asked for one. */
+  if (priv->manager != NULL && priv->component_id != NULL && id != 0)
+    return _resmgr_manager_release_held (priv->manager, id, priv->component_id, error);
+
   if ((handle = resmgr_coordinator_lookup (self, id, error)) == NULL)
     return FALSE;
   resmgr_handle_unref (handle);
 
-  return resmgr_service_release (PRIV (self)->service, id, error);
+  return resmgr_service_release (priv->service, id, error);
 }
 
 /**

@@ -2060,12 +2060,14 @@ resmgr_manager_set_metadata (ResmgrService  *service,
   return TRUE;
 }
 
+/* With @owner_id, only a resource of that component is released: the
+ * check and the release are one step, under the component's lock. */
 static gboolean
-resmgr_manager_release (ResmgrService  *service,
-                        guint64         id,
-                        GError        **error)
+release_impl (ResmgrManager  *self,
+              guint64         id,
+              const char     *owner_id,
+              GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
   Component *comp = lock_component_for_id (self, id);
   ResmgrResourceState state;
   GError *local_error = NULL;
@@ -2074,12 +2076,13 @@ resmgr_manager_release (ResmgrService  *service,
   Entry *e, taken;
 
   if (comp == NULL)
-    return not_found (error, id);
+    goto not_found;
 
-  if ((e = find_entry_locked (comp, (guint32) id)) == NULL)
+  if ((owner_id != NULL && strcmp (comp->id, owner_id) != 0) ||
+      (e = find_entry_locked (comp, (guint32) id)) == NULL)
     {
       unlock_component (comp);
-      return not_found (error, id);
+      goto not_found;
     }
 
   taken = take_entry_locked (comp, e);
@@ -2113,6 +2116,32 @@ resmgr_manager_release (ResmgrService  *service,
     }
 
   return TRUE;
+
+not_found:
+  if (owner_id == NULL)
+    return not_found (error, id);
+  g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+               "Resource %" G_GUINT64_FORMAT " is not held by component “%s”", id, owner_id);
+  return FALSE;
+}
+
+static gboolean
+resmgr_manager_release (ResmgrService  *service,
+                        guint64         id,
+                        GError        **error)
+{
+  return release_impl (RESMGR_MANAGER (service), id, NULL, error);
+}
+
+/* For ResmgrCoordinator: releases @id only if component @owner_id holds it,
+ * else fails with RESMGR_ERROR_NOT_FOUND; without making a handle. */
+gboolean
+_resmgr_manager_release_held (ResmgrManager  *self,
+                              guint64         id,
+                              const char     *owner_id,
+                              GError        **error)
+{
+  return release_impl (self, id, owner_id, error);
 }
 
 static ResmgrHandle *

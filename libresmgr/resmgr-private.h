@@ -119,6 +119,13 @@ void _resmgr_notify_resource_released    (gpointer                      service,
 void _resmgr_notify_cleanup_finished     (gpointer                      service,
                                           ResmgrCleanupReport          *report);
 
+/* resmgr-manager.c: resmgr_coordinator_release () on a manager, checking
+ * the owner without making a handle. */
+gboolean _resmgr_manager_release_held (ResmgrManager  *self,
+                                       guint64         id,
+                                       const char     *owner_id,
+                                       GError        **error);
+
 /* resmgr-stats.c */
 struct _ResmgrStats
 {
