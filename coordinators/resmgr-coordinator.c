@@ -68,6 +68,7 @@ typedef struct
 {
   /* Read-only after construction: */
   ResmgrService *service;
+  ResmgrManager *manager; /* service, when it is a ResmgrManager */
 
   /* Read-only after bind: */
   GWeakRef       component;
@@ -76,9 +77,11 @@ typedef struct
 
   /* Protected by mutex: */
   GMutex         mutex;
-  gboolean       bound;
   gboolean       binding;
-  gboolean       own_cleanup_pending;
+
+  /* Atomic (written under mutex): */
+  int            bound;               /* set once, never cleared */
+  int            own_cleanup_pending; /* taken with a compare-and-exchange */
 } ResmgrCoordinatorPrivate;
 
 struct _ResmgrCheckpoint
@@ -162,13 +165,33 @@ own_cleanup_cb (gpointer   resource,
                 GError   **error)
 {
   ResmgrCoordinator *self = user_data;
-  ResmgrCoordinatorPrivate *priv = PRIV (self);
 
-  g_mutex_lock (&priv->mutex);
-  priv->own_cleanup_pending = TRUE;
-  g_mutex_unlock (&priv->mutex);
+  g_atomic_int_set (&PRIV (self)->own_cleanup_pending, TRUE);
 
   return RESMGR_COORDINATOR_GET_CLASS (self)->cleanup (self, error);
+}
+
+/* "<TypeName> cleanup", made once per type and interned. */
+static const char *
+own_cleanup_name (ResmgrCoordinator *self)
+{
+  static GQuark quark;
+  GType type = G_OBJECT_TYPE (self);
+  const char *name;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("resmgr-coordinator-cleanup-name");
+
+  if ((name = g_type_get_qdata (type, quark)) == NULL)
+    {
+      g_autofree char *built = g_strdup_printf ("%s cleanup", g_type_name (type));
+
+      /* Racing threads store the same interned string. */
+      name = g_intern_string (built);
+      g_type_set_qdata (type, quark, (gpointer) name);
+    }
+
+  return name;
 }
 
 /* Registers the class's cleanup, at bind time and again on the first track
@@ -178,28 +201,21 @@ ensure_own_cleanup (ResmgrCoordinator *self,
                     GObject           *component)
 {
   ResmgrCoordinatorPrivate *priv = PRIV (self);
-  ResmgrCoordinatorClass *klass = RESMGR_COORDINATOR_GET_CLASS (self);
-  g_autofree char *name = NULL;
-  gboolean needed;
+  ResmgrCoordinatorClass *klass;
 
-  g_mutex_lock (&priv->mutex);
-  needed = priv->own_cleanup_pending;
-  priv->own_cleanup_pending = FALSE;
-  g_mutex_unlock (&priv->mutex);
-
-  if (!needed)
+  /* One atomic load on the track path while nothing is pending. */
+  if (G_LIKELY (!g_atomic_int_get (&priv->own_cleanup_pending)) ||
+      !g_atomic_int_compare_and_exchange (&priv->own_cleanup_pending, TRUE, FALSE))
     return;
 
-  name = g_strdup_printf ("%s cleanup", G_OBJECT_TYPE_NAME (self));
-  if (resmgr_service_add_cleanup (priv->service, component, name, klass->cleanup_priority,
-                                  own_cleanup_cb, g_object_ref (self), g_object_unref,
-                                  NULL) == 0)
+  klass = RESMGR_COORDINATOR_GET_CLASS (self);
+  if (resmgr_service_add_cleanup (priv->service, component, own_cleanup_name (self),
+                                  klass->cleanup_priority, own_cleanup_cb,
+                                  g_object_ref (self), g_object_unref, NULL) == 0)
     {
       /* Refused (shutting down): the next track tries again. */
       g_object_unref (self);
-      g_mutex_lock (&priv->mutex);
-      priv->own_cleanup_pending = TRUE;
-      g_mutex_unlock (&priv->mutex);
+      g_atomic_int_set (&priv->own_cleanup_pending, TRUE);
     }
 }
 
@@ -210,13 +226,15 @@ dup_bound_component (ResmgrCoordinator  *self,
   ResmgrCoordinatorPrivate *priv = PRIV (self);
   GObject *component;
 
-  if (!resmgr_coordinator_is_bound (self))
+  if (G_UNLIKELY (!g_atomic_int_get (&priv->bound)))
     {
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
                    "%s %p is not bound to a component", G_OBJECT_TYPE_NAME (self), self);
       return NULL;
     }
 
+  /* The upgrade is what makes tracking safe: the service is handed a live
+   * component, never a pointer a new object may have reused. */
   if ((component = g_weak_ref_get (&priv->component)) == NULL)
     {
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
@@ -317,6 +335,8 @@ resmgr_coordinator_constructed (GObject *object)
 
   if (priv->service == NULL)
     priv->service = g_object_ref (resmgr_service_get_default ());
+  if (RESMGR_IS_MANAGER (priv->service))
+    priv->manager = RESMGR_MANAGER (priv->service);
 }
 
 static void
@@ -545,10 +565,11 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
   priv->binding = FALSE;
   if (bound)
     {
-      priv->bound = TRUE;
       priv->component_id = g_steal_pointer (&component_id);
       priv->context = g_main_context_ref_thread_default ();
-      priv->own_cleanup_pending = TRUE;
+      g_atomic_int_set (&priv->own_cleanup_pending, TRUE);
+      /* Last: whoever reads it set sees the fields above. */
+      g_atomic_int_set (&priv->bound, TRUE);
     }
   g_mutex_unlock (&priv->mutex);
 
@@ -574,17 +595,9 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
 gboolean
 resmgr_coordinator_is_bound (ResmgrCoordinator *self)
 {
-  ResmgrCoordinatorPrivate *priv;
-  gboolean bound;
-
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), FALSE);
 
-  priv = PRIV (self);
-  g_mutex_lock (&priv->mutex);
-  bound = priv->bound;
-  g_mutex_unlock (&priv->mutex);
-
-  return bound;
+  return g_atomic_int_get (&PRIV (self)->bound);
 }
 
 /**
@@ -923,16 +936,24 @@ resmgr_coordinator_release (ResmgrCoordinator  *self,
                             guint64             id,
                             GError            **error)
 {
+  ResmgrCoordinatorPrivate *priv;
   ResmgrHandle *handle;
 
   g_return_val_if_fail (RESMGR_IS_COORDINATOR (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  priv = PRIV (self);
+
+  /* The manager checks the owner under the lock of its release, without a
+   * handle; any other service is asked for one. */
+  if (priv->manager != NULL && priv->component_id != NULL && id != 0)
+    return _resmgr_manager_release_held (priv->manager, id, priv->component_id, error);
+
   if ((handle = resmgr_coordinator_lookup (self, id, error)) == NULL)
     return FALSE;
   resmgr_handle_unref (handle);
 
-  return resmgr_service_release (PRIV (self)->service, id, error);
+  return resmgr_service_release (priv->service, id, error);
 }
 
 /**

@@ -148,6 +148,9 @@ struct _ResmgrManager
   GMainContext *context;
   ManagerRef   *weak_self;
 
+  /* Its observers (resmgr-observer.c) */
+  ResmgrObserverSlot observer_slot;
+
   /* Protected by table_lock: */
   GRWLock       table_lock;
   GHashTable   *by_object;   /* GObject* → Component* (borrowed from by_serial) */
@@ -792,7 +795,7 @@ entry_done (ResmgrManager        *self,
         e->priority, e->type, state,
       };
 
-      _resmgr_notify_resource_released (self, &res);
+      _resmgr_notify_resource_released (&self->observer_slot, &res);
       g_free (name);
     }
 }
@@ -1487,7 +1490,7 @@ emit_cleanup_finished (ResmgrManager       *self,
                        ResmgrCleanupReport *report)
 {
   if (_resmgr_service_observed ())
-    _resmgr_notify_cleanup_finished (self, report);
+    _resmgr_notify_cleanup_finished (&self->observer_slot, report);
   if (has_handlers (self, SIGNAL_CLEANUP_FINISHED))
     emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
 }
@@ -1533,7 +1536,7 @@ finish_disposed_component (ResmgrManager *self,
   resmgr_cleanup_report_unref (report);
 
   if (removed && _resmgr_service_observed ())
-    _resmgr_notify_component_removed (self, comp->id);
+    _resmgr_notify_component_removed (&self->observer_slot, comp->id);
   if (removed && has_handlers (self, SIGNAL_COMPONENT_REMOVED))
     emit_event (self, SIGNAL_COMPONENT_REMOVED, g_strdup (comp->id));
 
@@ -1771,7 +1774,7 @@ resmgr_manager_register_component (ResmgrService  *service,
   g_object_weak_ref (object, component_disposed, component_ref (comp));
 
   if (_resmgr_service_observed ())
-    _resmgr_notify_component_registered (self, comp->id);
+    _resmgr_notify_component_registered (&self->observer_slot, comp->id);
 
   if (has_handlers (self, SIGNAL_COMPONENT_REGISTERED))
     emit_event (self, SIGNAL_COMPONENT_REGISTERED, g_strdup (comp->id));
@@ -1859,7 +1862,7 @@ track_entry (ResmgrManager  *self,
         proto->priority, proto->type, RESMGR_RESOURCE_STATE_ACTIVE,
       };
 
-      _resmgr_notify_resource_tracked (self, &res);
+      _resmgr_notify_resource_tracked (&self->observer_slot, &res);
       component_unref (comp);
     }
 
@@ -2060,12 +2063,14 @@ resmgr_manager_set_metadata (ResmgrService  *service,
   return TRUE;
 }
 
+/* With @owner_id, only a resource of that component is released: the
+ * check and the release are one step, under the component's lock. */
 static gboolean
-resmgr_manager_release (ResmgrService  *service,
-                        guint64         id,
-                        GError        **error)
+release_impl (ResmgrManager  *self,
+              guint64         id,
+              const char     *owner_id,
+              GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
   Component *comp = lock_component_for_id (self, id);
   ResmgrResourceState state;
   GError *local_error = NULL;
@@ -2074,12 +2079,13 @@ resmgr_manager_release (ResmgrService  *service,
   Entry *e, taken;
 
   if (comp == NULL)
-    return not_found (error, id);
+    goto not_found;
 
-  if ((e = find_entry_locked (comp, (guint32) id)) == NULL)
+  if ((owner_id != NULL && strcmp (comp->id, owner_id) != 0) ||
+      (e = find_entry_locked (comp, (guint32) id)) == NULL)
     {
       unlock_component (comp);
-      return not_found (error, id);
+      goto not_found;
     }
 
   taken = take_entry_locked (comp, e);
@@ -2113,6 +2119,32 @@ resmgr_manager_release (ResmgrService  *service,
     }
 
   return TRUE;
+
+not_found:
+  if (owner_id == NULL)
+    return not_found (error, id);
+  g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+               "Resource %" G_GUINT64_FORMAT " is not held by component “%s”", id, owner_id);
+  return FALSE;
+}
+
+static gboolean
+resmgr_manager_release (ResmgrService  *service,
+                        guint64         id,
+                        GError        **error)
+{
+  return release_impl (RESMGR_MANAGER (service), id, NULL, error);
+}
+
+/* For ResmgrCoordinator: releases @id only if component @owner_id holds it,
+ * else fails with RESMGR_ERROR_NOT_FOUND; without making a handle. */
+gboolean
+_resmgr_manager_release_held (ResmgrManager  *self,
+                              guint64         id,
+                              const char     *owner_id,
+                              GError        **error)
+{
+  return release_impl (self, id, owner_id, error);
 }
 
 static ResmgrHandle *
@@ -3375,6 +3407,7 @@ resmgr_manager_finalize (GObject *object)
   g_mutex_clear (&self->event_mutex);
   g_main_context_unref (self->context);
   manager_ref_unref (self->weak_self);
+  _resmgr_observer_slot_clear (&self->observer_slot);
 
   G_OBJECT_CLASS (resmgr_manager_parent_class)->finalize (object);
 }
@@ -3471,6 +3504,7 @@ resmgr_manager_init (ResmgrManager *self)
   g_weak_ref_init (&self->weak_self->manager, self);
   g_rw_lock_init (&self->table_lock);
   g_mutex_init (&self->event_mutex);
+  _resmgr_observer_slot_init (&self->observer_slot, self);
   self->by_object = g_hash_table_new (NULL, NULL);
   self->by_serial = g_hash_table_new (NULL, NULL);
   self->ids = g_hash_table_new (g_str_hash, g_str_equal);

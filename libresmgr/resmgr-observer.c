@@ -53,11 +53,15 @@
  * Since: 0.1
  */
 
-/* The observers of a service are an immutable, refcounted set in its qdata,
- * replaced as a whole under observers_mutex when one is added or removed;
- * an event takes a reference to the set (g_object_dup_qdata ()) while it
- * calls them. n_observed counts the services that have a set: while it is
- * 0, notifying costs one relaxed load. A service's events load it after
+/* The observers of a service are an immutable, refcounted set in the
+ * service's slot, replaced as a whole under observers_mutex (and the slot's
+ * own mutex) when one is added or removed; an event takes a reference to
+ * the set under the slot's mutex while it calls them. The slot is found in
+ * the service's qdata, made at the first observer; a service on a hot path
+ * (the manager) embeds its own (_resmgr_observer_slot_init ()) and passes it
+ * to the _resmgr_notify_* () functions, which saves the qdata lookup per
+ * event. n_observed counts the services that have a set: while it is 0,
+ * notifying costs one relaxed load. A service's events load it after
  * dropping the lock under which the event happened, so an observer added
  * before someone else read that state under the same lock (the monitor's
  * snapshot) sees every later event. */
@@ -85,12 +89,12 @@ static GMutex observers_mutex;
 static guint  next_observer_id;
 
 static GQuark
-observers_quark (void)
+slot_quark (void)
 {
   static GQuark quark;
 
   if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("resmgr-service-observers");
+    quark = g_quark_from_static_string ("resmgr-service-observer-slot");
 
   return quark;
 }
@@ -113,18 +117,6 @@ observer_unref (Observer *o)
     }
 }
 
-static gpointer
-set_dup (gpointer data,
-         gpointer user_data)
-{
-  ObserverSet *set = data;
-
-  if (set != NULL)
-    g_atomic_ref_count_inc (&set->ref_count);
-
-  return set;
-}
-
 /* Never with a lock held: may run a destroy notify. */
 static void
 set_unref (gpointer data)
@@ -139,12 +131,66 @@ set_unref (gpointer data)
     }
 }
 
-/* The set of a service finalized with observers still attached. */
+/* Never with a lock held: drops the set of a service being finalized with
+ * observers still attached. */
 static void
-set_finalized (gpointer data)
+slot_drop_set (ResmgrObserverSlot *slot)
 {
-  g_atomic_int_dec_and_test (&_resmgr_n_observed);
-  set_unref (data);
+  ObserverSet *set = g_steal_pointer (&slot->set);
+
+  if (set != NULL)
+    {
+      g_atomic_int_dec_and_test (&_resmgr_n_observed);
+      set_unref (set);
+    }
+}
+
+/* The qdata of a service that has no slot of its own. */
+static void
+slot_free (gpointer data)
+{
+  ResmgrObserverSlot *slot = data;
+
+  slot_drop_set (slot);
+  g_mutex_clear (&slot->mutex);
+  g_free (slot);
+}
+
+void
+_resmgr_observer_slot_init (ResmgrObserverSlot *slot,
+                            gpointer            service)
+{
+  g_mutex_init (&slot->mutex);
+  slot->set = NULL;
+
+  g_mutex_lock (&observers_mutex);
+  g_object_set_qdata (service, slot_quark (), slot);
+  g_mutex_unlock (&observers_mutex);
+}
+
+/* At the service's finalization: nobody can add an observer any more. */
+void
+_resmgr_observer_slot_clear (ResmgrObserverSlot *slot)
+{
+  slot_drop_set (slot);
+  g_mutex_clear (&slot->mutex);
+}
+
+/* Under observers_mutex. */
+static ResmgrObserverSlot *
+slot_get_locked (ResmgrService *self,
+                 gboolean       create)
+{
+  ResmgrObserverSlot *slot = g_object_get_qdata (G_OBJECT (self), slot_quark ());
+
+  if (slot == NULL && create)
+    {
+      slot = g_new0 (ResmgrObserverSlot, 1);
+      g_mutex_init (&slot->mutex);
+      g_object_set_qdata_full (G_OBJECT (self), slot_quark (), slot, slot_free);
+    }
+
+  return slot;
 }
 
 static ObserverSet *
@@ -160,13 +206,16 @@ set_new (guint n)
 
 /* Under observers_mutex; returns the old set, to unref after unlocking. */
 static ObserverSet *
-set_replace_locked (ResmgrService *self,
-                    ObserverSet   *set)
+set_replace_locked (ResmgrObserverSlot *slot,
+                    ObserverSet        *set)
 {
-  ObserverSet *old = g_object_steal_qdata (G_OBJECT (self), observers_quark ());
+  ObserverSet *old;
 
-  if (set != NULL)
-    g_object_set_qdata_full (G_OBJECT (self), observers_quark (), set, set_finalized);
+  g_mutex_lock (&slot->mutex);
+  old = slot->set;
+  slot->set = set;
+  g_mutex_unlock (&slot->mutex);
+
   if (old == NULL && set != NULL)
     g_atomic_int_inc (&_resmgr_n_observed);
   else if (old != NULL && set == NULL)
@@ -181,6 +230,7 @@ resmgr_service_add_observer (ResmgrService             *self,
                              gpointer                   data,
                              GDestroyNotify             destroy)
 {
+  ResmgrObserverSlot *slot;
   ObserverSet *set, *old;
   Observer *o;
   guint n, id;
@@ -195,7 +245,8 @@ resmgr_service_add_observer (ResmgrService             *self,
   o->destroy = destroy;
 
   g_mutex_lock (&observers_mutex);
-  old = g_object_get_qdata (G_OBJECT (self), observers_quark ());
+  slot = slot_get_locked (self, TRUE);
+  old = slot->set;
   n = old != NULL ? old->n : 0;
   set = set_new (n + 1);
   for (guint i = 0; i < n; i++)
@@ -204,7 +255,7 @@ resmgr_service_add_observer (ResmgrService             *self,
   if (++next_observer_id == 0)
     ++next_observer_id;
   id = o->id = next_observer_id;
-  old = set_replace_locked (self, set);
+  old = set_replace_locked (slot, set);
   g_mutex_unlock (&observers_mutex);
 
   set_unref (old);
@@ -234,13 +285,15 @@ resmgr_service_remove_observer (ResmgrService *self,
                                 guint          observer_id)
 {
   ObserverSet *cur, *set = NULL, *old = NULL;
+  ResmgrObserverSlot *slot;
   Observer *found = NULL;
 
   g_return_if_fail (RESMGR_IS_SERVICE (self));
   g_return_if_fail (observer_id != 0);
 
   g_mutex_lock (&observers_mutex);
-  cur = g_object_get_qdata (G_OBJECT (self), observers_quark ());
+  slot = slot_get_locked (self, FALSE);
+  cur = slot != NULL ? slot->set : NULL;
   for (guint i = 0; cur != NULL && i < cur->n; i++)
     if (cur->observers[i]->id == observer_id)
       found = cur->observers[i];
@@ -257,7 +310,7 @@ resmgr_service_remove_observer (ResmgrService *self,
             if (cur->observers[i] != found)
               set->observers[j++] = observer_ref (cur->observers[i]);
         }
-      old = set_replace_locked (self, set);
+      old = set_replace_locked (slot, set);
     }
   g_mutex_unlock (&observers_mutex);
 
@@ -268,12 +321,29 @@ resmgr_service_remove_observer (ResmgrService *self,
 }
 
 static inline ObserverSet *
-set_get (gpointer self)
+set_get (ResmgrObserverSlot *slot)
+{
+  ObserverSet *set;
+
+  if (G_LIKELY (!_resmgr_service_observed ()) || slot == NULL)
+    return NULL;
+
+  g_mutex_lock (&slot->mutex);
+  set = slot->set;
+  if (set != NULL)
+    g_atomic_ref_count_inc (&set->ref_count);
+  g_mutex_unlock (&slot->mutex);
+
+  return set;
+}
+
+static inline ResmgrObserverSlot *
+slot_of (ResmgrService *self)
 {
   if (G_LIKELY (!_resmgr_service_observed ()))
     return NULL;
 
-  return g_object_dup_qdata (self, observers_quark (), set_dup, NULL);
+  return g_object_get_qdata (G_OBJECT (self), slot_quark ());
 }
 
 #define FOREACH_OBSERVER(set, o, member) \
@@ -281,9 +351,9 @@ set_get (gpointer self)
     if (((o) = (set)->observers[i_])->funcs.member != NULL && \
         !g_atomic_int_get (&(o)->removed))
 
-#define NOTIFY(self, member, ...) \
+#define NOTIFY(slot, member, ...) \
   G_STMT_START { \
-    ObserverSet *set_ = set_get (self); \
+    ObserverSet *set_ = set_get (slot); \
     Observer *o_; \
     \
     if (set_ != NULL) \
@@ -294,40 +364,40 @@ set_get (gpointer self)
       } \
   } G_STMT_END
 
-/* Unchecked, for the manager's hot paths. */
+/* Unchecked, for the manager's hot paths: with its own slot. */
 void
-_resmgr_notify_component_registered (gpointer    service,
+_resmgr_notify_component_registered (ResmgrObserverSlot *slot,
                                      const char *component_id)
 {
-  NOTIFY (service, component_registered, component_id);
+  NOTIFY (slot, component_registered, component_id);
 }
 
 void
-_resmgr_notify_component_removed (gpointer    service,
+_resmgr_notify_component_removed (ResmgrObserverSlot *slot,
                                   const char *component_id)
 {
-  NOTIFY (service, component_removed, component_id);
+  NOTIFY (slot, component_removed, component_id);
 }
 
 void
-_resmgr_notify_resource_tracked (gpointer                      service,
+_resmgr_notify_resource_tracked (ResmgrObserverSlot           *slot,
                                  const ResmgrObservedResource *resource)
 {
-  NOTIFY (service, resource_tracked, resource);
+  NOTIFY (slot, resource_tracked, resource);
 }
 
 void
-_resmgr_notify_resource_released (gpointer                      service,
+_resmgr_notify_resource_released (ResmgrObserverSlot           *slot,
                                   const ResmgrObservedResource *resource)
 {
-  NOTIFY (service, resource_released, resource);
+  NOTIFY (slot, resource_released, resource);
 }
 
 void
-_resmgr_notify_cleanup_finished (gpointer             service,
+_resmgr_notify_cleanup_finished (ResmgrObserverSlot  *slot,
                                  ResmgrCleanupReport *report)
 {
-  NOTIFY (service, cleanup_finished, report);
+  NOTIFY (slot, cleanup_finished, report);
 }
 
 /**
@@ -348,7 +418,7 @@ resmgr_service_notify_component_registered (ResmgrService *self,
   g_return_if_fail (RESMGR_IS_SERVICE (self));
   g_return_if_fail (component_id != NULL);
 
-  _resmgr_notify_component_registered (self, component_id);
+  _resmgr_notify_component_registered (slot_of (self), component_id);
 }
 
 /**
@@ -368,7 +438,7 @@ resmgr_service_notify_component_removed (ResmgrService *self,
   g_return_if_fail (RESMGR_IS_SERVICE (self));
   g_return_if_fail (component_id != NULL);
 
-  _resmgr_notify_component_removed (self, component_id);
+  _resmgr_notify_component_removed (slot_of (self), component_id);
 }
 
 /**
@@ -388,7 +458,7 @@ resmgr_service_notify_resource_tracked (ResmgrService                *self,
   g_return_if_fail (RESMGR_IS_SERVICE (self));
   g_return_if_fail (resource != NULL);
 
-  _resmgr_notify_resource_tracked (self, resource);
+  _resmgr_notify_resource_tracked (slot_of (self), resource);
 }
 
 /**
@@ -409,7 +479,7 @@ resmgr_service_notify_resource_released (ResmgrService                *self,
   g_return_if_fail (RESMGR_IS_SERVICE (self));
   g_return_if_fail (resource != NULL);
 
-  _resmgr_notify_resource_released (self, resource);
+  _resmgr_notify_resource_released (slot_of (self), resource);
 }
 
 /**
@@ -429,5 +499,5 @@ resmgr_service_notify_cleanup_finished (ResmgrService       *self,
   g_return_if_fail (RESMGR_IS_SERVICE (self));
   g_return_if_fail (report != NULL);
 
-  _resmgr_notify_cleanup_finished (self, report);
+  _resmgr_notify_cleanup_finished (slot_of (self), report);
 }

@@ -106,18 +106,38 @@ _resmgr_service_observed (void)
   return G_UNLIKELY (__atomic_load_n (&_resmgr_n_observed, __ATOMIC_RELAXED) != 0);
 }
 
+/* Where the observers of a service are: in its qdata, or embedded in a
+ * service that notifies on hot paths (the manager), which passes it to the
+ * _resmgr_notify_* () functions. Opaque outside resmgr-observer.c. */
+typedef struct
+{
+  GMutex   mutex;
+  gpointer set;
+} ResmgrObserverSlot;
+
+void _resmgr_observer_slot_init  (ResmgrObserverSlot *slot,
+                                  gpointer            service);
+void _resmgr_observer_slot_clear (ResmgrObserverSlot *slot);
+
 /* The resmgr_service_notify_* () functions without their argument checks,
- * for a service's hot paths. */
-void _resmgr_notify_component_registered (gpointer                      service,
+ * for a service's hot paths, with the service's slot. */
+void _resmgr_notify_component_registered (ResmgrObserverSlot           *slot,
                                           const char                   *component_id);
-void _resmgr_notify_component_removed    (gpointer                      service,
+void _resmgr_notify_component_removed    (ResmgrObserverSlot           *slot,
                                           const char                   *component_id);
-void _resmgr_notify_resource_tracked     (gpointer                      service,
+void _resmgr_notify_resource_tracked     (ResmgrObserverSlot           *slot,
                                           const ResmgrObservedResource *resource);
-void _resmgr_notify_resource_released    (gpointer                      service,
+void _resmgr_notify_resource_released    (ResmgrObserverSlot           *slot,
                                           const ResmgrObservedResource *resource);
-void _resmgr_notify_cleanup_finished     (gpointer                      service,
+void _resmgr_notify_cleanup_finished     (ResmgrObserverSlot           *slot,
                                           ResmgrCleanupReport          *report);
+
+/* resmgr-manager.c: resmgr_coordinator_release () on a manager, checking
+ * the owner without making a handle. */
+gboolean _resmgr_manager_release_held (ResmgrManager  *self,
+                                       guint64         id,
+                                       const char     *owner_id,
+                                       GError        **error);
 
 /* resmgr-stats.c */
 struct _ResmgrStats
