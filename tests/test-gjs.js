@@ -492,7 +492,7 @@ try {
 } catch (e) {
     note(`ResmgrGtk not available: ${e}`);
 }
-const haveDisplay = Gtk !== null && Gtk.init_check();
+const haveDisplay = Gtk !== null && ResmgrGtk !== null && Gtk.init_check();
 
 test('gtk_resource_view_and_widget', () => {
     if (!haveDisplay) {
