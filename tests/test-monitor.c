@@ -212,6 +212,44 @@ test_leak_stale (void)
 }
 
 static void
+test_notify_by_hand (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(ResmgrMonitor) monitor = monitor_new (manager);
+  GListModel *resources = resmgr_monitor_get_resources (monitor);
+  GListModel *components = resmgr_monitor_get_components (monitor);
+  ResmgrObservedResource res = {
+    .id = G_GUINT64_CONSTANT (0x7ffe00000001), .component_id = "Hand", .name = "by hand",
+    .size = 32, .created = g_get_monotonic_time (), .priority = 20,
+    .type = RESMGR_RESOURCE_TYPE_MEMORY, .state = RESMGR_RESOURCE_STATE_ACTIVE,
+  };
+
+  g_test_summary ("The five notify functions, as a service of one's own calls them, are "
+                  "what the monitor follows: a component and its resource appear, the "
+                  "release takes the resource away, the removal the component");
+
+  resmgr_service_notify_component_registered (SERVICE (manager), "Hand");
+  resmgr_service_notify_resource_tracked (SERVICE (manager), &res);
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (components), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 1);
+  {
+    g_autoptr(ResmgrMonitorResource) item = g_list_model_get_item (resources, 0);
+
+    g_assert_cmpuint (resmgr_monitor_resource_get_id (item), ==, res.id);
+  }
+
+  res.state = RESMGR_RESOURCE_STATE_RELEASED;
+  resmgr_service_notify_resource_released (SERVICE (manager), &res);
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
+
+  resmgr_service_notify_component_removed (SERVICE (manager), "Hand");
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (components), ==, 0);
+}
+
+static void
 emit_cleanup_finished (ResmgrManager *manager,
                        const char    *scope)
 {
@@ -1565,6 +1603,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/Resmgr/Monitor/notify/by-hand", test_notify_by_hand);
   g_test_add_func ("/Resmgr/Monitor/properties", test_properties);
   g_test_add_func ("/Resmgr/Monitor/leaks/orphaned", test_leak_orphaned);
   g_test_add_func ("/Resmgr/Monitor/leaks/stale", test_leak_stale);
