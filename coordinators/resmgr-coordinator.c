@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "resmgr.h"
 #include "resmgr-private.h"
+#include "resmgr-coordinator.h"
 
 /**
  * ResmgrCoordinator:

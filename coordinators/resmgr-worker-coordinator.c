@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "resmgr-private.h"
+#include "resmgr-worker-coordinator.h"
 #include "resmgr-worker-private.h"
 
 /**

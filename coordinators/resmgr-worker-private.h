@@ -5,7 +5,8 @@
 
 #pragma once
 
-#include "resmgr.h"
+#include "resmgr-private.h"
+#include "resmgr-worker.h"
 
 G_BEGIN_DECLS
 
