@@ -15,6 +15,17 @@
 
 static gboolean have_display;
 
+/* g_cond_wait () with a deadline: a wait that never ends is a named
+ * failure, not a test killed by the runner's timeout. */
+static void
+cond_wait_or_fail (GCond      *cond,
+                   GMutex     *mutex,
+                   const char *what)
+{
+  if (!g_cond_wait_until (cond, mutex, g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND))
+    g_error ("Still waiting after 60 s for %s", what);
+}
+
 /* Test controllers, one per coordinator kind {{{ */
 
 #define TEST_TYPE_PLAIN_CONTROLLER (test_plain_controller_get_type ())
@@ -380,7 +391,7 @@ thread_call_wait (ThreadCall *call)
 {
   g_mutex_lock (&call->mutex);
   while (!call->done)
-    g_cond_wait (&call->cond, &call->mutex);
+    cond_wait_or_fail (&call->cond, &call->mutex, "the thread's call to end");
   g_mutex_unlock (&call->mutex);
 }
 
@@ -897,7 +908,7 @@ status_job (ResmgrWorker  *worker,
   b->started = TRUE;
   g_cond_broadcast (&b->cond);
   while (!b->go)
-    g_cond_wait (&b->cond, &b->mutex);
+    cond_wait_or_fail (&b->cond, &b->mutex, "the test to let the job go");
   g_mutex_unlock (&b->mutex);
 
   resmgr_controller_set_status_printf (controller, "done %d", 42);
@@ -982,7 +993,7 @@ test_busy_status (void)
 
   g_mutex_lock (&b.mutex);
   while (!b.started)
-    g_cond_wait (&b.cond, &b.mutex);
+    cond_wait_or_fail (&b.cond, &b.mutex, "the job to start on a pool thread");
   g_mutex_unlock (&b.mutex);
 
   /* The value is there at once; the notification waits for the main loop. */
@@ -1122,7 +1133,7 @@ test_facets_mixed (void)
                                           NULL, job_cancelled_cb, &job_done);
   g_mutex_lock (&b.mutex);
   while (!b.started)
-    g_cond_wait (&b.cond, &b.mutex);
+    cond_wait_or_fail (&b.cond, &b.mutex, "the job to start on a pool thread");
   g_mutex_unlock (&b.mutex);
   iterate_pending ();
   g_assert_true (resmgr_controller_get_busy (f.controller));
