@@ -149,7 +149,7 @@ static void run_phase (ResmgrApplicationShutdown *self,
 static const char *
 phase_name (ResmgrShutdownPhase phase)
 {
-  return g_enum_get_value (g_type_class_peek (RESMGR_TYPE_SHUTDOWN_PHASE), phase)->value_nick;
+  return _resmgr_enum_nick (RESMGR_TYPE_SHUTDOWN_PHASE, phase);
 }
 
 /* Holding the application {{{ */

@@ -459,8 +459,6 @@ create_object_current (const PoolKey  *key,
 
   if ((gl_error = glGetError ()) != GL_NO_ERROR)
     {
-      GEnumClass *kinds = g_type_class_ref (RESMGR_TYPE_GL_OBJECT_KIND);
-
       while (glGetError () != GL_NO_ERROR)
         ;
       if (key->kind == RESMGR_GL_OBJECT_BUFFER)
@@ -470,8 +468,7 @@ create_object_current (const PoolKey  *key,
       g_set_error (error, RESMGR_ERROR, gl_error == GL_OUT_OF_MEMORY ? RESMGR_ERROR_CLEANUP_FAILED
                                                                      : RESMGR_ERROR_INVALID_ARGUMENT,
                    "GL error 0x%04x creating a pooled %s of %" G_GUINT64_FORMAT " bytes",
-                   gl_error, g_enum_get_value (kinds, key->kind)->value_nick, key->size);
-      g_type_class_unref (kinds);
+                   gl_error, _resmgr_enum_nick (RESMGR_TYPE_GL_OBJECT_KIND, key->kind), key->size);
       return 0;
     }
 

@@ -215,15 +215,12 @@ static const struct {
   [RESMGR_GL_OBJECT_QUERY]        = { GL_QUERY,        FALSE },
 };
 
-/* Referenced in class_init, never released: the nicks mkenums generated. */
-static GEnumClass *kind_class;
-
 /* The short name of @kind ("texture", "vertex-array", …) for messages and
  * report names: the enum's nick. */
 static const char *
 kind_nick (ResmgrGLObjectKind kind)
 {
-  return g_enum_get_value (kind_class, kind)->value_nick;
+  return _resmgr_enum_nick (RESMGR_TYPE_GL_OBJECT_KIND, kind);
 }
 
 /* }}} */
@@ -1736,8 +1733,6 @@ resmgr_gl_coordinator_class_init (ResmgrGLCoordinatorClass *klass)
 
   coordinator_class->cleanup = resmgr_gl_coordinator_cleanup;
   coordinator_class->cleanup_priority = FLUSH_PRIORITY;
-
-  kind_class = g_type_class_ref (RESMGR_TYPE_GL_OBJECT_KIND);
 }
 
 static void
