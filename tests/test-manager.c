@@ -2260,7 +2260,7 @@ obs_tracked (gpointer                      data,
   g_mutex_lock (&log->mutex);
   observer_log_word (log, "tracked:%s/%s/%s/%" G_GSIZE_FORMAT "/%d",
                      res->component_id, res->name ? res->name : "-",
-                     g_enum_get_value (g_type_class_ref (RESMGR_TYPE_RESOURCE_TYPE), res->type)->value_nick, res->size, res->priority);
+                     _resmgr_enum_nick (RESMGR_TYPE_RESOURCE_TYPE, res->type), res->size, res->priority);
   g_array_append_val (log->tracked, res->id);
   if (log->block)
     {
