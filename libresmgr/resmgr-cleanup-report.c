@@ -695,13 +695,25 @@ add_handle_members (JsonBuilder  *builder,
  * @self: a report
  * @pretty: whether to indent the output
  *
- * Serialises @self as a JSON object with the members `scope`, `started`
+ * Serialises @self as a JSON object with the members `version`, `kind`
+ * (`"cleanup-report"`), `scope`, `started`
  * (wall-clock time, µs since the epoch), `duration_us`, `timed_out`,
  * `clean`, `released`, `failed`, `lost`, `phases` (array of objects with
  * `priority`, `released`, `failed`, `lost`, `duration_us`), `failures`
  * (array of handle objects with `error_domain`, `error_code` and `message`),
  * `overruns` (array of handle objects with `running_us`) and `leftovers`
  * (array of handle objects with `reason`, a string or null).
+ *
+ * ## Version
+ *
+ * The `version` member is the version of the report format, an integer,
+ * 1 for this release. The JSON Schema `docs/report.schema.json` describes
+ * every member of this version (`$defs/cleanup-report`), and
+ * `docs/reports.md` explains how to read them. The version changes
+ * whenever a member is added, removed or changes its meaning; a reader
+ * should check it before reading anything else. The monitor's and the
+ * application shutdown's documents embed this same object, version and
+ * all.
  *
  * Returns: (transfer full): a JSON string
  *
@@ -728,7 +740,7 @@ void
 _resmgr_cleanup_report_add_json (ResmgrCleanupReport *self,
                                  JsonBuilder         *builder)
 {
-  json_builder_begin_object (builder);
+  _resmgr_json_begin_document (builder, "cleanup-report");
 
   json_builder_set_member_name (builder, "scope");
   json_builder_add_string_value (builder, self->scope);
@@ -818,7 +830,20 @@ _resmgr_cleanup_report_add_json (ResmgrCleanupReport *self,
   json_builder_end_array (builder);
 
   json_builder_end_object (builder);
+}
 
+/* Begins the object of a document of @kind ("cleanup-report",
+ * "monitor-report", "application-shutdown") where @builder stands, with
+ * the members every document begins with. */
+void
+_resmgr_json_begin_document (JsonBuilder *builder,
+                             const char  *kind)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, RESMGR_REPORT_VERSION);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, kind);
 }
 
 /* The one JSON generator of resmgr: what @builder built, as text. */

@@ -2562,6 +2562,7 @@ add_member_uint (JsonBuilder *builder,
  * @pretty: whether to indent the output
  *
  * Serialises what the monitor knows as one JSON object:
+ * - `version` and `kind` (`"monitor-report"`): see below;
  * - `settings`: interval, history sizes and thresholds;
  * - `memory`: `rss`, `growth` and the `samples` (`time`, `rss`,
  *   `resources`, `bytes`, `components`);
@@ -2575,6 +2576,15 @@ add_member_uint (JsonBuilder *builder,
  *
  * It does not run a leak check; call [method@Resmgr.Monitor.check_leaks]
  * first for a fresh one. May be called from any thread.
+ *
+ * ## Version
+ *
+ * The `version` member is the version of the report format, an integer,
+ * 1 for this release, as in [method@Resmgr.CleanupReport.to_json]. The
+ * JSON Schema `docs/report.schema.json` describes every member of this
+ * version (`$defs/monitor-report`), and `docs/reports.md` explains how to
+ * read them. The version changes whenever a member is added, removed or
+ * changes its meaning.
  *
  * Returns: (transfer full): the JSON text
  *
@@ -2652,7 +2662,7 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
     stats = resmgr_service_dup_stats (self->service);
 
   builder = json_builder_new ();
-  json_builder_begin_object (builder);
+  _resmgr_json_begin_document (builder, "monitor-report");
 
   json_builder_set_member_name (builder, "settings");
   json_builder_begin_object (builder);

@@ -90,7 +90,13 @@ _RESMGR_PRIVATE_API const char          *_resmgr_enum_nick                   (GT
                                                           int                  value);
 
 /* The one JSON writer: a report as an object where @builder stands, and
- * the text of what a builder built. */
+ * the text of what a builder built. Every document resmgr writes begins
+ * with _resmgr_json_begin_document (): its object with `version`
+ * (RESMGR_REPORT_VERSION) and `kind`, as docs/report.schema.json names
+ * them. Change the version with the schema, when a key changes. */
+#define RESMGR_REPORT_VERSION 1
+_RESMGR_PRIVATE_API void                 _resmgr_json_begin_document         (JsonBuilder         *builder,
+                                                          const char          *kind);
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_add_json     (ResmgrCleanupReport *self,
                                                           JsonBuilder         *builder);
 _RESMGR_PRIVATE_API char                *_resmgr_json_builder_to_data        (JsonBuilder         *builder,

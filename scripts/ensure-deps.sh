@@ -35,6 +35,8 @@ packages=(
   gir1.2-glib-2.0
   python3
   python3-gi
+  # the JSON Schema validator of tests/test-report-schema.py
+  python3-jsonschema
 )
 if [ -z "${RESMGR_CORE_ONLY:-}" ]; then
   packages+=(

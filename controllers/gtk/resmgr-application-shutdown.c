@@ -1171,14 +1171,24 @@ resmgr_application_shutdown_dup_abandoned (ResmgrApplicationShutdown *self)
  * @self: a shutdown
  * @pretty: whether to indent the output
  *
- * Serialises the shutdown as a JSON object with the members `application`
+ * Serialises the shutdown as a JSON object with the members `version`,
+ * `kind` (`"application-shutdown"`), `application`
  * (its id, or null), `clean`, `phases` (the shutdown's phases in the order
  * they ran, each with `name`, `started_us` (from the start of the
  * shutdown), `duration_us`, `deadline_ms` and `overran`), `abandoned` (the
  * names of [method@Resmgr.ApplicationShutdown.dup_abandoned]) and
  * `report` (the merged cleanup report, as
  * [method@Resmgr.CleanupReport.to_json] writes it, or null before the
- * shutdown started).
+ * shutdown finished).
+ *
+ * ## Version
+ *
+ * The `version` member is the version of the report format, an integer,
+ * 1 for this release, as in [method@Resmgr.CleanupReport.to_json]. The
+ * JSON Schema `docs/report.schema.json` describes every member of this
+ * version (`$defs/application-shutdown`), and `docs/reports.md` explains
+ * how to read them. The version changes whenever a member is added,
+ * removed or changes its meaning.
  *
  * Returns: (transfer full): a JSON string
  *
@@ -1198,7 +1208,7 @@ resmgr_application_shutdown_to_json (ResmgrApplicationShutdown *self,
     app_id = g_application_get_application_id (G_APPLICATION (app));
 
   builder = json_builder_new ();
-  json_builder_begin_object (builder);
+  _resmgr_json_begin_document (builder, "application-shutdown");
 
   json_builder_set_member_name (builder, "application");
   if (app_id != NULL)
