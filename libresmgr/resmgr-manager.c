@@ -109,15 +109,16 @@ struct _Component
   /* Protected by mutex: */
   GMutex           mutex;
   ResmgrManager   *manager; /* NULL once the manager let go of it */
-  GArray          *entries; /* Entry, ascending seq */
+  Entry           *entries; /* ascending seq */
+  guint            n_entries;
+  guint            entries_room;
   guint32          next_seq;
   guint            n_live;  /* LIVE and CLAIMED entries */
   guint            cleaning;
   guint            disposed : 1;
   guint            finished : 1; /* its disposal cleanup ran */
-  guint64          count[RESMGR_N_RESOURCE_TYPES];
+  guint32          count[RESMGR_N_RESOURCE_TYPES]; /* at most n_live */
   guint64          bytes[RESMGR_N_RESOURCE_TYPES];
-  guint64          tracked;
   guint            peak;    /* of n_live */
 
   /* Atomic: the outcomes of its resources */
@@ -222,7 +223,7 @@ component_unref (Component *comp)
     {
       /* Entries left here were already taken by whoever claimed them. */
       g_assert (comp->n_live == 0);
-      g_array_unref (comp->entries);
+      g_free (comp->entries);
       g_main_context_unref (comp->context);
       g_mutex_clear (&comp->mutex);
       g_free (comp);
@@ -241,8 +242,8 @@ static Entry *
 find_entry_locked (Component *comp,
                    guint32    seq)
 {
-  Entry *e = (Entry *) (gpointer) comp->entries->data;
-  guint n = comp->entries->len;
+  Entry *e = comp->entries;
+  guint n = comp->n_entries;
   guint lo = 0, hi = n;
 
   if (n == 0)
@@ -272,8 +273,8 @@ find_entry_locked (Component *comp,
 static void
 compact_locked (Component *comp)
 {
-  Entry *e = (Entry *) (gpointer) comp->entries->data;
-  guint n = comp->entries->len;
+  Entry *e = comp->entries;
+  guint n = comp->n_entries;
   guint j = 0;
 
   if (comp->cleaning > 0)
@@ -281,7 +282,7 @@ compact_locked (Component *comp)
 
   if (comp->n_live == 0)
     {
-      g_array_set_size (comp->entries, 0);
+      comp->n_entries = 0;
       return;
     }
 
@@ -291,7 +292,7 @@ compact_locked (Component *comp)
   for (guint i = 0; i < n; i++)
     if (e[i].state != ENTRY_DEAD)
       e[j++] = e[i];
-  g_array_set_size (comp->entries, j);
+  comp->n_entries = j;
 }
 
 /* Marks @entry dead and returns a copy the caller now owns. */
@@ -490,7 +491,6 @@ count_tracked_locked (ResmgrManager *self,
 {
   comp->count[e->type]++;
   comp->bytes[e->type] += e->size;
-  comp->tracked++;
   comp->peak = MAX (comp->peak, comp->n_live);
 
   raise_peak (&self->peak_resources, ATOMIC_ADD (&self->cur_resources, 1));
@@ -842,7 +842,7 @@ claim_locked (Component *comp,
               int        floor,
               GArray    *claims)
 {
-  Entry *e = (Entry *) (gpointer) comp->entries->data;
+  Entry *e = comp->entries;
 
   /* Reserve room for all of them at once. */
   if (claims->len == 0 && comp->n_live > 0)
@@ -851,7 +851,7 @@ claim_locked (Component *comp,
       g_array_set_size (claims, 0);
     }
 
-  for (guint i = comp->entries->len; i-- > 0; )
+  for (guint i = comp->n_entries; i-- > 0; )
     if (e[i].state == ENTRY_LIVE && e[i].priority >= floor)
       {
         Claim c = { comp, e[i].order, e[i].seq, e[i].priority };
@@ -869,8 +869,8 @@ static guint
 claim_all_sorted_locked (Component *comp,
                          Claim     *out)
 {
-  Entry *e = (Entry *) (gpointer) comp->entries->data;
-  guint n_entries = comp->entries->len;
+  Entry *e = comp->entries;
+  guint n_entries = comp->n_entries;
   guint n = 0;
   guint *starts;
 
@@ -1372,9 +1372,9 @@ op_finish (Op         *op,
         reason = g_strdup ("the deadline passed before its cleanup ran");
 
       g_mutex_lock (&comp->mutex);
-      for (guint j = 0; j < comp->entries->len; j++)
+      for (guint j = 0; j < comp->n_entries; j++)
         {
-          Entry *e = &g_array_index (comp->entries, Entry, j);
+          Entry *e = &comp->entries[j];
 
           /* Claimed entries belong to another cleanup that runs them. */
           if (e->state == ENTRY_LIVE && e->priority >= floor)
@@ -1644,7 +1644,7 @@ finish_disposed_component (ResmgrManager *self,
       g_rw_lock_writer_lock (&self->table_lock);
       g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
       g_mutex_lock (&comp->mutex);
-      self->retired_tracked += comp->tracked;
+      self->retired_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
       g_rw_lock_writer_unlock (&self->table_lock);
       component_unref (comp);
@@ -1883,7 +1883,6 @@ resmgr_manager_register_component (ResmgrService  *service,
   comp->object = object;
   comp->context = g_main_context_ref_thread_default ();
   comp->manager = self;
-  comp->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   comp->next_seq = 1;
 
   g_hash_table_insert (self->by_serial, GUINT_TO_POINTER (comp->serial), comp);
@@ -1957,7 +1956,13 @@ track_entry (ResmgrManager  *self,
   proto->seq = comp->next_seq++;
   proto->order = ATOMIC_ADD (&self->next_order, 1);
   proto->state = ENTRY_LIVE;
-  g_array_append_vals (comp->entries, proto, 1);
+  if (G_UNLIKELY (comp->n_entries == comp->entries_room))
+    {
+      /* Room for one first: most components hold a handful. */
+      comp->entries_room = comp->entries_room == 0 ? 1 : comp->entries_room * 2;
+      comp->entries = g_renew (Entry, comp->entries, comp->entries_room);
+    }
+  comp->entries[comp->n_entries++] = *proto;
   comp->n_live++;
   id = make_id (comp, proto->seq);
 
@@ -3231,7 +3236,7 @@ resmgr_manager_dup_stats (ResmgrService *service)
           stats->count[i] += comp->count[i];
           stats->bytes[i] += comp->bytes[i];
         }
-      stats->total_tracked += comp->tracked;
+      stats->total_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
     }
   g_rw_lock_reader_unlock (&self->table_lock);
@@ -3264,9 +3269,10 @@ resmgr_manager_dup_component_stats (ResmgrService *service,
         continue;
 
       g_mutex_lock (&comp->mutex);
-      memcpy (stats->count, comp->count, sizeof stats->count);
+      for (guint i = 0; i < RESMGR_N_RESOURCE_TYPES; i++)
+        stats->count[i] = comp->count[i];
       memcpy (stats->bytes, comp->bytes, sizeof stats->bytes);
-      stats->total_tracked = comp->tracked;
+      stats->total_tracked = comp->next_seq - 1;
       stats->peak_resources = comp->peak;
       g_mutex_unlock (&comp->mutex);
       stats->total_released = ATOMIC_LOAD (&comp->released);
@@ -3336,9 +3342,9 @@ resmgr_manager_dup_handles (ResmgrService *service,
         continue;
 
       g_mutex_lock (&comp->mutex);
-      for (guint j = 0; j < comp->entries->len; j++)
+      for (guint j = 0; j < comp->n_entries; j++)
         {
-          Entry *e = &g_array_index (comp->entries, Entry, j);
+          Entry *e = &comp->entries[j];
           ResmgrResourceState state = RESMGR_RESOURCE_STATE_ACTIVE;
 
           if (e->state == ENTRY_DEAD)
@@ -3468,7 +3474,7 @@ resmgr_manager_dispose (GObject *object)
       Component *comp = value;
 
       g_mutex_lock (&comp->mutex);
-      self->retired_tracked += comp->tracked;
+      self->retired_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
       g_ptr_array_add (comps, comp);
       g_hash_table_iter_steal (&iter);
