@@ -207,6 +207,11 @@ static guint signals[N_SIGNALS];
 
 #define MAX_CLEANUP_ROUNDS 16
 
+/* In the service's virtual functions: @service is a manager, the interface
+ * being the manager's, and resmgr_service_*() checked it already; a
+ * checked cast costs as much as a release's own work in a debug build. */
+#define SELF(service) ((ResmgrManager *) (service))
+
 /* Components {{{ */
 
 static Component *
@@ -1813,7 +1818,7 @@ resmgr_manager_register_component (ResmgrService  *service,
                                    const char     *id,
                                    GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Component *comp, *existing;
   gsize id_len;
 
@@ -2026,7 +2031,7 @@ resmgr_manager_track_data (ResmgrService       *service,
                            GDestroyNotify       destroy,
                            GError             **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Entry e = {
     .data = data,
     .func = destroy,
@@ -2058,7 +2063,7 @@ resmgr_manager_track_object (ResmgrService       *service,
                              GDestroyNotify       user_data_destroy,
                              GError             **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
     .func = cleanup,
@@ -2104,7 +2109,7 @@ resmgr_manager_track_resource (ResmgrService       *service,
                                GDestroyNotify       user_data_destroy,
                                GError             **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
     .data = resource,
@@ -2163,7 +2168,7 @@ resmgr_manager_set_metadata (ResmgrService  *service,
                              GVariant       *metadata,
                              GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Component *comp;
   GVariant *old = NULL;
   Entry *e;
@@ -2262,7 +2267,7 @@ resmgr_manager_release (ResmgrService  *service,
                         guint64         id,
                         GError        **error)
 {
-  return release_impl (RESMGR_MANAGER (service), id, NULL, error);
+  return release_impl (SELF (service), id, NULL, error);
 }
 
 /* For ResmgrCoordinator: releases @id only if component @owner_id holds it,
@@ -2281,7 +2286,7 @@ resmgr_manager_lookup (ResmgrService  *service,
                        guint64         id,
                        GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Component *comp = lock_component_for_id (self, id);
   ResmgrResourceState state = RESMGR_RESOURCE_STATE_ACTIVE;
   GObject *object = NULL;
@@ -2394,7 +2399,7 @@ resmgr_manager_cleanup_component (ResmgrService  *service,
                                   GObject        *object,
                                   GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   ResmgrCleanupReport *report = NULL;
   ResmgrCallState state;
   gint64 started, deadline;
@@ -2591,7 +2596,7 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   g_autoptr(GTask) task = g_task_new (service, cancellable, callback, user_data);
   GError *error = NULL;
   CleanupJob *job;
@@ -2917,7 +2922,7 @@ resmgr_manager_shutdown (ResmgrService  *service,
                          guint           timeout_ms,
                          GError        **error)
 {
-  return run_phase_sync (RESMGR_MANAGER (service), TRUE, 0, timeout_ms, error);
+  return run_phase_sync (SELF (service), TRUE, 0, timeout_ms, error);
 }
 
 static ResmgrCleanupReport *
@@ -2926,7 +2931,7 @@ resmgr_manager_cleanup_phase (ResmgrService  *service,
                               guint           timeout_ms,
                               GError        **error)
 {
-  return run_phase_sync (RESMGR_MANAGER (service), FALSE, min_priority, timeout_ms, error);
+  return run_phase_sync (SELF (service), FALSE, min_priority, timeout_ms, error);
 }
 
 static void
@@ -3161,7 +3166,7 @@ resmgr_manager_shutdown_async (ResmgrService       *service,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  run_phase_async (RESMGR_MANAGER (service), TRUE, 0, timeout_ms, cancellable, callback, user_data,
+  run_phase_async (SELF (service), TRUE, 0, timeout_ms, cancellable, callback, user_data,
                    resmgr_manager_shutdown_async);
 }
 
@@ -3184,7 +3189,7 @@ resmgr_manager_cleanup_phase_async (ResmgrService       *service,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  run_phase_async (RESMGR_MANAGER (service), FALSE, min_priority, timeout_ms, cancellable, callback,
+  run_phase_async (SELF (service), FALSE, min_priority, timeout_ms, cancellable, callback,
                    user_data, resmgr_manager_cleanup_phase_async);
 }
 
@@ -3204,19 +3209,19 @@ resmgr_manager_cleanup_phase_finish (ResmgrService  *service,
 static gboolean
 resmgr_manager_is_shutting_down (ResmgrService *service)
 {
-  return g_atomic_int_get (&RESMGR_MANAGER (service)->shutting_down);
+  return g_atomic_int_get (&SELF (service)->shutting_down);
 }
 
 static gint64
 resmgr_manager_get_deadline (ResmgrService *service)
 {
-  return __atomic_load_n (&RESMGR_MANAGER (service)->deadline, __ATOMIC_RELAXED);
+  return __atomic_load_n (&SELF (service)->deadline, __ATOMIC_RELAXED);
 }
 
 static ResmgrStats *
 resmgr_manager_dup_stats (ResmgrService *service)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   ResmgrStats *stats = g_new0 (ResmgrStats, 1);
   GHashTableIter iter;
   gpointer value;
@@ -3254,7 +3259,7 @@ static ResmgrStats *
 resmgr_manager_dup_component_stats (ResmgrService *service,
                                     const char    *component_id)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   ResmgrStats *stats = g_new0 (ResmgrStats, 1);
   GHashTableIter iter;
   gpointer value;
@@ -3293,7 +3298,7 @@ static char *
 resmgr_manager_dup_component_id (ResmgrService *service,
                                  GObject       *object)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Component *comp;
   char *id = NULL;
 
@@ -3329,7 +3334,7 @@ static GPtrArray *
 resmgr_manager_dup_handles (ResmgrService *service,
                             const char    *component_id)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   g_autoptr(GPtrArray) comps = dup_components_sorted (self);
   GPtrArray *handles = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
   g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
@@ -3369,7 +3374,7 @@ resmgr_manager_dup_handles (ResmgrService *service,
 static char **
 resmgr_manager_dup_component_ids (ResmgrService *service)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   g_autoptr(GPtrArray) comps = dup_components_sorted (self);
   GStrvBuilder *builder = g_strv_builder_new ();
   char **ids;
