@@ -807,6 +807,79 @@ run_threads_pass (const Peer *peer,
   return res;
 }
 
+/* The machine's own two-thread scaling, for the threads line: the same
+ * total of pure CPU work (no memory, no lock) as two independent chains of
+ * xorshift steps, both on one thread or one chain per thread. What two
+ * threads gain over one here is what the machine gives at this moment
+ * (idle cores or not); a tracker cannot scale better than that. */
+
+#define CPU_CHAINS 2
+
+typedef struct
+{
+  guint64 steps;
+  guint64 seed;
+  guint64 result;
+} CpuChain;
+
+static guint64
+cpu_chain (guint64 x, guint64 steps)
+{
+  for (guint64 i = 0; i < steps; i++)
+    {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+    }
+  return x;
+}
+
+static gpointer
+cpu_chain_run (gpointer data)
+{
+  CpuChain *chain = data;
+
+  chain->result = cpu_chain (chain->seed, chain->steps);
+  return NULL;
+}
+
+/* The chains' results, computed once (see suite_threads ()): each pass
+ * must find the same. */
+static guint64 cpu_expected[CPU_CHAINS];
+
+static PassResult
+run_cpu_pass (guint   n_threads,
+              guint64 steps)          /* per chain */
+{
+  PassResult res = { 0, };
+  CpuChain chains[CPU_CHAINS];
+  GThread *threads[CPU_CHAINS];
+  gint64 t0, t1;
+
+  for (guint c = 0; c < CPU_CHAINS; c++)
+    chains[c] = (CpuChain) { steps, 0x9E3779B97F4A7C15ull + c, 0 };
+
+  t0 = now_ns ();
+  if (n_threads == 1)
+    for (guint c = 0; c < CPU_CHAINS; c++)
+      cpu_chain_run (&chains[c]);
+  else
+    {
+      for (guint c = 0; c < CPU_CHAINS; c++)
+        threads[c] = g_thread_new ("bench-cpu", cpu_chain_run, &chains[c]);
+      for (guint c = 0; c < CPU_CHAINS; c++)
+        g_thread_join (threads[c]);
+    }
+  t1 = now_ns ();
+
+  res.total_ns = t1 - t0;
+  res.ok = TRUE;
+  for (guint c = 0; c < CPU_CHAINS; c++)
+    res.ok = res.ok && chains[c].result == cpu_expected[c];
+
+  return res;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Variants, interleaved.                                                 */
 
@@ -817,6 +890,7 @@ typedef struct
   Workload    workload;
   guint64     C, R;
   guint       n_threads;      /* 0: one pass on this thread; else run_threads_pass () */
+  guint64     cpu_steps;      /* not 0: run_cpu_pass () instead, on n_threads */
   /* results */
   PassResult  cold;
   gint64     *total, *create_register, *destroy, *release;
@@ -845,6 +919,8 @@ static PassResult
 variant_run_once (const Variant *v,
                   gboolean       measure_memory)
 {
+  if (v->cpu_steps > 0)
+    return run_cpu_pass (v->n_threads, v->cpu_steps);
   if (v->n_threads > 0)
     return run_threads_pass (v->peer, v->n_threads, v->C, v->R);
   return run_pass (v->peer, v->workload, v->C, v->R, measure_memory);
@@ -1100,12 +1176,17 @@ suite_scale (const guint64 sizes[3], guint passes)
 static gboolean
 suite_threads (guint64 N, guint64 R, guint passes)
 {
-  Variant v[4] = { { 0, } };
+  Variant v[6] = { { 0, } };
   guint64 C = MAX (N / R / 2, 1) * 2;
+  /* About the time of the one-thread release workload per chain pair. */
+  guint64 steps = N * 50;
   gboolean all_ok;
-  double ratio, floor_ratio;
+  double ratio, floor_ratio, machine_ratio;
 
-  for (guint p = 0; p < 2; p++)
+  for (guint c = 0; c < CPU_CHAINS; c++)
+    cpu_expected[c] = cpu_chain (0x9E3779B97F4A7C15ull + c, steps);
+
+  for (guint p = 0; p < 3; p++)
     for (guint t = 0; t < 2; t++)
       {
         Variant *x = &v[p * 2 + t];
@@ -1115,24 +1196,32 @@ suite_threads (guint64 N, guint64 R, guint passes)
         x->C = C;
         x->R = R;
         x->n_threads = t + 1;
+        x->cpu_steps = p == 2 ? steps : 0;
       }
-  all_ok = run_variants (v, 4, passes);
+  all_ok = run_variants (v, 6, passes);
 
   /* throughput ratio: two threads' resources per second over one's */
   ratio = safe_ratio (v[0].m_total, v[1].m_total);
   floor_ratio = safe_ratio (v[2].m_total, v[3].m_total);
+  machine_ratio = safe_ratio (v[4].m_total, v[5].m_total);
   printf ("{\"name\":\"threads\",\"workload\":\"release\",\"threads\":2"
           ",\"components\":%" G_GUINT64_FORMAT ",\"resources_per_component\":%" G_GUINT64_FORMAT
           ",\"resources\":%" G_GUINT64_FORMAT ",\"passes\":%u,\"processors\":%u"
           ",\"one_thread_ns_per_resource\":%.1f,\"two_threads_ns_per_resource\":%.1f"
           ",\"ratio\":%.3f,\"target\":1.6,\"target_op\":\">=\",\"meets_target\":%s"
           ",\"floor_one_thread_ns_per_resource\":%.1f,\"floor_two_threads_ns_per_resource\":%.1f"
-          ",\"floor_ratio\":%.3f,\"verified\":%s}\n",
+          ",\"floor_ratio\":%.3f"
+          ",\"machine_one_thread_ms\":%.1f,\"machine_two_threads_ms\":%.1f"
+          ",\"machine_ratio\":%.3f,\"ratio_to_machine\":%.3f,\"floor_ratio_to_machine\":%.3f"
+          ",\"verified\":%s}\n",
           C, R, C * R, passes, g_get_num_processors (),
           v[0].m_total / (C * R), v[1].m_total / (C * R),
           ratio, json_bool (ratio >= 1.6),
           v[2].m_total / (C * R), v[3].m_total / (C * R),
-          floor_ratio, json_bool (all_ok));
+          floor_ratio,
+          v[4].m_total / 1e6, v[5].m_total / 1e6,
+          machine_ratio, safe_ratio (ratio, machine_ratio), safe_ratio (floor_ratio, machine_ratio),
+          json_bool (all_ok));
   fflush (stdout);
 
   return all_ok;

@@ -109,21 +109,24 @@ struct _Component
   /* Protected by mutex: */
   GMutex           mutex;
   ResmgrManager   *manager; /* NULL once the manager let go of it */
-  GArray          *entries; /* Entry, ascending seq */
+  Entry           *entries; /* ascending seq */
+  guint            n_entries;
+  guint            entries_room;
   guint32          next_seq;
   guint            n_live;  /* LIVE and CLAIMED entries */
   guint            cleaning;
   guint            disposed : 1;
   guint            finished : 1; /* its disposal cleanup ran */
-  guint64          count[RESMGR_N_RESOURCE_TYPES];
+  guint32          count[RESMGR_N_RESOURCE_TYPES]; /* at most n_live */
   guint64          bytes[RESMGR_N_RESOURCE_TYPES];
-  guint64          tracked;
   guint            peak;    /* of n_live */
 
   /* Atomic: the outcomes of its resources */
   guint64          released;
   guint64          failed;
   guint64          lost;
+
+  char             id_storage[]; /* id points here */
 };
 
 typedef struct
@@ -156,7 +159,7 @@ struct _ResmgrManager
   GHashTable   *by_object;   /* GObject* → Component* (borrowed from by_serial) */
   GHashTable   *by_serial;   /* serial → Component* (owned) */
   GHashTable   *ids;         /* id → Component* (borrowed) */
-  GHashTable   *id_counters; /* type name → next number */
+  GHashTable   *id_counters; /* GType → last number given */
   guint         n_components;
   guint         peak_components;
   guint64       retired_tracked; /* tracked by components now gone */
@@ -204,6 +207,11 @@ static guint signals[N_SIGNALS];
 
 #define MAX_CLEANUP_ROUNDS 16
 
+/* In the service's virtual functions: @service is a manager, the interface
+ * being the manager's, and resmgr_service_*() checked it already; a
+ * checked cast costs as much as a release's own work in a debug build. */
+#define SELF(service) ((ResmgrManager *) (service))
+
 /* Components {{{ */
 
 static Component *
@@ -220,10 +228,9 @@ component_unref (Component *comp)
     {
       /* Entries left here were already taken by whoever claimed them. */
       g_assert (comp->n_live == 0);
-      g_array_unref (comp->entries);
+      g_free (comp->entries);
       g_main_context_unref (comp->context);
       g_mutex_clear (&comp->mutex);
-      g_free (comp->id);
       g_free (comp);
     }
 }
@@ -240,8 +247,8 @@ static Entry *
 find_entry_locked (Component *comp,
                    guint32    seq)
 {
-  Entry *e = (Entry *) (gpointer) comp->entries->data;
-  guint n = comp->entries->len;
+  Entry *e = comp->entries;
+  guint n = comp->n_entries;
   guint lo = 0, hi = n;
 
   if (n == 0)
@@ -271,8 +278,8 @@ find_entry_locked (Component *comp,
 static void
 compact_locked (Component *comp)
 {
-  Entry *e = (Entry *) (gpointer) comp->entries->data;
-  guint n = comp->entries->len;
+  Entry *e = comp->entries;
+  guint n = comp->n_entries;
   guint j = 0;
 
   if (comp->cleaning > 0)
@@ -280,7 +287,7 @@ compact_locked (Component *comp)
 
   if (comp->n_live == 0)
     {
-      g_array_set_size (comp->entries, 0);
+      comp->n_entries = 0;
       return;
     }
 
@@ -290,7 +297,7 @@ compact_locked (Component *comp)
   for (guint i = 0; i < n; i++)
     if (e[i].state != ENTRY_DEAD)
       e[j++] = e[i];
-  g_array_set_size (comp->entries, j);
+  comp->n_entries = j;
 }
 
 /* Marks @entry dead and returns a copy the caller now owns. */
@@ -489,7 +496,6 @@ count_tracked_locked (ResmgrManager *self,
 {
   comp->count[e->type]++;
   comp->bytes[e->type] += e->size;
-  comp->tracked++;
   comp->peak = MAX (comp->peak, comp->n_live);
 
   raise_peak (&self->peak_resources, ATOMIC_ADD (&self->cur_resources, 1));
@@ -813,44 +819,25 @@ claim_compare (gconstpointer a,
   return 0;
 }
 
-/* Sorts claims that are newest first by priority, highest first, keeping
- * newest first within a priority: a stable counting sort, no comparisons. */
+/* Few enough claims for an insertion sort, and for a buffer on the stack
+ * in clean_component_rounds (). */
+#define SMALL_CLAIMS 16
+
+/* Sorts @n claims by priority, highest first, keeping their order within a
+ * priority: an insertion sort, stable. */
 static void
-sort_newest_first_claims (GArray *claims)
+insertion_sort_claims (Claim *c,
+                       guint  n)
 {
-  guint starts[RESMGR_PRIORITY_MAX + 2] = { 0 };
-  Claim *c = (Claim *) (gpointer) claims->data;
-  guint n = claims->len;
-  Claim *sorted;
-
-  if (n < 2)
-    return;
-
-  if (n <= 16)
+  for (guint i = 1; i < n; i++)
     {
-      /* Insertion sort, stable. */
-      for (guint i = 1; i < n; i++)
-        {
-          Claim tmp = c[i];
-          guint j = i;
+      Claim tmp = c[i];
+      guint j = i;
 
-          for (; j > 0 && c[j - 1].priority < tmp.priority; j--)
-            c[j] = c[j - 1];
-          c[j] = tmp;
-        }
-      return;
+      for (; j > 0 && c[j - 1].priority < tmp.priority; j--)
+        c[j] = c[j - 1];
+      c[j] = tmp;
     }
-
-  for (guint i = 0; i < n; i++)
-    starts[RESMGR_PRIORITY_MAX - c[i].priority + 1]++;
-  for (guint p = 1; p <= RESMGR_PRIORITY_MAX + 1; p++)
-    starts[p] += starts[p - 1];
-
-  sorted = g_new (Claim, n);
-  for (guint i = 0; i < n; i++)
-    sorted[starts[RESMGR_PRIORITY_MAX - c[i].priority]++] = c[i];
-  memcpy (c, sorted, n * sizeof (Claim));
-  g_free (sorted);
 }
 
 /* Claims the live entries of @comp of priority @floor or higher, newest
@@ -860,7 +847,7 @@ claim_locked (Component *comp,
               int        floor,
               GArray    *claims)
 {
-  Entry *e = (Entry *) (gpointer) comp->entries->data;
+  Entry *e = comp->entries;
 
   /* Reserve room for all of them at once. */
   if (claims->len == 0 && comp->n_live > 0)
@@ -869,7 +856,7 @@ claim_locked (Component *comp,
       g_array_set_size (claims, 0);
     }
 
-  for (guint i = comp->entries->len; i-- > 0; )
+  for (guint i = comp->n_entries; i-- > 0; )
     if (e[i].state == ENTRY_LIVE && e[i].priority >= floor)
       {
         Claim c = { comp, e[i].order, e[i].seq, e[i].priority };
@@ -877,6 +864,51 @@ claim_locked (Component *comp,
         e[i].state = ENTRY_CLAIMED;
         g_array_append_val (claims, c);
       }
+}
+
+/* Claims every live entry of @comp into @out, which has room for
+ * comp->n_live, in cleanup order: priority highest first, newest first
+ * within a priority. Returns how many. Placed where they belong as they are
+ * claimed (a counting sort over the entries), so no scratch array. */
+static guint
+claim_all_sorted_locked (Component *comp,
+                         Claim     *out)
+{
+  Entry *e = comp->entries;
+  guint n_entries = comp->n_entries;
+  guint n = 0;
+  guint *starts;
+
+  if (comp->n_live <= SMALL_CLAIMS)
+    {
+      for (guint i = n_entries; i-- > 0; )
+        if (e[i].state == ENTRY_LIVE)
+          {
+            out[n++] = (Claim) { comp, e[i].order, e[i].seq, e[i].priority };
+            e[i].state = ENTRY_CLAIMED;
+          }
+      insertion_sort_claims (out, n);
+      return n;
+    }
+
+  starts = g_new0 (guint, RESMGR_PRIORITY_MAX + 2);
+  for (guint i = 0; i < n_entries; i++)
+    if (e[i].state == ENTRY_LIVE)
+      starts[RESMGR_PRIORITY_MAX - e[i].priority + 1]++;
+  for (guint p = 1; p <= RESMGR_PRIORITY_MAX + 1; p++)
+    starts[p] += starts[p - 1];
+
+  for (guint i = n_entries; i-- > 0; )
+    if (e[i].state == ENTRY_LIVE)
+      {
+        out[starts[RESMGR_PRIORITY_MAX - e[i].priority]++] =
+          (Claim) { comp, e[i].order, e[i].seq, e[i].priority };
+        e[i].state = ENTRY_CLAIMED;
+        n++;
+      }
+  g_free (starts);
+
+  return n;
 }
 
 /* Gives claims that were not run back: they are live again. Only touches
@@ -922,12 +954,15 @@ orphans_new (void)
 static void adopt_orphans (ResmgrManager *self,
                            GPtrArray     *orphans);
 
+typedef struct _Run Run;
+
 typedef struct
 {
   gatomicrefcount      ref_count;
   ResmgrManager       *manager;
   gint64               deadline; /* monotonic µs at which no claim starts any more, or -1 */
   int                  expired;  /* atomic */
+  gboolean             quiet;    /* nobody wants a report: none is kept */
 
   /* Protected by mutex (taken before a component's mutex, never after): */
   GMutex               mutex;
@@ -935,15 +970,16 @@ typedef struct
   ResmgrCleanupReport *report;   /* NULL once taken out by op_finish () */
   ResmgrCleanupReport *late;     /* outcomes after that */
   GHashTable          *stuck;    /* GMainContext* whose Unit was abandoned */
-  GPtrArray           *runs;     /* Run*, the run_claims () of this Op running now */
+  Run                 *runs;     /* the run_claims () of this Op running now, linked by next */
 } Op;
 
 /* One run_claims (): its claims and the one it runs now, registered on
  * its Op so that a waiter at the deadline names that one as an overrun and
  * gives back what is behind it (that run's claims, no other's). Lives on
  * run_claims ()'s stack; fields protected by the Op's mutex. */
-typedef struct
+struct _Run
 {
+  Run         *next;
   const Claim *claims;
   guint        n;
   guint        pos;        /* index of the one running (or the last one run) */
@@ -952,7 +988,36 @@ typedef struct
   gint64       running_since;
   gboolean     overran;    /* running was reported as an overrun */
   gboolean     given_back; /* the rest of claims was given back */
-} Run;
+};
+
+/* An Op of the caller's own (clean_component_here ()), on its stack: no
+ * other thread ever sees it (no Unit refers to it). Without a report
+ * (@quiet) it records nothing. @scope is borrowed: an Op on the stack
+ * never makes a late report. */
+static void
+op_init_here (Op            *op,
+              ResmgrManager *self,
+              const char    *scope,
+              gboolean       quiet)
+{
+  memset (op, 0, sizeof (Op));
+  g_atomic_ref_count_init (&op->ref_count);
+  op->manager = self;
+  op->deadline = -1;
+  op->quiet = quiet;
+  g_mutex_init (&op->mutex);
+  op->scope = (char *) scope;
+  if (!quiet)
+    op->report = _resmgr_cleanup_report_new (scope);
+}
+
+static void
+op_clear_here (Op *op)
+{
+  g_assert (op->runs == NULL && op->late == NULL && op->stuck == NULL);
+  g_clear_pointer (&op->report, resmgr_cleanup_report_unref);
+  g_mutex_clear (&op->mutex);
+}
 
 static Op *
 op_new (ResmgrManager *self,
@@ -967,7 +1032,6 @@ op_new (ResmgrManager *self,
   g_mutex_init (&op->mutex);
   op->scope = g_strdup (scope);
   op->report = _resmgr_cleanup_report_new (scope);
-  op->runs = g_ptr_array_new ();
 
   return op;
 }
@@ -987,7 +1051,7 @@ op_unref (Op *op)
       g_clear_pointer (&op->report, resmgr_cleanup_report_unref);
       g_clear_pointer (&op->late, resmgr_cleanup_report_unref);
       g_clear_pointer (&op->stuck, g_hash_table_unref);
-      g_ptr_array_unref (op->runs);
+      g_assert (op->runs == NULL);
       g_mutex_clear (&op->mutex);
       g_free (op->scope);
       g_object_unref (op->manager);
@@ -1036,10 +1100,8 @@ op_overrun (Op *op)
   g_atomic_int_set (&op->expired, TRUE);
 
   g_mutex_lock (&op->mutex);
-  for (guint i = 0; i < op->runs->len; i++)
+  for (Run *run = op->runs; run != NULL; run = run->next)
     {
-      Run *run = g_ptr_array_index (op->runs, i);
-
       if (run->running != NULL && op->report != NULL && !run->overran)
         {
           _resmgr_cleanup_report_add_overrun (op->report,
@@ -1074,6 +1136,14 @@ op_record (Op                  *op,
            gint64               started)
 {
   ResmgrCleanupReport *report;
+
+  if (op->quiet)
+    {
+      /* Nothing to record, and nobody else sees this Op (see op_init_here ()). */
+      run->running = NULL;
+      g_clear_error (&error);
+      return;
+    }
 
   g_mutex_lock (&op->mutex);
 
@@ -1162,12 +1232,13 @@ run_claims (ResmgrManager *self,
             gboolean       bounded)
 {
   gboolean notify = has_handlers (self, SIGNAL_RESOURCE_RELEASED);
-  g_autoptr(GPtrArray) orphans = orphans_new ();
+  g_autoptr(GPtrArray) orphans = NULL; /* made when needed: seldom */
   Tally tally = { 0 };
-  Run run = { claims, n, 0, NULL, NULL, 0, FALSE, FALSE };
+  Run run = { NULL, claims, n, 0, NULL, NULL, 0, FALSE, FALSE };
 
   g_mutex_lock (&op->mutex);
-  g_ptr_array_add (op->runs, &run);
+  run.next = op->runs;
+  op->runs = &run;
   g_mutex_unlock (&op->mutex);
 
   for (guint i = 0; i < n; i++)
@@ -1183,6 +1254,7 @@ run_claims (ResmgrManager *self,
       g_mutex_lock (&op->mutex);
       if (!run.given_back && bounded && op_expired (op))
         {
+          orphans = orphans_new ();
           unclaim (claims + i, n - i, orphans);
           run.given_back = TRUE;
         }
@@ -1219,11 +1291,17 @@ run_claims (ResmgrManager *self,
     }
 
   g_mutex_lock (&op->mutex);
-  g_ptr_array_remove_fast (op->runs, &run);
+  for (Run **link = &op->runs; *link != NULL; link = &(*link)->next)
+    if (*link == &run)
+      {
+        *link = run.next;
+        break;
+      }
   g_mutex_unlock (&op->mutex);
 
   tally_apply (self, &tally);
-  adopt_orphans (self, orphans);
+  if (orphans != NULL)
+    adopt_orphans (self, orphans);
 }
 
 /* Cleans everything @comp owns, in rounds until nothing is left (a cleanup
@@ -1233,22 +1311,31 @@ clean_component_rounds (ResmgrManager *self,
                         Op            *op,
                         Component     *comp)
 {
-  g_autoptr(GArray) claims = g_array_new (FALSE, FALSE, sizeof (Claim));
+  Claim small[SMALL_CLAIMS];
+  g_autofree Claim *large = NULL;
+  Claim *claims = small;
+  guint room = SMALL_CLAIMS;
 
   for (guint round = 0; round < MAX_CLEANUP_ROUNDS && !op_expired (op); round++)
     {
+      guint n;
+
       g_mutex_lock (&comp->mutex);
-      g_array_set_size (claims, 0);
-      claim_locked (comp, 0, claims);
-      if (claims->len > 0)
+      if (comp->n_live > room)
+        {
+          g_free (large);
+          room = comp->n_live;
+          claims = large = g_new (Claim, room);
+        }
+      n = claim_all_sorted_locked (comp, claims);
+      if (n > 0)
         comp->cleaning++;
       g_mutex_unlock (&comp->mutex);
 
-      if (claims->len == 0)
+      if (n == 0)
         break;
 
-      sort_newest_first_claims (claims);
-      run_claims (self, op, (Claim *) (gpointer) claims->data, claims->len, TRUE);
+      run_claims (self, op, claims, n, TRUE);
       op_end_phase (op);
 
       g_mutex_lock (&comp->mutex);
@@ -1270,6 +1357,9 @@ op_finish (Op         *op,
   gboolean expired = g_atomic_int_get (&op->expired);
   ResmgrCleanupReport *report;
 
+  if (op->quiet)
+    return NULL;
+
   g_mutex_lock (&op->mutex);
   report = g_steal_pointer (&op->report);
   for (guint i = 0; i < n_comps; i++)
@@ -1287,9 +1377,9 @@ op_finish (Op         *op,
         reason = g_strdup ("the deadline passed before its cleanup ran");
 
       g_mutex_lock (&comp->mutex);
-      for (guint j = 0; j < comp->entries->len; j++)
+      for (guint j = 0; j < comp->n_entries; j++)
         {
-          Entry *e = &g_array_index (comp->entries, Entry, j);
+          Entry *e = &comp->entries[j];
 
           /* Claimed entries belong to another cleanup that runs them. */
           if (e->state == ENTRY_LIVE && e->priority >= floor)
@@ -1495,19 +1585,29 @@ emit_cleanup_finished (ResmgrManager       *self,
     emit_event (self, SIGNAL_CLEANUP_FINISHED, resmgr_cleanup_report_ref (report));
 }
 
-/* Cleans all @comp owns, on its owner context, with no deadline. */
+/* Cleans all @comp owns, on its owner context, with no deadline. Returns
+ * its report, or NULL when @quiet (nobody wants one). */
 static ResmgrCleanupReport *
 clean_component_here (ResmgrManager *self,
-                      Component     *comp)
+                      Component     *comp,
+                      gboolean       quiet)
 {
-  Op *op = op_new (self, comp->id, -1);
   ResmgrCleanupReport *report;
+  Op op;
 
-  clean_component_rounds (self, op, comp);
-  report = op_finish (op, &comp, 1, 0);
-  op_unref (op);
+  op_init_here (&op, self, comp->id, quiet);
+  clean_component_rounds (self, &op, comp);
+  report = op_finish (&op, &comp, 1, 0);
+  op_clear_here (&op);
 
   return report;
+}
+
+/* Whether anybody would see a cleanup-finished report now. */
+static gboolean
+wants_cleanup_report (ResmgrManager *self)
+{
+  return _resmgr_service_observed () || has_handlers (self, SIGNAL_CLEANUP_FINISHED);
 }
 
 /* On the component's owner context. */
@@ -1515,7 +1615,7 @@ static void
 finish_disposed_component (ResmgrManager *self,
                            Component     *comp)
 {
-  ResmgrCleanupReport *report = clean_component_here (self, comp);
+  ResmgrCleanupReport *report = clean_component_here (self, comp, !wants_cleanup_report (self));
   gboolean removed = FALSE;
 
   /* From now on nobody cleans it again by itself: what another operation
@@ -1532,8 +1632,11 @@ finish_disposed_component (ResmgrManager *self,
     }
   g_rw_lock_writer_unlock (&self->table_lock);
 
-  emit_cleanup_finished (self, report);
-  resmgr_cleanup_report_unref (report);
+  if (report != NULL)
+    {
+      emit_cleanup_finished (self, report);
+      resmgr_cleanup_report_unref (report);
+    }
 
   if (removed && _resmgr_service_observed ())
     _resmgr_notify_component_removed (&self->observer_slot, comp->id);
@@ -1546,7 +1649,7 @@ finish_disposed_component (ResmgrManager *self,
       g_rw_lock_writer_lock (&self->table_lock);
       g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
       g_mutex_lock (&comp->mutex);
-      self->retired_tracked += comp->tracked;
+      self->retired_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
       g_rw_lock_writer_unlock (&self->table_lock);
       component_unref (comp);
@@ -1648,8 +1751,6 @@ component_disposed (gpointer  data,
 
   if (self != NULL)
     {
-      DisposedData *dd = g_new0 (DisposedData, 1);
-
       g_rw_lock_writer_lock (&self->table_lock);
       if (g_hash_table_lookup (self->by_object, comp->object) == comp)
         {
@@ -1658,10 +1759,19 @@ component_disposed (gpointer  data,
         }
       g_rw_lock_writer_unlock (&self->table_lock);
 
-      dd->manager = manager_ref_ref (self->weak_self);
-      dd->comp = component_ref (comp);
-      _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] disposed component cleanup",
-                        finish_disposed_cb, dd, disposed_data_free);
+      /* What _resmgr_dispatch () would do inline, without its closure:
+       * this thread owns the context and holds the manager. */
+      if (_resmgr_context_is_owned_here (comp->context))
+        finish_disposed_component (self, comp);
+      else
+        {
+          DisposedData *dd = g_new0 (DisposedData, 1);
+
+          dd->manager = manager_ref_ref (self->weak_self);
+          dd->comp = component_ref (comp);
+          _resmgr_dispatch (comp->context, G_PRIORITY_HIGH, "[resmgr] disposed component cleanup",
+                            finish_disposed_cb, dd, disposed_data_free);
+        }
 
       g_object_unref (self);
     }
@@ -1708,9 +1818,9 @@ resmgr_manager_register_component (ResmgrService  *service,
                                    const char     *id,
                                    GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Component *comp, *existing;
-  char *new_id = NULL;
+  gsize id_len;
 
   if (refuse_if_shutting_down (self, error))
     return FALSE;
@@ -1735,31 +1845,49 @@ resmgr_manager_register_component (ResmgrService  *service,
           g_rw_lock_writer_unlock (&self->table_lock);
           return FALSE;
         }
-      new_id = g_strdup (id);
+      id_len = strlen (id);
+      comp = g_malloc0 (sizeof (Component) + id_len + 1);
+      memcpy (comp->id_storage, id, id_len + 1);
     }
   else
     {
-      const char *type_name = G_OBJECT_TYPE_NAME (object);
-      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->id_counters, type_name));
+      /* "<TypeName>-<n>", formatted by hand: this is on the path of every
+       * component, and printf is a good part of its cost. */
+      GType type = G_OBJECT_TYPE (object);
+      const char *type_name = g_type_name (type);
+      gsize type_len = strlen (type_name);
+      gpointer key = GSIZE_TO_POINTER (type);
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->id_counters, key));
+      char digits[16], *p;
 
+      comp = NULL;
       do
         {
-          g_free (new_id);
-          new_id = g_strdup_printf ("%s-%u", type_name, ++n);
+          guint v = ++n;
+
+          p = digits + sizeof digits;
+          *--p = '\0';
+          do
+            *--p = (char) ('0' + v % 10);
+          while ((v /= 10) != 0);
+          id_len = type_len + 1 + (gsize) (digits + sizeof digits - 1 - p);
+          comp = g_realloc (comp, sizeof (Component) + id_len + 1);
+          memcpy (comp->id_storage, type_name, type_len);
+          comp->id_storage[type_len] = '-';
+          memcpy (comp->id_storage + type_len + 1, p, (gsize) (digits + sizeof digits - p));
         }
-      while (g_hash_table_contains (self->ids, new_id));
-      g_hash_table_insert (self->id_counters, g_strdup (type_name), GUINT_TO_POINTER (n));
+      while (g_hash_table_contains (self->ids, comp->id_storage));
+      g_hash_table_insert (self->id_counters, key, GUINT_TO_POINTER (n));
+      memset (comp, 0, sizeof (Component));
     }
 
-  comp = g_new0 (Component, 1);
   g_atomic_ref_count_init (&comp->ref_count);
   g_mutex_init (&comp->mutex);
   comp->serial = next_component_serial ();
-  comp->id = new_id;
+  comp->id = comp->id_storage;
   comp->object = object;
   comp->context = g_main_context_ref_thread_default ();
   comp->manager = self;
-  comp->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   comp->next_seq = 1;
 
   g_hash_table_insert (self->by_serial, GUINT_TO_POINTER (comp->serial), comp);
@@ -1833,7 +1961,13 @@ track_entry (ResmgrManager  *self,
   proto->seq = comp->next_seq++;
   proto->order = ATOMIC_ADD (&self->next_order, 1);
   proto->state = ENTRY_LIVE;
-  g_array_append_vals (comp->entries, proto, 1);
+  if (G_UNLIKELY (comp->n_entries == comp->entries_room))
+    {
+      /* Room for one first: most components hold a handful. */
+      comp->entries_room = comp->entries_room == 0 ? 1 : comp->entries_room * 2;
+      comp->entries = g_renew (Entry, comp->entries, comp->entries_room);
+    }
+  comp->entries[comp->n_entries++] = *proto;
   comp->n_live++;
   id = make_id (comp, proto->seq);
 
@@ -1897,7 +2031,7 @@ resmgr_manager_track_data (ResmgrService       *service,
                            GDestroyNotify       destroy,
                            GError             **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Entry e = {
     .data = data,
     .func = destroy,
@@ -1929,7 +2063,7 @@ resmgr_manager_track_object (ResmgrService       *service,
                              GDestroyNotify       user_data_destroy,
                              GError             **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
     .func = cleanup,
@@ -1975,7 +2109,7 @@ resmgr_manager_track_resource (ResmgrService       *service,
                                GDestroyNotify       user_data_destroy,
                                GError             **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
     .data = resource,
@@ -2034,7 +2168,7 @@ resmgr_manager_set_metadata (ResmgrService  *service,
                              GVariant       *metadata,
                              GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Component *comp;
   GVariant *old = NULL;
   Entry *e;
@@ -2133,7 +2267,7 @@ resmgr_manager_release (ResmgrService  *service,
                         guint64         id,
                         GError        **error)
 {
-  return release_impl (RESMGR_MANAGER (service), id, NULL, error);
+  return release_impl (SELF (service), id, NULL, error);
 }
 
 /* For ResmgrCoordinator: releases @id only if component @owner_id holds it,
@@ -2152,7 +2286,7 @@ resmgr_manager_lookup (ResmgrService  *service,
                        guint64         id,
                        GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Component *comp = lock_component_for_id (self, id);
   ResmgrResourceState state = RESMGR_RESOURCE_STATE_ACTIVE;
   GObject *object = NULL;
@@ -2265,7 +2399,7 @@ resmgr_manager_cleanup_component (ResmgrService  *service,
                                   GObject        *object,
                                   GError        **error)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   ResmgrCleanupReport *report = NULL;
   ResmgrCallState state;
   gint64 started, deadline;
@@ -2462,7 +2596,7 @@ resmgr_manager_cleanup_component_async (ResmgrService       *service,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   g_autoptr(GTask) task = g_task_new (service, cancellable, callback, user_data);
   GError *error = NULL;
   CleanupJob *job;
@@ -2788,7 +2922,7 @@ resmgr_manager_shutdown (ResmgrService  *service,
                          guint           timeout_ms,
                          GError        **error)
 {
-  return run_phase_sync (RESMGR_MANAGER (service), TRUE, 0, timeout_ms, error);
+  return run_phase_sync (SELF (service), TRUE, 0, timeout_ms, error);
 }
 
 static ResmgrCleanupReport *
@@ -2797,7 +2931,7 @@ resmgr_manager_cleanup_phase (ResmgrService  *service,
                               guint           timeout_ms,
                               GError        **error)
 {
-  return run_phase_sync (RESMGR_MANAGER (service), FALSE, min_priority, timeout_ms, error);
+  return run_phase_sync (SELF (service), FALSE, min_priority, timeout_ms, error);
 }
 
 static void
@@ -3032,7 +3166,7 @@ resmgr_manager_shutdown_async (ResmgrService       *service,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  run_phase_async (RESMGR_MANAGER (service), TRUE, 0, timeout_ms, cancellable, callback, user_data,
+  run_phase_async (SELF (service), TRUE, 0, timeout_ms, cancellable, callback, user_data,
                    resmgr_manager_shutdown_async);
 }
 
@@ -3055,7 +3189,7 @@ resmgr_manager_cleanup_phase_async (ResmgrService       *service,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  run_phase_async (RESMGR_MANAGER (service), FALSE, min_priority, timeout_ms, cancellable, callback,
+  run_phase_async (SELF (service), FALSE, min_priority, timeout_ms, cancellable, callback,
                    user_data, resmgr_manager_cleanup_phase_async);
 }
 
@@ -3075,19 +3209,19 @@ resmgr_manager_cleanup_phase_finish (ResmgrService  *service,
 static gboolean
 resmgr_manager_is_shutting_down (ResmgrService *service)
 {
-  return g_atomic_int_get (&RESMGR_MANAGER (service)->shutting_down);
+  return g_atomic_int_get (&SELF (service)->shutting_down);
 }
 
 static gint64
 resmgr_manager_get_deadline (ResmgrService *service)
 {
-  return __atomic_load_n (&RESMGR_MANAGER (service)->deadline, __ATOMIC_RELAXED);
+  return __atomic_load_n (&SELF (service)->deadline, __ATOMIC_RELAXED);
 }
 
 static ResmgrStats *
 resmgr_manager_dup_stats (ResmgrService *service)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   ResmgrStats *stats = g_new0 (ResmgrStats, 1);
   GHashTableIter iter;
   gpointer value;
@@ -3107,7 +3241,7 @@ resmgr_manager_dup_stats (ResmgrService *service)
           stats->count[i] += comp->count[i];
           stats->bytes[i] += comp->bytes[i];
         }
-      stats->total_tracked += comp->tracked;
+      stats->total_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
     }
   g_rw_lock_reader_unlock (&self->table_lock);
@@ -3125,7 +3259,7 @@ static ResmgrStats *
 resmgr_manager_dup_component_stats (ResmgrService *service,
                                     const char    *component_id)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   ResmgrStats *stats = g_new0 (ResmgrStats, 1);
   GHashTableIter iter;
   gpointer value;
@@ -3140,9 +3274,10 @@ resmgr_manager_dup_component_stats (ResmgrService *service,
         continue;
 
       g_mutex_lock (&comp->mutex);
-      memcpy (stats->count, comp->count, sizeof stats->count);
+      for (guint i = 0; i < RESMGR_N_RESOURCE_TYPES; i++)
+        stats->count[i] = comp->count[i];
       memcpy (stats->bytes, comp->bytes, sizeof stats->bytes);
-      stats->total_tracked = comp->tracked;
+      stats->total_tracked = comp->next_seq - 1;
       stats->peak_resources = comp->peak;
       g_mutex_unlock (&comp->mutex);
       stats->total_released = ATOMIC_LOAD (&comp->released);
@@ -3163,7 +3298,7 @@ static char *
 resmgr_manager_dup_component_id (ResmgrService *service,
                                  GObject       *object)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   Component *comp;
   char *id = NULL;
 
@@ -3199,7 +3334,7 @@ static GPtrArray *
 resmgr_manager_dup_handles (ResmgrService *service,
                             const char    *component_id)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   g_autoptr(GPtrArray) comps = dup_components_sorted (self);
   GPtrArray *handles = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
   g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
@@ -3212,9 +3347,9 @@ resmgr_manager_dup_handles (ResmgrService *service,
         continue;
 
       g_mutex_lock (&comp->mutex);
-      for (guint j = 0; j < comp->entries->len; j++)
+      for (guint j = 0; j < comp->n_entries; j++)
         {
-          Entry *e = &g_array_index (comp->entries, Entry, j);
+          Entry *e = &comp->entries[j];
           ResmgrResourceState state = RESMGR_RESOURCE_STATE_ACTIVE;
 
           if (e->state == ENTRY_DEAD)
@@ -3239,7 +3374,7 @@ resmgr_manager_dup_handles (ResmgrService *service,
 static char **
 resmgr_manager_dup_component_ids (ResmgrService *service)
 {
-  ResmgrManager *self = RESMGR_MANAGER (service);
+  ResmgrManager *self = SELF (service);
   g_autoptr(GPtrArray) comps = dup_components_sorted (self);
   GStrvBuilder *builder = g_strv_builder_new ();
   char **ids;
@@ -3305,7 +3440,7 @@ static gboolean
 dispose_component_cb (gpointer data)
 {
   DisposeData *dd = data;
-  ResmgrCleanupReport *report = clean_component_here (dd->manager, dd->comp);
+  ResmgrCleanupReport *report = clean_component_here (dd->manager, dd->comp, FALSE);
 
   if (resmgr_cleanup_report_get_released (report) + resmgr_cleanup_report_get_failed (report) > 0)
     g_debug ("Manager disposed with resources of “%s” still tracked: cleaned %u",
@@ -3344,7 +3479,7 @@ resmgr_manager_dispose (GObject *object)
       Component *comp = value;
 
       g_mutex_lock (&comp->mutex);
-      self->retired_tracked += comp->tracked;
+      self->retired_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
       g_ptr_array_add (comps, comp);
       g_hash_table_iter_steal (&iter);
@@ -3508,7 +3643,7 @@ resmgr_manager_init (ResmgrManager *self)
   self->by_object = g_hash_table_new (NULL, NULL);
   self->by_serial = g_hash_table_new (NULL, NULL);
   self->ids = g_hash_table_new (g_str_hash, g_str_equal);
-  self->id_counters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->id_counters = g_hash_table_new (NULL, NULL);
 }
 
 static ResmgrManager *

@@ -5,6 +5,30 @@
 
 #include "resmgr-private.h"
 
+/* The usual service is a ResmgrManager: for it, the interface check and
+ * lookup (as costly as a release's own work) are one compare. */
+#define IS_MANAGER(self) \
+  ((self) != NULL && G_TYPE_FROM_INSTANCE (self) == RESMGR_TYPE_MANAGER)
+#define IS_SERVICE(self) (IS_MANAGER (self) || RESMGR_IS_SERVICE (self))
+
+static ResmgrServiceInterface *
+get_iface (ResmgrService *self)
+{
+  static ResmgrServiceInterface *manager_iface;
+  ResmgrServiceInterface *iface;
+
+  if (G_TYPE_FROM_INSTANCE (self) != RESMGR_TYPE_MANAGER)
+    return RESMGR_SERVICE_GET_IFACE (self);
+
+  if (G_UNLIKELY ((iface = g_atomic_pointer_get (&manager_iface)) == NULL))
+    {
+      iface = RESMGR_SERVICE_GET_IFACE (self);
+      g_atomic_pointer_set (&manager_iface, iface);
+    }
+
+  return iface;
+}
+
 /**
  * ResmgrService:
  *
@@ -105,7 +129,7 @@ resmgr_service_real_cleanup_phase (ResmgrService  *self,
         }
 
       _resmgr_cleanup_report_begin_phase (report, resmgr_handle_get_priority (h));
-      if (RESMGR_SERVICE_GET_IFACE (self)->release (self, resmgr_handle_get_id (h), &local_error))
+      if (get_iface (self)->release (self, resmgr_handle_get_id (h), &local_error))
         _resmgr_cleanup_report_add_released (report);
       else if (!g_error_matches (local_error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND))
         /* (NOT_FOUND: released by someone else meanwhile.) */
@@ -136,7 +160,7 @@ resmgr_service_real_cleanup_phase_async (ResmgrService       *self,
   g_task_set_check_cancellable (task, FALSE);
 
   /* The releases run on the calling thread anyway: no thread to occupy. */
-  report = RESMGR_SERVICE_GET_IFACE (self)->cleanup_phase (self, min_priority, timeout_ms, &error);
+  report = get_iface (self)->cleanup_phase (self, min_priority, timeout_ms, &error);
   if (report != NULL)
     g_task_return_pointer (task, report, (GDestroyNotify) resmgr_cleanup_report_unref);
   else
@@ -289,12 +313,12 @@ resmgr_service_register_component (ResmgrService  *self,
                                    const char     *id,
                                    GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), FALSE);
+  g_return_val_if_fail (IS_SERVICE (self), FALSE);
   g_return_val_if_fail (G_IS_OBJECT (component), FALSE);
   g_return_val_if_fail (id == NULL || *id != '\0', FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->register_component (self, component, id, error);
+  return get_iface (self)->register_component (self, component, id, error);
 }
 
 /**
@@ -336,7 +360,7 @@ resmgr_service_track_data (ResmgrService       *self,
                            GDestroyNotify       destroy,
                            GError             **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (IS_SERVICE (self), 0);
   g_return_val_if_fail (G_IS_OBJECT (component), 0);
   g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
   g_return_val_if_fail (VALID_PRIORITY (priority), 0);
@@ -346,7 +370,7 @@ resmgr_service_track_data (ResmgrService       *self,
   if (refuse_size (size, name, error))
     return 0;
 
-  return RESMGR_SERVICE_GET_IFACE (self)->track_data (self, component, type, name, size,
+  return get_iface (self)->track_data (self, component, type, name, size,
                                                       priority, data, destroy, error);
 }
 
@@ -392,7 +416,7 @@ resmgr_service_track_object (ResmgrService       *self,
                              GDestroyNotify       user_data_destroy,
                              GError             **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (IS_SERVICE (self), 0);
   g_return_val_if_fail (G_IS_OBJECT (component), 0);
   g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
   g_return_val_if_fail (VALID_PRIORITY (priority), 0);
@@ -402,7 +426,7 @@ resmgr_service_track_object (ResmgrService       *self,
   if (refuse_size (size, name, error))
     return 0;
 
-  return RESMGR_SERVICE_GET_IFACE (self)->track_object (self, component, type, name, size,
+  return get_iface (self)->track_object (self, component, type, name, size,
                                                         priority, object, cleanup,
                                                         user_data, user_data_destroy, error);
 }
@@ -452,7 +476,7 @@ resmgr_service_track_resource (ResmgrService       *self,
                                GDestroyNotify       user_data_destroy,
                                GError             **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (IS_SERVICE (self), 0);
   g_return_val_if_fail (G_IS_OBJECT (component), 0);
   g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
   g_return_val_if_fail (VALID_PRIORITY (priority), 0);
@@ -462,7 +486,7 @@ resmgr_service_track_resource (ResmgrService       *self,
   if (refuse_size (size, name, error))
     return 0;
 
-  return RESMGR_SERVICE_GET_IFACE (self)->track_resource (self, component, type, name, size,
+  return get_iface (self)->track_resource (self, component, type, name, size,
                                                           priority, resource, cleanup,
                                                           user_data, user_data_destroy, error);
 }
@@ -497,13 +521,13 @@ resmgr_service_add_cleanup (ResmgrService      *self,
                             GDestroyNotify      user_data_destroy,
                             GError            **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (IS_SERVICE (self), 0);
   g_return_val_if_fail (G_IS_OBJECT (component), 0);
   g_return_val_if_fail (VALID_PRIORITY (priority), 0);
   g_return_val_if_fail (cleanup != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->add_cleanup (self, component, name, priority,
+  return get_iface (self)->add_cleanup (self, component, name, priority,
                                                        cleanup, user_data,
                                                        user_data_destroy, error);
 }
@@ -529,13 +553,13 @@ resmgr_service_set_metadata (ResmgrService  *self,
                              GVariant       *metadata,
                              GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), FALSE);
+  g_return_val_if_fail (IS_SERVICE (self), FALSE);
   g_return_val_if_fail (id != 0, FALSE);
   g_return_val_if_fail (metadata == NULL ||
                         g_variant_is_of_type (metadata, G_VARIANT_TYPE_VARDICT), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->set_metadata (self, id, metadata, error);
+  return get_iface (self)->set_metadata (self, id, metadata, error);
 }
 
 /**
@@ -559,10 +583,10 @@ resmgr_service_release (ResmgrService  *self,
                         guint64         id,
                         GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), FALSE);
+  g_return_val_if_fail (IS_SERVICE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->release (self, id, error);
+  return get_iface (self)->release (self, id, error);
 }
 
 /**
@@ -583,10 +607,10 @@ resmgr_service_lookup (ResmgrService  *self,
                        guint64         id,
                        GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->lookup (self, id, error);
+  return get_iface (self)->lookup (self, id, error);
 }
 
 /**
@@ -622,11 +646,11 @@ resmgr_service_cleanup_component (ResmgrService  *self,
                                   GObject        *component,
                                   GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (G_IS_OBJECT (component), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->cleanup_component (self, component, error);
+  return get_iface (self)->cleanup_component (self, component, error);
 }
 
 /**
@@ -655,11 +679,11 @@ resmgr_service_cleanup_component_async (ResmgrService       *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  g_return_if_fail (RESMGR_IS_SERVICE (self));
+  g_return_if_fail (IS_SERVICE (self));
   g_return_if_fail (G_IS_OBJECT (component));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  RESMGR_SERVICE_GET_IFACE (self)->cleanup_component_async (self, component, cancellable,
+  get_iface (self)->cleanup_component_async (self, component, cancellable,
                                                             callback, user_data);
 }
 
@@ -680,11 +704,11 @@ resmgr_service_cleanup_component_finish (ResmgrService  *self,
                                          GAsyncResult   *result,
                                          GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->cleanup_component_finish (self, result, error);
+  return get_iface (self)->cleanup_component_finish (self, result, error);
 }
 
 /**
@@ -724,10 +748,10 @@ resmgr_service_shutdown (ResmgrService  *self,
                          guint           timeout_ms,
                          GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->shutdown (self, timeout_ms, error);
+  return get_iface (self)->shutdown (self, timeout_ms, error);
 }
 
 /**
@@ -755,10 +779,10 @@ resmgr_service_shutdown_async (ResmgrService       *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_return_if_fail (RESMGR_IS_SERVICE (self));
+  g_return_if_fail (IS_SERVICE (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  RESMGR_SERVICE_GET_IFACE (self)->shutdown_async (self, timeout_ms, cancellable,
+  get_iface (self)->shutdown_async (self, timeout_ms, cancellable,
                                                    callback, user_data);
 }
 
@@ -779,11 +803,11 @@ resmgr_service_shutdown_finish (ResmgrService  *self,
                                 GAsyncResult   *result,
                                 GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->shutdown_finish (self, result, error);
+  return get_iface (self)->shutdown_finish (self, result, error);
 }
 
 /**
@@ -829,11 +853,11 @@ resmgr_service_cleanup_phase (ResmgrService  *self,
                               guint           timeout_ms,
                               GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (min_priority >= 0 && min_priority <= RESMGR_PRIORITY_MAX, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->cleanup_phase (self, min_priority, timeout_ms, error);
+  return get_iface (self)->cleanup_phase (self, min_priority, timeout_ms, error);
 }
 
 /**
@@ -860,11 +884,11 @@ resmgr_service_cleanup_phase_async (ResmgrService       *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_return_if_fail (RESMGR_IS_SERVICE (self));
+  g_return_if_fail (IS_SERVICE (self));
   g_return_if_fail (min_priority >= 0 && min_priority <= RESMGR_PRIORITY_MAX);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  RESMGR_SERVICE_GET_IFACE (self)->cleanup_phase_async (self, min_priority, timeout_ms, cancellable,
+  get_iface (self)->cleanup_phase_async (self, min_priority, timeout_ms, cancellable,
                                                         callback, user_data);
 }
 
@@ -885,11 +909,11 @@ resmgr_service_cleanup_phase_finish (ResmgrService  *self,
                                      GAsyncResult   *result,
                                      GError        **error)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->cleanup_phase_finish (self, result, error);
+  return get_iface (self)->cleanup_phase_finish (self, result, error);
 }
 
 /**
@@ -905,9 +929,9 @@ resmgr_service_cleanup_phase_finish (ResmgrService  *self,
 gboolean
 resmgr_service_is_shutting_down (ResmgrService *self)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), FALSE);
+  g_return_val_if_fail (IS_SERVICE (self), FALSE);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->is_shutting_down (self);
+  return get_iface (self)->is_shutting_down (self);
 }
 
 /**
@@ -925,9 +949,9 @@ resmgr_service_is_shutting_down (ResmgrService *self)
 gint64
 resmgr_service_get_deadline (ResmgrService *self)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), 0);
+  g_return_val_if_fail (IS_SERVICE (self), 0);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->get_deadline (self);
+  return get_iface (self)->get_deadline (self);
 }
 
 /**
@@ -943,9 +967,9 @@ resmgr_service_get_deadline (ResmgrService *self)
 ResmgrStats *
 resmgr_service_dup_stats (ResmgrService *self)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->dup_stats (self);
+  return get_iface (self)->dup_stats (self);
 }
 
 /**
@@ -964,10 +988,10 @@ char *
 resmgr_service_dup_component_id (ResmgrService *self,
                                  GObject       *component)
 {
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (G_IS_OBJECT (component), NULL);
 
-  return RESMGR_SERVICE_GET_IFACE (self)->dup_component_id (self, component);
+  return get_iface (self)->dup_component_id (self, component);
 }
 
 /**
@@ -990,9 +1014,9 @@ resmgr_service_dup_handles (ResmgrService *self,
 {
   ResmgrServiceInterface *iface;
 
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
 
-  iface = RESMGR_SERVICE_GET_IFACE (self);
+  iface = get_iface (self);
   if (iface->dup_handles == NULL)
     return g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_handle_unref);
 
@@ -1014,9 +1038,9 @@ resmgr_service_dup_component_ids (ResmgrService *self)
 {
   ResmgrServiceInterface *iface;
 
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
 
-  iface = RESMGR_SERVICE_GET_IFACE (self);
+  iface = get_iface (self);
   if (iface->dup_component_ids == NULL)
     return g_new0 (char *, 1);
 
@@ -1049,10 +1073,10 @@ resmgr_service_dup_component_stats (ResmgrService *self,
   g_auto(GStrv) ids = NULL;
   ResmgrStats *stats;
 
-  g_return_val_if_fail (RESMGR_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (IS_SERVICE (self), NULL);
   g_return_val_if_fail (component_id != NULL, NULL);
 
-  iface = RESMGR_SERVICE_GET_IFACE (self);
+  iface = get_iface (self);
   if (iface->dup_component_stats != NULL)
     return iface->dup_component_stats (self, component_id);
 
