@@ -428,8 +428,10 @@ scenario_run (Scenario *s)
   /* Within its deadlines. */
   g_assert_cmpint (s->finished_at - s->closed_at, <, (gint64) total_deadlines * 1000);
 
-  /* The tabs' controllers are cleaned at the tabs' destruction (not their
-   * unrealize), in page order, when the window goes. */
+  /* The tabs' controllers are cleaned after the window and its tabs were
+   * destroyed (a tab's ::destroy only schedules its controller's cleanup,
+   * so window-destroyed comes first), not at their unrealize, in page
+   * order, within the windows phase, which waits for them. */
   if (s->stubborn)
     {
       g_auto(GStrv) abandoned = resmgr_application_shutdown_dup_abandoned (s->shutdown);
@@ -441,7 +443,7 @@ scenario_run (Scenario *s)
                        "phase:workers,job-abandoned,job-cancelled,"
                        "phase:sources,source-removed,"
                        "phase:gl,"
-                       "phase:windows,cleaned:TestWorkerController,cleaned:TestGLController,window-destroyed,"
+                       "phase:windows,window-destroyed,cleaned:TestWorkerController,cleaned:TestGLController,"
                        "phase:rest,memory-freed,cleaned:TestAppController,"
                        "phase:verify,finished");
       g_assert_cmpuint (g_strv_length (abandoned), ==, 1);
@@ -459,7 +461,7 @@ scenario_run (Scenario *s)
                        "phase:workers,job-cancelled,"
                        "phase:sources,source-removed,"
                        "phase:gl,"
-                       "phase:windows,cleaned:TestWorkerController,cleaned:TestGLController,window-destroyed,"
+                       "phase:windows,window-destroyed,cleaned:TestWorkerController,cleaned:TestGLController,"
                        "phase:rest,memory-freed,cleaned:TestAppController,"
                        "phase:verify,finished");
       g_assert_true (resmgr_cleanup_report_is_clean (s->report));
