@@ -468,10 +468,6 @@ demo_gl_tab_dispose (GObject *object)
       gtk_window_destroy (GTK_WINDOW (window));
     }
 
-  /* The controller is cleaned at our ::destroy, after this: it must not
-   * notify into labels that are gone by then. */
-  if (self->controller != NULL)
-    g_signal_handlers_disconnect_by_data (self->controller, self);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->area);
