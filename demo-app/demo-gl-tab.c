@@ -12,7 +12,8 @@
  * buttons that forward to it, and labels bound to its properties. No GL
  * and no resource code here: the controller, bound to the tab, owns it all
  * (the GL objects and the jobs that decode the chosen image into its
- * texture) and cleans up at the tab's unrealize.
+ * texture) and is cleaned up on the main loop right after the tab's
+ * destruction.
  *
  * "Choose Image…" runs a file chooser and hands the file to the
  * controller, which decodes it in a worker job (the progress bar and Cancel
