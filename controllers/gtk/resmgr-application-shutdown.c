@@ -452,13 +452,14 @@ run_windows (ResmgrApplicationShutdown *self)
   if (app != NULL)
     windows = g_list_copy_deep (gtk_application_get_windows (app), (GCopyFunc) g_object_ref, NULL);
 
+  /* The windows, and their tabs, go when our references do. */
   previous = _resmgr_deferred_cleanups_set_collector (deferred);
   self->destroying_windows = TRUE;
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_destroy (l->data);
+  g_list_free_full (windows, g_object_unref);
   self->destroying_windows = FALSE;
   _resmgr_deferred_cleanups_set_collector (previous);
-  g_list_free_full (windows, g_object_unref);
 
   if (deferred->len == 0)
     {

@@ -25,7 +25,8 @@
 
 typedef enum {
   DEFERRED_PENDING,
-  DEFERRED_DONE,       /* ran (or the owner dropped it) */
+  DEFERRED_RUNNING,    /* on the owner: too late to cancel */
+  DEFERRED_DONE,
   DEFERRED_CANCELLED,  /* the controller was bound again before it ran */
 } DeferredState;
 
@@ -136,6 +137,8 @@ deferred_run_cb (gpointer data)
 
   g_mutex_lock (&self->mutex);
   run = self->state == DEFERRED_PENDING;
+  if (run)
+    self->state = DEFERRED_RUNNING;
   g_mutex_unlock (&self->mutex);
 
   /* Idempotent: a controller cleaned meanwhile (explicitly, at its dispose,
@@ -145,7 +148,7 @@ deferred_run_cb (gpointer data)
     report = resmgr_controller_cleanup (controller);
 
   g_mutex_lock (&self->mutex);
-  if (self->state == DEFERRED_PENDING)
+  if (run)
     self->state = DEFERRED_DONE;
   if (report != NULL)
     self->report = resmgr_cleanup_report_ref (report);
@@ -188,7 +191,8 @@ defer_cleanup (ResmgrController *controller)
                           deferred_run_cb, self, (GDestroyNotify) _resmgr_deferred_cleanup_unref);
 }
 
-/* Bound again before the deferred cleanup ran: it does not run. GTK thread. */
+/* Bound again before the deferred cleanup started: it does not run (one
+ * that started on another owner thread finishes). GTK thread. */
 static void
 cancel_deferred_cleanup (ResmgrController *controller)
 {
@@ -235,7 +239,7 @@ _resmgr_deferred_cleanup_notify (ResmgrDeferredCleanup     *self,
   w->context = g_main_context_ref_thread_default ();
 
   g_mutex_lock (&self->mutex);
-  over = self->state != DEFERRED_PENDING;
+  over = self->state == DEFERRED_DONE || self->state == DEFERRED_CANCELLED;
   if (over)
     w->report = self->report != NULL ? resmgr_cleanup_report_ref (self->report) : NULL;
   else
