@@ -12,7 +12,8 @@
  * buttons that forward to it, and labels bound to its properties. No GL
  * and no resource code here: the controller, bound to the tab, owns it all
  * (the GL objects and the jobs that decode the chosen image into its
- * texture) and cleans up at the tab's unrealize.
+ * texture) and is cleaned up on the main loop right after the tab's
+ * destruction.
  *
  * "Choose Image…" runs a file chooser and hands the file to the
  * controller, which decodes it in a worker job (the progress bar and Cancel
@@ -468,10 +469,6 @@ demo_gl_tab_dispose (GObject *object)
       gtk_window_destroy (GTK_WINDOW (window));
     }
 
-  /* The controller is cleaned at our ::destroy, after this: it must not
-   * notify into labels that are gone by then. */
-  if (self->controller != NULL)
-    g_signal_handlers_disconnect_by_data (self->controller, self);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->area);

@@ -14,7 +14,7 @@
  * failed). It builds widgets, binds them to its
  * [class@DemoThumbnailController] and forwards clicks; the controller,
  * bound to the tab with resmgr_controller_bind_widget(), does the work and
- * is cleaned up at the tab's unrealize.
+ * is cleaned up on the main loop right after the tab's destruction.
  *
  * GTK thread only.
  */

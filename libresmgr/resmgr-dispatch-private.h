@@ -73,6 +73,21 @@ GSource *_resmgr_dispatch_source         (GMainContext   *context,
                                           gpointer        data,
                                           GDestroyNotify  destroy);
 
+/* Like _resmgr_dispatch (), but never inline, also on the thread that owns
+ * @context: @func (@data) always runs from an idle source of @priority
+ * attached to @context, when its owner next iterates it. For work that must
+ * not run in the caller's frame: a GtkWidget::destroy handler (inside the
+ * widget's dispose, after a subclass tore its children down), or a
+ * binding's garbage collection (GJS runs no JavaScript there; PyGObject
+ * holds the GIL). @destroy as for _resmgr_dispatch (). */
+_RESMGR_PRIVATE_API
+void     _resmgr_dispatch_later          (GMainContext   *context,
+                                          int             priority,
+                                          const char     *name,
+                                          GSourceFunc     func,
+                                          gpointer        data,
+                                          GDestroyNotify  destroy);
+
 /* The state of a dispatched call a thread may wait for. */
 typedef enum {
   RESMGR_CALL_PENDING,   /* dispatched, not started */

@@ -127,27 +127,16 @@ _resmgr_dispatch (GMainContext   *context,
   return FALSE;
 }
 
-GSource *
-_resmgr_dispatch_source (GMainContext   *context,
-                         int             priority,
-                         const char     *name,
-                         GSourceFunc     func,
-                         gpointer        data,
-                         GDestroyNotify  destroy)
+static GSource *
+attach_one_shot (GMainContext   *context,
+                 int             priority,
+                 const char     *name,
+                 GSourceFunc     func,
+                 gpointer        data,
+                 GDestroyNotify  destroy)
 {
   GSource *source;
   OneShot *o;
-
-  if (context == NULL)
-    context = g_main_context_default ();
-
-  if (_resmgr_context_is_owned_here (context))
-    {
-      func (data);
-      if (destroy != NULL)
-        destroy (data);
-      return NULL;
-    }
 
   o = g_new (OneShot, 1);
   o->func = func;
@@ -161,6 +150,42 @@ _resmgr_dispatch_source (GMainContext   *context,
   g_source_attach (source, context);
 
   return source;
+}
+
+GSource *
+_resmgr_dispatch_source (GMainContext   *context,
+                         int             priority,
+                         const char     *name,
+                         GSourceFunc     func,
+                         gpointer        data,
+                         GDestroyNotify  destroy)
+{
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  if (_resmgr_context_is_owned_here (context))
+    {
+      func (data);
+      if (destroy != NULL)
+        destroy (data);
+      return NULL;
+    }
+
+  return attach_one_shot (context, priority, name, func, data, destroy);
+}
+
+void
+_resmgr_dispatch_later (GMainContext   *context,
+                        int             priority,
+                        const char     *name,
+                        GSourceFunc     func,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  g_source_unref (attach_one_shot (context, priority, name, func, data, destroy));
 }
 
 /* }}} */

@@ -428,8 +428,10 @@ scenario_run (Scenario *s)
   /* Within its deadlines. */
   g_assert_cmpint (s->finished_at - s->closed_at, <, (gint64) total_deadlines * 1000);
 
-  /* The tabs' controllers are cleaned at the tabs' destruction (not their
-   * unrealize), in page order, when the window goes. */
+  /* The tabs' controllers are cleaned after the window and its tabs were
+   * destroyed (a tab's ::destroy only schedules its controller's cleanup,
+   * so window-destroyed comes first), not at their unrealize, in page
+   * order, within the windows phase, which waits for them. */
   if (s->stubborn)
     {
       g_auto(GStrv) abandoned = resmgr_application_shutdown_dup_abandoned (s->shutdown);
@@ -441,7 +443,7 @@ scenario_run (Scenario *s)
                        "phase:workers,job-abandoned,job-cancelled,"
                        "phase:sources,source-removed,"
                        "phase:gl,"
-                       "phase:windows,cleaned:TestWorkerController,cleaned:TestGLController,window-destroyed,"
+                       "phase:windows,window-destroyed,cleaned:TestWorkerController,cleaned:TestGLController,"
                        "phase:rest,memory-freed,cleaned:TestAppController,"
                        "phase:verify,finished");
       g_assert_cmpuint (g_strv_length (abandoned), ==, 1);
@@ -459,7 +461,7 @@ scenario_run (Scenario *s)
                        "phase:workers,job-cancelled,"
                        "phase:sources,source-removed,"
                        "phase:gl,"
-                       "phase:windows,cleaned:TestWorkerController,cleaned:TestGLController,window-destroyed,"
+                       "phase:windows,window-destroyed,cleaned:TestWorkerController,cleaned:TestGLController,"
                        "phase:rest,memory-freed,cleaned:TestAppController,"
                        "phase:verify,finished");
       g_assert_true (resmgr_cleanup_report_is_clean (s->report));
@@ -779,6 +781,191 @@ test_same_name_abandoned (gconstpointer data)
 
 /* }}} */
 
+/* A tab whose controller belongs to another thread {{{ */
+
+typedef struct
+{
+  ResmgrManager    *manager;
+  GtkApplication   *app;
+  Recorder         *rec;
+  GMainContext     *context;       /* the owner thread's */
+  GMainLoop        *loop;
+  GThread          *thread;
+  GMutex            mutex;
+  GCond             cond;
+  ResmgrController *controller;    /* made by the owner thread, handed over */
+  gboolean          go;            /* the owner thread may iterate */
+  GThread          *cleaned_on;
+  ResmgrCleanupReport *controller_report;
+  ResmgrCleanupReport *report;     /* the shutdown's */
+} OtherOwner;
+
+static void
+other_cleaned_cb (ResmgrController    *controller,
+                  ResmgrCleanupReport *report,
+                  OtherOwner          *o)
+{
+  o->cleaned_on = g_thread_self ();
+  o->controller_report = resmgr_cleanup_report_ref (report);
+  recorder_push (o->rec, "cleaned:TestAppController");
+}
+
+static gpointer
+other_owner_thread (gpointer data)
+{
+  OtherOwner *o = data;
+  ResmgrController *controller;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (o->context);
+  controller = g_object_new (TEST_TYPE_APP_CONTROLLER, "service", o->manager, NULL);
+  g_signal_connect (controller, "cleaned-up", G_CALLBACK (other_cleaned_cb), o);
+  g_assert_cmpuint (resmgr_coordinator_track_data (resmgr_controller_get_resources (controller),
+                                                   RESMGR_RESOURCE_TYPE_MEMORY, "memory", 64,
+                                                   RESMGR_PRIORITY_DEFAULT, item_new (o->rec, "memory-freed"),
+                                                   item_destroy, &error), !=, 0);
+  g_assert_no_error (error);
+
+  g_mutex_lock (&o->mutex);
+  o->controller = controller;
+  g_cond_broadcast (&o->cond);
+  /* Blocked, not iterating, until the window is destroyed. */
+  while (!o->go)
+    g_cond_wait (&o->cond, &o->mutex);
+  g_mutex_unlock (&o->mutex);
+
+  g_main_loop_run (o->loop);
+  g_main_context_pop_thread_default (o->context);
+
+  return NULL;
+}
+
+static void
+other_window_destroy_cb (GtkWidget  *window,
+                         OtherOwner *o)
+{
+  recorder_push (o->rec, "window-destroyed");
+  g_mutex_lock (&o->mutex);
+  o->go = TRUE;
+  g_cond_broadcast (&o->cond);
+  g_mutex_unlock (&o->mutex);
+}
+
+static void
+other_phase_cb (ResmgrApplicationShutdown *shutdown,
+                ResmgrShutdownPhase        phase,
+                OtherOwner                *o)
+{
+  g_autofree char *event = g_strdup_printf ("phase:%s", phase_nick (phase));
+
+  recorder_push (o->rec, event);
+}
+
+static void
+other_finished_cb (ResmgrApplicationShutdown *shutdown,
+                   ResmgrCleanupReport       *report,
+                   OtherOwner                *o)
+{
+  o->report = resmgr_cleanup_report_ref (report);
+}
+
+static gboolean
+other_close_cb (gpointer data)
+{
+  OtherOwner *o = data;
+
+  gtk_window_close (GTK_WINDOW (gtk_application_get_windows (o->app)->data));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+other_activate_cb (GtkApplication *app,
+                   OtherOwner     *o)
+{
+  GtkWidget *window = gtk_application_window_new (app);
+  GtkWidget *tab = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  g_signal_connect (window, "destroy", G_CALLBACK (other_window_destroy_cb), o);
+  resmgr_controller_bind_widget (o->controller, tab);
+  g_clear_object (&o->controller);
+  gtk_window_set_child (GTK_WINDOW (window), tab);
+  gtk_window_present (GTK_WINDOW (window));
+  g_idle_add (other_close_cb, o);
+}
+
+static void
+test_windows_other_owner (void)
+{
+  OtherOwner o = { 0 };
+  g_autofree char *joined = NULL;
+
+  g_test_summary ("The windows phase waits for the cleanup of a tab's controller whose owner "
+                  "is another thread, blocked when the window is destroyed: it runs there when "
+                  "that thread iterates, before the rest phase starts, and its report is merged "
+                  "into the shutdown's");
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (run under Xvfb)");
+      return;
+    }
+
+  g_mutex_init (&o.mutex);
+  g_cond_init (&o.cond);
+  o.manager = resmgr_manager_new ();
+  o.rec = recorder_new ();
+  o.context = g_main_context_new ();
+  o.loop = g_main_loop_new (o.context, FALSE);
+
+  g_mutex_lock (&o.mutex);
+  o.thread = g_thread_new ("owner", other_owner_thread, &o);
+  while (o.controller == NULL)
+    g_cond_wait (&o.cond, &o.mutex);
+  g_mutex_unlock (&o.mutex);
+
+  o.app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+  {
+    ResmgrApplicationShutdown *shutdown = resmgr_application_attach (o.app, RESMGR_SERVICE (o.manager));
+
+    /* Not waited for: a failing test ends, it does not hang. */
+    resmgr_application_shutdown_set_phase_timeout (shutdown, RESMGR_SHUTDOWN_PHASE_WINDOWS, 30000);
+    g_signal_connect (shutdown, "phase-started", G_CALLBACK (other_phase_cb), &o);
+    g_signal_connect (shutdown, "shutdown-finished", G_CALLBACK (other_finished_cb), &o);
+  }
+  g_signal_connect (o.app, "activate", G_CALLBACK (other_activate_cb), &o);
+  g_assert_cmpint (g_application_run (G_APPLICATION (o.app), 0, NULL), ==, 0);
+
+  assert_recorded (o.rec,
+                   "phase:workers,phase:sources,phase:gl,"
+                   "phase:windows,window-destroyed,memory-freed,cleaned:TestAppController,"
+                   "phase:rest,phase:verify");
+  g_assert_true (recorder_thread (o.rec, 5) == o.thread);
+  g_assert_true (o.cleaned_on == o.thread);
+  g_assert_nonnull (o.report);
+  g_assert_true (resmgr_cleanup_report_is_clean (o.report));
+  /* Its report is the shutdown's: nothing else released anything. */
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (o.controller_report), >=, 1);
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (o.report), ==,
+                    resmgr_cleanup_report_get_released (o.controller_report));
+
+  g_main_loop_quit (o.loop);
+  g_thread_join (o.thread);
+  while (g_main_context_iteration (o.context, FALSE))
+    ;
+  g_clear_object (&o.app);
+  g_clear_pointer (&o.report, resmgr_cleanup_report_unref);
+  g_clear_pointer (&o.controller_report, resmgr_cleanup_report_unref);
+  g_main_loop_unref (o.loop);
+  g_main_context_unref (o.context);
+  g_clear_object (&o.manager);
+  recorder_free (o.rec);
+  g_mutex_clear (&o.mutex);
+  g_cond_clear (&o.cond);
+}
+
+/* }}} */
+
 static void
 test_shutdown (gconstpointer data)
 {
@@ -809,6 +996,7 @@ main (int   argc,
 
   g_test_add_data_func ("/Resmgr/Application/shutdown/clean", GINT_TO_POINTER (FALSE), test_shutdown);
   g_test_add_data_func ("/Resmgr/Application/shutdown/abandoned-job", GINT_TO_POINTER (TRUE), test_shutdown);
+  g_test_add_func ("/Resmgr/Application/shutdown/windows/other-owner", test_windows_other_owner);
   g_test_add_data_func ("/Resmgr/Application/shutdown/same-name/first-abandoned",
                         GINT_TO_POINTER (SAME_NAME_FIRST_ABANDONED), test_same_name_abandoned);
   g_test_add_data_func ("/Resmgr/Application/shutdown/same-name/second-abandoned",

@@ -773,9 +773,10 @@ test_tab_window_destroyed (gconstpointer data)
   GType type = ((GType (*) (void)) data) ();
   Fixture f;
 
-  g_test_summary ("A controller bound to a tab is cleaned at the tab's destruction when the "
-                  "window is destroyed, not at its unrealize (its shareable GL names are still "
-                  "there when the area unrealizes), and finalized with the tab");
+  g_test_summary ("A controller bound to a tab is cleaned after the tab's destruction when the "
+                  "window is destroyed, when the main loop next runs (not inside ::destroy), not "
+                  "at its unrealize (its shareable GL names are still there when the area "
+                  "unrealizes), and finalized then");
 
   if (!need_display ())
     return;
@@ -796,8 +797,16 @@ test_tab_window_destroyed (gconstpointer data)
   g_assert_true (resmgr_controller_get_widget (f.controller) == f.tab);
 
   gtk_window_destroy (GTK_WINDOW (f.window));
-  iterate_pending ();
+  f.tab = NULL;
 
+  /* Never inside the tab's destruction: it let go of the controller,
+   * which is kept for its cleanup until the main loop runs again. */
+  g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+  g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+  g_assert_nonnull (f.controller);
+  g_assert_null (resmgr_controller_get_widget (f.controller));
+
+  iterate_pending ();
   g_assert_cmpuint (f.n_cleaned_up, ==, 1);
   g_assert_false (f.cleaned_while_realized);
   assert_recorded (f.rec, "custom,memory");
@@ -827,7 +836,8 @@ test_tab_never_realized (void)
   Fixture f;
   GtkWidget *tab;
 
-  g_test_summary ("A tab that is never realized cleans its controller at its destruction");
+  g_test_summary ("A tab that is never realized cleans its controller after its destruction, "
+                  "when the main loop next runs");
 
   if (!need_display ())
     return;
@@ -838,6 +848,10 @@ test_tab_never_realized (void)
   g_assert_cmpuint (recorder_len (f.rec), ==, 0);
 
   g_object_unref (tab);
+  f.tab = NULL;
+  g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+  g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+  iterate_pending ();
   assert_recorded (f.rec, "custom,memory");
   g_assert_cmpuint (f.n_cleaned_up, ==, 1);
   g_assert_false (f.cleaned_while_realized);
@@ -874,6 +888,314 @@ test_controller_disposed_first (void)
   g_object_unref (tab);
   g_assert_cmpuint (f.n_cleaned_up, ==, 1);
   assert_recorded (f.rec, "custom,memory");
+  fixture_clear (&f);
+}
+
+
+/* A tab whose dispose tears its children down before chaining up (as GTK's
+ * own widgets do), and whose controller's cleanup notifies into them. */
+#define TEST_TYPE_TAB (test_tab_get_type ())
+G_DECLARE_FINAL_TYPE (TestTab, test_tab, TEST, TAB, GtkWidget)
+
+struct _TestTab
+{
+  GtkWidget  parent_instance;
+  GtkWidget *status;     /* a child label */
+  Recorder  *rec;
+};
+
+G_DEFINE_FINAL_TYPE (TestTab, test_tab, GTK_TYPE_WIDGET)
+
+static void
+test_tab_dispose (GObject *object)
+{
+  TestTab *self = TEST_TAB (object);
+
+  recorder_push (self->rec, "tab-dispose");
+  g_clear_pointer (&self->status, gtk_widget_unparent);
+  G_OBJECT_CLASS (test_tab_parent_class)->dispose (object);
+  recorder_push (self->rec, "tab-disposed");
+}
+
+static void
+test_tab_finalize (GObject *object)
+{
+  recorder_push (TEST_TAB (object)->rec, "tab-finalized");
+
+  G_OBJECT_CLASS (test_tab_parent_class)->finalize (object);
+}
+
+static void
+test_tab_class_init (TestTabClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = test_tab_dispose;
+  G_OBJECT_CLASS (klass)->finalize = test_tab_finalize;
+  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+test_tab_init (TestTab *self)
+{
+  self->status = gtk_label_new (NULL);
+  gtk_widget_set_parent (self->status, GTK_WIDGET (self));
+}
+
+/* Into the label: a critical (fatal in the tests) once it is gone. */
+static void
+tab_status_cb (ResmgrController *controller,
+               GParamSpec       *pspec,
+               TestTab          *self)
+{
+  g_autofree char *status = resmgr_controller_dup_status (controller);
+
+  gtk_label_set_label (GTK_LABEL (self->status), status);
+}
+
+typedef struct
+{
+  ResmgrController *controller;  /* not referenced: it runs our cleanup */
+  Recorder         *rec;
+} StatusItem;
+
+/* A cleanup of the controller that tells its user, through :status. */
+static void
+status_item_destroy (gpointer data)
+{
+  StatusItem *item = data;
+
+  recorder_push (item->rec, "cleanup");
+  resmgr_controller_set_status (item->controller, "closed");
+  g_free (item);
+}
+
+static void
+test_tab_dispose_clears_children (void)
+{
+  Fixture f;
+  TestTab *tab;
+  GtkWidget *window;
+  StatusItem *item;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A tab subclass whose dispose frees its children before chaining up, bound "
+                  "to a controller whose cleanup notifies into those children: the cleanup "
+                  "runs after the tab's dispose (here after its finalize), when the main loop "
+                  "runs again, never from inside it; nothing reaches the freed label");
+
+  if (!need_display ())
+    return;
+
+  fixture_init (&f);
+  tab = g_object_new (TEST_TYPE_TAB, NULL);
+  tab->rec = f.rec;
+  f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+  g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+  g_signal_connect_object (f.controller, "notify::status", G_CALLBACK (tab_status_cb), tab, 0);
+  item = g_new0 (StatusItem, 1);
+  item->controller = f.controller;
+  item->rec = f.rec;
+  g_assert_cmpuint (resmgr_coordinator_track_data (resmgr_controller_get_resources (f.controller),
+                                                   RESMGR_RESOURCE_TYPE_CUSTOM, "status item", 0,
+                                                   RESMGR_PRIORITY_DEFAULT, item, status_item_destroy,
+                                                   &error), !=, 0);
+  g_assert_no_error (error);
+  resmgr_controller_bind_widget (f.controller, GTK_WIDGET (tab));
+  g_object_unref (f.controller);
+
+  resmgr_controller_set_status (f.controller, "open");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (tab->status)), ==, "open");
+
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (tab));
+  gtk_window_destroy (GTK_WINDOW (window));
+  assert_recorded (f.rec, "tab-dispose,tab-disposed,tab-finalized");
+  g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+
+  iterate_pending ();
+  assert_recorded (f.rec, "tab-dispose,tab-disposed,tab-finalized,cleanup");
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_null (f.controller);
+  fixture_clear (&f);
+}
+
+/* The owner of a controller bound to a tab is another thread, whose loop
+ * is blocked (it waits for the test) when the tab is destroyed. */
+typedef struct
+{
+  Fixture          *f;
+  GMainContext     *context;
+  GMutex            mutex;
+  GCond             cond;
+  ResmgrController *controller;  /* handed to the test */
+  gboolean          go;
+  GThread          *thread;
+} Owner;
+
+static gboolean
+keep_ticking (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+owner_thread (gpointer data)
+{
+  Owner *o = data;
+  gint64 end;
+  GSource *tick;
+
+  g_main_context_push_thread_default (o->context);
+
+  g_mutex_lock (&o->mutex);
+  o->controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, o->f->manager);
+  o->f->controller = o->controller;
+  g_signal_connect (o->controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), o->f);
+  track_items (o->f);
+  g_cond_broadcast (&o->cond);
+  while (!o->go)
+    cond_wait_or_fail (&o->cond, &o->mutex, "the test to let the owner iterate");
+  g_mutex_unlock (&o->mutex);
+
+  /* Its loop runs again: until the controller's cleanup ran, woken at
+   * least every 10 ms, with a deadline. */
+  tick = g_timeout_source_new (10);
+  g_source_set_callback (tick, keep_ticking, NULL, NULL);
+  g_source_attach (tick, o->context);
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (o->f->n_cleaned_up == 0 && g_get_monotonic_time () < end)
+    g_main_context_iteration (o->context, TRUE);
+  /* What the cleanup dispatched (the controller's disposal, its last
+   * reference dropped by the deferred cleanup, ran inline here). */
+  while (g_main_context_iteration (o->context, FALSE))
+    ;
+  g_source_destroy (tick);
+  g_source_unref (tick);
+
+  g_main_context_pop_thread_default (o->context);
+
+  return NULL;
+}
+
+static void
+test_tab_owner_not_iterating (void)
+{
+  Fixture f;
+  Owner o = { &f, };
+  GtkWidget *tab;
+  GWeakRef controller_ref;
+
+  g_test_summary ("A controller whose owner context is another thread's, bound to a tab: "
+                  "the tab's destruction (on the GTK thread, while the owner's loop is blocked) "
+                  "cleans nothing and does not wait; the cleanup runs on the owner thread when "
+                  "its loop iterates again, once, and the controller is finalized there");
+
+  if (!need_display ())
+    return;
+
+  fixture_init (&f);
+  /* A wait for the owner would end here, as a failure, not at 10 s. */
+  resmgr_manager_set_wait_timeout (f.manager, 100);
+  o.context = g_main_context_new ();
+  g_mutex_init (&o.mutex);
+  g_cond_init (&o.cond);
+
+  g_mutex_lock (&o.mutex);
+  o.thread = g_thread_new ("owner", owner_thread, &o);
+  while (o.controller == NULL)
+    cond_wait_or_fail (&o.cond, &o.mutex, "the owner to make its controller");
+  g_mutex_unlock (&o.mutex);
+
+  /* The owner keeps no reference: the tab holds the only one. */
+  tab = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
+  resmgr_controller_bind_widget (o.controller, tab);
+  g_weak_ref_init (&controller_ref, o.controller);
+  g_object_unref (o.controller);
+
+  g_object_unref (tab);
+  iterate_pending ();
+  g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+  g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+  {
+    g_autoptr(ResmgrController) alive = g_weak_ref_get (&controller_ref);
+
+    g_assert_nonnull (alive);
+    g_assert_false (resmgr_controller_is_cleaned_up (alive));
+  }
+
+  g_mutex_lock (&o.mutex);
+  o.go = TRUE;
+  g_cond_broadcast (&o.cond);
+  g_mutex_unlock (&o.mutex);
+  g_thread_join (o.thread);
+
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_true (f.cleaned_up_thread == o.thread);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_true (recorder_thread (f.rec, 0) == o.thread);
+  g_assert_true (recorder_thread (f.rec, 1) == o.thread);
+  g_assert_null (g_weak_ref_get (&controller_ref));
+  g_weak_ref_clear (&controller_ref);
+  f.controller = NULL;
+
+  g_main_context_unref (o.context);
+  g_mutex_clear (&o.mutex);
+  g_cond_clear (&o.cond);
+  fixture_clear (&f);
+}
+
+static void
+test_tab_rebound_or_cleaned (gconstpointer data)
+{
+  gboolean rebind = GPOINTER_TO_INT (data);
+  Fixture f;
+  GtkWidget *tab, *tab2 = NULL;
+  ResmgrController *controller;
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+
+  g_test_summary (rebind
+                  ? "A controller bound to a second widget before the cleanup deferred by the "
+                    "first one's destruction ran is not cleaned by it; the second widget's "
+                    "destruction cleans it, once"
+                  : "A controller cleaned explicitly before the cleanup deferred by its tab's "
+                    "destruction ran is not cleaned again: one ::cleaned-up, each cleanup once");
+
+  if (!need_display ())
+    return;
+
+  fixture_init (&f);
+  tab = g_object_ref_sink (build_tab (&f, TEST_TYPE_PLAIN_CONTROLLER));
+  track_items (&f);
+  controller = g_object_ref (f.controller);
+
+  g_object_unref (tab);
+  f.tab = NULL;
+  g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+
+  if (rebind)
+    {
+      tab2 = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
+      resmgr_controller_bind_widget (controller, tab2);
+      iterate_pending ();
+      g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+      g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+      g_assert_true (resmgr_controller_get_widget (controller) == tab2);
+      g_object_unref (tab2);
+      g_assert_cmpuint (f.n_cleaned_up, ==, 0);
+    }
+  else
+    {
+      report = resmgr_controller_cleanup (controller);
+      g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+      assert_recorded (f.rec, "custom,memory");
+    }
+
+  g_object_unref (controller);
+  g_assert_nonnull (f.controller);
+  iterate_pending ();
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_null (f.controller);
   fixture_clear (&f);
 }
 
@@ -1183,6 +1505,12 @@ main (int   argc,
                         test_gl_controller_get_type, test_tab_window_destroyed);
   g_test_add_func ("/Resmgr/Controller/tab/never-realized", test_tab_never_realized);
   g_test_add_func ("/Resmgr/Controller/tab/controller-disposed-first", test_controller_disposed_first);
+  g_test_add_func ("/Resmgr/Controller/tab/dispose-clears-children", test_tab_dispose_clears_children);
+  g_test_add_func ("/Resmgr/Controller/tab/owner-not-iterating", test_tab_owner_not_iterating);
+  g_test_add_data_func ("/Resmgr/Controller/tab/rebound-before-cleanup", GINT_TO_POINTER (TRUE),
+                        test_tab_rebound_or_cleaned);
+  g_test_add_data_func ("/Resmgr/Controller/tab/cleaned-before-deferred-cleanup", GINT_TO_POINTER (FALSE),
+                        test_tab_rebound_or_cleaned);
   g_test_add_func ("/Resmgr/Controller/busy-status", test_busy_status);
 
   return g_test_run ();

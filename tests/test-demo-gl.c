@@ -6,7 +6,9 @@
  * that a name is alive or gone is asserted with glIs* from a live context
  * of the display. Names freed in the share group can be handed out again to
  * GTK's renderer at its next frame, so the checks that follow a deletion
- * are made before the main loop runs again. Without a display, or without
+ * are made before the main loop runs again (after a tab's destruction:
+ * right after the iteration that ran its controller's cleanup, which comes
+ * ahead of GTK's frame). Without a display, or without
  * GL 3.3 (or GL ES 3.0), every test is skipped.
  *
  * The texture on the polygon is decoded from real PNG files, written at
@@ -124,9 +126,10 @@ static gboolean
 weak_ref_cleared (gpointer data)
 {
   GObject *object = g_weak_ref_get (data);
+  gboolean cleared = object == NULL;
 
   g_clear_object (&object);
-  return object == NULL;
+  return cleared;
 }
 
 static gboolean
@@ -885,9 +888,10 @@ test_destroy_window (gconstpointer data)
   GdkGLContext *check_context;
   GWeakRef controller_ref, tab_ref, window_ref;
 
-  g_test_summary ("Destroying the window cleans the controller up at the tab's destruction "
-                  "(nothing lost or failed; the names are gone for a second area's context), "
-                  "then the tab, a detached window and the controller go.");
+  g_test_summary ("Destroying the window cleans the controller up after the tab's "
+                  "destruction, when the main loop next iterates, not inside it (nothing lost "
+                  "or failed; the names are gone for a second area's context after that "
+                  "iteration), then the tab, a detached window and the controller go.");
 
   if (!fixture_open (&f))
     {
@@ -930,6 +934,16 @@ test_destroy_window (gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (f.window));
   f.window = NULL;
 
+  /* Not inside the tab's destruction: the names are still there. */
+  g_assert_cmpuint (c.n_cleaned_up, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (shareable); i++)
+    g_assert_true (alive_in (check_context, shareable[i], names[i]));
+
+  /* When the main loop next iterates, ahead of GTK's next frame: one
+   * source at a time (GLib dispatches the most urgent ready ones in an
+   * iteration), checked right after the one that cleaned. */
+  for (guint i = 0; c.n_cleaned_up == 0 && i < 100; i++)
+    g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (c.n_cleaned_up, ==, 1);
   g_assert_false (c.area_realized);
   g_assert_nonnull (c.report);
@@ -938,7 +952,7 @@ test_destroy_window (gconstpointer data)
   g_assert_cmpuint (resmgr_cleanup_report_get_lost (c.report), ==, 0);
   g_assert_cmpuint (resmgr_cleanup_report_get_released (c.report), >=, DEMO_GL_N_OBJECTS);
 
-  /* Before the main loop runs again. */
+  /* Before the main loop runs again (GTK could reuse a freed name). */
   for (guint i = 0; i < G_N_ELEMENTS (shareable); i++)
     g_assert_false (alive_in (check_context, shareable[i], names[i]));
 
@@ -967,7 +981,8 @@ test_tab_new (void)
   GWeakRef controller_ref;
 
   g_test_summary ("demo_gl_tab_new () makes its controller (default service) and binds it; "
-                  "a tab that never showed cleans it up at its destruction.");
+                  "a tab that never showed cleans it up after its destruction, when the main "
+                  "loop runs.");
 
   if (!have_display)
     {
@@ -985,6 +1000,10 @@ test_tab_new (void)
 
   g_weak_ref_init (&controller_ref, controller);
   g_object_unref (tab);
+  /* Kept for its cleanup, which runs when the main loop does. */
+  g_assert_false (weak_ref_cleared (&controller_ref));
+  g_assert_false (resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (controller)));
+  iterate_pending ();
   g_assert_true (weak_ref_cleared (&controller_ref));
   g_weak_ref_clear (&controller_ref);
 }
@@ -1388,9 +1407,13 @@ test_image_close_while_decoding (gconstpointer data)
     {
       g_autoptr(ResmgrCleanupReport) report = NULL;
 
-      /* The window goes: the tab's unrealize cleans the controller up. */
+      /* The window goes: the tab's destruction has the controller
+       * cleaned up at the main loop's next iteration. */
       gtk_window_destroy (GTK_WINDOW (f.window));
       f.window = NULL;
+      g_assert_false (resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (f.controller)));
+      for (guint i = 0; !resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (f.controller)) && i < 100; i++)
+        g_main_context_iteration (NULL, FALSE);
       g_assert_true (resmgr_controller_is_cleaned_up (RESMGR_CONTROLLER (f.controller)));
       report = resmgr_controller_dup_report (RESMGR_CONTROLLER (f.controller));
       g_assert_true (resmgr_cleanup_report_is_clean (report));

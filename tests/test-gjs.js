@@ -532,20 +532,99 @@ test('gtk_resource_view_and_widget', () => {
     };
     iterateUntil(shown, 'the view\'s monitor shows it');
 
-    // The tab's destruction cleans the controller up, once. A widget made
-    // in JS is referenced by its JS wrapper, so window.destroy() alone does
-    // not destroy it: its dispose (and "destroy") would come at a garbage
-    // collection, where GJS blocks every JS callback ("Attempting to run a
-    // JS callback during garbage collection"): the JS cleanups and
-    // vfunc_cleaned_up would not run. Dispose it explicitly when its page
-    // is closed.
+    // The tab's destruction has the controller cleaned up, once, when the
+    // main loop runs next. (A widget made in JS is referenced by its JS
+    // wrapper, so window.destroy() alone does not destroy it while the
+    // wrapper is reachable: here `tab` still is; run_dispose() destroys it
+    // now. The tab freed by a garbage collection: the next test.)
     window.destroy();
     assertEqual(controller.is_cleaned_up(), false, 'the tab lives on in its JS wrapper');
     box.remove(tab);
     tab.run_dispose();
-    assertEqual(controller.is_cleaned_up(), true, 'the tab\'s destruction cleaned the controller up');
+    assertEqual(controller.is_cleaned_up(), false, 'not cleaned inside the tab\'s destruction');
+    iterateUntil(() => controller.is_cleaned_up(), 'the controller cleaned on the main loop');
     assertEqual(cleanups, 1, 'cleanup ran once');
     assertEqual(controller.cleanedUp.length, 1, 'vfunc_cleaned_up ran once');
+});
+
+test('gtk_tab_freed_by_gc_cleans_on_main_loop', () => {
+    if (!haveDisplay) {
+        note('SKIP: no ResmgrGtk or no display');
+        return;
+    }
+    // A tab bound to a JS controller that runs a program job and tracks a
+    // JS object with a JS cleanup. GTK 4.8's gtk_window_destroy () only
+    // drops GTK's reference to the window: with JS wrappers, the window
+    // and then the tab are disposed when garbage collections free their
+    // wrappers, where GJS runs no JavaScript. The tab's "destroy" only
+    // schedules the controller's cleanup, which runs on the main loop, with
+    // the JS cleanup and vfunc_cleaned_up, once each.
+    const manager = Resmgr.Manager.new();
+    const calls = [];
+    const outcome = [];
+    // Held weakly by the controller: kept alive here, or a collection would
+    // drop its entry with no cleanup.
+    const watched = new Watched();
+    // Everything that refers to the tab stays in this function: once it
+    // returns, only the window holds the tab (and its wrapper).
+    let [window, controller, worker] = (() => {
+        const window = new Gtk.Window({default_width: 200, default_height: 100});
+        const tab = new Gtk.Box({orientation: Gtk.Orientation.VERTICAL});
+        const controller = new JsController({service: manager});
+        const status = new Gtk.Label();
+        controller.bind_property('status', status, 'label', GObject.BindingFlags.SYNC_CREATE);
+        tab.append(status);
+        ResmgrGtk.controller_bind_widget(controller, tab);
+        window.set_child(tab);
+        window.present();
+        controller.get_resources().track_object(Resmgr.ResourceType.CUSTOM, 'js-object', 10,
+            Resmgr.PRIORITY_DEFAULT, watched, () => {
+                calls.push('js-object');
+                // Into the tab's label, gone by now: the binding went with it.
+                controller.set_status('closed');
+                return true;
+            });
+        const worker = controller.get_worker_coordinator().run_subprocess_async('sleeper',
+            ['/bin/sh', '-c', 'echo progress 0.1; exec sleep 600'], null, (source, result) => {
+                try {
+                    outcome.push(source.run_job_finish(result));
+                } catch (e) {
+                    outcome.push(e);
+                }
+            });
+        return [window, controller, worker];
+    })();
+    iterateUntil(() => worker.get_progress() > 0, 'the program job runs');
+
+    window.destroy();
+    window = null;
+    assertEqual(controller.is_cleaned_up(), false, 'not cleaned inside the window\'s destruction');
+    assertEqual(calls.length, 0, 'no JS cleanup ran yet');
+    iterateUntil(() => {
+        system.gc();
+        return controller.is_cleaned_up();
+    }, 'the tab freed by a garbage collection, its controller cleaned on the main loop');
+    assert(ResmgrGtk.controller_get_widget(controller) === null, 'the tab let go of its controller');
+
+    const report = controller.dup_report();
+    assert(report.is_clean(), `clean: ${report.to_json(false)}`);
+    assertEqual(report.get_failed(), 0, 'nothing failed');
+    assertEqual(calls.join(), 'js-object', 'the JS cleanup ran once');
+    assertEqual(controller.cleanedUp.length, 1, 'vfunc_cleaned_up ran once');
+    assertEqual(controller.cleanedUp[0].scope, controller.get_id(), 'with the report');
+    iterateUntil(() => outcome.length > 0, 'the program job reported');
+    assert(outcome[0] instanceof GLib.Error &&
+           outcome[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), `${outcome[0]}`);
+    assertEqual(worker.get_state(), Resmgr.WorkerState.CANCELLED, 'the job ended CANCELLED');
+    assertEqual(manager.dup_handles(controller.get_id()).length, 0, 'nothing left tracked');
+
+    // Nothing runs twice.
+    for (let i = 0; i < 3; i++) {
+        system.gc();
+        GLib.MainContext.default().iteration(false);
+    }
+    assertEqual(calls.length, 1, 'no cleanup ran again');
+    assertEqual(controller.cleanedUp.length, 1, 'no second vfunc_cleaned_up');
 });
 
 test('gtk_api_sweep', () => {

@@ -1215,6 +1215,102 @@ def test_gtk_application_shutdown():
     assert data["phases"][0]["deadline_ms"] == 4321, data
 
 
+class PyTabController(Resmgr.Controller):
+    """A controller whose jobs and cleanups are Python; counts its
+    do_cleaned_up calls."""
+    __gtype_name__ = "PyTabController"
+
+    def do_cleaned_up(self, report):
+        self.cleaned = getattr(self, "cleaned", []) + [(report, threading.get_ident())]
+
+
+def test_gtk_tab_freed_by_python():
+    """A tab (a Python subclass of Gtk.Box) bound to a controller that runs
+    Python jobs on pool threads and has a Python cleanup. Its window closed
+    and every Python reference dropped, the tab is disposed in its
+    wrapper's deallocation, where Python holds the GIL: its "destroy" does
+    not clean there (the jobs could not see their cancellation without the
+    GIL), the controller is cleaned on the main loop right after, once: a
+    clean report, no job abandoned, each Python cleanup once (skipped
+    without a display)."""
+    if ResmgrGtk is None:
+        print("# ResmgrGtk-1.0 not built: skipped")
+        return
+    Gtk = gtk_with_display()
+    if Gtk is None:
+        return
+
+    class PyTab(Gtk.Box):
+        __gtype_name__ = "PyTestTab"
+
+        def __init__(self, controller):
+            super().__init__()
+            self.status = Gtk.Label()  # state of its own: PyGObject holds it with a toggle reference
+            self.append(self.status)
+            controller.bind_property("status", self.status, "label", GObject.BindingFlags.SYNC_CREATE)
+            ResmgrGtk.controller_bind_widget(controller, self)
+
+    manager = Resmgr.Manager.new()
+    cleanups, outcomes = [], []
+    started = [threading.Event(), threading.Event()]
+
+    def job(i):
+        def run(worker, cancellable):
+            started[i].set()
+            idle = threading.Event()
+            while not cancellable.is_cancelled():  # needs the GIL
+                idle.wait(0.001)
+            return None
+        return run
+
+    def done(source, result):
+        try:
+            outcomes.append(source.run_job_finish(result))
+        except GLib.Error as e:
+            outcomes.append(e)
+
+    def open_tab():
+        controller = PyTabController(service=manager)
+        window = Gtk.Window()
+        tab = PyTab(controller)
+        window.set_child(tab)
+        window.present()
+        controller.get_resources().track_resource(
+            Resmgr.ResourceType.CUSTOM, "py-cleanup", 1, Resmgr.PRIORITY_DEFAULT, None,
+            lambda r, *d: cleanups.append(threading.get_ident()) or True)
+        workers = controller.get_worker_coordinator()
+        jobs = [workers.run_job_async("py-job-%d" % i, job(i), None, done) for i in range(2)]
+        return window, weakref.ref(tab), controller, jobs
+
+    window, tab_ref, controller, jobs = open_tab()
+    for event in started:
+        assert event.wait(DEADLINE), "a job did not start"
+    iterate_pending()
+
+    window.destroy()
+    del window
+    gc.collect()
+    assert tab_ref() is None, "the tab was not freed"
+    assert ResmgrGtk.controller_get_widget(controller) is None
+    assert not controller.is_cleaned_up(), "cleaned inside the tab's deallocation"
+    assert cleanups == []
+
+    iterate_until(lambda: controller.is_cleaned_up() and len(outcomes) == len(jobs))
+    report = controller.dup_report()
+    assert report.is_clean(), report.to_json(True)
+    assert report.get_failed() == 0, report.to_json(True)
+    assert cleanups == [threading.main_thread().ident], cleanups
+    assert len(controller.cleaned) == 1 and controller.cleaned[0][1] == threading.main_thread().ident
+    for outcome in outcomes:
+        assert isinstance(outcome, GLib.Error) and outcome.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), outcome
+    assert [w.get_state() for w in jobs] == [Resmgr.WorkerState.CANCELLED] * len(jobs)
+    assert manager.dup_handles(controller.get_id()) == []
+
+    # Nothing runs twice.
+    iterate_pending()
+    assert len(cleanups) == 1 and len(controller.cleaned) == 1
+
+
 def test_gtk_gl_without_context():
     """The GL coordinator and its buffer pool from Python, without making
     a GL context (skipped when resmgr-gtk-1 is not built)."""
@@ -1269,6 +1365,7 @@ TESTS = [
     test_gtk_without_display,
     test_gtk_widgets,
     test_gtk_application_shutdown,
+    test_gtk_tab_freed_by_python,
     test_gtk_gl_without_context,
 ]
 

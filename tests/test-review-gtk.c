@@ -82,12 +82,16 @@ controller_destroy_during_thread_cleanup_body (void)
   while (!g_main_context_pending (owner))
     g_thread_yield ();
 
-  /* Meanwhile the tab goes: its ::destroy handler calls
-   * resmgr_controller_cleanup() on the owner thread. It used to wait on
-   * the controller's GCond for the thread, which waited for the owner
-   * context: deadlock. Now the owner runs the cleanup inline and the
-   * thread, woken by it, returns without the owner iterating. */
+  /* Meanwhile the tab goes. Its ::destroy handler used to call
+   * resmgr_controller_cleanup() on the owner thread, which waited on the
+   * controller's GCond for the thread, which waited for the owner context:
+   * deadlock. Now ::destroy neither cleans nor waits: it schedules the
+   * cleanup on the owner context, and the owner's next iteration cleans,
+   * once, which wakes the thread. */
   g_object_run_dispose (G_OBJECT (tab));
+  g_assert_false (resmgr_controller_is_cleaned_up (controller));
+  while (g_main_context_iteration (owner, FALSE))
+    ;
   g_assert_true (resmgr_controller_is_cleaned_up (controller));
 
   g_thread_join (thread);
@@ -109,8 +113,9 @@ test_controller_destroy_during_thread_cleanup (void)
   g_test_summary ("A bound controller is cleaned from a worker thread while its tab is "
                   "destroyed on the owner thread: the tab's destroy must not block the owner "
                   "context the thread's cleanup is dispatched to (controller.c run_cleanup "
-                  "waited on its GCond on the owner thread: deadlock); the owner cleans "
-                  "inline and the thread returns without the owner iterating");
+                  "waited on its GCond on the owner thread: deadlock); the destroy only "
+                  "schedules the cleanup, the owner's next iteration runs it once and the "
+                  "thread returns");
 
   if (!have_display)
     {

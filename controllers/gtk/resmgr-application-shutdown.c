@@ -38,8 +38,10 @@
  * 3. %RESMGR_SHUTDOWN_PHASE_GL: down to just above widgets (61): GL
  *    objects are deleted, while the windows and their GL contexts still
  *    exist;
- * 4. %RESMGR_SHUTDOWN_PHASE_WINDOWS: the windows are destroyed (a
- *    controller bound to a tab is cleaned up at the tab's destruction);
+ * 4. %RESMGR_SHUTDOWN_PHASE_WINDOWS: the windows are destroyed, and the
+ *    phase waits until the controllers bound to their tabs
+ *    ([func@ResmgrGtk.controller_bind_widget]) are cleaned up, on their
+ *    owner contexts, right after the tabs' destruction;
  * 5. %RESMGR_SHUTDOWN_PHASE_REST: widgets and everything else, of every
  *    component, in priority order, with [method@Resmgr.Service.shutdown];
  * 6. %RESMGR_SHUTDOWN_PHASE_VERIFY: the check that nothing is left.
@@ -120,6 +122,8 @@ struct _ResmgrApplicationShutdown
   int                  busy_idle_pending; /* atomic */
   guint                generation;     /* bumped at each phase */
   GSource             *timer;
+  gboolean             destroying_windows;
+  guint                n_deferred;     /* windows phase: tab cleanups not over */
   gint64               started;
 };
 
@@ -220,14 +224,16 @@ resource_changed_cb (ResmgrService             *service,
                       busy_idle_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
 }
 
-/* A component cleaned while its window goes (a bound tab, at its destruction):
- * its report is part of ours. */
+/* A component cleaned while its window is destroyed (one disposed with a
+ * widget that held it): its report is part of ours. (The controllers bound
+ * to tabs are cleaned after that, on their owner contexts: run_windows ()
+ * waits for them.) */
 static void
 cleanup_finished_cb (ResmgrService             *service,
                      ResmgrCleanupReport       *report,
                      ResmgrApplicationShutdown *self)
 {
-  if (self->phase == RESMGR_SHUTDOWN_PHASE_WINDOWS && _resmgr_context_is_owned_here (self->context))
+  if (self->destroying_windows && _resmgr_context_is_owned_here (self->context))
     _resmgr_cleanup_report_merge (self->report, report);
 }
 
@@ -318,6 +324,37 @@ typedef struct
   guint                      generation;
 } PhaseCall;
 
+static PhaseCall *
+phase_call_new (ResmgrApplicationShutdown *self)
+{
+  PhaseCall *call = g_new0 (PhaseCall, 1);
+
+  call->self = g_object_ref (self);
+  call->generation = self->generation;
+
+  return call;
+}
+
+static void
+phase_call_free (gpointer data)
+{
+  PhaseCall *call = data;
+
+  g_object_unref (call->self);
+  g_free (call);
+}
+
+/* Ends the phase at @timeout_ms from now, overrun, if it is not over. */
+static void
+start_timer (ResmgrApplicationShutdown *self,
+             guint                      timeout_ms)
+{
+  self->timer = g_timeout_source_new (timeout_ms);
+  g_source_set_static_name (self->timer, "[resmgr] shutdown deadline");
+  g_source_set_callback (self->timer, phase_timer_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
+  g_source_attach (self->timer, self->context);
+}
+
 /* The jobs abandoned in the workers phase fail on their own WORKER
  * resources: those are the names. */
 static void
@@ -361,8 +398,7 @@ phase_done_cb (GObject      *source,
   if (call->generation == self->generation)
     advance (self, report, FALSE);
 
-  g_object_unref (call->self);
-  g_free (call);
+  phase_call_free (call);
 }
 
 /* A phase run by the service: down to @floor, or its shutdown (@floor < 0). */
@@ -371,15 +407,9 @@ run_service_phase (ResmgrApplicationShutdown *self,
                    int                        floor)
 {
   guint timeout_ms = self->timeouts[self->phase];
-  PhaseCall *call = g_new0 (PhaseCall, 1);
+  PhaseCall *call = phase_call_new (self);
 
-  call->self = g_object_ref (self);
-  call->generation = self->generation;
-
-  self->timer = g_timeout_source_new (timeout_ms + GRACE_MS);
-  g_source_set_static_name (self->timer, "[resmgr] shutdown deadline");
-  g_source_set_callback (self->timer, phase_timer_cb, _resmgr_weak_ref_new (self), _resmgr_weak_ref_free);
-  g_source_attach (self->timer, self->context);
+  start_timer (self, timeout_ms + GRACE_MS);
 
   if (floor < 0)
     resmgr_service_shutdown_async (self->service, timeout_ms, NULL, phase_done_cb, call);
@@ -387,20 +417,61 @@ run_service_phase (ResmgrApplicationShutdown *self,
     resmgr_service_cleanup_phase_async (self->service, floor, timeout_ms, NULL, phase_done_cb, call);
 }
 
+/* The cleanup of a controller bound to a tab of a window we destroyed. */
+static void
+tab_cleanup_done (ResmgrCleanupReport *report,
+                  gpointer             data)
+{
+  PhaseCall *call = data;
+  ResmgrApplicationShutdown *self = call->self;
+
+  /* Late, after the phase's deadline: the shutdown went on. */
+  if (call->generation != self->generation)
+    return;
+
+  if (report != NULL)
+    _resmgr_cleanup_report_merge (self->report, report);
+  if (--self->n_deferred == 0)
+    advance (self, NULL, FALSE);
+}
+
+/* Destroys the windows, then waits until the controllers bound to their
+ * tabs are cleaned: a bound widget's ::destroy only schedules that cleanup
+ * on the controller's owner context (resmgr_controller_bind_widget ()).
+ * Ours runs it when this returns to the main loop; another one when its
+ * owner iterates, or the phase's deadline passes first (the rest phase
+ * then cleans or reports what they still own). */
 static void
 run_windows (ResmgrApplicationShutdown *self)
 {
   g_autoptr(GtkApplication) app = g_weak_ref_get (&self->application);
+  g_autoptr(GPtrArray) deferred = g_ptr_array_new_with_free_func ((GDestroyNotify) _resmgr_deferred_cleanup_unref);
+  GPtrArray *previous;
   GList *windows = NULL;
 
   if (app != NULL)
     windows = g_list_copy_deep (gtk_application_get_windows (app), (GCopyFunc) g_object_ref, NULL);
 
+  /* The windows, and their tabs, go when our references do. */
+  previous = _resmgr_deferred_cleanups_set_collector (deferred);
+  self->destroying_windows = TRUE;
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_destroy (l->data);
   g_list_free_full (windows, g_object_unref);
+  self->destroying_windows = FALSE;
+  _resmgr_deferred_cleanups_set_collector (previous);
 
-  advance (self, NULL, FALSE);
+  if (deferred->len == 0)
+    {
+      advance (self, NULL, FALSE);
+      return;
+    }
+
+  start_timer (self, self->timeouts[self->phase]);
+  self->n_deferred = deferred->len;
+  for (guint i = 0; i < deferred->len; i++)
+    _resmgr_deferred_cleanup_notify (g_ptr_array_index (deferred, i), tab_cleanup_done,
+                                     phase_call_new (self), phase_call_free);
 }
 
 /* What the service still tracks that no phase listed (a phase ran late, or

@@ -25,41 +25,44 @@ export const ChecksumTab = GObject.registerClass({
 }, class ChecksumTab extends Gtk.Box {
     _init(params = {}) {
         super._init({orientation: Gtk.Orientation.VERTICAL, spacing: 6, ...params});
-        this.controller = new ChecksumController();
-        ResmgrGtk.controller_bind_widget(this.controller, this);
+        // The handlers below capture the controller, never `this`: a
+        // child's handler that refers to the tab keeps the tab's wrapper,
+        // so the tab, alive for ever.
+        const controller = this.controller = new ChecksumController();
+        ResmgrGtk.controller_bind_widget(controller, this);
 
         const header = new Gtk.Box({spacing: 6});
         const choose = new Gtk.Button({label: '_Hash a Folder…', use_underline: true});
-        choose.connect('clicked', () => {
+        choose.connect('clicked', button => {
             const dialog = new Gtk.FileChooserNative({title: 'Choose a Folder to Hash',
-                action: Gtk.FileChooserAction.SELECT_FOLDER, transient_for: this.get_root()});
+                action: Gtk.FileChooserAction.SELECT_FOLDER, transient_for: button.get_root()});
             dialog.connect('response', (d, response) => {
                 if (response === Gtk.ResponseType.ACCEPT)
-                    this.controller.start(d.get_file());
+                    controller.start(d.get_file());
             });
             dialog.show();
         });
         const cancel = new Gtk.Button({label: '_Cancel', use_underline: true});
-        cancel.connect('clicked', () => this.controller.cancel());
+        cancel.connect('clicked', () => controller.cancel());
         const status = new Gtk.Label({xalign: 0, hexpand: true});
-        this.controller.bind_property('status', status, 'label', GObject.BindingFlags.SYNC_CREATE);
+        controller.bind_property('status', status, 'label', GObject.BindingFlags.SYNC_CREATE);
         header.append(choose);
         header.append(cancel);
         header.append(status);
         this.append(header);
 
         const total = new Gtk.ProgressBar({show_text: true});
-        this.controller.bind_property('progress', total, 'fraction', GObject.BindingFlags.SYNC_CREATE);
+        controller.bind_property('progress', total, 'fraction', GObject.BindingFlags.SYNC_CREATE);
         this.append(total);
 
         this.append(new Gtk.Label({label: 'Running jobs', xalign: 0, css_classes: ['heading']}));
         const jobs = new Gtk.ListView({
-            model: new Gtk.NoSelection({model: this.controller.jobs}),
+            model: new Gtk.NoSelection({model: controller.jobs}),
             factory: labelFactory((label, job) => label.set_label(job.name)),
         });
         this.append(new Gtk.ScrolledWindow({child: jobs, min_content_height: 96}));
 
-        const results = new Gtk.ColumnView({model: new Gtk.NoSelection({model: this.controller.results})});
+        const results = new Gtk.ColumnView({model: new Gtk.NoSelection({model: controller.results})});
         const column = (title, bind, expand) => results.append_column(
             new Gtk.ColumnViewColumn({title, factory: labelFactory(bind), expand, resizable: true}));
         column('Name', (label, r) => label.set_label(r.name), false);

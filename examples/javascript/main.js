@@ -114,6 +114,48 @@ function checkRun(controller, files, label) {
     check(controller.jobs.get_n_items() === 0, `${label}: no job left running`);
 }
 
+// Shows the tab in a window and checks a run; returns the window and the
+// tab's controller, not the tab: only its window refers to it.
+function showTab(dir, files) {
+    const window = new Gtk.Window({default_width: 720, default_height: 480});
+    const tab = new ChecksumTab();
+    window.set_child(tab);
+    window.present();
+    tab.controller.start(dir);
+    checkRun(tab.controller, files, 'tab');
+    check(tab.results.get_model().get_n_items() === Object.keys(files).length + 1,
+        'the tab\'s column view shows every result');
+    return [window, tab.controller];
+}
+
+function driveTab(dir, files) {
+    let [window, controller] = showTab(dir, files);
+
+    // Closing the window in the middle of a run. GTK drops its reference to
+    // the window; the window, then the tab, held by nothing but their JS
+    // wrappers, are disposed when garbage collections free the wrappers,
+    // where GJS runs no JavaScript. The tab's "destroy" only schedules the
+    // controller's cleanup, which then runs on the main loop: its
+    // JavaScript cleanups kill the processes.
+    controller.parallel = 2;
+    controller.start(dir);
+    check(iterateUntil(() => controller.jobs.get_n_items() > 0), 'tab: a run has processes running');
+    let cleanedUp = 0;
+    controller.connect('cleaned-up', () => cleanedUp++);
+    window.destroy();
+    window = null;
+    check(!controller.is_cleaned_up(), 'closing the window did not clean the controller inline');
+    check(iterateUntil(() => {
+        system.gc();
+        return controller.is_cleaned_up();
+    }), 'the tab, freed by a garbage collection, had its controller cleaned up on the main loop');
+    const report = controller.dup_report();
+    check(cleanedUp === 1 && report.is_clean() && report.get_released() >= 2,
+        `closing the tab: one clean cleanup, ${report.get_released()} released (${report.to_json(false)})`);
+    check(iterateUntil(() => controller.jobs.get_n_items() === 0), 'closing the tab: the processes ended');
+    check(controller.get_resources().dup_handles().length === 0, 'closing the tab: nothing left tracked');
+}
+
 function headless() {
     const {dir, files} = makeFolder();
     const service = Resmgr.Manager.new();
@@ -150,24 +192,10 @@ function headless() {
     check(controller.results.get_n_items() === resultsAfter, 'cleanup mid-run: no result after the cleanup');
 
     // The tab, when there is a display: same results in its column view.
-    if (Gtk.init_check()) {
-        const window = new Gtk.Window({default_width: 720, default_height: 480});
-        const tab = new ChecksumTab();
-        window.set_child(tab);
-        window.present();
-        tab.controller.start(dir);
-        checkRun(tab.controller, files, 'tab');
-        check(tab.results.get_model().get_n_items() === Object.keys(files).length + 1,
-            'the tab\'s column view shows every result');
-        // Closing the tab: a JS widget is disposed at a garbage collection,
-        // where GJS runs no JS callback, so dispose it explicitly.
-        window.set_child(null);
-        tab.run_dispose();
-        window.destroy();
-        check(tab.controller.is_cleaned_up(), 'destroying the tab cleaned its controller up');
-    } else {
+    if (Gtk.init_check())
+        driveTab(dir, files);
+    else
         print('# no display: the tab is not driven');
-    }
 
     const shutdown = service.shutdown(5000);
     check(shutdown.is_clean(), 'the service shuts down clean');

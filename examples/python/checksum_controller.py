@@ -105,21 +105,6 @@ def _hash_job(path, listed_size):
 # }}}
 
 
-class _Workers(Resmgr.WorkerCoordinator):
-    """The controller's worker coordinator. Its cleanup cancels the jobs and
-    waits for them to stop; they are Python, so they need the GIL to see
-    their cancellable. Called from C, a virtual function implemented in
-    Python holds the GIL, and so does a cleanup started by Python letting go
-    of a widget (the tab's "destroy" runs in the wrapper's deallocation):
-    chaining up from here calls into C through PyGObject, which releases the
-    GIL for the wait."""
-
-    __gtype_name__ = "PyChecksumWorkers"
-
-    def do_cleanup(self):
-        return Resmgr.WorkerCoordinator.do_cleanup(self)
-
-
 class _Run:
     """The bookkeeping of one run, on the main loop. Outcomes of a run that
     is no longer the controller's are dropped."""
@@ -158,7 +143,7 @@ class ChecksumController(Resmgr.Controller):
 
     # The coordinator that runs the jobs is the controller's resources.
     def do_create_coordinator(self, service):
-        return _Workers(service=service)
+        return Resmgr.WorkerCoordinator(service=service)
 
     # After the cleanup (which cancelled every job) a run still going ends
     # now; late outcomes are dropped.

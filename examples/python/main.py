@@ -283,7 +283,9 @@ def drive_tab(tap, service, folder, endless_folder, files):
 
     # Closing the window while the endless files are hashed: once nothing
     # in Python holds the window or the tab, they are disposed, and the
-    # tab's "destroy" cleans its controller up.
+    # tab's "destroy" has its controller cleaned up when the main loop runs
+    # next (not inside the tab's deallocation, where Python holds the GIL
+    # that the cancelled jobs need to stop).
     jobs = start_endless(tap, controller, endless_folder, "tab")
     component = controller.get_id()
     tab_ref = weakref.ref(tab)
@@ -293,6 +295,8 @@ def drive_tab(tap, service, folder, endless_folder, files):
     del window, tab
     gc.collect()
     tap.check(tab_ref() is None, "the closed tab was freed")
+    tap.check(not controller.is_cleaned_up(), "the tab's destruction did not clean its controller inline")
+    iterate_until(lambda: controller.is_cleaned_up())
     tap.check(controller.is_cleaned_up() and len(reports) == 1 and reports[0].is_clean(),
               "closing the tab cleaned its controller up, once, clean (no job abandoned: "
               + (reports[0].to_json(False) if reports and not reports[0].is_clean() else "ok") + ")")
