@@ -548,7 +548,10 @@ g_cancellable_connect (GCancellable   *cancellable,
  *     (g_main_current_source ()) before calling the real callback, and
  *     releases the hop afterwards, so the destroy notify (which GLib runs
  *     only once no dispatch is running, possibly on another thread)
- *     acquires everything the callbacks did.
+ *     acquires everything the callbacks did;
+ *   - g_source_unref (source): release (source); the last unref of an idle
+ *     or timeout source acquires it, and the context lock, in a dispose
+ *     function the shim sets where the source is created.
  *
  * g_main_context_acquire () / _release () are an ownership lock: a thread
  * that acquires a context sees what the previous owner did while it held
@@ -648,6 +651,11 @@ hop_free (gpointer data)
   free (hop);
 }
 
+/* Defined by tests/tsan/handoff-selftest.c (exported with -rdynamic), to
+ * stop a thread where the scheduler may stop it: after GLib's attach, with
+ * the context's mutex released, before the shim's release of it. */
+void glib_tsan_shim_attach_returned (GSource *source) TSAN_WEAK;
+
 guint
 g_source_attach (GSource      *source,
                  GMainContext *context)
@@ -658,6 +666,8 @@ g_source_attach (GSource      *source,
   hb_release (source);
   context_lock (context);
   id = real_g_source_attach (source, context);
+  if (glib_tsan_shim_attach_returned != NULL)
+    glib_tsan_shim_attach_returned (source);
   context_unlock (context);
   return id;
 }
@@ -679,18 +689,74 @@ g_source_destroy (GSource *source)
 
 /* GLib takes the context's mutex in g_source_unref () too when the source
  * is attached: its last unref removes it from the context's source lists
- * (freeing list nodes another thread's attach allocated). */
+ * (freeing list nodes another thread's attach allocated).
+ *
+ * The context lock alone does not order that free: the shim can only
+ * release the lock after GLib's attach has returned, and a thread stopped
+ * between the two (seen: a worker's _resmgr_dispatch ()) lets the owner
+ * dispatch the source and drop the last reference before that release.
+ * So, as for any reference count: every unref releases the source before
+ * the real one, and the last owner acquires it in the source's dispose
+ * function (source_last_unref () below), which GLib calls after the last
+ * decrement and before it removes the source from the context. */
 void
 g_source_unref (GSource *source)
 {
   REAL (void, g_source_unref, (GSource *));
   GMainContext *context = source->context;
 
+  hb_release (source);
   if (context != NULL)
     context_lock (context);
   real_g_source_unref (source);
   if (context != NULL)
     context_unlock (context);
+}
+
+/* The dispose function of every idle and timeout source (set where the
+ * source is created, below): called by GLib on the thread that dropped
+ * the last reference, with the context's mutex released, which GLib takes
+ * again right after to remove the source from the context and free it.
+ * (Nothing else in GLib 2.74 sets a dispose function on those sources;
+ * only GCancellable's own source type has one.) */
+static void
+source_last_unref (GSource *source)
+{
+  hb_acquire (source);
+  if (source->context != NULL)
+    context_lock (source->context);
+}
+
+static GSource *
+with_last_unref (GSource *source)
+{
+  if (tsan_on ())
+    g_source_set_dispose_function (source, source_last_unref);
+  return source;
+}
+
+GSource *
+g_idle_source_new (void)
+{
+  REAL (GSource *, g_idle_source_new, (void));
+
+  return with_last_unref (real_g_idle_source_new ());
+}
+
+GSource *
+g_timeout_source_new (guint interval)
+{
+  REAL (GSource *, g_timeout_source_new, (guint));
+
+  return with_last_unref (real_g_timeout_source_new (interval));
+}
+
+GSource *
+g_timeout_source_new_seconds (guint interval)
+{
+  REAL (GSource *, g_timeout_source_new_seconds, (guint));
+
+  return with_last_unref (real_g_timeout_source_new_seconds (interval));
 }
 
 gboolean

@@ -514,6 +514,75 @@ scenario_destroy_notify (void)
   g_source_unref (source);
 }
 
+/* GLib's own bookkeeping in the context, freed by the last unref of a
+ * source on another thread than the one that attached it: the attach of
+ * the first source of a priority allocates a list node in the context,
+ * the last unref of the last source of that priority frees it. The
+ * attaching worker stops right after GLib's attach returned, before the
+ * shim's g_source_attach () goes on (as the scheduler may stop it; the
+ * shim calls glib_tsan_shim_attach_returned () there). Meanwhile the main
+ * thread dispatches the source; while its destroy notify runs, the worker
+ * drops its reference, so the main thread's unref is the last. */
+static int attached, in_notify, unreffed;
+static GSource *stopped_source;
+
+void glib_tsan_shim_attach_returned (GSource *source);
+
+void
+glib_tsan_shim_attach_returned (GSource *source)
+{
+  /* (Called for every attach of the process, on any thread.) */
+  if (source != __atomic_load_n (&stopped_source, __ATOMIC_RELAXED))
+    return;
+  flag_set (&attached);
+  flag_wait (&in_notify);
+}
+
+static gboolean
+nothing_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static void
+notify_waits_for_unref (gpointer data)
+{
+  flag_set (&in_notify);
+  flag_wait (&unreffed);
+  flag_set (&flag);
+}
+
+static gpointer
+stopped_attacher (gpointer data)
+{
+  GSource *source = g_idle_source_new ();
+
+  /* A priority no other source has: its list node is allocated here. */
+  g_source_set_priority (source, G_PRIORITY_HIGH - 42);
+  g_source_set_callback (source, nothing_cb, NULL, notify_waits_for_unref);
+  __atomic_store_n (&stopped_source, source, __ATOMIC_RELAXED);
+  g_source_attach (source, NULL);
+  flag_set (&attached);  /* (without the shim, nothing stopped us) */
+  g_source_unref (source);
+  flag_set (&unreffed);
+  return NULL;
+}
+
+static void
+scenario_source_last_unref (void)
+{
+  GThread *t = g_thread_new ("w", stopped_attacher, NULL);
+
+  /* Not iterating while the worker attaches (GLib would wake an owner
+   * through an eventfd, which ThreadSanitizer sees). Without the shim
+   * nothing stops the worker; the main thread's unref may then not be the
+   * last, and the scenario may give no report. */
+  flag_wait (&attached);
+  while (!__atomic_load_n (&flag, __ATOMIC_RELAXED))
+    g_main_context_iteration (NULL, FALSE);
+  g_thread_join (t);
+}
+
 /* g_main_context_acquire / release: ownership passes the data along */
 static gpointer
 context_owner (gpointer data)
@@ -639,6 +708,7 @@ static const struct
   { "source-attach", scenario_source_attach },
   { "invoke", scenario_invoke },
   { "destroy-notify", scenario_destroy_notify },
+  { "source-last-unref", scenario_source_last_unref },
   { "context-acquire", scenario_context_acquire },
   { "thread-pool", scenario_thread_pool },
   { "task", scenario_task },
