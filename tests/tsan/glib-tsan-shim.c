@@ -656,20 +656,42 @@ hop_free (gpointer data)
  * the context's mutex released, before the shim's release of it. */
 void glib_tsan_shim_attach_returned (GSource *source) TSAN_WEAK;
 
-guint
-g_source_attach (GSource      *source,
-                 GMainContext *context)
+/* GLib's attach, inside the context lock, the attaches of the process one
+ * at a time: the shim releases the context lock only after GLib's attach
+ * returned, so a thread stopped in between would leave what its attach
+ * did (growing the context's source table with realloc, say) unordered
+ * for the next attach, on another thread, which takes the real mutex
+ * right away. GLib runs no code of ours inside an attach; this lock is the
+ * shim's own (the real GMutex functions: no annotation), taken by no
+ * other function, so it cannot deadlock. */
+static guint
+attach_serialised (GSource      *source,
+                   GMainContext *context)
 {
+  static GMutex serial;
   REAL (guint, g_source_attach, (GSource *, GMainContext *));
+  REAL (void, g_mutex_lock, (GMutex *));
+  REAL (void, g_mutex_unlock, (GMutex *));
   guint id;
 
-  hb_release (source);
+  if (!tsan_on ())
+    return real_g_source_attach (source, context);
+  real_g_mutex_lock (&serial);
   context_lock (context);
   id = real_g_source_attach (source, context);
   if (glib_tsan_shim_attach_returned != NULL)
     glib_tsan_shim_attach_returned (source);
   context_unlock (context);
+  real_g_mutex_unlock (&serial);
   return id;
+}
+
+guint
+g_source_attach (GSource      *source,
+                 GMainContext *context)
+{
+  hb_release (source);
+  return attach_serialised (source, context);
 }
 
 void
@@ -807,7 +829,6 @@ attach_with_hop (GSource        *source,
                  GDestroyNotify  notify)
 {
   REAL (void, g_source_set_callback, (GSource *, GSourceFunc, gpointer, GDestroyNotify));
-  REAL (guint, g_source_attach, (GSource *, GMainContext *));
   Hop *hop = hop_new (func, once_func, data, notify);
   guint id;
 
@@ -816,9 +837,7 @@ attach_with_hop (GSource        *source,
   real_g_source_set_callback (source, hop_dispatch, hop, hop_free);
   hb_release (hop);
   hb_release (source);
-  context_lock (context);
-  id = real_g_source_attach (source, context);
-  context_unlock (context);
+  id = attach_serialised (source, context);
   g_source_unref (source);
 
   return id;
