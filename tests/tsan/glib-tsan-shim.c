@@ -548,7 +548,10 @@ g_cancellable_connect (GCancellable   *cancellable,
  *     (g_main_current_source ()) before calling the real callback, and
  *     releases the hop afterwards, so the destroy notify (which GLib runs
  *     only once no dispatch is running, possibly on another thread)
- *     acquires everything the callbacks did.
+ *     acquires everything the callbacks did;
+ *   - g_source_unref (source): release (source); the last unref of an idle
+ *     or timeout source acquires it, and the context lock, in a dispose
+ *     function the shim sets where the source is created.
  *
  * g_main_context_acquire () / _release () are an ownership lock: a thread
  * that acquires a context sees what the previous owner did while it held
@@ -648,18 +651,47 @@ hop_free (gpointer data)
   free (hop);
 }
 
+/* Defined by tests/tsan/handoff-selftest.c (exported with -rdynamic), to
+ * stop a thread where the scheduler may stop it: after GLib's attach, with
+ * the context's mutex released, before the shim's release of it. */
+void glib_tsan_shim_attach_returned (GSource *source) TSAN_WEAK;
+
+/* GLib's attach, inside the context lock, the attaches of the process one
+ * at a time: the shim releases the context lock only after GLib's attach
+ * returned, so a thread stopped in between would leave what its attach
+ * did (growing the context's source table with realloc, say) unordered
+ * for the next attach, on another thread, which takes the real mutex
+ * right away. GLib runs no code of ours inside an attach; this lock is the
+ * shim's own (the real GMutex functions: no annotation), taken by no
+ * other function, so it cannot deadlock. */
+static guint
+attach_serialised (GSource      *source,
+                   GMainContext *context)
+{
+  static GMutex serial;
+  REAL (guint, g_source_attach, (GSource *, GMainContext *));
+  REAL (void, g_mutex_lock, (GMutex *));
+  REAL (void, g_mutex_unlock, (GMutex *));
+  guint id;
+
+  if (!tsan_on ())
+    return real_g_source_attach (source, context);
+  real_g_mutex_lock (&serial);
+  context_lock (context);
+  id = real_g_source_attach (source, context);
+  if (glib_tsan_shim_attach_returned != NULL)
+    glib_tsan_shim_attach_returned (source);
+  context_unlock (context);
+  real_g_mutex_unlock (&serial);
+  return id;
+}
+
 guint
 g_source_attach (GSource      *source,
                  GMainContext *context)
 {
-  REAL (guint, g_source_attach, (GSource *, GMainContext *));
-  guint id;
-
   hb_release (source);
-  context_lock (context);
-  id = real_g_source_attach (source, context);
-  context_unlock (context);
-  return id;
+  return attach_serialised (source, context);
 }
 
 void
@@ -679,18 +711,74 @@ g_source_destroy (GSource *source)
 
 /* GLib takes the context's mutex in g_source_unref () too when the source
  * is attached: its last unref removes it from the context's source lists
- * (freeing list nodes another thread's attach allocated). */
+ * (freeing list nodes another thread's attach allocated).
+ *
+ * The context lock alone does not order that free: the shim can only
+ * release the lock after GLib's attach has returned, and a thread stopped
+ * between the two (seen: a worker's _resmgr_dispatch ()) lets the owner
+ * dispatch the source and drop the last reference before that release.
+ * So, as for any reference count: every unref releases the source before
+ * the real one, and the last owner acquires it in the source's dispose
+ * function (source_last_unref () below), which GLib calls after the last
+ * decrement and before it removes the source from the context. */
 void
 g_source_unref (GSource *source)
 {
   REAL (void, g_source_unref, (GSource *));
   GMainContext *context = source->context;
 
+  hb_release (source);
   if (context != NULL)
     context_lock (context);
   real_g_source_unref (source);
   if (context != NULL)
     context_unlock (context);
+}
+
+/* The dispose function of every idle and timeout source (set where the
+ * source is created, below): called by GLib on the thread that dropped
+ * the last reference, with the context's mutex released, which GLib takes
+ * again right after to remove the source from the context and free it.
+ * (Nothing else in GLib 2.74 sets a dispose function on those sources;
+ * only GCancellable's own source type has one.) */
+static void
+source_last_unref (GSource *source)
+{
+  hb_acquire (source);
+  if (source->context != NULL)
+    context_lock (source->context);
+}
+
+static GSource *
+with_last_unref (GSource *source)
+{
+  if (tsan_on ())
+    g_source_set_dispose_function (source, source_last_unref);
+  return source;
+}
+
+GSource *
+g_idle_source_new (void)
+{
+  REAL (GSource *, g_idle_source_new, (void));
+
+  return with_last_unref (real_g_idle_source_new ());
+}
+
+GSource *
+g_timeout_source_new (guint interval)
+{
+  REAL (GSource *, g_timeout_source_new, (guint));
+
+  return with_last_unref (real_g_timeout_source_new (interval));
+}
+
+GSource *
+g_timeout_source_new_seconds (guint interval)
+{
+  REAL (GSource *, g_timeout_source_new_seconds, (guint));
+
+  return with_last_unref (real_g_timeout_source_new_seconds (interval));
 }
 
 gboolean
@@ -741,7 +829,6 @@ attach_with_hop (GSource        *source,
                  GDestroyNotify  notify)
 {
   REAL (void, g_source_set_callback, (GSource *, GSourceFunc, gpointer, GDestroyNotify));
-  REAL (guint, g_source_attach, (GSource *, GMainContext *));
   Hop *hop = hop_new (func, once_func, data, notify);
   guint id;
 
@@ -750,9 +837,7 @@ attach_with_hop (GSource        *source,
   real_g_source_set_callback (source, hop_dispatch, hop, hop_free);
   hb_release (hop);
   hb_release (source);
-  context_lock (context);
-  id = real_g_source_attach (source, context);
-  context_unlock (context);
+  id = attach_serialised (source, context);
   g_source_unref (source);
 
   return id;

@@ -514,6 +514,145 @@ scenario_destroy_notify (void)
   g_source_unref (source);
 }
 
+/* GLib's own bookkeeping in the context, freed by the last unref of a
+ * source on another thread than the one that attached it: the attach of
+ * the first source of a priority allocates a list node in the context,
+ * the last unref of the last source of that priority frees it. The
+ * attaching worker stops right after GLib's attach returned, before the
+ * shim's g_source_attach () goes on (as the scheduler may stop it; the
+ * shim calls glib_tsan_shim_attach_returned () there). Meanwhile the main
+ * thread dispatches the source; while its destroy notify runs, the worker
+ * drops its reference, so the main thread's unref is the last. */
+static int attached, in_notify, unreffed;
+static GSource *stopped_source;
+
+void glib_tsan_shim_attach_returned (GSource *source);
+
+static void
+stop_attach_until_notify (GSource *source)
+{
+  if (source != __atomic_load_n (&stopped_source, __ATOMIC_RELAXED))
+    return;
+  flag_set (&attached);
+  flag_wait (&in_notify);
+}
+
+static gboolean
+nothing_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static void
+notify_waits_for_unref (gpointer data)
+{
+  flag_set (&in_notify);
+  flag_wait (&unreffed);
+  flag_set (&flag);
+}
+
+static gpointer
+stopped_attacher (gpointer data)
+{
+  GSource *source = g_idle_source_new ();
+
+  /* A priority no other source has: its list node is allocated here. */
+  g_source_set_priority (source, G_PRIORITY_HIGH - 42);
+  g_source_set_callback (source, nothing_cb, NULL, notify_waits_for_unref);
+  __atomic_store_n (&stopped_source, source, __ATOMIC_RELAXED);
+  g_source_attach (source, NULL);
+  flag_set (&attached);  /* (without the shim, nothing stopped us) */
+  g_source_unref (source);
+  flag_set (&unreffed);
+  return NULL;
+}
+
+static void
+scenario_source_last_unref (void)
+{
+  GThread *t = g_thread_new ("w", stopped_attacher, NULL);
+
+  /* Not iterating while the worker attaches (GLib would wake an owner
+   * through an eventfd, which ThreadSanitizer sees). Without the shim
+   * nothing stops the worker; the main thread's unref may then not be the
+   * last, and the scenario may give no report. */
+  flag_wait (&attached);
+  while (!__atomic_load_n (&flag, __ATOMIC_RELAXED))
+    g_main_context_iteration (NULL, FALSE);
+  g_thread_join (t);
+}
+
+/* Two attaches on two threads: the first worker's attach grows the
+ * context's source table (realloc inside GLib) and stops there, before
+ * the shim's g_source_attach () goes on; the second worker then attaches
+ * enough sources to grow the table again (realloc of the first worker's
+ * block). The shim runs attaches one at a time: the second waits until
+ * the first goes on (its stop ends after a while when nobody comes). */
+static GMainContext *attach_context;
+static GSource *growing_source;
+static int first_stopped, second_done;
+
+static void
+attach_idles (guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_attach (source, attach_context);
+      g_source_unref (source);
+    }
+}
+
+static gpointer
+first_attacher (gpointer data)
+{
+  GSource *source = g_idle_source_new ();
+
+  /* GLib's table starts with 8 slots and grows at the 8th entry. */
+  attach_idles (7);
+  __atomic_store_n (&growing_source, source, __ATOMIC_RELAXED);
+  g_source_attach (source, attach_context);
+  flag_set (&first_stopped);  /* (without the shim, nothing stopped us) */
+  g_source_unref (source);
+  return NULL;
+}
+
+static gpointer
+second_attacher (gpointer data)
+{
+  flag_wait (&first_stopped);
+  /* ... and at the 16th. */
+  attach_idles (16);
+  flag_set (&second_done);
+  return NULL;
+}
+
+static void
+stop_growing_attach (GSource *source)
+{
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  if (source != __atomic_load_n (&growing_source, __ATOMIC_RELAXED))
+    return;
+  flag_set (&first_stopped);
+  while (!__atomic_load_n (&second_done, __ATOMIC_RELAXED) && g_get_monotonic_time () < end)
+    g_thread_yield ();
+}
+
+static void
+scenario_two_attaches (void)
+{
+  GThread *first, *second;
+
+  attach_context = g_main_context_new ();
+  first = g_thread_new ("w1", first_attacher, NULL);
+  second = g_thread_new ("w2", second_attacher, NULL);
+  g_thread_join (first);
+  g_thread_join (second);
+  g_main_context_unref (attach_context);
+}
+
 /* g_main_context_acquire / release: ownership passes the data along */
 static gpointer
 context_owner (gpointer data)
@@ -618,6 +757,15 @@ scenario_task (void)
   g_main_loop_unref (loop);
 }
 
+/* Called by the shim inside its g_source_attach (), for every attach of
+ * the process, on any thread, right after GLib's attach returned. */
+void
+glib_tsan_shim_attach_returned (GSource *source)
+{
+  stop_attach_until_notify (source);
+  stop_growing_attach (source);
+}
+
 static const struct
 {
   const char *name;
@@ -639,6 +787,8 @@ static const struct
   { "source-attach", scenario_source_attach },
   { "invoke", scenario_invoke },
   { "destroy-notify", scenario_destroy_notify },
+  { "source-last-unref", scenario_source_last_unref },
+  { "two-attaches", scenario_two_attaches },
   { "context-acquire", scenario_context_acquire },
   { "thread-pool", scenario_thread_pool },
   { "task", scenario_task },

@@ -89,7 +89,7 @@ shim="$top/$work/glib-tsan-shim.so"
 read -r -a glib_flags <<<"$(pkg-config --cflags --libs gio-2.0)"
 if ! "$clang" -shared -fPIC -O1 -g -fno-omit-frame-pointer -Wall -Wno-unused-parameter -o "$shim" \
        "$here/glib-tsan-shim.c" "${glib_flags[@]}" -ldl ||
-   ! "$clang" -fsanitize=thread -O1 -g -o "$work/handoff-selftest" \
+   ! "$clang" -fsanitize=thread -O1 -g -rdynamic -o "$work/handoff-selftest" \
        "$here/handoff-selftest.c" "${glib_flags[@]}" ||
    ! "$clang" -fsanitize=thread -O1 -g -o "$work/negative-control" \
        "$here/negative-control.c" "${glib_flags[@]}"; then
