@@ -59,19 +59,40 @@ on_cleanup_finished (DemoResourcesController *self,
     gtk_string_list_remove (self->history, 50);
 }
 
+/* Why a resource is a leak, in a few words. */
+static const char *
+leak_reason (ResmgrLeakKind kind)
+{
+  switch (kind)
+    {
+    case RESMGR_LEAK_KIND_ORPHANED:
+      return "its component is gone";
+    case RESMGR_LEAK_KIND_WORKER_OUTLIVED_OWNER:
+      return "worker outlived its owner's cleanup";
+    case RESMGR_LEAK_KIND_TOO_OLD:
+      return "older than the age threshold";
+    case RESMGR_LEAK_KIND_NONE:
+    default:
+      return "leak";
+    }
+}
+
 static void
 on_leak_detected (DemoResourcesController *self,
+                  ResmgrLeakKind           kind,
                   GPtrArray               *handles,
                   ResmgrMonitor           *monitor)
 {
   for (guint i = 0; i < handles->len; i++)
     {
       ResmgrHandle *handle = g_ptr_array_index (handles, i);
-      g_autofree char *line = g_strdup_printf ("%s “%s” of %s (%" G_GSIZE_FORMAT " bytes)",
+      g_autofree char *size = g_format_size (resmgr_handle_get_size (handle));
+      g_autofree char *line = g_strdup_printf ("%s “%s” #%u of %s, %s: %s",
                                                type_nick (resmgr_handle_get_resource_type (handle)),
                                                resmgr_handle_get_name (handle) ? resmgr_handle_get_name (handle) : "",
+                                               (guint) (resmgr_handle_get_id (handle) & G_MAXUINT32),
                                                resmgr_handle_get_component_id (handle),
-                                               resmgr_handle_get_size (handle));
+                                               size, leak_reason (kind));
 
       gtk_string_list_append (self->leaks, line);
     }
