@@ -241,21 +241,34 @@ char *
 demo_resources_controller_dup_totals (DemoResourcesController *self)
 {
   g_autoptr(ResmgrStats) stats = NULL;
-  GString *text = g_string_new (NULL);
+  g_autofree char *bytes = NULL;
+  GString *text;
 
   g_return_val_if_fail (DEMO_IS_RESOURCES_CONTROLLER (self), NULL);
 
   stats = resmgr_service_dup_stats (resmgr_controller_get_service (RESMGR_CONTROLLER (self)));
-  for (guint type = 0; type < RESMGR_N_RESOURCE_TYPES; type++)
-    if (resmgr_stats_get_count (stats, type) > 0)
-      g_string_append_printf (text, "%s%s %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " KiB)",
-                              text->len ? " · " : "", type_nick (type),
-                              resmgr_stats_get_count (stats, type),
-                              resmgr_stats_get_bytes (stats, type) / 1024);
-  g_string_append_printf (text, "%s%u components, %" G_GUINT64_FORMAT " tracked in all, %" G_GUINT64_FORMAT " failed",
-                          text->len ? " · " : "",
+  bytes = g_format_size (resmgr_stats_get_total_bytes (stats));
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "Now: %u components hold %" G_GUINT64_FORMAT " resources (%s)",
                           resmgr_stats_get_n_components (stats),
+                          resmgr_stats_get_n_resources (stats), bytes);
+  for (guint type = 0, n = 0; type < RESMGR_N_RESOURCE_TYPES; type++)
+    if (resmgr_stats_get_count (stats, type) > 0)
+      {
+        g_string_append_printf (text, "%s%s %" G_GUINT64_FORMAT,
+                                n++ == 0 ? ": " : ", ", type_nick (type),
+                                resmgr_stats_get_count (stats, type));
+        if (resmgr_stats_get_bytes (stats, type) > 0)
+          {
+            g_autofree char *size = g_format_size (resmgr_stats_get_bytes (stats, type));
+
+            g_string_append_printf (text, " (%s)", size);
+          }
+      }
+  g_string_append_printf (text, ". Since start: %" G_GUINT64_FORMAT " tracked, %" G_GUINT64_FORMAT
+                          " released, %" G_GUINT64_FORMAT " failed to clean up.",
                           resmgr_stats_get_total_tracked (stats),
+                          resmgr_stats_get_total_released (stats),
                           resmgr_stats_get_total_failed (stats));
 
   return g_string_free (text, FALSE);
