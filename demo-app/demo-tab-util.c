@@ -14,6 +14,10 @@
  * to the controller. These helpers are that common part; each tab adds its
  * own widgets.
  *
+ * Every tab of the window gets its page from demo_tab_page_new(): a line
+ * saying what resmgr does there, above the tab. Lists that start empty
+ * show an empty state (demo_empty_state_new()) until they have items.
+ *
  * GTK thread only.
  */
 
@@ -244,6 +248,36 @@ demo_tab_unbind_item (GtkListItem *item)
       g_binding_unbind (binding);
       g_object_unref (binding);
     }
+}
+
+/* }}} */
+
+/* Pages {{{ */
+
+/* A notebook page: one line saying what resmgr does in @tab, above it.
+ * The tab stays free of it (the GL tab is built elsewhere) and the line is
+ * the tab's accessible description. */
+GtkWidget *
+demo_tab_page_new (GtkWidget  *tab,
+                   const char *description)
+{
+  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *label = gtk_label_new (description);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 12);
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_end (label, 12);
+  gtk_widget_set_vexpand (tab, TRUE);
+  gtk_box_append (GTK_BOX (page), label);
+  gtk_box_append (GTK_BOX (page), tab);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (tab),
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, label, NULL,
+                                  -1);
+
+  return page;
 }
 
 /* }}} */

@@ -1,4 +1,4 @@
-/* demo-tab-util.h: what the tabs of the worker controllers share
+/* demo-tab-util.h: what the demo's tabs share
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -71,5 +71,8 @@ void        demo_tab_bind_item     (GtkListItem        *item,
                                     gpointer            target,
                                     const char         *target_property);
 void        demo_tab_unbind_item   (GtkListItem        *item);
+
+GtkWidget  *demo_tab_page_new      (GtkWidget          *tab,
+                                    const char         *description);
 
 G_END_DECLS
