@@ -184,7 +184,7 @@ build (GtkWidget *tab)
   DemoChecksumTab *self = DEMO_CHECKSUM_TAB (tab);
   DemoChecksumController *controller = demo_checksum_tab_get_controller (tab);
   GtkWidget *box, *header, *spinner, *status, *total;
-  GtkWidget *running, *workers_scroll, *workers_view, *results_scroll, *results_view;
+  GtkWidget *running, *workers_scroll, *workers_view, *workers_empty, *results_scroll, *results_view;
   GtkListItemFactory *factory;
   GtkSelectionModel *selection;
 
@@ -214,7 +214,13 @@ build (GtkWidget *tab)
   gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (workers_scroll), 96);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (workers_scroll),
                                   GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_box_append (GTK_BOX (box), workers_scroll);
+  workers_empty = demo_empty_state_new ("No jobs running",
+                                       "While a folder is hashed, each file's worker job shows "
+                                       "its progress here.");
+  gtk_widget_set_size_request (workers_empty, -1, 96);
+  gtk_box_append (GTK_BOX (box),
+                  demo_list_or_empty_new (demo_checksum_controller_get_workers (controller),
+                                          workers_scroll, workers_empty));
 
   selection = GTK_SELECTION_MODEL (gtk_single_selection_new (
     g_object_ref (demo_checksum_controller_get_results (controller))));
@@ -228,7 +234,12 @@ build (GtkWidget *tab)
   results_scroll = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (results_scroll), results_view);
   gtk_widget_set_vexpand (results_scroll, TRUE);
-  gtk_box_append (GTK_BOX (box), results_scroll);
+  gtk_box_append (GTK_BOX (box),
+                  demo_list_or_empty_new (demo_checksum_controller_get_results (controller), results_scroll,
+                                          demo_empty_state_new ("No checksums yet",
+                                                                "Press Choose Folder… and pick a folder: the "
+                                                                "SHA-256 of each of its files, or the error "
+                                                                "that stopped it, is listed here.")));
 
   g_object_bind_property (controller, "progress", total, "fraction", G_BINDING_SYNC_CREATE);
 

@@ -5,6 +5,7 @@
 
 #include "demo-memory-plot.h"
 #include "demo-resources-tab.h"
+#include "demo-tab-util.h"
 
 /* Widgets only: the monitor and everything it keeps belong to the
  * controller. */
@@ -43,11 +44,48 @@ scrolled_list (GListModel *strings)
   return window;
 }
 
+/* A heading over one of the side lists. */
+static GtkWidget *
+heading_new (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+
+  return label;
+}
+
+/* "Report resources older than [N] s": the monitor's age threshold, so a
+ * user can see a leak alert without writing a leak. */
+static GtkWidget *
+age_threshold_new (ResmgrMonitor *monitor)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new_with_mnemonic ("Also report resources older _than");
+  GtkWidget *spin = gtk_spin_button_new_with_range (0, 24 * 3600, 5);
+  GtkWidget *unit = gtk_label_new ("s");
+
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), spin);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 4);
+  gtk_widget_set_tooltip_text (spin, "The monitor's age threshold: resources tracked for longer "
+                                     "are reported as leaks (0: none are)");
+  g_object_bind_property (monitor, "age-threshold", spin, "value",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  gtk_box_append (GTK_BOX (row), label);
+  gtk_box_append (GTK_BOX (row), spin);
+  gtk_box_append (GTK_BOX (row), unit);
+
+  return row;
+}
+
 GtkWidget *
 demo_resources_tab_new (void)
 {
   g_autoptr(DemoResourcesController) controller = demo_resources_controller_new ();
   ResmgrMonitor *monitor = demo_resources_controller_get_monitor (controller);
+  GListModel *history = demo_resources_controller_get_history (controller);
+  GListModel *leaks = demo_resources_controller_get_leaks (controller);
   GtkWidget *tab, *totals, *paned, *side;
 
   tab = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -65,15 +103,34 @@ demo_resources_tab_new (void)
   gtk_box_append (GTK_BOX (tab), demo_memory_plot_new (monitor));
 
   side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_box_append (GTK_BOX (side), gtk_label_new ("Cleanup history"));
-  gtk_box_append (GTK_BOX (side), scrolled_list (demo_resources_controller_get_history (controller)));
-  gtk_box_append (GTK_BOX (side), gtk_label_new ("Leak alerts"));
-  gtk_box_append (GTK_BOX (side), scrolled_list (demo_resources_controller_get_leaks (controller)));
+  gtk_widget_set_margin_start (side, 6);
+  gtk_box_append (GTK_BOX (side), heading_new ("Cleanup history"));
+  gtk_box_append (GTK_BOX (side),
+                  demo_list_or_empty_new (history, scrolled_list (history),
+                                          demo_empty_state_new ("No cleanups yet",
+                                                                "The report of each cleanup appears here: "
+                                                                "what was released, failed or lost, and how "
+                                                                "long it took. Press New window, then close "
+                                                                "that window: its tabs' controllers are "
+                                                                "cleaned up.")));
+  gtk_box_append (GTK_BOX (side), heading_new ("Leak alerts"));
+  gtk_box_append (GTK_BOX (side), age_threshold_new (monitor));
+  gtk_box_append (GTK_BOX (side),
+                  demo_list_or_empty_new (leaks, scrolled_list (leaks),
+                                          demo_empty_state_new ("No leaks found",
+                                                                "At every sample the monitor looks for "
+                                                                "resources still tracked after their "
+                                                                "component went, workers that outlived "
+                                                                "their owner's cleanup and, with an age "
+                                                                "limit set above, resources older than it. "
+                                                                "They are listed here.")));
 
   paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_paned_set_start_child (GTK_PANED (paned), resmgr_resource_view_new (monitor));
   gtk_paned_set_end_child (GTK_PANED (paned), side);
-  gtk_paned_set_position (GTK_PANED (paned), 620);
+  gtk_paned_set_position (GTK_PANED (paned), 740);
+  gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
+  gtk_paned_set_resize_end_child (GTK_PANED (paned), FALSE);
   gtk_widget_set_vexpand (paned, TRUE);
   gtk_box_append (GTK_BOX (tab), paned);
 

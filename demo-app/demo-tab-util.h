@@ -74,5 +74,10 @@ void        demo_tab_unbind_item   (GtkListItem        *item);
 
 GtkWidget  *demo_tab_page_new      (GtkWidget          *tab,
                                     const char         *description);
+GtkWidget  *demo_empty_state_new   (const char         *title,
+                                    const char         *explanation);
+GtkWidget  *demo_list_or_empty_new (GListModel         *model,
+                                    GtkWidget          *list,
+                                    GtkWidget          *empty_state);
 
 G_END_DECLS

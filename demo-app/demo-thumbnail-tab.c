@@ -152,7 +152,12 @@ build (GtkWidget *tab)
   scroll = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), grid);
   gtk_widget_set_vexpand (scroll, TRUE);
-  gtk_box_append (GTK_BOX (box), scroll);
+  gtk_box_append (GTK_BOX (box),
+                  demo_list_or_empty_new (demo_thumbnail_controller_get_thumbnails (controller), scroll,
+                                          demo_empty_state_new ("No thumbnails yet",
+                                                                "Press Choose Folder… and pick a folder of "
+                                                                "images. Set a budget first to see the oldest "
+                                                                "thumbnails evicted when it is exceeded.")));
 
   g_object_bind_property_full (controller, "budget", budget, "value",
                                G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL,
