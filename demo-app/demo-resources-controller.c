@@ -17,7 +17,10 @@ type_nick (ResmgrResourceType type)
 
 /* The monitor of the whole service, and what the Resources tab shows
  * besides its lists: the cleanup history and the leak alerts, as string
- * lists, and the totals per type. */
+ * lists (newest first, two lines an entry: what, then the figures; the
+ * last MAX_ENTRIES), and the totals per type. */
+#define MAX_ENTRIES 50
+
 struct _DemoResourcesController
 {
   ResmgrController  parent_instance;
@@ -46,7 +49,7 @@ on_cleanup_finished (DemoResourcesController *self,
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
 
-  line = g_strdup_printf ("%s  %s: %u released, %u failed, %u lost, %u left, %.1f ms",
+  line = g_strdup_printf ("%s  %s\n%u released, %u failed, %u lost, %u left · %.1f ms",
                           time, resmgr_cleanup_report_get_scope (report),
                           resmgr_cleanup_report_get_released (report),
                           resmgr_cleanup_report_get_failed (report),
@@ -55,8 +58,8 @@ on_cleanup_finished (DemoResourcesController *self,
                           resmgr_cleanup_report_get_duration (report) / 1000.0);
 
   gtk_string_list_splice (self->history, 0, 0, (const char * const[]) { line, NULL });
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->history)) > 50)
-    gtk_string_list_remove (self->history, 50);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->history)) > MAX_ENTRIES)
+    gtk_string_list_remove (self->history, MAX_ENTRIES);
 }
 
 /* Why a resource is a leak, in a few words. */
@@ -87,14 +90,16 @@ on_leak_detected (DemoResourcesController *self,
     {
       ResmgrHandle *handle = g_ptr_array_index (handles, i);
       g_autofree char *size = g_format_size (resmgr_handle_get_size (handle));
-      g_autofree char *line = g_strdup_printf ("%s “%s” #%u of %s, %s: %s",
+      g_autofree char *line = g_strdup_printf ("%s “%s” #%u of %s\n%s · %s",
                                                type_nick (resmgr_handle_get_resource_type (handle)),
                                                resmgr_handle_get_name (handle) ? resmgr_handle_get_name (handle) : "",
                                                (guint) (resmgr_handle_get_id (handle) & G_MAXUINT32),
                                                resmgr_handle_get_component_id (handle),
                                                size, leak_reason (kind));
 
-      gtk_string_list_append (self->leaks, line);
+      gtk_string_list_splice (self->leaks, 0, 0, (const char * const[]) { line, NULL });
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->leaks)) > MAX_ENTRIES)
+        gtk_string_list_remove (self->leaks, MAX_ENTRIES);
     }
 }
 

@@ -294,7 +294,7 @@ demo_empty_state_new (const char *title,
   gtk_widget_add_css_class (heading, "dim-label");
   gtk_label_set_wrap (GTK_LABEL (text), TRUE);
   gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
-  gtk_label_set_max_width_chars (GTK_LABEL (text), 48);
+  gtk_label_set_max_width_chars (GTK_LABEL (text), 36);
   gtk_widget_add_css_class (text, "dim-label");
   gtk_box_append (GTK_BOX (box), heading);
   gtk_box_append (GTK_BOX (box), text);

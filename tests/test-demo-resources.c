@@ -180,7 +180,7 @@ test_leak_alert (void)
 
   g_assert_cmpuint (g_list_model_get_n_items (leaks), ==, 1);
   item = g_list_model_get_item (leaks, 0);
-  expected = g_strdup_printf ("memory “kept too long” #1 of %s, 64 bytes: older than the age threshold", id);
+  expected = g_strdup_printf ("memory “kept too long” #1 of %s\n64 bytes · older than the age threshold", id);
   g_assert_cmpstr (gtk_string_object_get_string (GTK_STRING_OBJECT (item)), ==, expected);
   g_assert_false (gtk_widget_is_visible (title));
 
