@@ -30,6 +30,18 @@ G_DEFINE_FINAL_TYPE (DemoChecksumTab, demo_checksum_tab, GTK_TYPE_WIDGET)
 
 /* Actions {{{ */
 
+/* The run's progress is weighted by size: say so, or "12%" beside "21 of
+ * 26 files hashed" reads as a mistake. */
+static gboolean
+format_progress (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  g_value_take_string (to, g_strdup_printf ("%.0f%% of the bytes", g_value_get_double (from) * 100));
+  return TRUE;
+}
+
 static void
 folder_chosen (GtkWidget *tab,
                GFile     *folder)
@@ -242,6 +254,8 @@ build (GtkWidget *tab)
                                                                 "that stopped it, is listed here.")));
 
   g_object_bind_property (controller, "progress", total, "fraction", G_BINDING_SYNC_CREATE);
+  g_object_bind_property_full (controller, "progress", total, "text", G_BINDING_SYNC_CREATE,
+                               format_progress, NULL, NULL, NULL);
 
   return box;
 }
