@@ -37,8 +37,9 @@ static const char * const tab_descriptions[DEMO_N_TABS] = {
                           "as memory of this tab's controller, releases the oldest when the "
                           "budget is exceeded, and the rest when the tab goes.",
   [DEMO_TAB_GL]         = "resmgr tracks the view's GL objects and deletes them while their GL "
-                          "context is current: on Reallocate, when the view moves to another "
-                          "window (then re-creates them there) and when the tab goes.",
+                          "context is current: the old buffers on Reallocate, the vertex array "
+                          "and framebuffer when the view moves to another window (re-created "
+                          "there), all of them when the tab goes.",
   [DEMO_TAB_RESOURCES]  = "What resmgr tracks in this process now: one component per tab "
                           "controller and its resources, memory over time, the report of every "
                           "cleanup, and leaks the monitor finds.",
