@@ -254,7 +254,9 @@ sha256 (const char *data,
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
 }
 
-/* Waits until the worker of @name runs and has hashed something. */
+/* Waits until the worker of @name runs and has hashed something, and the
+ * controller heard of it: the worker's progress is read as the pool thread
+ * set it, its notification reaches the controller at a later iteration. */
 static ResmgrWorker *
 wait_worker_progress (DemoChecksumController *controller,
                       const char             *name)
@@ -268,7 +270,8 @@ wait_worker_progress (DemoChecksumController *controller,
           g_autoptr(ResmgrWorker) worker = g_list_model_get_item (workers, i);
 
           if (g_strcmp0 (resmgr_worker_get_name (worker), name) == 0 &&
-              resmgr_worker_get_progress (worker) > 0.0)
+              resmgr_worker_get_progress (worker) > 0.0 &&
+              demo_checksum_controller_get_progress (controller) > 0.0)
             return g_steal_pointer (&worker);
         }
       g_main_context_iteration (NULL, TRUE);
