@@ -30,6 +30,26 @@ find_label (GtkWidget  *widget,
   return NULL;
 }
 
+/* The first GtkLabel under @widget whose text matches @pattern, or NULL. */
+static GtkWidget *
+find_label_matching (GtkWidget  *widget,
+                     const char *pattern)
+{
+  if (GTK_IS_LABEL (widget) && g_regex_match_simple (pattern, gtk_label_get_text (GTK_LABEL (widget)), 0, 0))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_matching (child, pattern);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static gboolean
 shows_first_id (gpointer view)
 {
@@ -45,13 +65,14 @@ test_view_follows_monitor (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *tooltip = NULL;
   g_autofree char *id_text = NULL;
-  GtkWidget *window, *view, *id_label;
+  GtkWidget *window, *view, *id_label, *since_label;
   GListModel *resources;
   guint64 id;
 
   g_test_summary ("A ResmgrResourceView shows its monitor's lists: a resource tracked "
                   "after the view was built appears in the monitor's resource model it shows, "
-                  "its id in short form (its number within its component), whole in the tooltip");
+                  "its id in short form (its number within its component), whole in the tooltip, "
+                  "and when it was tracked as a local time");
 
   if (!have_display)
     {
@@ -89,6 +110,10 @@ test_view_follows_monitor (void)
   tooltip = g_strdup_printf ("Resource id %" G_GUINT64_FORMAT " (0x%" G_GINT64_MODIFIER "x)", id, id);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (id_label), ==, tooltip);
   g_assert_null (find_label (view, id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id)));
+  /* When it was tracked, as a local time: an age would go stale. */
+  since_label = find_label_matching (view, "^[0-9]{2}:[0-9]{2}:[0-9]{2}$");
+  g_assert_nonnull (since_label);
+  g_assert_true (g_str_has_prefix (gtk_widget_get_tooltip_text (since_label), "Tracked at "));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&component);

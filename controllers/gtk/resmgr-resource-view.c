@@ -10,7 +10,7 @@
  *
  * A live view of a [class@Resmgr.Monitor]: its components (id, state,
  * resources, bytes, leaks) and its resources (id, component, type, name,
- * bytes, age, state) in two [class@Gtk.ColumnView]s. It only shows: the
+ * bytes, since when, state) in two [class@Gtk.ColumnView]s. It only shows: the
  * lists are the monitor's, updated in batches on its context.
  *
  * A resource's id is shown as its number within its component ("#12",
@@ -59,7 +59,7 @@ format_resource_id (guint64 id)
 }
 
 /* Shows any property of the row as text: resource ids in short form,
- * sizes in kB or MB, ages in seconds. The tooltip has the whole value
+ * sizes in kB or MB, creation times as the local time. The tooltip has the whole value
  * (cells are ellipsized), and the full id. */
 static void
 bind_property_text (GtkSignalListItemFactory *factory,
@@ -79,8 +79,17 @@ bind_property_text (GtkSignalListItemFactory *factory,
   g_value_init (&value, pspec->value_type);
   g_object_get_property (object, property, &value);
   g_value_init (&text, G_TYPE_STRING);
-  if (G_VALUE_HOLDS_INT64 (&value) && g_str_equal (property, "age"))
-    g_value_take_string (&text, g_strdup_printf ("%.1f s", g_value_get_int64 (&value) / (double) G_USEC_PER_SEC));
+  if (G_VALUE_HOLDS_INT64 (&value) && g_str_equal (property, "created"))
+    {
+      /* A row is bound once: an age would go stale, the time it was
+       * tracked does not. */
+      gint64 age = g_get_monotonic_time () - g_value_get_int64 (&value);
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) created = g_date_time_add (now, -MAX (age, 0));
+
+      g_value_take_string (&text, g_date_time_format (created, "%H:%M:%S"));
+      tooltip = g_date_time_format (created, "Tracked at %H:%M:%S.%f");
+    }
   else if (G_VALUE_HOLDS_UINT64 (&value) && g_str_equal (property, "bytes"))
     {
       g_value_take_string (&text, g_format_size (g_value_get_uint64 (&value)));
@@ -197,7 +206,7 @@ resmgr_resource_view_new (ResmgrMonitor *monitor)
   add_column (GTK_COLUMN_VIEW (resources), "Type", "type-name", FALSE);
   add_column (GTK_COLUMN_VIEW (resources), "Name", "name", TRUE);
   add_column (GTK_COLUMN_VIEW (resources), "Bytes", "bytes", FALSE);
-  add_column (GTK_COLUMN_VIEW (resources), "Age", "age", FALSE);
+  add_column (GTK_COLUMN_VIEW (resources), "Since", "created", FALSE);
   add_column (GTK_COLUMN_VIEW (resources), "State", "state-name", FALSE);
 
   components = gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (resmgr_monitor_get_components (monitor)))));
