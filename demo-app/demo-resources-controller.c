@@ -17,7 +17,10 @@ type_nick (ResmgrResourceType type)
 
 /* The monitor of the whole service, and what the Resources tab shows
  * besides its lists: the cleanup history and the leak alerts, as string
- * lists, and the totals per type. */
+ * lists (newest first, two lines an entry: what, then the figures; the
+ * last MAX_ENTRIES), and the totals per type. */
+#define MAX_ENTRIES 50
+
 struct _DemoResourcesController
 {
   ResmgrController  parent_instance;
@@ -46,7 +49,7 @@ on_cleanup_finished (DemoResourcesController *self,
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
 
-  line = g_strdup_printf ("%s  %s: %u released, %u failed, %u lost, %u left, %.1f ms",
+  line = g_strdup_printf ("%s  %s\n%u released, %u failed, %u lost, %u left · %.1f ms",
                           time, resmgr_cleanup_report_get_scope (report),
                           resmgr_cleanup_report_get_released (report),
                           resmgr_cleanup_report_get_failed (report),
@@ -55,25 +58,48 @@ on_cleanup_finished (DemoResourcesController *self,
                           resmgr_cleanup_report_get_duration (report) / 1000.0);
 
   gtk_string_list_splice (self->history, 0, 0, (const char * const[]) { line, NULL });
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->history)) > 50)
-    gtk_string_list_remove (self->history, 50);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->history)) > MAX_ENTRIES)
+    gtk_string_list_remove (self->history, MAX_ENTRIES);
+}
+
+/* Why a resource is a leak, in a few words. */
+static const char *
+leak_reason (ResmgrLeakKind kind)
+{
+  switch (kind)
+    {
+    case RESMGR_LEAK_KIND_ORPHANED:
+      return "its component is gone";
+    case RESMGR_LEAK_KIND_WORKER_OUTLIVED_OWNER:
+      return "worker outlived its owner's cleanup";
+    case RESMGR_LEAK_KIND_TOO_OLD:
+      return "older than the age threshold";
+    case RESMGR_LEAK_KIND_NONE:
+    default:
+      return "leak";
+    }
 }
 
 static void
 on_leak_detected (DemoResourcesController *self,
+                  ResmgrLeakKind           kind,
                   GPtrArray               *handles,
                   ResmgrMonitor           *monitor)
 {
   for (guint i = 0; i < handles->len; i++)
     {
       ResmgrHandle *handle = g_ptr_array_index (handles, i);
-      g_autofree char *line = g_strdup_printf ("%s “%s” of %s (%" G_GSIZE_FORMAT " bytes)",
+      g_autofree char *size = g_format_size (resmgr_handle_get_size (handle));
+      g_autofree char *line = g_strdup_printf ("%s “%s” #%u of %s\n%s · %s",
                                                type_nick (resmgr_handle_get_resource_type (handle)),
                                                resmgr_handle_get_name (handle) ? resmgr_handle_get_name (handle) : "",
+                                               (guint) (resmgr_handle_get_id (handle) & G_MAXUINT32),
                                                resmgr_handle_get_component_id (handle),
-                                               resmgr_handle_get_size (handle));
+                                               size, leak_reason (kind));
 
-      gtk_string_list_append (self->leaks, line);
+      gtk_string_list_splice (self->leaks, 0, 0, (const char * const[]) { line, NULL });
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->leaks)) > MAX_ENTRIES)
+        gtk_string_list_remove (self->leaks, MAX_ENTRIES);
     }
 }
 
@@ -220,21 +246,34 @@ char *
 demo_resources_controller_dup_totals (DemoResourcesController *self)
 {
   g_autoptr(ResmgrStats) stats = NULL;
-  GString *text = g_string_new (NULL);
+  g_autofree char *bytes = NULL;
+  GString *text;
 
   g_return_val_if_fail (DEMO_IS_RESOURCES_CONTROLLER (self), NULL);
 
   stats = resmgr_service_dup_stats (resmgr_controller_get_service (RESMGR_CONTROLLER (self)));
-  for (guint type = 0; type < RESMGR_N_RESOURCE_TYPES; type++)
-    if (resmgr_stats_get_count (stats, type) > 0)
-      g_string_append_printf (text, "%s%s %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " KiB)",
-                              text->len ? " · " : "", type_nick (type),
-                              resmgr_stats_get_count (stats, type),
-                              resmgr_stats_get_bytes (stats, type) / 1024);
-  g_string_append_printf (text, "%s%u components, %" G_GUINT64_FORMAT " tracked in all, %" G_GUINT64_FORMAT " failed",
-                          text->len ? " · " : "",
+  bytes = g_format_size (resmgr_stats_get_total_bytes (stats));
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "Now: %u components hold %" G_GUINT64_FORMAT " resources (%s)",
                           resmgr_stats_get_n_components (stats),
+                          resmgr_stats_get_n_resources (stats), bytes);
+  for (guint type = 0, n = 0; type < RESMGR_N_RESOURCE_TYPES; type++)
+    if (resmgr_stats_get_count (stats, type) > 0)
+      {
+        g_string_append_printf (text, "%s%s %" G_GUINT64_FORMAT,
+                                n++ == 0 ? ": " : ", ", type_nick (type),
+                                resmgr_stats_get_count (stats, type));
+        if (resmgr_stats_get_bytes (stats, type) > 0)
+          {
+            g_autofree char *size = g_format_size (resmgr_stats_get_bytes (stats, type));
+
+            g_string_append_printf (text, " (%s)", size);
+          }
+      }
+  g_string_append_printf (text, ". Since start: %" G_GUINT64_FORMAT " tracked, %" G_GUINT64_FORMAT
+                          " released, %" G_GUINT64_FORMAT " failed to clean up.",
                           resmgr_stats_get_total_tracked (stats),
+                          resmgr_stats_get_total_released (stats),
                           resmgr_stats_get_total_failed (stats));
 
   return g_string_free (text, FALSE);

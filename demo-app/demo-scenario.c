@@ -544,10 +544,12 @@ resources_done (DemoScenario *self)
 }
 
 /* Returns FALSE while the window has not drawn yet (poll again), TRUE once
- * the screenshot is saved or failed for good. */
+ * the screenshot is saved or failed for good. @suffix (or NULL) tells
+ * apart two screenshots of one tab. */
 static gboolean
 save_screenshot (DemoScenario *self,
-                 DemoTab       which)
+                 DemoTab       which,
+                 const char   *suffix)
 {
   GtkWidget *widget = GTK_WIDGET (self->window);
   int width = gtk_widget_get_width (widget);
@@ -567,7 +569,8 @@ save_screenshot (DemoScenario *self,
     return FALSE;
 
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strdup_printf ("tab-%u-%s.png", which, demo_tab_get_name (which));
+  file = g_strdup_printf ("tab-%u-%s%s%s.png", which, demo_tab_get_name (which),
+                          suffix != NULL ? "-" : "", suffix != NULL ? suffix : "");
   g_strdelimit (file, " ", '-');
   path = g_build_filename (self->screenshots_dir, file, NULL);
   if (!gdk_texture_save_to_png (texture, path))
@@ -605,7 +608,7 @@ screenshots_done (DemoScenario *self)
   if (g_get_monotonic_time () - self->step_started < 300 * 1000)
     return FALSE;
 
-  if (!save_screenshot (self, self->screenshot))
+  if (!save_screenshot (self, self->screenshot, NULL))
     return FALSE;
   if (++self->screenshot < DEMO_N_TABS)
     {
@@ -651,6 +654,32 @@ second_window_closed (DemoScenario *self)
   return TRUE;
 }
 
+/* The Resources tab once more, now that the second window's controllers
+ * were cleaned up: its cleanup history has their reports. */
+static gboolean
+history_screenshot_start (DemoScenario *self)
+{
+  if (self->screenshots_dir != NULL)
+    demo_window_show_tab (self->window, DEMO_TAB_RESOURCES);
+
+  return TRUE;
+}
+
+static gboolean
+history_screenshot_done (DemoScenario *self)
+{
+  DemoResourcesController *controller = demo_resources_tab_get_controller (tab (self, DEMO_TAB_RESOURCES));
+
+  if (self->screenshots_dir == NULL)
+    return TRUE;
+  if (g_list_model_get_n_items (demo_resources_controller_get_history (controller)) == 0)
+    return FALSE;
+  if (g_get_monotonic_time () - self->step_started < 300 * 1000)
+    return FALSE;
+
+  return save_screenshot (self, DEMO_TAB_RESOURCES, "after-cleanups");
+}
+
 static const Step steps[] = {
   { "checksums",          checksums_start,        checksums_done },
   { "checksums-cancel",   checksums_cancel_start, checksums_cancel_done },
@@ -664,6 +693,7 @@ static const Step steps[] = {
   { "screenshots",        screenshots_start,      screenshots_done },
   { "second-window",      second_window_start,    second_window_done },
   { "second-window-gone", NULL,                   second_window_closed },
+  { "history-screenshot", history_screenshot_start, history_screenshot_done },
 };
 
 /* }}} */

@@ -14,6 +14,10 @@
  * to the controller. These helpers are that common part; each tab adds its
  * own widgets.
  *
+ * Every tab of the window gets its page from demo_tab_page_new(): a line
+ * saying what resmgr does there, above the tab. Lists that start empty
+ * show an empty state (demo_empty_state_new()) until they have items.
+ *
  * GTK thread only.
  */
 
@@ -244,6 +248,98 @@ demo_tab_unbind_item (GtkListItem *item)
       g_binding_unbind (binding);
       g_object_unref (binding);
     }
+}
+
+/* }}} */
+
+/* Pages and empty states {{{ */
+
+/* A notebook page: one line saying what resmgr does in @tab, above it.
+ * The tab stays free of it (the GL tab is built elsewhere) and the line is
+ * the tab's accessible description. */
+GtkWidget *
+demo_tab_page_new (GtkWidget  *tab,
+                   const char *description)
+{
+  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *label = gtk_label_new (description);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 12);
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_end (label, 12);
+  gtk_widget_set_vexpand (tab, TRUE);
+  gtk_box_append (GTK_BOX (page), label);
+  gtk_box_append (GTK_BOX (page), tab);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (tab),
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, label, NULL,
+                                  -1);
+
+  return page;
+}
+
+/* What a list shows while it has nothing: @title, and under it
+ * @explanation (what will appear, how to make it happen). */
+GtkWidget *
+demo_empty_state_new (const char *title,
+                      const char *explanation)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *heading = gtk_label_new (title);
+  GtkWidget *text = gtk_label_new (explanation);
+
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_widget_add_css_class (heading, "dim-label");
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
+  gtk_label_set_max_width_chars (GTK_LABEL (text), 36);
+  gtk_widget_add_css_class (text, "dim-label");
+  gtk_box_append (GTK_BOX (box), heading);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+
+  return box;
+}
+
+static void
+list_or_empty_update (GtkWidget  *holder,
+                      guint       position,
+                      guint       removed,
+                      guint       added,
+                      GListModel *model)
+{
+  GtkWidget *list = gtk_widget_get_first_child (holder);
+  GtkWidget *empty = gtk_widget_get_next_sibling (list);
+  gboolean has_items = g_list_model_get_n_items (model) > 0;
+
+  gtk_widget_set_visible (list, has_items);
+  gtk_widget_set_visible (empty, !has_items);
+}
+
+/* @list (showing @model) while @model has items, else @empty_state, in
+ * the space @list would take. */
+GtkWidget *
+demo_list_or_empty_new (GListModel *model,
+                        GtkWidget  *list,
+                        GtkWidget  *empty_state)
+{
+  GtkWidget *holder = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  gtk_widget_set_vexpand (empty_state, gtk_widget_get_vexpand (list));
+
+  gtk_box_append (GTK_BOX (holder), list);
+  gtk_box_append (GTK_BOX (holder), empty_state);
+  g_signal_connect_object (model, "items-changed", G_CALLBACK (list_or_empty_update),
+                           holder, G_CONNECT_SWAPPED);
+  list_or_empty_update (holder, 0, 0, 0, model);
+
+  return holder;
 }
 
 /* }}} */

@@ -1,4 +1,4 @@
-/* demo-tab-util.h: what the tabs of the worker controllers share
+/* demo-tab-util.h: what the demo's tabs share
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -71,5 +71,13 @@ void        demo_tab_bind_item     (GtkListItem        *item,
                                     gpointer            target,
                                     const char         *target_property);
 void        demo_tab_unbind_item   (GtkListItem        *item);
+
+GtkWidget  *demo_tab_page_new      (GtkWidget          *tab,
+                                    const char         *description);
+GtkWidget  *demo_empty_state_new   (const char         *title,
+                                    const char         *explanation);
+GtkWidget  *demo_list_or_empty_new (GListModel         *model,
+                                    GtkWidget          *list,
+                                    GtkWidget          *empty_state);
 
 G_END_DECLS

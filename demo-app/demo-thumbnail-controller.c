@@ -542,7 +542,8 @@ demo_thumbnail_controller_update_status (DemoJobsController *base)
 {
   DemoThumbnailController *self = DEMO_THUMBNAIL_CONTROLLER (base);
   ResmgrController *controller = RESMGR_CONTROLLER (self);
-  g_autofree char *size = g_format_size (self->bytes);
+  /* In KiB, like the budget. */
+  g_autofree char *size = g_format_size_full (self->bytes, G_FORMAT_SIZE_IEC_UNITS);
   gboolean running = demo_jobs_controller_is_running (base);
   gboolean cancelled = demo_jobs_controller_is_cancelled (base);
 
@@ -550,7 +551,7 @@ demo_thumbnail_controller_update_status (DemoJobsController *base)
     resmgr_controller_set_status (controller, cancelled ? "Cancelling…" : "Listing images…");
   else
     resmgr_controller_set_status_printf (controller,
-                                         "%s%u of %u images loaded, %u failed, %u evicted; %s held",
+                                         "%s%u of %u images loaded, %u failed, %u evicted; %s held now",
                                          running && cancelled ? "Cancelling… "
                                          : !running && cancelled ? "Cancelled: " : "",
                                          self->n_loaded, self->n_images, self->n_failed,

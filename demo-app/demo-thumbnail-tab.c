@@ -70,14 +70,22 @@ cell_setup_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *cell = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *picture = gtk_picture_new ();
+  GtkWidget *failed = gtk_label_new ("Could not be decoded\n(the tooltip says why)");
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_widget_set_size_request (picture, DEMO_THUMBNAIL_SIZE, DEMO_THUMBNAIL_SIZE);
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
   gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_SCALE_DOWN);
+  /* In the picture's place when the image failed. */
+  gtk_widget_set_size_request (failed, DEMO_THUMBNAIL_SIZE, DEMO_THUMBNAIL_SIZE);
+  gtk_label_set_justify (GTK_LABEL (failed), GTK_JUSTIFY_CENTER);
+  gtk_label_set_wrap (GTK_LABEL (failed), TRUE);
+  gtk_widget_add_css_class (failed, "dim-label");
+  gtk_widget_set_visible (failed, FALSE);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 16);
   gtk_box_append (GTK_BOX (cell), picture);
+  gtk_box_append (GTK_BOX (cell), failed);
   gtk_box_append (GTK_BOX (cell), label);
   gtk_list_item_set_child (item, cell);
 }
@@ -90,11 +98,14 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
   DemoThumbnail *thumbnail = gtk_list_item_get_item (item);
   GtkWidget *cell = gtk_list_item_get_child (item);
   GtkWidget *picture = gtk_widget_get_first_child (cell);
-  GtkWidget *label = gtk_widget_get_next_sibling (picture);
+  GtkWidget *failed = gtk_widget_get_next_sibling (picture);
+  GtkWidget *label = gtk_widget_get_next_sibling (failed);
   const char *error = demo_thumbnail_get_error (thumbnail);
 
   gtk_label_set_label (GTK_LABEL (label), demo_thumbnail_get_name (thumbnail));
   gtk_widget_set_tooltip_text (cell, error != NULL ? error : demo_thumbnail_get_path (thumbnail));
+  gtk_widget_set_visible (picture, error == NULL);
+  gtk_widget_set_visible (failed, error != NULL);
   if (error != NULL)
     gtk_widget_add_css_class (label, "error");
 
@@ -108,7 +119,7 @@ cell_unbind_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *cell = gtk_list_item_get_child (item);
   GtkWidget *picture = gtk_widget_get_first_child (cell);
-  GtkWidget *label = gtk_widget_get_next_sibling (picture);
+  GtkWidget *label = gtk_widget_get_last_child (cell);
 
   demo_tab_unbind_item (item);
   gtk_picture_set_paintable (GTK_PICTURE (picture), NULL);
@@ -132,7 +143,7 @@ build (GtkWidget *tab)
 
   box = demo_tab_build_top (&self->parts, "Choose a Folder of Images", "_Load", folder_chosen,
                             &header, &spinner, &status);
-  budget_label = gtk_label_new_with_mnemonic ("_Budget (KiB, 0 = none)");
+  budget_label = gtk_label_new_with_mnemonic ("_Budget (KiB, 0 = no limit)");
   budget = gtk_spin_button_new_with_range (0, 1024 * 1024, 64);
   gtk_label_set_mnemonic_widget (GTK_LABEL (budget_label), budget);
   gtk_widget_set_hexpand (spinner, TRUE);
@@ -152,7 +163,12 @@ build (GtkWidget *tab)
   scroll = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), grid);
   gtk_widget_set_vexpand (scroll, TRUE);
-  gtk_box_append (GTK_BOX (box), scroll);
+  gtk_box_append (GTK_BOX (box),
+                  demo_list_or_empty_new (demo_thumbnail_controller_get_thumbnails (controller), scroll,
+                                          demo_empty_state_new ("No thumbnails yet",
+                                                                "Press Choose Folder… and pick a folder of "
+                                                                "images. Set a budget first to see the oldest "
+                                                                "thumbnails evicted when it is exceeded.")));
 
   g_object_bind_property_full (controller, "budget", budget, "value",
                                G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL,

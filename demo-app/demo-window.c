@@ -6,6 +6,7 @@
 #include "demo-checksum-tab.h"
 #include "demo-gl-tab.h"
 #include "demo-resources-tab.h"
+#include "demo-tab-util.h"
 #include "demo-thumbnail-tab.h"
 #include "demo-window.h"
 
@@ -15,6 +16,7 @@ struct _DemoWindow
 
   GtkWidget            *notebook;
   GtkWidget            *tabs[DEMO_N_TABS];
+  GtkWidget            *pages[DEMO_N_TABS];
 };
 
 G_DEFINE_FINAL_TYPE (DemoWindow, demo_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -26,12 +28,37 @@ static const char * const tab_names[DEMO_N_TABS] = {
   [DEMO_TAB_RESOURCES]  = "Resources",
 };
 
+/* One line per tab: what resmgr does there. */
+static const char * const tab_descriptions[DEMO_N_TABS] = {
+  [DEMO_TAB_CHECKSUMS]  = "Each file is hashed in a worker job owned by this tab's controller. "
+                          "Cancel, closing the window or quitting cancels the jobs and waits for "
+                          "them before anything they use is freed.",
+  [DEMO_TAB_THUMBNAILS] = "Each image is decoded in a worker job; resmgr tracks every thumbnail "
+                          "as memory of this tab's controller, releases the oldest when the "
+                          "budget is exceeded, and the rest when the tab goes.",
+  [DEMO_TAB_GL]         = "resmgr tracks the view's GL objects and deletes them while their GL "
+                          "context is current: the old buffers on Reallocate, the vertex array "
+                          "and framebuffer when the view moves to another window (re-created "
+                          "there), all of them when the tab goes.",
+  [DEMO_TAB_RESOURCES]  = "What resmgr tracks in this process now: one component per tab "
+                          "controller and its resources, memory over time, the report of every "
+                          "cleanup, and leaks the monitor finds.",
+};
+
 const char *
 demo_tab_get_name (DemoTab tab)
 {
   g_return_val_if_fail (tab < DEMO_N_TABS, NULL);
 
   return tab_names[tab];
+}
+
+const char *
+demo_tab_get_description (DemoTab tab)
+{
+  g_return_val_if_fail (tab < DEMO_N_TABS, NULL);
+
+  return tab_descriptions[tab];
 }
 
 static void
@@ -77,7 +104,7 @@ demo_window_init (DemoWindow *self)
   gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), title_new ());
   gtk_window_set_titlebar (GTK_WINDOW (self), header);
   gtk_window_set_title (GTK_WINDOW (self), "resmgr demo");
-  gtk_window_set_default_size (GTK_WINDOW (self), 960, 720);
+  gtk_window_set_default_size (GTK_WINDOW (self), 1120, 760);
 
   self->tabs[DEMO_TAB_CHECKSUMS] = demo_checksum_tab_new ();
   self->tabs[DEMO_TAB_THUMBNAILS] = demo_thumbnail_tab_new ();
@@ -86,8 +113,11 @@ demo_window_init (DemoWindow *self)
 
   self->notebook = gtk_notebook_new ();
   for (guint i = 0; i < DEMO_N_TABS; i++)
-    gtk_notebook_append_page (GTK_NOTEBOOK (self->notebook), self->tabs[i],
-                              gtk_label_new (tab_names[i]));
+    {
+      self->pages[i] = demo_tab_page_new (self->tabs[i], tab_descriptions[i]);
+      gtk_notebook_append_page (GTK_NOTEBOOK (self->notebook), self->pages[i],
+                                gtk_label_new (tab_names[i]));
+    }
   gtk_window_set_child (GTK_WINDOW (self), self->notebook);
 }
 
@@ -105,6 +135,17 @@ demo_window_get_tab (DemoWindow *self,
   g_return_val_if_fail (tab < DEMO_N_TABS, NULL);
 
   return self->tabs[tab];
+}
+
+/* The page of @tab in the notebook: its description line above it. */
+GtkWidget *
+demo_window_get_page (DemoWindow *self,
+                      DemoTab     tab)
+{
+  g_return_val_if_fail (DEMO_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (tab < DEMO_N_TABS, NULL);
+
+  return self->pages[tab];
 }
 
 void

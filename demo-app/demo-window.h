@@ -24,8 +24,11 @@ G_DECLARE_FINAL_TYPE (DemoWindow, demo_window, DEMO, WINDOW, GtkApplicationWindo
 DemoWindow *demo_window_new       (GtkApplication *application);
 GtkWidget  *demo_window_get_tab   (DemoWindow     *self,
                                    DemoTab         tab);
+GtkWidget  *demo_window_get_page  (DemoWindow     *self,
+                                   DemoTab         tab);
 void        demo_window_show_tab  (DemoWindow     *self,
                                    DemoTab         tab);
 const char *demo_tab_get_name     (DemoTab         tab);
+const char *demo_tab_get_description (DemoTab      tab);
 
 G_END_DECLS

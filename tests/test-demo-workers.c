@@ -254,7 +254,9 @@ sha256 (const char *data,
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
 }
 
-/* Waits until the worker of @name runs and has hashed something. */
+/* Waits until the worker of @name runs and has hashed something, and the
+ * controller heard of it: the worker's progress is read as the pool thread
+ * set it, its notification reaches the controller at a later iteration. */
 static ResmgrWorker *
 wait_worker_progress (DemoChecksumController *controller,
                       const char             *name)
@@ -268,7 +270,8 @@ wait_worker_progress (DemoChecksumController *controller,
           g_autoptr(ResmgrWorker) worker = g_list_model_get_item (workers, i);
 
           if (g_strcmp0 (resmgr_worker_get_name (worker), name) == 0 &&
-              resmgr_worker_get_progress (worker) > 0.0)
+              resmgr_worker_get_progress (worker) > 0.0 &&
+              demo_checksum_controller_get_progress (controller) > 0.0)
             return g_steal_pointer (&worker);
         }
       g_main_context_iteration (NULL, TRUE);
@@ -772,6 +775,24 @@ wait_realized (GtkWidget *widget)
   iterate_pending ();
 }
 
+/* Whether a GtkLabel with @text is shown under @widget (it and its
+ * ancestors visible). */
+static gboolean
+shows_label (GtkWidget  *widget,
+             const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0 &&
+      gtk_widget_is_visible (widget))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 test_tabs_window_destroyed (void)
 {
@@ -788,7 +809,8 @@ test_tabs_window_destroyed (void)
 
   g_test_summary ("Destroying the window of the tabs, with a hash running and thumbnails "
                   "held, cleans both controllers: nothing stays tracked, and the "
-                  "controllers are finalized with their tabs");
+                  "controllers are finalized with their tabs. On the way, the tabs' empty "
+                  "states show until their lists have items, and a failed image says so");
 
   if (!have_display)
     {
@@ -833,15 +855,23 @@ test_tabs_window_destroyed (void)
   wait_realized (checksum_tab);
   wait_realized (thumbnail_tab);
 
+  g_assert_true (shows_label (thumbnail_tab, "No thumbnails yet"));
+  g_assert_true (shows_label (checksum_tab, "No checksums yet"));
+  g_assert_true (shows_label (checksum_tab, "No jobs running"));
+
   demo_thumbnail_controller_load (thumbs, image_folder);
   wait_finished (&thumbnail_events, 1);
   g_assert_cmpuint (demo_thumbnail_controller_get_n_loaded (thumbs), ==, 4);
   assert_memory_stats (thumbs, manager, 4, demo_thumbnail_controller_get_bytes (thumbs));
+  iterate_pending ();
+  g_assert_false (shows_label (thumbnail_tab, "No thumbnails yet"));
+  g_assert_true (shows_label (thumbnail_tab, "Could not be decoded\n(the tooltip says why)"));
 
   demo_checksum_controller_start (checksums, hash_folder);
   big_worker = wait_worker_progress (checksums, "sha256 big.bin");
   /* Let the tab show the running job. */
   iterate_pending ();
+  g_assert_false (shows_label (checksum_tab, "No jobs running"));
 
   /* Keep the controllers alive past their tabs, to look at them. */
   g_object_ref (checksums);

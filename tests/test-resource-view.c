@@ -3,12 +3,58 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <resmgr-gtk.h>
+#include "test-common-gtk.h"
 
 static const char *test_binary;
 /* Asked once: after a failed gtk_init_check (), GTK 4 answers TRUE to the
  * next call with no display, and a widget made then crashes. */
 static gboolean have_display;
+
+/* The first GtkLabel under @widget whose text is @text, or NULL. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The first GtkLabel under @widget whose text matches @pattern, or NULL. */
+static GtkWidget *
+find_label_matching (GtkWidget  *widget,
+                     const char *pattern)
+{
+  if (GTK_IS_LABEL (widget) && g_regex_match_simple (pattern, gtk_label_get_text (GTK_LABEL (widget)), 0, 0))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_matching (child, pattern);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+shows_first_id (gpointer view)
+{
+  return find_label (view, "#1") != NULL;
+}
 
 static void
 test_view_follows_monitor (void)
@@ -17,11 +63,16 @@ test_view_follows_monitor (void)
   g_autoptr(GObject) component = g_object_new (G_TYPE_OBJECT, NULL);
   g_autoptr(ResmgrMonitor) monitor = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWidget *window, *view;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *id_text = NULL;
+  GtkWidget *window, *view, *id_label, *since_label;
   GListModel *resources;
+  guint64 id;
 
   g_test_summary ("A ResmgrResourceView shows its monitor's lists: a resource tracked "
-                  "after the view was built appears in the monitor's resource model it shows");
+                  "after the view was built appears in the monitor's resource model it shows, "
+                  "its id in short form (its number within its component), whole in the tooltip, "
+                  "and when it was tracked as a local time");
 
   if (!have_display)
     {
@@ -38,9 +89,9 @@ test_view_follows_monitor (void)
   gtk_window_set_child (GTK_WINDOW (window), view);
   gtk_window_present (GTK_WINDOW (window));
 
-  g_assert_cmpuint (resmgr_service_track_data (RESMGR_SERVICE (manager), component, RESMGR_RESOURCE_TYPE_MEMORY,
-                                               "shown", 64, RESMGR_PRIORITY_DEFAULT, g_malloc (64), g_free,
-                                               &error), !=, 0);
+  id = resmgr_service_track_data (RESMGR_SERVICE (manager), component, RESMGR_RESOURCE_TYPE_MEMORY,
+                                  "shown", 64, RESMGR_PRIORITY_DEFAULT, g_malloc (64), g_free, &error);
+  g_assert_cmpuint (id, !=, 0);
   resources = resmgr_monitor_get_resources (monitor);
   while (g_list_model_get_n_items (resources) == 0)
     g_main_context_iteration (NULL, TRUE);
@@ -51,6 +102,18 @@ test_view_follows_monitor (void)
     g_assert_cmpstr (resmgr_monitor_resource_get_name (item), ==, "shown");
     g_assert_cmpstr (resmgr_monitor_resource_get_component (item), ==, "Viewed-1");
   }
+
+  /* The id in short form, the first of its component; the whole id in
+   * the tooltip. */
+  wait_for (shows_first_id, view, "the view to show the id");
+  id_label = find_label (view, "#1");
+  tooltip = g_strdup_printf ("Resource id %" G_GUINT64_FORMAT " (0x%" G_GINT64_MODIFIER "x)", id, id);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (id_label), ==, tooltip);
+  g_assert_null (find_label (view, id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id)));
+  /* When it was tracked, as a local time: an age would go stale. */
+  since_label = find_label_matching (view, "^[0-9]{2}:[0-9]{2}:[0-9]{2}$");
+  g_assert_nonnull (since_label);
+  g_assert_true (g_str_has_prefix (gtk_widget_get_tooltip_text (since_label), "Tracked at "));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&component);

@@ -10,8 +10,12 @@
  *
  * A live view of a [class@Resmgr.Monitor]: its components (id, state,
  * resources, bytes, leaks) and its resources (id, component, type, name,
- * bytes, age, state) in two [class@Gtk.ColumnView]s. It only shows: the
+ * bytes, since when, state) in two [class@Gtk.ColumnView]s. It only shows: the
  * lists are the monitor's, updated in batches on its context.
+ *
+ * A resource's id is shown as its number within its component ("#12",
+ * beside the component's id); the tooltip has the whole id. Sizes are
+ * shown in kB or MB, with the byte count in the tooltip.
  *
  * The same view is the resmgr page of the GTK Inspector
  * (`GTK_DEBUG=interactive`), registered when libresmgr-gtk-1 is loaded
@@ -40,16 +44,34 @@ setup_label (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
-/* Shows any property of the row as text; ages in seconds. */
+/* A resource id in short form. A manager's ids hold the component's serial
+ * in their upper 32 bits and the resource's number within the component
+ * in the lower ones (see resmgr-manager.c): beside the Component column the
+ * number within it, "#12", says which one it is. Ids of other forms are
+ * shown whole. */
+static char *
+format_resource_id (guint64 id)
+{
+  if (id >> 32 != 0)
+    return g_strdup_printf ("#%u", (guint) (id & G_MAXUINT32));
+
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, id);
+}
+
+/* Shows any property of the row as text: resource ids in short form,
+ * sizes in kB or MB, creation times as the local time. The tooltip has the whole value
+ * (cells are ellipsized), and the full id. */
 static void
 bind_property_text (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     const char               *property)
 {
   GObject *object = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
   GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), property);
   g_auto(GValue) value = G_VALUE_INIT;
   g_auto(GValue) text = G_VALUE_INIT;
+  g_autofree char *tooltip = NULL;
 
   if (pspec == NULL)
     return;
@@ -57,11 +79,33 @@ bind_property_text (GtkSignalListItemFactory *factory,
   g_value_init (&value, pspec->value_type);
   g_object_get_property (object, property, &value);
   g_value_init (&text, G_TYPE_STRING);
-  if (G_VALUE_HOLDS_INT64 (&value) && g_str_equal (property, "age"))
-    g_value_take_string (&text, g_strdup_printf ("%.1f s", g_value_get_int64 (&value) / (double) G_USEC_PER_SEC));
+  if (G_VALUE_HOLDS_INT64 (&value) && g_str_equal (property, "created"))
+    {
+      /* A row is bound once: an age would go stale, the time it was
+       * tracked does not. */
+      gint64 age = g_get_monotonic_time () - g_value_get_int64 (&value);
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) created = g_date_time_add (now, -MAX (age, 0));
+
+      g_value_take_string (&text, g_date_time_format (created, "%H:%M:%S"));
+      tooltip = g_date_time_format (created, "Tracked at %H:%M:%S.%f");
+    }
+  else if (G_VALUE_HOLDS_UINT64 (&value) && g_str_equal (property, "bytes"))
+    {
+      g_value_take_string (&text, g_format_size (g_value_get_uint64 (&value)));
+      tooltip = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", g_value_get_uint64 (&value));
+    }
+  else if (RESMGR_IS_MONITOR_RESOURCE (object) && g_str_equal (property, "id"))
+    {
+      guint64 id = g_value_get_uint64 (&value);
+
+      g_value_take_string (&text, format_resource_id (id));
+      tooltip = g_strdup_printf ("Resource id %" G_GUINT64_FORMAT " (0x%" G_GINT64_MODIFIER "x)", id, id);
+    }
   else if (!g_value_transform (&value, &text))
     g_value_set_static_string (&text, "");
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), g_value_get_string (&text));
+  gtk_label_set_text (GTK_LABEL (label), g_value_get_string (&text));
+  gtk_widget_set_tooltip_text (label, tooltip != NULL ? tooltip : g_value_get_string (&text));
 }
 
 static void
@@ -162,7 +206,7 @@ resmgr_resource_view_new (ResmgrMonitor *monitor)
   add_column (GTK_COLUMN_VIEW (resources), "Type", "type-name", FALSE);
   add_column (GTK_COLUMN_VIEW (resources), "Name", "name", TRUE);
   add_column (GTK_COLUMN_VIEW (resources), "Bytes", "bytes", FALSE);
-  add_column (GTK_COLUMN_VIEW (resources), "Age", "age", FALSE);
+  add_column (GTK_COLUMN_VIEW (resources), "Since", "created", FALSE);
   add_column (GTK_COLUMN_VIEW (resources), "State", "state-name", FALSE);
 
   components = gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (resmgr_monitor_get_components (monitor)))));
