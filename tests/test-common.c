@@ -331,12 +331,25 @@ register_component (ResmgrService *service,
   g_assert_true (ok);
 }
 
+static gboolean wake_cb (gpointer data);
+
 void
 iterate_until (GMainContext  *context,
                volatile gint *flag)
 {
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  GSource *wake = g_timeout_source_new (100);
+
+  g_source_set_callback (wake, wake_cb, NULL, NULL);
+  g_source_attach (wake, context);
   while (!g_atomic_int_get (flag))
-    g_main_context_iteration (context, TRUE);
+    {
+      g_main_context_iteration (context, TRUE);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out after 60 s waiting for a flag (iterate_until)");
+    }
+  g_source_destroy (wake);
+  g_source_unref (wake);
 }
 
 const char *

@@ -115,7 +115,8 @@ void        wait_for                      (Condition           cond,
                                            gpointer            data,
                                            const char         *what);
 
-/* Iterates @context until *flag is TRUE. */
+/* Iterates @context until *flag is TRUE; g_error () after 60 s, like
+ * wait_for (). */
 void        iterate_until                 (GMainContext       *context,
                                            volatile gint      *flag);
 

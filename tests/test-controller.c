@@ -68,6 +68,15 @@ typedef struct
   gboolean          idle_ran_in_cleanup; /* ... while a cleanup ran */
 } Fixture;
 
+/* A Condition for wait_for (): the fixture's weak pointer was cleared. */
+static gboolean
+controller_gone (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->controller == NULL;
+}
+
 static ResmgrController *
 controller_new (GType          type,
                 ResmgrManager *manager)
@@ -447,8 +456,7 @@ test_dispose_other_thread (void)
   g_assert_cmpuint (f.n_cleaned_up, ==, 0);
   g_assert_nonnull (f.controller);
 
-  while (f.controller != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wait_for (controller_gone, &f, "the controller to be finalized on the owner");
   assert_recorded (f.rec, "custom,memory");
   g_assert_true (recorder_thread (f.rec, 0) == g_thread_self ());
   g_assert_true (recorder_thread (f.rec, 1) == g_thread_self ());
@@ -734,8 +742,7 @@ test_cleanup_stress (void)
       g_thread_join (thread);
       if (action == 3)
         g_object_unref (controller);
-      while (f.controller != NULL)
-        g_main_context_iteration (NULL, TRUE);
+      wait_for (controller_gone, &f, "the controller to be finalized on the owner");
       iterate_pending ();
 
       assert_recorded (f.rec, "custom,memory");
