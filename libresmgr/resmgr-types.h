@@ -11,7 +11,7 @@
 
 #include <glib-object.h>
 
-#include "resmgr-version-macros.h"
+#include "resmgr-version.h"
 
 G_BEGIN_DECLS
 
