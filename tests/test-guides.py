@@ -9,7 +9,8 @@
 # /usr/bin/python3, JavaScript with `gjs -m`, both with the build's typelibs
 # and libraries. A page that shows the program's JSON output in a ```json
 # block must print that JSON: the same members and values, except times
-# (`started`, `*_us`) and memory addresses.
+# (`started`, `*_us`) and memory addresses. The relative links of every page
+# of docs/ must lead to a file.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -149,6 +150,16 @@ for page, lang in PROGRAMS.items():
             continue
         result(printed == expected, f'{page}: the JSON it prints is the JSON the page shows',
                ['printed: ' + json.dumps(printed, indent=1), 'shown: ' + json.dumps(expected, indent=1)])
+
+# The links between the pages (and to the rest of the tree) lead somewhere;
+# -Ddocumentation=true checks the same for the site, this needs no gi-docgen.
+for page in sorted(f for f in os.listdir(docs) if f.endswith('.md')):
+    with open(os.path.join(docs, page), encoding='utf-8') as f:
+        text = re.sub(r'^```.*?^```$', '', f.read(), flags=re.M | re.S)
+    broken = [t for t in re.findall(r'\]\(([^)\s]+)\)', text)
+              if '://' not in t and not t.startswith('#')
+              and not os.path.exists(os.path.join(docs, t.split('#')[0]))]
+    result(not broken, f'{page}: its relative links lead to files', broken)
 
 shutil.rmtree(tmp, ignore_errors=True)
 print(f'1..{n}')
