@@ -119,12 +119,15 @@
 # define RESMGR_VERSION_MAX_ALLOWED (RESMGR_VERSION_CUR_STABLE)
 #endif
 
-/* sanity checks (no lower bound: below 0.1, every API is "newer") */
+/* sanity checks */
 #if RESMGR_VERSION_MIN_REQUIRED > RESMGR_VERSION_CUR_STABLE
 # error "RESMGR_VERSION_MIN_REQUIRED must be <= the version of the resmgr headers (RESMGR_VERSION_CUR_STABLE)"
 #endif
 #if RESMGR_VERSION_MAX_ALLOWED < RESMGR_VERSION_MIN_REQUIRED
 # error "RESMGR_VERSION_MAX_ALLOWED must be >= RESMGR_VERSION_MIN_REQUIRED"
+#endif
+#if RESMGR_VERSION_MIN_REQUIRED < RESMGR_VERSION_0_1
+# error "RESMGR_VERSION_MIN_REQUIRED must be >= RESMGR_VERSION_0_1, the first version"
 #endif
 
 /* The export macro of every public symbol that was in the first version. */

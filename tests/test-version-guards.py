@@ -130,6 +130,9 @@ check('an unknown version macro as MIN_REQUIRED reads as newer than the headers'
 check('an unknown version macro as MAX_ALLOWED reads as the headers\' version',
       uses(f'RESMGR_AVAILABLE_IN_{versions[-1][0]}_{versions[-1][1]}', 'new_api'),
       ['RESMGR_VERSION_MAX_ALLOWED=RESMGR_VERSION_99_0'], True)
+check('MIN_REQUIRED older than the first version is an error',
+      uses('RESMGR_AVAILABLE_IN_ALL'), ['RESMGR_VERSION_MIN_REQUIRED=(G_ENCODE_VERSION (0, 0) + 1)'],
+      False, ['RESMGR_VERSION_MIN_REQUIRED must be >= RESMGR_VERSION_0_1'])
 if len(versions) > 1:
     check('MAX_ALLOWED older than MIN_REQUIRED is an error',
           uses('RESMGR_AVAILABLE_IN_ALL'), [f'RESMGR_VERSION_MIN_REQUIRED={enc(versions[1])}',
