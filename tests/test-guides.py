@@ -2,9 +2,12 @@
 # test-guides.py BUILDDIR SRCDIR SANITIZE [GJS]: every program in the guides
 # of docs/ runs as printed. TAP output.
 #
-# The code block of each guide listed in PROGRAMS is extracted from the
-# Markdown and run the way the page says: C compiled with
-# `pkg-config --cflags --libs resmgr-1` against the build installed into a
+# The program of each guide listed in PROGRAMS is extracted from the
+# Markdown (its one ```python or ```js block; for C, the one ```c block with a
+# main () that does not start with "/* the failure pattern */", the others
+# being excerpts) and run the way the page says: C
+# compiled with `pkg-config --cflags --libs resmgr-1` (or resmgr-gtk-1, run
+# only when there is a display) against the build installed into a
 # temporary DESTDIR (as tests/installed/run.sh does), Python with
 # /usr/bin/python3, JavaScript with `gjs -m`, both with the build's typelibs
 # and libraries. A page that shows the program's JSON output in a ```json
@@ -26,12 +29,13 @@ builddir, srcdir, sanitize = sys.argv[1], sys.argv[2], sys.argv[3]
 gjs = sys.argv[4] if len(sys.argv) > 4 else ''
 docs = os.path.join(srcdir, 'docs')
 
-# page: the language of its one program
+# page: (the language of its program, the pkg-config module it uses)
 PROGRAMS = {
-    'getting-started-c.md': 'c',
-    'getting-started-python.md': 'python',
-    'getting-started-javascript.md': 'js',
-    'shutdown.md': 'c',
+    'getting-started-c.md': ('c', 'resmgr-1'),
+    'getting-started-python.md': ('python', None),
+    'getting-started-javascript.md': ('js', None),
+    'shutdown.md': ('c', 'resmgr-1'),
+    'coming-from-exit-hooks.md': ('c', 'resmgr-gtk-1'),
 }
 
 n = 0
@@ -70,9 +74,10 @@ def normalise(value, key=''):
 
 
 def last_json(output):
-    start = output.find('\n{')
-    start = 0 if output.startswith('{') else start + 1
-    return json.loads(output[start:])
+    """The JSON object that starts on a line of its own (a GTK program's
+    session may print other lines after it)."""
+    start = 0 if output.startswith('{') else output.find('\n{') + 1
+    return json.JSONDecoder().raw_decode(output[start:])[0]
 
 
 tmp = tempfile.mkdtemp()
@@ -82,21 +87,29 @@ if sanitize == 'none':
     dest = os.path.join(tmp, 'dest')
     subprocess.run(['meson', 'install', '-C', builddir, '--destdir', dest, '--no-rebuild', '--quiet'],
                    check=True, stdout=subprocess.DEVNULL)
-    pc = next(os.path.join(d, f) for d, _, fs in os.walk(dest) for f in fs if f == 'resmgr-1.pc')
     lib = next(os.path.join(d, f) for d, _, fs in os.walk(dest) for f in fs if f.startswith('libresmgr-1.so.'))
     pkg_config_path = os.path.join(tmp, 'pkgconfig')
     os.makedirs(pkg_config_path)
-    with open(pc) as f:
-        text = f.read()
-    with open(os.path.join(pkg_config_path, 'resmgr-1.pc'), 'w') as f:
-        f.write(re.sub(r'^prefix=', 'prefix=' + dest, text, flags=re.M))
-    c_env = dict(env, PKG_CONFIG_PATH=pkg_config_path, LD_LIBRARY_PATH=os.path.dirname(lib))
+    # the installed .pc files with their prefix moved into the DESTDIR
+    for d, _, fs in os.walk(dest):
+        for pc in (f for f in fs if f in ('resmgr-1.pc', 'resmgr-gtk-1.pc')):
+            with open(os.path.join(d, pc)) as f:
+                text = f.read()
+            with open(os.path.join(pkg_config_path, pc), 'w') as f:
+                f.write(re.sub(r'^prefix=', 'prefix=' + dest, text, flags=re.M))
+    # GTK_A11Y=none: no accessibility bus for the GTK program
+    c_env = dict(env, PKG_CONFIG_PATH=pkg_config_path, LD_LIBRARY_PATH=os.path.dirname(lib),
+                 GTK_A11Y='none')
+has_display = bool(os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY'))
 gi_env = dict(env, GI_TYPELIB_PATH=builddir, LD_LIBRARY_PATH=builddir)
 
-for page, lang in PROGRAMS.items():
+for page, (lang, module) in PROGRAMS.items():
     with open(os.path.join(docs, page), encoding='utf-8') as f:
         text = f.read()
     code = blocks(text, lang)
+    if lang == 'c':
+        code = [c for c in code if re.search(r'^main \(', c, re.M)
+                and not c.startswith('/* the failure pattern */')]
     result(len(code) == 1, f'{page}: one ```{lang} program', [f'found {len(code)}'])
     if len(code) != 1:
         continue
@@ -105,17 +118,23 @@ for page, lang in PROGRAMS.items():
         if pkg_config_path is None:
             result(True, name, skip=f'sanitizer build ({sanitize}): the program cannot load it')
             continue
+        if not os.path.exists(os.path.join(pkg_config_path, module + '.pc')):
+            result(True, name, skip=f'{module} is not built')
+            continue
         src = os.path.join(tmp, page + '.c')
         exe = os.path.join(tmp, page + '.exe')
         with open(src, 'w') as f:
             f.write(code[0])
-        flags = subprocess.run(['pkg-config', '--cflags', '--libs', 'resmgr-1'], env=c_env,
+        flags = subprocess.run(['pkg-config', '--cflags', '--libs', module], env=c_env,
                                check=True, capture_output=True, text=True).stdout.split()
         cc = os.environ.get('CC', 'cc').split()
         r = subprocess.run(cc + ['-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror', '-o', exe, src] + flags,
                            capture_output=True, text=True)
         result(r.returncode == 0, f'{page}: its C program compiles with -Wall -Wextra -Werror', [r.stderr])
         if r.returncode != 0:
+            continue
+        if module == 'resmgr-gtk-1' and not has_display:
+            result(True, name, skip='no display (scripts/run-tests.sh runs the tests on Xvfb)')
             continue
         cmd, run_env = [exe], c_env
     elif lang == 'python':
