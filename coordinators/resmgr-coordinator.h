@@ -19,6 +19,15 @@ G_BEGIN_DECLS
 RESMGR_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (ResmgrCoordinator, resmgr_coordinator, RESMGR, COORDINATOR, GObject)
 
+/**
+ * ResmgrCheckpoint:
+ *
+ * What a component held at one moment (the ids of its resources), from
+ * [method@Resmgr.Coordinator.checkpoint], to compare later with
+ * [method@Resmgr.Coordinator.diff]. Immutable and reference counted.
+ *
+ * Since: 0.1
+ */
 typedef struct _ResmgrCheckpoint ResmgrCheckpoint;
 
 /**

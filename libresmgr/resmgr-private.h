@@ -6,7 +6,7 @@
 #pragma once
 
 #define RESMGR_INSIDE
-# include "resmgr-version-macros.h"
+# include "resmgr-version.h"
 # include "resmgr-types.h"
 # include "resmgr-enums.h"
 # include "resmgr-handle.h"

@@ -78,8 +78,17 @@
  * Since: 0.1
  */
 
-/* resmgr_test_error_quark: see resmgr_error_quark () for why not
- * G_DEFINE_QUARK. */
+/**
+ * resmgr_test_error_quark:
+ *
+ * The error domain of the failed checks of a [class@Resmgr.TestService]
+ * ([error@Resmgr.TestError]).
+ *
+ * Returns: the quark of %RESMGR_TEST_ERROR
+ *
+ * Since: 0.1
+ */
+/* Not G_DEFINE_QUARK: see resmgr_error_quark (). */
 GQuark
 resmgr_test_error_quark (void)
 {
@@ -143,6 +152,8 @@ resmgr_test_call_init (ResmgrTestCall *self)
  * resmgr_test_call_get_method:
  * @self: a recorded call
  *
+ * Returns which method of the service the call was, or `"cleanup"`.
+ *
  * Returns: the method: a vfunc name of [iface@Resmgr.Service] such as
  *   `"track_data"` or `"release"`, or `"cleanup"` for a resource's cleanup
  *
@@ -158,6 +169,8 @@ resmgr_test_call_get_method (ResmgrTestCall *self)
 /**
  * resmgr_test_call_get_component_id:
  * @self: a recorded call
+ *
+ * Returns the id of the component the call was about.
  *
  * Returns: (nullable): the id of the component the call was about, or
  *   %NULL if none (or it was not registered)
@@ -175,6 +188,8 @@ resmgr_test_call_get_component_id (ResmgrTestCall *self)
  * resmgr_test_call_get_name:
  * @self: a recorded call
  *
+ * Returns the name of the resource the call named.
+ *
  * Returns: (nullable): the resource's name; for `register_component`, the
  *   id asked for
  *
@@ -191,6 +206,8 @@ resmgr_test_call_get_name (ResmgrTestCall *self)
  * resmgr_test_call_get_resource_type:
  * @self: a recorded call
  *
+ * Returns the type of the resource the call named.
+ *
  * Returns: the resource's [enum@Resmgr.ResourceType], or -1 when the call
  *   names no resource
  *
@@ -206,6 +223,8 @@ resmgr_test_call_get_resource_type (ResmgrTestCall *self)
 /**
  * resmgr_test_call_get_priority:
  * @self: a recorded call
+ *
+ * Returns the cleanup priority of the resource the call named.
  *
  * Returns: the priority as passed to a track (%RESMGR_PRIORITY_DEFAULT
  *   included); the priority in effect for `release`, `lookup` and
@@ -224,6 +243,8 @@ resmgr_test_call_get_priority (ResmgrTestCall *self)
  * resmgr_test_call_get_id:
  * @self: a recorded call
  *
+ * Returns the id of the resource the call named or created.
+ *
  * Returns: the id of the resource the call named or created, 0 if none
  *
  * Since: 0.1
@@ -238,6 +259,8 @@ resmgr_test_call_get_id (ResmgrTestCall *self)
 /**
  * resmgr_test_call_get_error:
  * @self: a recorded call
+ *
+ * Returns the error the call failed with.
  *
  * Returns: (nullable) (transfer none): the error the call failed with (an
  *   injected one, or the manager's), or %NULL if it succeeded
@@ -255,6 +278,8 @@ resmgr_test_call_get_error (ResmgrTestCall *self)
  * resmgr_test_call_get_thread_name:
  * @self: a recorded call
  *
+ * Returns the name of the thread that made the call.
+ *
  * Returns: the name of the thread that made the call (the name given to
  *   g_thread_new(), the program's name for the main thread)
  *
@@ -271,6 +296,8 @@ resmgr_test_call_get_thread_name (ResmgrTestCall *self)
  * resmgr_test_call_get_on_test_thread:
  * @self: a recorded call
  *
+ * Returns whether the call was made on the test's thread.
+ *
  * Returns: whether the call was made on the thread that created the
  *   service (normally the test's)
  *
@@ -286,6 +313,8 @@ resmgr_test_call_get_on_test_thread (ResmgrTestCall *self)
 /**
  * resmgr_test_call_get_on_owner:
  * @self: a recorded call
+ *
+ * Returns whether the call was made on the owner context's thread.
  *
  * Returns: whether the calling thread owned the owner context of the
  *   call's component then (see `docs/threading.md`): a `"cleanup"` must
@@ -1410,6 +1439,8 @@ resmgr_test_service_run_until_idle (ResmgrTestService *self)
  * resmgr_test_service_dup_calls:
  * @self: a test service
  *
+ * Returns every call recorded so far.
+ *
  * Returns: (transfer container) (element-type ResmgrTestCall): the calls
  *   recorded so far, oldest first
  *
@@ -1435,6 +1466,8 @@ resmgr_test_service_dup_calls (ResmgrTestService *self)
  * resmgr_test_service_get_n_calls:
  * @self: a test service
  *
+ * Returns how many calls were recorded so far.
+ *
  * Returns: the number of calls recorded so far
  *
  * Since: 0.1
@@ -1457,6 +1490,8 @@ resmgr_test_service_get_n_calls (ResmgrTestService *self)
  * resmgr_test_service_dup_call:
  * @self: a test service
  * @index: the index of a recorded call, from 0
+ *
+ * Returns one recorded call.
  *
  * Returns: (transfer full) (nullable): the call, or %NULL if fewer were
  *   recorded
@@ -1483,6 +1518,8 @@ resmgr_test_service_dup_call (ResmgrTestService *self,
  * resmgr_test_service_count_calls:
  * @self: a test service
  * @method: a method name, as [method@Resmgr.TestCall.get_method] has it
+ *
+ * Counts the recorded calls of one method.
  *
  * Returns: how many calls of @method were recorded
  *

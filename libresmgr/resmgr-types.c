@@ -5,6 +5,15 @@
 
 #include "resmgr-private.h"
 
+/**
+ * resmgr_error_quark:
+ *
+ * The error domain of the errors resmgr reports.
+ *
+ * Returns: the quark of %RESMGR_ERROR
+ *
+ * Since: 0.1
+ */
 /* Not G_DEFINE_QUARK: its lazily set static is a plain data race when two
  * threads fail for the first time at once (seen by the TSan run). */
 GQuark

@@ -11,7 +11,7 @@
 
 #include <glib-object.h>
 
-#include "resmgr-version-macros.h"
+#include "resmgr-version.h"
 
 G_BEGIN_DECLS
 
@@ -27,7 +27,7 @@ G_BEGIN_DECLS
  * @RESMGR_RESOURCE_TYPE_MEMORY: a plain buffer (default priority 20)
  *
  * The kind of a tracked resource. Each type has a default cleanup priority
- * ([func@Resmgr.resource_type_get_default_priority]) that encodes the safe
+ * ([func@Resmgr.ResourceType.get_default_priority]) that encodes the safe
  * shutdown order: workers stop before anything they use goes away, GL
  * objects go while their context can still be made current, plain memory
  * goes last.

@@ -11,7 +11,7 @@
 # Environment: RESMGR_SKIP_DEPS=1 skips everything (for machines that are not Debian
 # or that manage their packages otherwise). RESMGR_CORE_ONLY=1 installs only what
 # resmgr-1 (the GLib-only library) and its tests need: no GTK, libepoxy, X server
-# or GL.
+# or GL. RESMGR_DOCUMENTATION=1 adds gi-docgen, for -Ddocumentation=true.
 set -euo pipefail
 
 if [ -n "${RESMGR_SKIP_DEPS:-}" ]; then
@@ -52,6 +52,12 @@ if [ -z "${RESMGR_CORE_ONLY:-}" ]; then
     dbus-daemon
     libgl1-mesa-dri
     libegl-mesa0
+  )
+fi
+if [ -n "${RESMGR_DOCUMENTATION:-}" ]; then
+  packages+=(
+    # the reference sites (-Ddocumentation=true, the docs stage of .ci/run)
+    gi-docgen
   )
 fi
 packages+=("$@")

@@ -16,25 +16,25 @@
  *
  * Recycles GL buffers and textures by kind and size.
  *
- * [method@Resmgr.GLBufferPool.acquire_buffer] and
- * [method@Resmgr.GLBufferPool.acquire_texture] hand out a name from the
+ * [method@ResmgrGtk.GLBufferPool.acquire_buffer] and
+ * [method@ResmgrGtk.GLBufferPool.acquire_texture] hand out a name from the
  * pool when an idle object of the same kind and size is there (a *hit*),
- * else create one (a *miss*). [method@Resmgr.GLBufferPool.release_buffer]
- * and [method@Resmgr.GLBufferPool.release_texture] give it back; the
+ * else create one (a *miss*). [method@ResmgrGtk.GLBufferPool.release_buffer]
+ * and [method@ResmgrGtk.GLBufferPool.release_texture] give it back; the
  * contents of a recycled object are undefined.
  *
  * Idle objects are kept within a byte budget: when a release goes over it,
  * the least recently used idle objects are deleted (*evictions*); an object
  * larger than the whole budget is deleted at its release.
- * [method@Resmgr.GLBufferPool.housekeeping], called once per frame, deletes
+ * [method@ResmgrGtk.GLBufferPool.housekeeping], called once per frame, deletes
  * the idle objects not used for more than a given number of frames;
- * [method@Resmgr.GLBufferPool.purge] deletes every idle object (the pool
+ * [method@ResmgrGtk.GLBufferPool.purge] deletes every idle object (the pool
  * also purges itself on a [iface@Gio.MemoryMonitor] low-memory warning), and
- * [method@Resmgr.GLBufferPool.force_cleanup] deletes every object the pool
+ * [method@ResmgrGtk.GLBufferPool.force_cleanup] deletes every object the pool
  * made, lent ones included.
  *
  * Every object the pool makes is tracked through its
- * [class@Resmgr.GLCoordinator], with its size: the bytes are charged to the
+ * [class@ResmgrGtk.GLCoordinator], with its size: the bytes are charged to the
  * component that owns the coordinator, appear in its stats and reports,
  * and are deleted in the coordinator's batches (one `glDelete*` call per
  * kind), at the latest at the component's cleanup. The pool forgets its
@@ -45,11 +45,11 @@
  *
  * Acquiring may create GL objects: call the acquire methods on the GL
  * thread, the one that owns the coordinator's context (see
- * [class@Resmgr.GLCoordinator]); from any other thread they fail with
+ * [class@ResmgrGtk.GLCoordinator]); from any other thread they fail with
  * %RESMGR_ERROR_INVALID_ARGUMENT and make no GL call. Releasing,
  * housekeeping, purging, forced cleanup, budgets and stats may be used from
  * any thread; the deletions they cause run on the GL thread (see
- * [method@Resmgr.GLCoordinator.release_many]), never on the calling thread.
+ * [method@ResmgrGtk.GLCoordinator.release_many]), never on the calling thread.
  * The pool's lock is never held while the coordinator or the service runs.
  * No method may be called from a [signal@Gio.MemoryMonitor::low-memory-warning]
  * handler that holds a lock the pool's deletions need.
@@ -597,7 +597,7 @@ acquire (ResmgrGLBufferPool  *self,
  * undefined), recycled when one is idle, else created with
  * `glBufferData (…, NULL, GL_DYNAMIC_DRAW)`. Call it on the GL thread (the
  * thread that owns the coordinator's context); elsewhere it fails with
- * %RESMGR_ERROR_INVALID_ARGUMENT. Give it back with [method@Resmgr.GLBufferPool.release_buffer].
+ * %RESMGR_ERROR_INVALID_ARGUMENT. Give it back with [method@ResmgrGtk.GLBufferPool.release_buffer].
  *
  * Returns: the buffer name, or 0 with @error set
  *
@@ -635,7 +635,7 @@ resmgr_gl_buffer_pool_acquire_buffer (ResmgrGLBufferPool  *self,
  * @internal_format (contents undefined, linear filtering, clamped to
  * edge). Call it on the GL thread (the thread that owns the coordinator's
  * context); elsewhere it fails with %RESMGR_ERROR_INVALID_ARGUMENT. Give it back with
- * [method@Resmgr.GLBufferPool.release_texture].
+ * [method@ResmgrGtk.GLBufferPool.release_texture].
  *
  * Returns: the texture name, or 0 with @error set
  *
@@ -733,7 +733,7 @@ resmgr_gl_buffer_pool_release_buffer (ResmgrGLBufferPool *self,
  * @name: a texture name the pool lent
  *
  * Gives a texture back to the pool, like
- * [method@Resmgr.GLBufferPool.release_buffer].
+ * [method@ResmgrGtk.GLBufferPool.release_buffer].
  *
  * Returns: %TRUE if @name was lent by the pool
  *

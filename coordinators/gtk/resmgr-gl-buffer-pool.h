@@ -39,7 +39,7 @@ G_DECLARE_FINAL_TYPE (ResmgrGLBufferPool, resmgr_gl_buffer_pool, RESMGR, GL_BUFF
  * @budget: the byte budget of the idle objects
  * @frame: the pool's frame clock (advanced by housekeeping)
  *
- * A snapshot of a [class@Resmgr.GLBufferPool]'s counters.
+ * A snapshot of a [class@ResmgrGtk.GLBufferPool]'s counters.
  *
  * Since: 0.1
  */
