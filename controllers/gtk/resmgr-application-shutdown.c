@@ -27,7 +27,7 @@
  * From then on the application is held while a job of any component of
  * the service runs (it tracks a %RESMGR_RESOURCE_TYPE_WORKER resource),
  * and when its last window is asked to close, the window stays and the shutdown runs, phase by phase, each
- * with its own deadline ([method@Resmgr.ApplicationShutdown.set_phase_timeout]):
+ * with its own deadline ([method@ResmgrGtk.ApplicationShutdown.set_phase_timeout]):
  *
  * 1. %RESMGR_SHUTDOWN_PHASE_WORKERS: a cleanup phase of the service down
  *    to priority 100: the jobs of every component are cancelled and
@@ -51,8 +51,8 @@
  * Then the report is logged (structured logging, domain `Resmgr`, with
  * the fields `RESMGR_SHUTDOWN_CLEAN` and `RESMGR_SHUTDOWN_REPORT`, the
  * JSON), written as JSON to the file named by the `RESMGR_REPORT`
- * environment variable or [method@Resmgr.ApplicationShutdown.set_report_path],
- * handed out with [signal@Resmgr.ApplicationShutdown::shutdown-finished],
+ * environment variable or [method@ResmgrGtk.ApplicationShutdown.set_report_path],
+ * handed out with [signal@ResmgrGtk.ApplicationShutdown::shutdown-finished],
  * and the application is released: with no window left it quits. No exit
  * hook is installed, anywhere.
  *
@@ -914,7 +914,7 @@ resmgr_application_attach (GtkApplication *application,
  * @application: a #GtkApplication
  *
  * Gets the shutdown attached to @application with
- * [func@Resmgr.application_attach].
+ * [func@ResmgrGtk.application_attach].
  *
  * Returns: (transfer none) (nullable): the shutdown, or %NULL
  *
@@ -1017,7 +1017,7 @@ resmgr_application_shutdown_get_phase_timeout (ResmgrApplicationShutdown *self,
  * @path: (nullable) (type filename): where to write the JSON report, or
  *   %NULL
  *
- * Sets [property@Resmgr.ApplicationShutdown:report-path].
+ * Sets [property@ResmgrGtk.ApplicationShutdown:report-path].
  *
  * Since: 0.1
  */
@@ -1038,7 +1038,7 @@ resmgr_application_shutdown_set_report_path (ResmgrApplicationShutdown *self,
  * resmgr_application_shutdown_get_report_path:
  * @self: a shutdown
  *
- * Gets [property@Resmgr.ApplicationShutdown:report-path].
+ * Gets [property@ResmgrGtk.ApplicationShutdown:report-path].
  *
  * Returns: (nullable) (type filename): the path
  *
@@ -1081,7 +1081,7 @@ resmgr_application_shutdown_start (ResmgrApplicationShutdown *self)
  * resmgr_application_shutdown_get_phase:
  * @self: a shutdown
  *
- * Gets [property@Resmgr.ApplicationShutdown:phase].
+ * Gets [property@ResmgrGtk.ApplicationShutdown:phase].
  *
  * Returns: the current phase
  *
@@ -1157,7 +1157,7 @@ resmgr_application_shutdown_get_report (ResmgrApplicationShutdown *self)
  * @self: a shutdown
  *
  * Gets the number of phases that started, for
- * [method@Resmgr.ApplicationShutdown.get_phase_record].
+ * [method@ResmgrGtk.ApplicationShutdown.get_phase_record].
  *
  * Returns: the number of phases run so far
  *
@@ -1247,7 +1247,7 @@ resmgr_application_shutdown_dup_abandoned (ResmgrApplicationShutdown *self)
  * (its id, or null), `clean`, `phases` (the shutdown's phases in the order
  * they ran, each with `name`, `started_us` (from the start of the
  * shutdown), `duration_us`, `deadline_ms` and `overran`), `abandoned` (the
- * names of [method@Resmgr.ApplicationShutdown.dup_abandoned]) and
+ * names of [method@ResmgrGtk.ApplicationShutdown.dup_abandoned]) and
  * `report` (the merged cleanup report, as
  * [method@Resmgr.CleanupReport.to_json] writes it, or null before the
  * shutdown finished).

@@ -31,7 +31,7 @@ G_BEGIN_DECLS
  * @RESMGR_SHUTDOWN_PHASE_VERIFY: the check that nothing is left
  * @RESMGR_SHUTDOWN_PHASE_DONE: the shutdown finished
  *
- * The phases of a [class@Resmgr.ApplicationShutdown], in order.
+ * The phases of a [class@ResmgrGtk.ApplicationShutdown], in order.
  *
  * Since: 0.1
  */

@@ -357,10 +357,10 @@ widget_destroy_cb (GtkWidget *widget,
  * dropped in another window's notebook) and realizes it again there. The
  * controller lives through that, with its workers, timers and GL objects.
  * For a #GtkGLArea inside @widget given to
- * [method@Resmgr.GLCoordinator.attach_area], the GL coordinator deletes the
+ * [method@ResmgrGtk.GLCoordinator.attach_area], the GL coordinator deletes the
  * container objects (vertex arrays, framebuffers, queries) at the area's
  * unrealize, in their own context, and re-creates those tracked with
- * [method@Resmgr.GLCoordinator.track_recreatable] in the new context at
+ * [method@ResmgrGtk.GLCoordinator.track_recreatable] in the new context at
  * its next realize; shareable objects (textures, buffers, …) carry over
  * with their names. At destruction the controller's GL objects are deleted
  * through the area's last context, which the coordinator keeps for them,
