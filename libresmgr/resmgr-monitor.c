@@ -134,7 +134,7 @@ enum {
  * that row. */
 typedef struct
 {
-  guint64                id;             /* the key of core->records */
+  guint64                id;             /* the key of core->index */
   guint64                seq;            /* order of the tracking event */
   Comp                  *comp;           /* strong */
   char                  *name;
@@ -163,6 +163,29 @@ typedef struct
   ResmgrCleanupReport *report;
 } ReportEntry;
 
+typedef struct _Slab Slab;
+typedef struct _IndexEntry IndexEntry;
+
+/* A growable array of records, pushed to inline on every event. */
+typedef struct
+{
+  Record **data;
+  guint    len;
+  guint    size;
+} RecVec;
+
+static inline void
+recvec_push (RecVec *vec,
+             Record *rec)
+{
+  if (G_UNLIKELY (vec->len == vec->size))
+    {
+      vec->size = MAX (64, vec->size * 2);
+      vec->data = g_renew (Record *, vec->data, vec->size);
+    }
+  vec->data[vec->len++] = rec;
+}
+
 /* The state the service's observer works on. It is refcounted apart from
  * the GObject: an observer callback runs on the thread of each event, maybe
  * while the monitor is disposed, and the observer keeps the core alive
@@ -186,13 +209,16 @@ typedef struct
   gboolean            lists_wanted;
   GHashTable         *released_during_snapshot;   /* guint64 *, while taking it */
   GHashTable         *removed_during_snapshot;    /* component ids, same */
-  GHashTable         *records;          /* &id -> Record, live records */
+  IndexEntry         *index;             /* live records by id (the store) */
+  guint               index_mask;
+  guint               n_records;
+  Slab               *partial;           /* slabs with free slots */
   GHashTable         *early_releases;   /* guint64 *, released before heard tracked */
   GHashTable         *comps;             /* id -> Comp (strong), live components */
   Comp               *last_comp;         /* lookup cache, borrowed from comps */
-  GPtrArray          *pending;           /* Record, to be listed, tracking order */
+  RecVec              pending;           /* to be listed, tracking order */
   guint               n_pending_dead;
-  GPtrArray          *dirty;             /* Record, listed and changed or dead */
+  RecVec              dirty;             /* listed and changed or dead */
   GPtrArray          *comp_dirty;        /* Comp (strong) */
   GSource            *flush_source;
   guint64             seq;
@@ -224,14 +250,149 @@ core_now (Core *core)
   return core->clock (core->clock_data);
 }
 
-/* Resource ids are a component serial in the upper 32 bits and a sequence
- * number in the lower ones: g_int64_hash () (upper ^ lower) collides for
- * most of them. Mix the bits (the finaliser of MurmurHash3). */
-static guint
-id_hash (gconstpointer key)
-{
-  guint64 v = *(const guint64 *) key;
+/* The record store {{{
+ *
+ * Records are allocated from slabs and found by id through an open
+ * addressing index, both owned by the core and used under its mutex: a
+ * track costs no malloc and a release no free (the GHashTable and g_new
+ * store cost about twice as many instructions per event, most of them in
+ * malloc, free and the table's resizes).
+ *
+ * A slab is SLAB_SIZE bytes aligned to SLAB_SIZE, so the slab of a record
+ * is its address rounded down. Slabs with free records are on a list; an
+ * empty slab is freed unless it is the only one with free records. */
 
+#define SLAB_SIZE 16384
+
+typedef union _Slot Slot;
+union _Slot
+{
+  Record  rec;
+  Slot   *next_free;
+};
+
+struct _Slab
+{
+  Slab  *prev;        /* in core->partial, while it has free slots */
+  Slab  *next;
+  Slot  *free;        /* freed slots of this slab */
+  guint  n_used;
+  guint  n_fresh;     /* slots never handed out, at the end */
+  Slot   slots[];
+};
+
+#define SLAB_SLOTS ((SLAB_SIZE - sizeof (Slab)) / sizeof (Slot))
+
+static inline Slab *
+slab_of (Record *rec)
+{
+  return (Slab *) ((guintptr) rec & ~(guintptr) (SLAB_SIZE - 1));
+}
+
+static void
+slab_unlink (Core *core,
+             Slab *slab)
+{
+  if (slab->prev != NULL)
+    slab->prev->next = slab->next;
+  else
+    core->partial = slab->next;
+  if (slab->next != NULL)
+    slab->next->prev = slab->prev;
+  slab->prev = slab->next = NULL;
+}
+
+static void
+slab_push (Core *core,
+           Slab *slab)
+{
+  slab->prev = NULL;
+  slab->next = core->partial;
+  if (core->partial != NULL)
+    core->partial->prev = slab;
+  core->partial = slab;
+}
+
+/* Uninitialised memory for one record. */
+static Record *
+record_alloc_locked (Core *core)
+{
+  Slab *slab = core->partial;
+  Slot *slot;
+
+  if (G_UNLIKELY (slab == NULL))
+    {
+      slab = g_aligned_alloc (1, SLAB_SIZE, SLAB_SIZE);
+      slab->prev = slab->next = NULL;
+      slab->free = NULL;
+      slab->n_used = 0;
+      slab->n_fresh = SLAB_SLOTS;
+      core->partial = slab;
+    }
+
+  if (slab->free != NULL)
+    {
+      slot = slab->free;
+      slab->free = slot->next_free;
+    }
+  else
+    slot = &slab->slots[SLAB_SLOTS - slab->n_fresh--];
+
+  if (++slab->n_used == SLAB_SLOTS)
+    slab_unlink (core, slab);
+
+  return &slot->rec;
+}
+
+static void
+record_dealloc_locked (Core   *core,
+                       Record *rec)
+{
+  Slab *slab = slab_of (rec);
+  Slot *slot = (Slot *) rec;
+
+  if (slab->n_used-- == SLAB_SLOTS)
+    slab_push (core, slab);
+  slot->next_free = slab->free;
+  slab->free = slot;
+
+  if (slab->n_used == 0 && (slab->prev != NULL || slab->next != NULL))
+    {
+      slab_unlink (core, slab);
+      g_aligned_free (slab);
+    }
+}
+
+static void
+slabs_free (Core *core)
+{
+  /* Only at teardown, when every record was freed: all slabs are empty,
+   * and only the last one can be left. */
+  while (core->partial != NULL)
+    {
+      Slab *slab = core->partial;
+
+      g_assert (slab->n_used == 0);
+      slab_unlink (core, slab);
+      g_aligned_free (slab);
+    }
+}
+
+/* The index: id → record, linear probing, no tombstones (removal shifts
+ * the following entries back). */
+struct _IndexEntry
+{
+  guint64  id;
+  Record  *rec;   /* NULL: empty */
+};
+
+#define INDEX_MIN_SIZE 64
+
+/* Resource ids are a component serial in the upper 32 bits and a sequence
+ * number in the lower ones: mix the bits (the finaliser of MurmurHash3). */
+static inline guint
+id_hash64 (guint64 v)
+{
   v ^= v >> 33;
   v *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
   v ^= v >> 33;
@@ -241,6 +402,99 @@ id_hash (gconstpointer key)
   return (guint) v;
 }
 
+static void
+index_resize (Core  *core,
+              guint  size)
+{
+  IndexEntry *old = core->index;
+  guint old_size = core->index_mask + 1;
+
+  core->index = g_new0 (IndexEntry, size);
+  core->index_mask = size - 1;
+  for (guint i = 0; old != NULL && i < old_size; i++)
+    if (old[i].rec != NULL)
+      {
+        guint j = id_hash64 (old[i].id) & core->index_mask;
+
+        while (core->index[j].rec != NULL)
+          j = (j + 1) & core->index_mask;
+        core->index[j] = old[i];
+      }
+  g_free (old);
+}
+
+/* The entry of @id, or the empty one where it would go. */
+static inline IndexEntry *
+index_find (Core    *core,
+            guint64  id)
+{
+  guint i = id_hash64 (id) & core->index_mask;
+
+  while (core->index[i].rec != NULL && core->index[i].id != id)
+    i = (i + 1) & core->index_mask;
+
+  return &core->index[i];
+}
+
+static inline Record *
+record_lookup_locked (Core    *core,
+                      guint64  id)
+{
+  return index_find (core, id)->rec;
+}
+
+/* @entry: empty, from index_find () */
+static inline void
+index_insert (Core       *core,
+              IndexEntry *entry,
+              Record     *rec)
+{
+  entry->id = rec->id;
+  entry->rec = rec;
+  if (G_UNLIKELY (++core->n_records * 4 > (core->index_mask + 1) * 3))
+    index_resize (core, (core->index_mask + 1) * 2);
+}
+
+static void
+index_remove (Core    *core,
+              guint64  id)
+{
+  guint mask = core->index_mask;
+  guint i = index_find (core, id) - core->index, j = i;
+
+  g_assert (core->index[i].rec != NULL);
+  for (;;)
+    {
+      guint k;
+
+      j = (j + 1) & mask;
+      if (core->index[j].rec == NULL)
+        break;
+      /* The entry at j may move to i unless its home k lies cyclically
+       * in (i, j]. */
+      k = id_hash64 (core->index[j].id) & mask;
+      if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+        continue;
+      core->index[i] = core->index[j];
+      i = j;
+    }
+  core->index[i].rec = NULL;
+
+  /* Shrunk only when far below a full table, to a half-full one: the
+   * walk over the old table is paid once per 16x drop, not per halving. */
+  if (G_UNLIKELY (--core->n_records * 16 < mask + 1 && mask + 1 > INDEX_MIN_SIZE))
+    index_resize (core, MAX ((mask + 1) / 8, INDEX_MIN_SIZE));
+}
+
+/* }}} */
+
+/* For the tables of ids of the rare paths */
+static guint
+id_hash (gconstpointer key)
+{
+  return id_hash64 (*(const guint64 *) key);
+}
+
 static gboolean
 id_equal (gconstpointer a,
           gconstpointer b)
@@ -248,12 +502,6 @@ id_equal (gconstpointer a,
   return *(const guint64 *) a == *(const guint64 *) b;
 }
 
-static inline Record *
-record_lookup_locked (Core    *core,
-                      guint64  id)
-{
-  return g_hash_table_lookup (core->records, &id);
-}
 
 static Comp *
 comp_new (const char *id)
@@ -360,7 +608,7 @@ record_free_locked (Core   *core,
   g_clear_object (&rec->item);
   g_free (rec->name);
   comp_unref (rec->comp);
-  g_free (rec);
+  record_dealloc_locked (core, rec);
 }
 
 /* A handle with what the monitor knows (no metadata) */
@@ -379,7 +627,7 @@ record_mark_dirty_locked (Core   *core,
     return;
 
   rec->flags |= REC_DIRTY;
-  g_ptr_array_add (core->dirty, rec);
+  recvec_push (&core->dirty, rec);
   schedule_flush_locked (core);
 }
 
@@ -405,16 +653,16 @@ compact_pending_locked (Core *core)
 {
   guint j = 0;
 
-  for (guint i = 0; i < core->pending->len; i++)
+  for (guint i = 0; i < core->pending.len; i++)
     {
-      Record *rec = g_ptr_array_index (core->pending, i);
+      Record *rec = core->pending.data[i];
 
       if (rec->flags & REC_DEAD)
         record_free_locked (core, rec);
       else
-        g_ptr_array_index (core->pending, j++) = rec;
+        core->pending.data[j++] = rec;
     }
-  g_ptr_array_set_size (core->pending, j);
+  core->pending.len = j;
   core->n_pending_dead = 0;
 }
 
@@ -426,7 +674,7 @@ record_forget_locked (Core                *core,
 {
   Comp *comp = rec->comp;
 
-  g_hash_table_remove (core->records, &rec->id);
+  index_remove (core, rec->id);
   comp->n_resources--;
   comp->bytes -= rec->size;
   if (rec->leak != RESMGR_LEAK_KIND_NONE)
@@ -444,7 +692,7 @@ record_forget_locked (Core                *core,
       /* Freed at the next flush; compacted early if no flush comes (a
        * context that is not iterated), so dead entries stay bounded. */
       core->n_pending_dead++;
-      if (core->n_pending_dead >= 1024 && core->n_pending_dead * 2 >= core->pending->len)
+      if (core->n_pending_dead >= 1024 && core->n_pending_dead * 2 >= core->pending.len)
         compact_pending_locked (core);
     }
   else
@@ -474,10 +722,8 @@ core_new (GMainContext *context)
   g_mutex_init (&core->mutex);
   core->context = g_main_context_ref (context);
   core->clock = default_clock;
-  core->records = g_hash_table_new (id_hash, id_equal);
+  index_resize (core, INDEX_MIN_SIZE);
   core->comps = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, comp_unref);
-  core->pending = g_ptr_array_new ();
-  core->dirty = g_ptr_array_new ();
   core->comp_dirty = g_ptr_array_new ();
   core->reports = g_array_new (FALSE, FALSE, sizeof (ReportEntry));
   core->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
@@ -489,8 +735,6 @@ static void
 core_unref (gpointer data)
 {
   Core *core = data;
-  GHashTableIter iter;
-  gpointer value;
   Record *rec;
 
   if (!g_atomic_ref_count_dec (&core->ref_count))
@@ -498,29 +742,30 @@ core_unref (gpointer data)
 
   g_assert (core->flush_source == NULL);
 
-  /* Dead records live in pending or dirty only; live ones in records. */
-  for (guint i = 0; i < core->pending->len; i++)
+  /* Dead records live in pending or dirty only; live ones in the index. */
+  for (guint i = 0; i < core->pending.len; i++)
     {
-      rec = g_ptr_array_index (core->pending, i);
+      rec = core->pending.data[i];
       if (rec->flags & REC_DEAD)
         record_free_locked (core, rec);
     }
-  for (guint i = 0; i < core->dirty->len; i++)
+  for (guint i = 0; i < core->dirty.len; i++)
     {
-      rec = g_ptr_array_index (core->dirty, i);
+      rec = core->dirty.data[i];
       if (rec->flags & REC_DEAD)
         record_free_locked (core, rec);
     }
-  g_hash_table_iter_init (&iter, core->records);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    record_free_locked (core, value);
-  g_hash_table_unref (core->records);
+  for (guint i = 0; i <= core->index_mask; i++)
+    if ((rec = core->index[i].rec) != NULL)
+      record_free_locked (core, rec);
+  g_free (core->index);
+  slabs_free (core);
   g_clear_pointer (&core->early_releases, g_hash_table_unref);
   for (guint i = 0; i < core->comp_dirty->len; i++)
     comp_unref (g_ptr_array_index (core->comp_dirty, i));
   g_hash_table_unref (core->comps);
-  g_ptr_array_unref (core->pending);
-  g_ptr_array_unref (core->dirty);
+  g_free (core->pending.data);
+  g_free (core->dirty.data);
   g_ptr_array_unref (core->comp_dirty);
   for (guint i = 0; i < core->reports->len; i++)
     resmgr_cleanup_report_unref (g_array_index (core->reports, ReportEntry, i).report);
@@ -582,15 +827,16 @@ record_add_locked (Core                         *core,
                    const ResmgrObservedResource *res,
                    gboolean                      process_lifetime)
 {
+  IndexEntry *entry = index_find (core, res->id);
   Record *rec;
 
-  if (record_lookup_locked (core, res->id) != NULL)
+  if (entry->rec != NULL)
     return;
   if (G_UNLIKELY (core->early_releases != NULL) &&
       g_hash_table_remove (core->early_releases, &res->id))
     return;
 
-  rec = g_new (Record, 1);
+  rec = record_alloc_locked (core);
   rec->id = res->id;
   rec->seq = ++core->seq;
   rec->comp = comp_ref (comp_get_locked (core, res->component_id));
@@ -603,7 +849,7 @@ record_add_locked (Core                         *core,
   rec->state = res->state;
   rec->leak = RESMGR_LEAK_KIND_NONE;
   rec->flags = G_UNLIKELY (process_lifetime) ? REC_LIFETIME : 0;
-  g_hash_table_add (core->records, rec);   /* the key is rec->id, first */
+  index_insert (core, entry, rec);
 
   rec->comp->n_resources++;
   rec->comp->bytes += res->size;
@@ -612,7 +858,7 @@ record_add_locked (Core                         *core,
   if (core->lists_wanted)
     {
       rec->flags |= REC_PENDING;
-      g_ptr_array_add (core->pending, rec);
+      recvec_push (&core->pending, rec);
       schedule_flush_locked (core);
     }
 }
@@ -663,6 +909,7 @@ observed_cleanup_finished (gpointer             data,
                            ResmgrCleanupReport *report)
 {
   const char *scope = resmgr_cleanup_report_get_scope (report);
+  ResmgrCleanupReport *dropped_one = NULL;
   g_autoptr(GArray) dropped = NULL;
   Core *core = data;
   guint64 seq;
@@ -707,7 +954,13 @@ observed_cleanup_finished (gpointer             data,
       ReportEntry entry = { core_now (core), resmgr_cleanup_report_ref (report) };
 
       g_array_append_val (core->reports, entry);
-      if (core->reports->len > core->report_history_size)
+      if (core->reports->len == core->report_history_size + 1)
+        {
+          /* The usual case, one in, one out: no array for it. */
+          dropped_one = g_array_index (core->reports, ReportEntry, 0).report;
+          g_array_remove_index (core->reports, 0);
+        }
+      else if (core->reports->len > core->report_history_size)
         {
           guint n = core->reports->len - core->report_history_size;
 
@@ -718,6 +971,7 @@ observed_cleanup_finished (gpointer             data,
     }
   g_mutex_unlock (&core->mutex);
 
+  g_clear_pointer (&dropped_one, resmgr_cleanup_report_unref);
   for (guint i = 0; dropped != NULL && i < dropped->len; i++)
     resmgr_cleanup_report_unref (g_array_index (dropped, ReportEntry, i).report);
 }
@@ -888,7 +1142,8 @@ core_flush (Core *core)
   g_autoptr(ResmgrMonitorList) resources_list = NULL;
   g_autoptr(ResmgrMonitorList) components_list = NULL;
   Gone gone = { core, dropped };
-  GPtrArray *pending, *dirty, *comp_dirty, *entries;
+  RecVec *pending, *dirty;
+  GPtrArray *comp_dirty, *entries;
   GSource *source;
   guint r_old_len, r_pos, r_len, c_old_len, c_pos, c_len;
   guint n_gone = 0;
@@ -910,8 +1165,8 @@ core_flush (Core *core)
 
   /* The queues are emptied in place (all under the lock), keeping their
    * memory for the next batch. */
-  pending = core->pending;
-  dirty = core->dirty;
+  pending = &core->pending;
+  dirty = &core->dirty;
   comp_dirty = core->comp_dirty;
   core->n_pending_dead = 0;
 
@@ -920,7 +1175,7 @@ core_flush (Core *core)
   r_old_len = entries->len;
   for (guint i = 0; i < dirty->len; i++)
     {
-      Record *rec = g_ptr_array_index (dirty, i);
+      Record *rec = dirty->data[i];
 
       rec->flags &= ~REC_DIRTY;
       if (rec->flags & REC_DEAD)
@@ -938,9 +1193,11 @@ core_flush (Core *core)
   r_pos = r_old_len;
   if (n_gone > 0)
     r_pos = compact_entries (entries, record_is_gone, record_forget_listed, &gone);
+  r_len = entries->len;
+  g_ptr_array_set_size (entries, r_len + pending->len);
   for (guint i = 0; i < pending->len; i++)
     {
-      Record *rec = g_ptr_array_index (pending, i);
+      Record *rec = pending->data[i];
 
       if (rec->flags & REC_DEAD)
         {
@@ -948,9 +1205,9 @@ core_flush (Core *core)
           continue;
         }
       rec->flags = (rec->flags & ~REC_PENDING) | REC_LISTED;
-      g_ptr_array_add (entries, rec);
+      entries->pdata[r_len++] = rec;
     }
-  r_len = entries->len;
+  g_ptr_array_set_size (entries, r_len);
 
   /* Components: after the records, whose release may have dropped the
    * last resource of a removed component. */
@@ -989,8 +1246,8 @@ core_flush (Core *core)
       comp_unref (comp);   /* comp_dirty's */
     }
   c_len = entries->len;
-  g_ptr_array_set_size (pending, 0);
-  g_ptr_array_set_size (dirty, 0);
+  pending->len = 0;
+  dirty->len = 0;
   g_ptr_array_set_size (comp_dirty, 0);
   g_mutex_unlock (&core->mutex);
 
@@ -1069,6 +1326,7 @@ core_want_lists (Core *core)
 {
   GHashTableIter iter;
   gpointer value;
+  Record *rec;
 
   g_mutex_lock (&core->mutex);
   if (core->lists_wanted)
@@ -1081,16 +1339,15 @@ core_want_lists (Core *core)
   g_hash_table_iter_init (&iter, core->comps);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     comp_touch_locked (core, value);
-  g_hash_table_iter_init (&iter, core->records);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Record *rec = value;
-
-      rec->flags |= REC_PENDING;
-      g_ptr_array_add (core->pending, rec);
-      comp_touch_locked (core, rec->comp);
-    }
-  g_ptr_array_sort (core->pending, compare_records_by_seq);
+  for (guint i = 0; i <= core->index_mask; i++)
+    if ((rec = core->index[i].rec) != NULL)
+      {
+        rec->flags |= REC_PENDING;
+        recvec_push (&core->pending, rec);
+        comp_touch_locked (core, rec->comp);
+      }
+  if (core->pending.len > 1)
+    qsort (core->pending.data, core->pending.len, sizeof (Record *), compare_records_by_seq);
   schedule_flush_locked (core);
   g_mutex_unlock (&core->mutex);
 }
@@ -2268,8 +2525,6 @@ resmgr_monitor_check_leaks (ResmgrMonitor *self)
 {
   g_autoptr(GArray) candidates = NULL;
   GPtrArray *result;
-  GHashTableIter iter;
-  gpointer value;
   Emission *e;
   Core *core;
   gint64 now, max_age;
@@ -2285,12 +2540,14 @@ resmgr_monitor_check_leaks (ResmgrMonitor *self)
   g_clear_pointer (&core->early_releases, g_hash_table_unref);
   now = core_now (core);
   max_age = (gint64) core->age_threshold * G_USEC_PER_SEC;
-  g_hash_table_iter_init (&iter, core->records);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  for (guint i = 0; i <= core->index_mask; i++)
     {
-      Record *rec = value;
-      Candidate cand = { rec->id, classify_locked (core, rec, now, max_age) };
+      Record *rec = core->index[i].rec;
+      Candidate cand;
 
+      if (rec == NULL)
+        continue;
+      cand = (Candidate) { rec->id, classify_locked (core, rec, now, max_age) };
       if (cand.kind != RESMGR_LEAK_KIND_NONE)
         g_array_append_val (candidates, cand);
       else
@@ -2640,11 +2897,12 @@ resmgr_monitor_report_to_json (ResmgrMonitor *self,
   g_hash_table_iter_init (&iter, core->comps);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     add_comp_copy (comps, seen, value);
-  g_hash_table_iter_init (&iter, core->records);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  for (guint i = 0; i <= core->index_mask; i++)
     {
-      Record *rec = value;
+      Record *rec = core->index[i].rec;
 
+      if (rec == NULL)
+        continue;
       if (rec->comp->state == RESMGR_COMPONENT_STATE_REMOVED)
         add_comp_copy (comps, seen, rec->comp);
       if (rec->leak != RESMGR_LEAK_KIND_NONE)

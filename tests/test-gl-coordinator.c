@@ -455,6 +455,10 @@ test_single_release (void)
   g_assert_no_error (error);
   g_assert_cmpuint (resmgr_gl_coordinator_get_n_pending (env.coord), ==, 1);
   g_assert_cmpuint (count_alive (context, RESMGR_GL_OBJECT_TEXTURE, &name, 1), ==, 1);
+  /* Not tracked any more, although its name waits for the idle (and its
+   * record may wait in the coordinator's table for a purge). */
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, id), ==, 0);
+  g_assert_null (resmgr_gl_coordinator_get_context_for (env.coord, id));
 
   /* The deletion is an idle of the owner context. */
   wait_for (nothing_pending, env.coord, "the deletion");

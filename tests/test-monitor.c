@@ -1059,6 +1059,93 @@ test_list_contents (void)
   recorder_free (rec);
 }
 
+/* Enough resources for several slabs of records and index resizes both
+ * ways, released in a scattered order: the lists, counts and leak check
+ * stay exact. */
+static void
+test_list_many (void)
+{
+  enum { N_COMPONENTS = 3, PER_COMPONENT = 700 };
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(ResmgrMonitor) monitor = monitor_new (manager);
+  g_autoptr(GPtrArray) leaks = NULL;
+  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (guint64));
+  TestComponent *components[N_COMPONENTS];
+  guint64 ids[N_COMPONENTS][PER_COMPONENT];
+  Recorder *rec = recorder_new ();
+  GListModel *resources, *list;
+  guint n_left;
+
+  g_test_summary ("Thousands of resources, tracked and released in a scattered order "
+                  "with the lists in use, leave the lists and counts exact");
+
+  resources = resmgr_monitor_get_resources (monitor);
+  list = resmgr_monitor_get_components (monitor);
+  for (guint c = 0; c < N_COMPONENTS; c++)
+    {
+      g_autofree char *id = g_strdup_printf ("C%u", c);
+
+      components[c] = test_component_new (NULL);
+      register_component (SERVICE (manager), components[c], id);
+    }
+  /* interleaved, so that no slab or index run belongs to one component */
+  for (guint i = 0; i < PER_COMPONENT; i++)
+    for (guint c = 0; c < N_COMPONENTS; c++)
+      ids[c][i] = track_item (SERVICE (manager), components[c], RESMGR_RESOURCE_TYPE_MEMORY,
+                              RESMGR_PRIORITY_DEFAULT, rec, "r");
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, N_COMPONENTS * PER_COMPONENT);
+
+  /* release two of every three, some before the lists saw them */
+  for (guint i = 0; i < PER_COMPONENT; i++)
+    for (guint c = 0; c < N_COMPONENTS; c++)
+      {
+        guint j = (i * 3) % PER_COMPONENT;   /* 3 is prime to 700: a permutation */
+
+        if ((j + c) % 3 != 0)
+          g_assert_true (resmgr_service_release (SERVICE (manager), ids[c][j], NULL));
+      }
+  for (guint i = 0; i < PER_COMPONENT; i++)
+    for (guint c = 0; c < N_COMPONENTS; c++)
+      if ((i + c) % 3 == 0)
+        g_array_append_val (kept, ids[c][i]);
+  iterate ();
+
+  /* what is left, in tracking order */
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, kept->len);
+  for (guint i = 0; i < kept->len; i++)
+    g_assert_cmpuint (resmgr_monitor_resource_get_id (resource_at (monitor, i)), ==,
+                      g_array_index (kept, guint64, i));
+  n_left = 0;
+  for (guint c = 0; c < N_COMPONENTS; c++)
+    {
+      ResmgrMonitorComponent *item = component_at (monitor, c);
+      guint n = 0;
+
+      for (guint i = 0; i < PER_COMPONENT; i++)
+        n += (i + c) % 3 == 0;
+      g_assert_cmpuint (resmgr_monitor_component_get_n_resources (item), ==, n);
+      g_assert_cmpuint (resmgr_monitor_component_get_bytes (item), ==, n * 16);
+      n_left += n;
+    }
+  g_assert_cmpuint (n_left, ==, kept->len);
+
+  /* the records still follow their ids: dropping one component orphans
+   * nothing, its resources go */
+  g_clear_object (&components[1]);
+  iterate ();
+  leaks = resmgr_monitor_check_leaks (monitor);
+  g_assert_cmpuint (leaks->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, N_COMPONENTS - 1);
+
+  g_clear_object (&components[0]);
+  g_clear_object (&components[2]);
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 0);
+  recorder_free (rec);
+}
+
 typedef struct
 {
   guint n_state;
@@ -1618,6 +1705,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Monitor/json", test_json);
   g_test_add_func ("/Resmgr/Monitor/list/contents", test_list_contents);
   g_test_add_func ("/Resmgr/Monitor/list/batching", test_list_batching);
+  g_test_add_func ("/Resmgr/Monitor/list/many", test_list_many);
   g_test_add_func ("/Resmgr/Monitor/list/monitor-dropped-in-handler", test_list_monitor_dropped_in_handler);
   g_test_add_func ("/Resmgr/Monitor/threads", test_threads);
   g_test_add_func ("/Resmgr/Monitor/dispose", test_dispose);

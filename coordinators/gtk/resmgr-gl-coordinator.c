@@ -154,12 +154,20 @@ typedef struct _CtxInfo
   GdkDisplay      *display;   /* its share group */
 } CtxInfo;
 
+/* A growable array of names, appended to inline on every release. */
+typedef struct
+{
+  guint *data;
+  guint  len;
+  guint  size;
+} Names;
+
 /* Names waiting for their glDelete*, per context and kind. */
 typedef struct
 {
   CtxInfo      *ci;
   GdkGLContext *container_context; /* held while container names wait */
-  GArray       *names[N_KINDS];
+  Names         names[N_KINDS];
 } Bucket;
 
 typedef struct
@@ -442,10 +450,22 @@ bucket_free (gpointer data)
   Bucket *b = data;
 
   for (guint k = 0; k < N_KINDS; k++)
-    g_clear_pointer (&b->names[k], g_array_unref);
+    g_free (b->names[k].data);
   g_clear_object (&b->container_context);
   ctx_info_unref (b->ci);
   g_free (b);
+}
+
+static inline void
+names_append (Names *names,
+              guint  name)
+{
+  if (G_UNLIKELY (names->len == names->size))
+    {
+      names->size = MAX (64, names->size * 2);
+      names->data = g_renew (guint, names->data, names->size);
+    }
+  names->data[names->len++] = name;
 }
 
 static Bucket *
@@ -569,9 +589,7 @@ gl_object_cleanup (gpointer   resource,
   b = bucket_for_locked (priv, o->ci);
   if (context != NULL && b->container_context == NULL)
     b->container_context = g_steal_pointer (&context);
-  if (b->names[kind] == NULL)
-    b->names[kind] = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_array_append_val (b->names[kind], name);
+  names_append (&b->names[kind], name);
   priv->n_pending++;
   schedule = !priv->idle_scheduled;
   g_mutex_unlock (&priv->mutex);
@@ -645,7 +663,7 @@ delete_bucket (ResmgrGLCoordinator  *self,
   guint n = 0;
 
   for (guint k = 0; k < N_KINDS; k++)
-    n += b->names[k] ? b->names[k]->len : 0;
+    n += b->names[k].len;
   if (n == 0)
     return TRUE;
 
@@ -676,17 +694,19 @@ delete_bucket (ResmgrGLCoordinator  *self,
 
   for (guint k = 0; k < N_KINDS; k++)
     {
-      if (b->names[k] == NULL || b->names[k]->len == 0)
+      Names *names = &b->names[k];
+
+      if (names->len == 0)
         continue;
 
-      delete_names (k, (const guint *) (gpointer) b->names[k]->data, b->names[k]->len);
+      delete_names (k, names->data, names->len);
 
       while ((gl_error = glGetError ()) != GL_NO_ERROR)
         {
           if (errors == NULL)
             errors = g_string_new (NULL);
           g_string_append_printf (errors, "%sGL error 0x%04x deleting %u %s name(s)",
-                                  errors->len ? "; " : "", gl_error, b->names[k]->len,
+                                  errors->len ? "; " : "", gl_error, names->len,
                                   kind_nick (k));
         }
     }
