@@ -16,7 +16,7 @@
  * The controller behind the GL view tab: it does all the GL work of a
  * [class@Gtk.GLArea], decodes the images it shows in worker jobs, and owns
  * all of it through its one component registration: the GL objects through
- * its [class@Resmgr.GLCoordinator], the decoding jobs through its
+ * its [class@ResmgrGtk.GLCoordinator], the decoding jobs through its
  * [class@Resmgr.WorkerCoordinator] (a facet of the same controller, made at
  * the first decode), so one cleanup cancels the jobs first and then deletes
  * the GL objects.
@@ -41,7 +41,7 @@
  *
  * [method@Demo.GLController.reallocate] makes a new pair of buffers, then
  * releases the old ones in one batch
- * ([method@Resmgr.GLCoordinator.release_many]). When the area moves to
+ * ([method@ResmgrGtk.GLCoordinator.release_many]). When the area moves to
  * another window (unrealize, realize), the coordinator deletes the container
  * objects in the old context and re-creates them in the new one;
  * [property@Demo.GLController:recreations] counts those rebuilds. The

@@ -26,14 +26,14 @@
  * queries) belong to one context and die with it: they are only ever
  * deleted in it, and reported *lost*, with no GL call, when it is gone.
  * And in a widget's `unrealize` the current context is GTK's renderer's,
- * not the area's: [method@Resmgr.GLCoordinator.attach_area] makes the
+ * not the area's: [method@ResmgrGtk.GLCoordinator.attach_area] makes the
  * area's context current itself, deletes, and restores what was current.
  *
  * Like its parent, the coordinator is a façade over the service: tracking
  * returns the service's id (0 with an error), and a [struct@Resmgr.Handle]
  * is made only when asked for ([method@Resmgr.Coordinator.lookup]); one
  * object is released with [method@Resmgr.Coordinator.release], several
- * with [method@Resmgr.GLCoordinator.release_many].
+ * with [method@ResmgrGtk.GLCoordinator.release_many].
  *
  * ## What it keeps
  *
@@ -43,7 +43,7 @@
  * kind, the current name, the context the name lives in (one record per
  * context, shared by its objects, with its display: the share group), the
  * entry's id (to find the record again), and, only for objects tracked
- * with [method@Resmgr.GLCoordinator.track_recreatable], the create
+ * with [method@ResmgrGtk.GLCoordinator.track_recreatable], the create
  * function with its data and the label to set again on each new name.
  * Tracking allocates that record and the service's entry, nothing else.
  *
@@ -51,10 +51,10 @@
  * context, with a suitable context made current and the previous one
  * restored; GL errors are reported as cleanup failures. Deletion happens at
  * the coordinator's own cleanup (priority 79, right after every GL object's
- * own entry at 80), in [method@Resmgr.GLCoordinator.flush] and
- * [method@Resmgr.GLCoordinator.release_many], or from an idle callback
+ * own entry at 80), in [method@ResmgrGtk.GLCoordinator.flush] and
+ * [method@ResmgrGtk.GLCoordinator.release_many], or from an idle callback
  * after a single release. A cleanup asked for during a frame
- * ([method@Resmgr.GLCoordinator.begin_frame]) runs when the frame ends.
+ * ([method@ResmgrGtk.GLCoordinator.begin_frame]) runs when the frame ends.
  *
  * ## The life of an attached area
  *
@@ -62,16 +62,16 @@
  * notebook tab dropped in another window's notebook) and realizes it
  * again there, where a #GtkGLArea gets a new [class@Gdk.GLContext].
  * Unrealize is not the end of the area, so for an area given to
- * [method@Resmgr.GLCoordinator.attach_area]:
+ * [method@ResmgrGtk.GLCoordinator.attach_area]:
  *
  * - At its unrealize (before GtkGLArea's own, while its context lives) the
  *   container objects made in its context are deleted there. Those tracked
- *   with [method@Resmgr.GLCoordinator.track_recreatable] keep their entry
+ *   with [method@ResmgrGtk.GLCoordinator.track_recreatable] keep their entry
  *   and id, and their `create` function runs again in the new context
- *   at the next realize ([method@Resmgr.GLCoordinator.get_name] gives the
+ *   at the next realize ([method@ResmgrGtk.GLCoordinator.get_name] gives the
  *   new name; connect to the area's `realize` with %G_CONNECT_AFTER, after
  *   attaching it, to see it there). Those tracked with
- *   [method@Resmgr.GLCoordinator.track] are released: re-create them
+ *   [method@ResmgrGtk.GLCoordinator.track] are released: re-create them
  *   yourself.
  * - Shareable objects carry over untouched: same names, valid in the new
  *   context.
@@ -94,15 +94,15 @@
  * ever makes a GL context current, even one that could acquire the main
  * context.
  *
- * - [method@Resmgr.GLCoordinator.track] may be called from any thread; from
+ * - [method@ResmgrGtk.GLCoordinator.track] may be called from any thread; from
  *   another thread, setting the label (a GL call) is dispatched to the GL
  *   thread and happens when it next iterates, if the object is still
  *   tracked then.
- * - [method@Resmgr.GLCoordinator.track_recreatable] runs its `create`
+ * - [method@ResmgrGtk.GLCoordinator.track_recreatable] runs its `create`
  *   function at once, so it must be called on the GL thread; elsewhere it
  *   fails with %RESMGR_ERROR_INVALID_ARGUMENT and calls nothing.
- * - Releasing, [method@Resmgr.GLCoordinator.release_many],
- *   [method@Resmgr.GLCoordinator.flush] and cleanups may be called from any
+ * - Releasing, [method@ResmgrGtk.GLCoordinator.release_many],
+ *   [method@ResmgrGtk.GLCoordinator.flush] and cleanups may be called from any
  *   thread: the names are queued, and their deletion runs on the GL thread
  *   (at once there, else from an idle dispatched to it).
  * - The coordinator's tables stay consistent when the component is cleaned
@@ -917,7 +917,7 @@ gl_object_new (ResmgrGLCoordinator *self,
  *
  * Tracks a GL name for the bound component. The entry is freed (its name
  * deleted) at release ([method@Resmgr.Coordinator.release],
- * [method@Resmgr.GLCoordinator.release_many]) or cleanup, as the class
+ * [method@ResmgrGtk.GLCoordinator.release_many]) or cleanup, as the class
  * description says. No handle is made: ask
  * [method@Resmgr.Coordinator.lookup] for one.
  *
@@ -1003,7 +1003,7 @@ resmgr_gl_coordinator_track (ResmgrGLCoordinator  *self,
  * Tracks a GL object as a create/destroy pair: @create runs now in
  * @context, and again in the new context after an attached area was
  * unrealized and realized again (moved to another window). The id stays
- * valid across that; [method@Resmgr.GLCoordinator.get_name] gives the
+ * valid across that; [method@ResmgrGtk.GLCoordinator.get_name] gives the
  * current name.
  *
  * Call it on the GL thread (the one that owns the coordinator's context):
@@ -1301,7 +1301,7 @@ resmgr_gl_coordinator_get_n_pending (ResmgrGLCoordinator *self)
  *
  * Marks the start of a frame that uses the tracked objects (frames nest).
  * Deletions asked for until the matching
- * [method@Resmgr.GLCoordinator.end_frame] wait for it. A frame cannot begin
+ * [method@ResmgrGtk.GLCoordinator.end_frame] wait for it. A frame cannot begin
  * while a deletion runs: that fails with
  * %RESMGR_ERROR_CLEANUP_IN_PROGRESS.
  *
@@ -1339,7 +1339,7 @@ resmgr_gl_coordinator_begin_frame (ResmgrGLCoordinator  *self,
  * resmgr_gl_coordinator_end_frame:
  * @self: a GL coordinator
  *
- * Ends a frame begun with [method@Resmgr.GLCoordinator.begin_frame]; when
+ * Ends a frame begun with [method@ResmgrGtk.GLCoordinator.begin_frame]; when
  * the outermost frame ends, deletions that waited for it run.
  *
  * Since: 0.1

@@ -27,7 +27,7 @@ G_BEGIN_DECLS
  * @RESMGR_GL_OBJECT_SAMPLER: a sampler (shareable)
  * @RESMGR_GL_OBJECT_QUERY: a query (container)
  *
- * The kinds of GL object names a [class@Resmgr.GLCoordinator] tracks.
+ * The kinds of GL object names a [class@ResmgrGtk.GLCoordinator] tracks.
  * Shareable objects live in the share group of their display and outlive
  * the context that made them; container objects belong to one context and
  * die with it.
@@ -53,7 +53,7 @@ typedef enum {
  * @error: return location for a #GError
  *
  * Creates (or re-creates) a GL object in @context, for
- * [method@Resmgr.GLCoordinator.track_recreatable]: when it is tracked, and
+ * [method@ResmgrGtk.GLCoordinator.track_recreatable]: when it is tracked, and
  * again at each realize of an attached area whose unrealize deleted the
  * object (the area moved to another window). The new object starts empty
  * in a new context: set all its state here (vertex attributes, framebuffer
