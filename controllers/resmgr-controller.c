@@ -248,9 +248,21 @@ emit_cleaned_up (ResmgrController    *self,
   g_signal_emit (self, signals[SIGNAL_CLEANED_UP], 0, report);
 }
 
-/* Runs the cleanup (once), inline. Owner context only. */
+/* Whether the service holds nothing of ours. */
+static gboolean
+owns_nothing (ResmgrController *self)
+{
+  g_autoptr(ResmgrStats) stats = resmgr_coordinator_dup_stats (PRIV (self)->coordinator);
+
+  return resmgr_stats_get_n_resources (stats) == 0;
+}
+
+/* Runs the cleanup (once), inline. Owner context only. @if_owning: only
+ * ask the service when it still holds something of ours (after its
+ * shutdown, which cleaned it: an empty cleanup's report is nobody's news). */
 static ResmgrCleanupReport *
-run_cleanup_here (ResmgrController *self)
+run_cleanup_here_full (ResmgrController *self,
+                       gboolean          if_owning)
 {
   ResmgrControllerPrivate *priv = PRIV (self);
   ResmgrCleanupReport *report = NULL;
@@ -277,7 +289,8 @@ run_cleanup_here (ResmgrController *self)
   /* Through the service, not the coordinator: in dispose the coordinator's
    * GWeakRef to us already reads NULL, but we are still registered. We own
    * the component's context, so the service runs it inline. */
-  if (resmgr_coordinator_is_bound (priv->coordinator))
+  if (resmgr_coordinator_is_bound (priv->coordinator) &&
+      !(if_owning && owns_nothing (self)))
     report = resmgr_service_cleanup_component (priv->service, G_OBJECT (self), &error);
   if (report == NULL)
     {
@@ -296,6 +309,12 @@ run_cleanup_here (ResmgrController *self)
   emit_cleaned_up (self, report);
 
   return report;
+}
+
+static ResmgrCleanupReport *
+run_cleanup_here (ResmgrController *self)
+{
+  return run_cleanup_here_full (self, FALSE);
 }
 
 /* The deadline of a thread waiting for the owner: the running shutdown's,
@@ -461,7 +480,7 @@ shutdown_cleanup_cb (gpointer data)
 
   if (self != NULL)
     {
-      resmgr_cleanup_report_unref (run_cleanup_here (self));
+      resmgr_cleanup_report_unref (run_cleanup_here_full (self, TRUE));
       g_object_unref (self);
     }
 
@@ -469,8 +488,10 @@ shutdown_cleanup_cb (gpointer data)
 }
 
 /* On the service's owner context. After its shutdown, a controller is
- * cleaned up: its (empty) cleanup runs on our owner context, so that
- * ::cleaned-up tells the application, and is_cleaned_up () is true. */
+ * cleaned up: its cleanup runs on our owner context, so that ::cleaned-up
+ * tells the application, and is_cleaned_up () is true. It asks the
+ * service only for what the shutdown left (a stuck owner's leftovers):
+ * else every controller would add an empty report after the shutdown's. */
 static void
 service_cleanup_finished_cb (ResmgrService       *service,
                              ResmgrCleanupReport *report,

@@ -277,6 +277,23 @@ _resmgr_cleanup_report_finish (ResmgrCleanupReport *self)
   self->duration = g_get_monotonic_time () - self->started;
 }
 
+/* Whether @self has nothing to tell: nothing released, failed or lost,
+ * nothing left over or overrunning, no timeout. */
+gboolean
+_resmgr_cleanup_report_is_empty (ResmgrCleanupReport *self)
+{
+  for (guint i = 0; i < self->phases->len; i++)
+    {
+      const Phase *p = &g_array_index (self->phases, Phase, i);
+
+      if (p->released != 0 || p->failed != 0 || p->lost != 0)
+        return FALSE;
+    }
+
+  return self->failures->len == 0 && self->leftovers->len == 0 &&
+         self->overruns->len == 0 && !self->timed_out;
+}
+
 /**
  * resmgr_cleanup_report_ref:
  * @self: a report

@@ -1632,9 +1632,13 @@ finish_disposed_component (ResmgrManager *self,
     }
   g_rw_lock_writer_unlock (&self->table_lock);
 
+  /* A disposal with nothing left to clean (the component was cleaned
+   * before, or never owned anything) is nobody's news: a controller's
+   * cleanup would otherwise be followed by an empty report of its own. */
   if (report != NULL)
     {
-      emit_cleanup_finished (self, report);
+      if (!_resmgr_cleanup_report_is_empty (report))
+        emit_cleanup_finished (self, report);
       resmgr_cleanup_report_unref (report);
     }
 

@@ -84,6 +84,7 @@ _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_merge        (Re
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_set_timed_out (ResmgrCleanupReport *self,
                                                            gboolean             timed_out);
 _RESMGR_PRIVATE_API void                 _resmgr_cleanup_report_finish       (ResmgrCleanupReport *self);
+_RESMGR_PRIVATE_API gboolean             _resmgr_cleanup_report_is_empty     (ResmgrCleanupReport *self);
 
 /* resmgr-types.c: the nick of an enum value ("unknown" if none). */
 _RESMGR_PRIVATE_API const char          *_resmgr_enum_nick                   (GType                type,

@@ -257,7 +257,10 @@ resmgr_service_default_init (ResmgrServiceInterface *iface)
    * @report: what the cleanup did
    *
    * Emitted on the service's owner context after a component cleanup, a
-   * cleanup phase or a shutdown finished.
+   * cleanup phase or a shutdown finished. The cleanup a component's
+   * disposal runs is reported only when it found something to clean: a
+   * component cleaned before it is disposed, with nothing tracked since,
+   * is reported once.
    *
    * Since: 0.1
    */

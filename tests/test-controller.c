@@ -1208,6 +1208,243 @@ test_tab_rebound_or_cleaned (gconstpointer data)
 
 /* }}} */
 
+/* Cleanup reports {{{ */
+
+typedef enum {
+  REPORTS_TAB,      /* bound to a tab, its window destroyed */
+  REPORTS_CLEANUP,  /* cleaned explicitly, then its last reference dropped */
+  REPORTS_DISPOSE,  /* its last reference dropped */
+  REPORTS_EMPTY,    /* owned nothing, its last reference dropped */
+} ReportsMode;
+
+static void
+collect_report_cb (ResmgrService       *service,
+                   ResmgrCleanupReport *report,
+                   GPtrArray           *reports)
+{
+  g_ptr_array_add (reports, resmgr_cleanup_report_ref (report));
+}
+
+static void
+keep_cleaned_up_report_cb (ResmgrController     *controller,
+                           ResmgrCleanupReport  *report,
+                           ResmgrCleanupReport **out)
+{
+  g_assert_null (*out);
+  *out = resmgr_cleanup_report_ref (report);
+}
+
+static void
+test_one_report_per_cleanup (gconstpointer data)
+{
+  ReportsMode mode = GPOINTER_TO_INT (data);
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_cleanup_report_unref);
+  g_autoptr(ResmgrCleanupReport) kept = NULL;
+  g_autoptr(ResmgrCleanupReport) cleaned = NULL;
+  g_autofree char *id = NULL;
+  ResmgrMonitor *monitor;
+  guint n_items = mode == REPORTS_EMPTY ? 0 : 2;
+  Fixture f;
+
+  g_test_summary ("A controller's cleanup is reported once, with what it released, to "
+                  "::cleanup-finished and to a monitor's history: bound to a tab whose "
+                  "window is destroyed, cleaned explicitly then dropped, or only dropped; "
+                  "its component's disposal, with nothing left to clean, adds no second, "
+                  "empty report");
+
+  if (mode == REPORTS_TAB && !need_display ())
+    return;
+
+  fixture_init (&f);
+  monitor = resmgr_monitor_new (RESMGR_SERVICE (f.manager));
+  g_signal_connect (f.manager, "cleanup-finished", G_CALLBACK (collect_report_cb), reports);
+
+  if (mode == REPORTS_TAB)
+    {
+      f.window = gtk_window_new ();
+      gtk_window_set_child (GTK_WINDOW (f.window), build_tab (&f, TEST_TYPE_PLAIN_CONTROLLER));
+    }
+  else
+    {
+      f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+      g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+    }
+  id = g_strdup (resmgr_controller_get_id (f.controller));
+  g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (keep_cleaned_up_report_cb), &cleaned);
+  if (mode != REPORTS_EMPTY)
+    track_items (&f);
+
+  switch (mode)
+    {
+    case REPORTS_TAB:
+      gtk_window_present (GTK_WINDOW (f.window));
+      wait_realized (f.tab);
+      gtk_window_destroy (GTK_WINDOW (f.window));
+      f.tab = NULL;
+      break;
+    case REPORTS_CLEANUP:
+      resmgr_cleanup_report_unref (resmgr_controller_cleanup (f.controller));
+      iterate_pending ();
+      g_assert_cmpuint (reports->len, ==, 1);
+      g_object_unref (f.controller);
+      break;
+    case REPORTS_DISPOSE:
+    case REPORTS_EMPTY:
+      g_object_unref (f.controller);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  iterate_pending ();
+  g_assert_null (f.controller);
+  if (mode != REPORTS_EMPTY)
+    assert_recorded (f.rec, "custom,memory");
+
+  for (guint i = 0; i < reports->len; i++)
+    g_test_message ("report %u: %s, %u released", i,
+                    resmgr_cleanup_report_get_scope (g_ptr_array_index (reports, i)),
+                    resmgr_cleanup_report_get_released (g_ptr_array_index (reports, i)));
+  g_assert_cmpuint (reports->len, ==, 1);
+  g_assert_cmpstr (resmgr_cleanup_report_get_scope (g_ptr_array_index (reports, 0)), ==, id);
+  /* The controller's own report, with what it tracked (and what its
+   * coordinator tracks for itself). */
+  g_assert_true (g_ptr_array_index (reports, 0) == cleaned);
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (cleaned), >=, n_items);
+  g_assert_true (resmgr_cleanup_report_is_clean (cleaned));
+
+  g_assert_cmpuint (resmgr_monitor_get_n_reports (monitor), ==, 1);
+  kept = resmgr_monitor_dup_report (monitor, 0, NULL);
+  g_assert_true (kept == g_ptr_array_index (reports, 0));
+
+  g_signal_handlers_disconnect_by_func (f.manager, collect_report_cb, reports);
+  g_object_unref (monitor);
+  fixture_clear (&f);
+}
+
+/* "<scope>:<released>" of each report, space-separated. */
+static char *
+join_reports (GPtrArray *reports)
+{
+  GString *str = g_string_new (NULL);
+
+  for (guint i = 0; i < reports->len; i++)
+    g_string_append_printf (str, "%s%s:%u", i > 0 ? " " : "",
+                            resmgr_cleanup_report_get_scope (g_ptr_array_index (reports, i)),
+                            resmgr_cleanup_report_get_released (g_ptr_array_index (reports, i)));
+
+  return g_string_free (str, FALSE);
+}
+
+static void
+test_reports_after_shutdown (void)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_cleanup_report_unref);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *joined = NULL;
+  ResmgrController *empty;
+  Fixture f;
+
+  g_test_summary ("After a service shutdown that cleaned everything, each controller's "
+                  "cleanup runs (::cleaned-up, is_cleaned_up) but adds no empty report "
+                  "after the shutdown's");
+
+  fixture_init (&f);
+  g_signal_connect (f.manager, "cleanup-finished", G_CALLBACK (collect_report_cb), reports);
+  f.controller = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  g_object_add_weak_pointer (G_OBJECT (f.controller), (gpointer *) &f.controller);
+  g_signal_connect (f.controller, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+  track_items (&f);
+  empty = controller_new (TEST_TYPE_PLAIN_CONTROLLER, f.manager);
+  g_signal_connect (empty, "cleaned-up", G_CALLBACK (cleaned_up_cb), &f);
+
+  report = resmgr_service_shutdown (RESMGR_SERVICE (f.manager), 5000, &error);
+  g_assert_no_error (error);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+  assert_recorded (f.rec, "custom,memory");
+  iterate_pending ();
+
+  g_assert_cmpuint (f.n_cleaned_up, ==, 2);
+  g_assert_true (resmgr_controller_is_cleaned_up (f.controller));
+  g_assert_true (resmgr_controller_is_cleaned_up (empty));
+  g_object_unref (empty);
+  g_object_unref (f.controller);
+  iterate_pending ();
+
+  joined = join_reports (reports);
+  g_assert_cmpstr (joined, ==, "shutdown:4");
+
+  g_signal_handlers_disconnect_by_func (f.manager, collect_report_cb, reports);
+  fixture_clear (&f);
+}
+
+static void
+test_reports_after_stuck_shutdown (void)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_cleanup_report_unref);
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *id = NULL;
+  Fixture f;
+  Owner o = { &f, };
+
+  g_test_summary ("A service shutdown that leaves a controller's resources tracked (its "
+                  "owner thread did not iterate): when the owner iterates, the controller's "
+                  "cleanup cleans them there and reports it, once");
+
+  fixture_init (&f);
+  g_signal_connect (f.manager, "cleanup-finished", G_CALLBACK (collect_report_cb), reports);
+  o.context = g_main_context_new ();
+  g_mutex_init (&o.mutex);
+  g_cond_init (&o.cond);
+
+  g_mutex_lock (&o.mutex);
+  o.thread = g_thread_new ("owner", owner_thread, &o);
+  while (o.controller == NULL)
+    cond_wait_or_fail (&o.cond, &o.mutex, "the owner to make its controller");
+  g_mutex_unlock (&o.mutex);
+  id = g_strdup (resmgr_controller_get_id (o.controller));
+
+  /* The owner waits for o.go: nothing of it runs before the deadline. */
+  report = resmgr_service_shutdown (RESMGR_SERVICE (f.manager), 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (resmgr_cleanup_report_get_leftovers (report)->len, ==, 3);
+  g_assert_cmpuint (recorder_len (f.rec), ==, 0);
+  iterate_pending ();
+
+  g_mutex_lock (&o.mutex);
+  o.go = TRUE;
+  g_cond_broadcast (&o.cond);
+  g_mutex_unlock (&o.mutex);
+  g_thread_join (o.thread);
+  iterate_pending ();
+
+  g_assert_cmpuint (f.n_cleaned_up, ==, 1);
+  g_assert_true (f.cleaned_up_thread == o.thread);
+  assert_recorded (f.rec, "custom,memory");
+  g_assert_true (recorder_thread (f.rec, 0) == o.thread);
+  expected = g_strdup_printf ("shutdown:0 %s:3", id);
+  joined = join_reports (reports);
+  g_assert_cmpstr (joined, ==, expected);
+
+  /* The owner thread is gone: its context is ours now, for the last
+   * reference. */
+  g_main_context_push_thread_default (o.context);
+  g_object_unref (o.controller);
+  g_main_context_pop_thread_default (o.context);
+  f.controller = NULL;
+
+  g_signal_handlers_disconnect_by_func (f.manager, collect_report_cb, reports);
+  g_main_context_unref (o.context);
+  g_mutex_clear (&o.mutex);
+  g_cond_clear (&o.cond);
+  fixture_clear (&f);
+}
+
+/* }}} */
+
 /* Busy and status {{{ */
 
 typedef struct
@@ -1519,6 +1756,16 @@ main (int   argc,
   g_test_add_data_func ("/Resmgr/Controller/tab/cleaned-before-deferred-cleanup", GINT_TO_POINTER (FALSE),
                         test_tab_rebound_or_cleaned);
   g_test_add_func ("/Resmgr/Controller/busy-status", test_busy_status);
+  g_test_add_func ("/Resmgr/Controller/reports/after-shutdown", test_reports_after_shutdown);
+  g_test_add_func ("/Resmgr/Controller/reports/after-stuck-shutdown", test_reports_after_stuck_shutdown);
+  g_test_add_data_func ("/Resmgr/Controller/reports/one-per-cleanup/tab",
+                        GINT_TO_POINTER (REPORTS_TAB), test_one_report_per_cleanup);
+  g_test_add_data_func ("/Resmgr/Controller/reports/one-per-cleanup/cleanup-then-unref",
+                        GINT_TO_POINTER (REPORTS_CLEANUP), test_one_report_per_cleanup);
+  g_test_add_data_func ("/Resmgr/Controller/reports/one-per-cleanup/unref",
+                        GINT_TO_POINTER (REPORTS_DISPOSE), test_one_report_per_cleanup);
+  g_test_add_data_func ("/Resmgr/Controller/reports/one-per-cleanup/empty",
+                        GINT_TO_POINTER (REPORTS_EMPTY), test_one_report_per_cleanup);
 
   return g_test_run ();
 }

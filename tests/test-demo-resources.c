@@ -132,6 +132,79 @@ test_history_empty_state (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* How many lines of @history are about @scope. */
+static guint
+count_entries (GListModel *history,
+               const char *scope)
+{
+  g_autofree char *needle = g_strdup_printf ("  %s\n", scope);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (history); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (history, i);
+
+      g_test_message ("history %u: %s", i, gtk_string_object_get_string (item));
+      if (strstr (gtk_string_object_get_string (item), needle) != NULL)
+        n++;
+    }
+
+  return n;
+}
+
+static gboolean
+has_entry_for (gpointer data)
+{
+  gpointer *args = data;
+
+  return count_entries (args[0], args[1]) > 0;
+}
+
+static void
+test_history_one_entry_per_tab (void)
+{
+  g_autofree char *id = NULL;
+  GtkWidget *window, *tab, *other, *box;
+  ResmgrController *controller;
+  GListModel *history;
+
+  g_test_summary ("Closing a window whose tab's controller owned something adds one line "
+                  "to the cleanup history for that controller, with what it released, "
+                  "not a second one for its component's disposal");
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  tab = demo_resources_tab_new ();
+  window = present (tab);
+  wait_for (is_mapped, tab, "the tab to be mapped");
+  history = demo_resources_controller_get_history (demo_resources_tab_get_controller (tab));
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  controller = g_object_new (TEST_TYPE_WORKER_CONTROLLER, NULL);
+  id = g_strdup (resmgr_controller_get_id (controller));
+  resmgr_controller_bind_widget (controller, box);
+  g_assert_cmpuint (resmgr_coordinator_track_data (resmgr_controller_get_resources (controller),
+                                                   RESMGR_RESOURCE_TYPE_MEMORY, "buffer", 64,
+                                                   RESMGR_PRIORITY_DEFAULT, g_malloc (64), g_free,
+                                                   NULL), !=, 0);
+  g_object_unref (controller);
+  other = present (box);
+  wait_for (is_mapped, box, "the other window's tab to be mapped");
+
+  gtk_window_destroy (GTK_WINDOW (other));
+  wait_for (has_entry_for, (gpointer[]) { history, id }, "the controller's cleanup in the history");
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_assert_cmpuint (count_entries (history, id), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_leak_alert (void)
 {
@@ -285,6 +358,7 @@ main (int   argc,
   have_display = gtk_init_check ();
 
   g_test_add_func ("/Demo/Resources/history-empty-state", test_history_empty_state);
+  g_test_add_func ("/Demo/Resources/history-one-entry-per-tab", test_history_one_entry_per_tab);
   g_test_add_func ("/Demo/Resources/leak-alert", test_leak_alert);
   g_test_add_func ("/Demo/Resources/plot-axes", test_plot_axes);
   g_test_add_func ("/Demo/Window/descriptions", test_window_descriptions);

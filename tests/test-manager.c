@@ -331,6 +331,94 @@ test_track_owned_data_component_unref (void)
 }
 
 static void
+collect_report_cb (ResmgrService       *service,
+                   ResmgrCleanupReport *report,
+                   GPtrArray           *reports)
+{
+  g_ptr_array_add (reports, resmgr_cleanup_report_ref (report));
+}
+
+static void
+observe_report (gpointer             data,
+                ResmgrCleanupReport *report)
+{
+  g_ptr_array_add (data, resmgr_cleanup_report_ref (report));
+}
+
+/* "<scope>:<released>" of each report, space-separated. */
+static char *
+join_reports (GPtrArray *reports)
+{
+  GString *str = g_string_new (NULL);
+
+  for (guint i = 0; i < reports->len; i++)
+    g_string_append_printf (str, "%s%s:%u", i > 0 ? " " : "",
+                            resmgr_cleanup_report_get_scope (g_ptr_array_index (reports, i)),
+                            resmgr_cleanup_report_get_released (g_ptr_array_index (reports, i)));
+
+  return g_string_free (str, FALSE);
+}
+
+static void
+test_dispose_reports_what_it_cleaned (void)
+{
+  static const ResmgrObserverFuncs funcs = { .cleanup_finished = observe_report };
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_cleanup_report_unref);
+  g_autoptr(GPtrArray) observed = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_cleanup_report_unref);
+  g_autofree char *joined = NULL;
+  g_autofree char *joined_observed = NULL;
+  ResmgrService *service = SERVICE (manager);
+  Recorder *rec = recorder_new ();
+  TestComponent *cleaned = test_component_new (NULL);
+  TestComponent *owning = test_component_new (NULL);
+  TestComponent *empty = test_component_new (NULL);
+  TestComponent *again = test_component_new (NULL);
+  g_autoptr(GError) error = NULL;
+  guint observer_id;
+
+  g_test_summary ("A component's disposal is reported (cleanup-finished, observers) when it "
+                  "cleaned something: one cleaned before and disposed with nothing tracked "
+                  "since has one report, its cleanup's; one disposed with resources has the "
+                  "disposal's; one that never owned anything none; one that tracked more "
+                  "after its cleanup has both");
+
+  g_signal_connect (manager, "cleanup-finished", G_CALLBACK (collect_report_cb), reports);
+  observer_id = resmgr_service_add_observer (service, &funcs, observed, NULL);
+
+  register_component (service, cleaned, "cleaned");
+  register_component (service, owning, "owning");
+  register_component (service, empty, "empty");
+  register_component (service, again, "again");
+  track_item (service, cleaned, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "c1");
+  track_item (service, owning, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "o1");
+  track_item (service, owning, RESMGR_RESOURCE_TYPE_FILE, RESMGR_PRIORITY_DEFAULT, rec, "o2");
+  track_item (service, again, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "a1");
+
+  resmgr_cleanup_report_unref (resmgr_service_cleanup_component (service, G_OBJECT (cleaned), &error));
+  g_assert_no_error (error);
+  resmgr_cleanup_report_unref (resmgr_service_cleanup_component (service, G_OBJECT (again), &error));
+  g_assert_no_error (error);
+  track_item (service, again, RESMGR_RESOURCE_TYPE_MEMORY, RESMGR_PRIORITY_DEFAULT, rec, "a2");
+
+  g_object_unref (cleaned);
+  g_object_unref (owning);
+  g_object_unref (empty);
+  g_object_unref (again);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  assert_recorded (rec, "c1,a1,o2,o1,a2");
+  joined = join_reports (reports);
+  g_assert_cmpstr (joined, ==, "cleaned:1 again:1 owning:2 again:1");
+  joined_observed = join_reports (observed);
+  g_assert_cmpstr (joined_observed, ==, joined);
+
+  resmgr_service_remove_observer (service, observer_id);
+  recorder_free (rec);
+}
+
+static void
 test_track_after_shutdown (void)
 {
   g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
@@ -2669,6 +2757,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Manager/track/owned-data", test_track_owned_data);
   g_test_add_func ("/Resmgr/Manager/track/owned-data-component-cleanup", test_track_owned_data_component_cleanup);
   g_test_add_func ("/Resmgr/Manager/track/owned-data-component-unref", test_track_owned_data_component_unref);
+  g_test_add_func ("/Resmgr/Manager/dispose/reports-what-it-cleaned", test_dispose_reports_what_it_cleaned);
   g_test_add_func ("/Resmgr/Manager/track/after-shutdown", test_track_after_shutdown);
   g_test_add_func ("/Resmgr/Manager/track/watched-released", test_track_watched_released);
   g_test_add_func ("/Resmgr/Manager/track/watched-cleanup", test_track_watched_cleanup);
