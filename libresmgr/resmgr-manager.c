@@ -117,6 +117,7 @@ struct _Component
   guint            cleaning;
   guint            disposed : 1;
   guint            finished : 1; /* its disposal cleanup ran */
+  guint            retired : 1;  /* out of by_serial: its ids are unknown */
   guint32          count[RESMGR_N_RESOURCE_TYPES]; /* at most n_live */
   guint64          bytes[RESMGR_N_RESOURCE_TYPES];
   guint            peak;    /* of n_live */
@@ -1649,6 +1650,7 @@ finish_disposed_component (ResmgrManager *self,
       g_rw_lock_writer_lock (&self->table_lock);
       g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
       g_mutex_lock (&comp->mutex);
+      comp->retired = TRUE;
       self->retired_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
       g_rw_lock_writer_unlock (&self->table_lock);
@@ -1912,9 +1914,13 @@ resmgr_manager_register_component (ResmgrService  *service,
 
 /* @name is the caller's (@proto->extra may be freed by a concurrent release
  * as soon as the entry is published). */
+/* For @object, or for the record @held (a coordinator's, see
+ * _resmgr_manager_hold_component ()): its state, checked under its lock,
+ * says whether the component is alive, with no table lookup. */
 static guint64
 track_entry (ResmgrManager  *self,
              GObject        *object,
+             Component      *held,
              const char     *name,
              Entry          *proto,
              GError        **error)
@@ -1926,29 +1932,39 @@ track_entry (ResmgrManager  *self,
   if (refuse_if_shutting_down (self, error))
     return 0;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  comp = g_hash_table_lookup (self->by_object, object);
-  if (comp == NULL)
+  if (held != NULL)
     {
+      comp = held;
+      g_mutex_lock (&comp->mutex);
+    }
+  else
+    {
+      g_rw_lock_reader_lock (&self->table_lock);
+      comp = g_hash_table_lookup (self->by_object, object);
+      if (comp == NULL)
+        {
+          g_rw_lock_reader_unlock (&self->table_lock);
+          g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                       "%s %p is not a registered component",
+                       G_OBJECT_TYPE_NAME (object), object);
+          return 0;
+        }
+
+      g_mutex_lock (&comp->mutex);
       g_rw_lock_reader_unlock (&self->table_lock);
-      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
-                   "%s %p is not a registered component",
-                   G_OBJECT_TYPE_NAME (object), object);
-      return 0;
     }
 
-  g_mutex_lock (&comp->mutex);
-  g_rw_lock_reader_unlock (&self->table_lock);
-
   /* Checked again under the component lock: a shutdown that started sets
-   * the flag before it claims this component's entries. */
+   * the flag before it claims this component's entries. A held record
+   * whose manager let go of it is as good as disposed. */
   if (G_UNLIKELY (comp->disposed || comp->next_seq == G_MAXUINT32 ||
+                  comp->manager != self ||
                   g_atomic_int_get (&self->shutting_down)))
     {
       if (g_atomic_int_get (&self->shutting_down))
         g_set_error_literal (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN,
                              "The resource manager is shutting down and refuses new resources");
-      else if (comp->disposed)
+      else if (comp->disposed || comp->manager != self)
         g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
                      "Component “%s” is being disposed", comp->id);
       else
@@ -2021,17 +2037,17 @@ extra_new (const char *name)
 }
 
 static guint64
-resmgr_manager_track_data (ResmgrService       *service,
-                           GObject             *component,
-                           ResmgrResourceType   type,
-                           const char          *name,
-                           gsize                size,
-                           int                  priority,
-                           gpointer             data,
-                           GDestroyNotify       destroy,
-                           GError             **error)
+track_data_impl (ResmgrManager       *self,
+                 GObject             *component,
+                 Component           *held,
+                 ResmgrResourceType   type,
+                 const char          *name,
+                 gsize                size,
+                 int                  priority,
+                 gpointer             data,
+                 GDestroyNotify       destroy,
+                 GError             **error)
 {
-  ResmgrManager *self = SELF (service);
   Entry e = {
     .data = data,
     .func = destroy,
@@ -2042,7 +2058,7 @@ resmgr_manager_track_data (ResmgrService       *service,
     .type = type,
     .kind = KIND_DATA,
   };
-  guint64 id = track_entry (self, component, name, &e, error);
+  guint64 id = track_entry (self, component, held, name, &e, error);
 
   if (id == 0)
     extra_free (e.extra);
@@ -2051,19 +2067,19 @@ resmgr_manager_track_data (ResmgrService       *service,
 }
 
 static guint64
-resmgr_manager_track_object (ResmgrService       *service,
-                             GObject             *component,
-                             ResmgrResourceType   type,
-                             const char          *name,
-                             gsize                size,
-                             int                  priority,
-                             GObject             *object,
-                             ResmgrCleanupFunc    cleanup,
-                             gpointer             user_data,
-                             GDestroyNotify       user_data_destroy,
-                             GError             **error)
+track_object_impl (ResmgrManager       *self,
+                   GObject             *component,
+                   Component           *held,
+                   ResmgrResourceType   type,
+                   const char          *name,
+                   gsize                size,
+                   int                  priority,
+                   GObject             *object,
+                   ResmgrCleanupFunc    cleanup,
+                   gpointer             user_data,
+                   GDestroyNotify       user_data_destroy,
+                   GError             **error)
 {
-  ResmgrManager *self = SELF (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
     .func = cleanup,
@@ -2080,7 +2096,7 @@ resmgr_manager_track_object (ResmgrService       *service,
   extra->user_data = user_data;
   extra->user_data_destroy = user_data_destroy;
 
-  id = track_entry (self, component, name, &e, error);
+  id = track_entry (self, component, held, name, &e, error);
   if (id == 0)
     {
       /* Nothing taken: the caller keeps user_data. */
@@ -2097,19 +2113,19 @@ resmgr_manager_track_object (ResmgrService       *service,
 }
 
 static guint64
-resmgr_manager_track_resource (ResmgrService       *service,
-                               GObject             *component,
-                               ResmgrResourceType   type,
-                               const char          *name,
-                               gsize                size,
-                               int                  priority,
-                               gpointer             resource,
-                               ResmgrCleanupFunc    cleanup,
-                               gpointer             user_data,
-                               GDestroyNotify       user_data_destroy,
-                               GError             **error)
+track_resource_impl (ResmgrManager       *self,
+                     GObject             *component,
+                     Component           *held,
+                     ResmgrResourceType   type,
+                     const char          *name,
+                     gsize                size,
+                     int                  priority,
+                     gpointer             resource,
+                     ResmgrCleanupFunc    cleanup,
+                     gpointer             user_data,
+                     GDestroyNotify       user_data_destroy,
+                     GError             **error)
 {
-  ResmgrManager *self = SELF (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
     .data = resource,
@@ -2126,7 +2142,7 @@ resmgr_manager_track_resource (ResmgrService       *service,
   extra->user_data = user_data;
   extra->user_data_destroy = user_data_destroy;
 
-  id = track_entry (self, component, name, &e, error);
+  id = track_entry (self, component, held, name, &e, error);
   if (id == 0)
     {
       /* Nothing taken: the caller keeps user_data. */
@@ -2136,6 +2152,144 @@ resmgr_manager_track_resource (ResmgrService       *service,
 
   return id;
 }
+
+static guint64
+resmgr_manager_track_data (ResmgrService       *service,
+                           GObject             *component,
+                           ResmgrResourceType   type,
+                           const char          *name,
+                           gsize                size,
+                           int                  priority,
+                           gpointer             data,
+                           GDestroyNotify       destroy,
+                           GError             **error)
+{
+  return track_data_impl (SELF (service), component, NULL, type, name, size, priority,
+                          data, destroy, error);
+}
+
+static guint64
+resmgr_manager_track_object (ResmgrService       *service,
+                             GObject             *component,
+                             ResmgrResourceType   type,
+                             const char          *name,
+                             gsize                size,
+                             int                  priority,
+                             GObject             *object,
+                             ResmgrCleanupFunc    cleanup,
+                             gpointer             user_data,
+                             GDestroyNotify       user_data_destroy,
+                             GError             **error)
+{
+  return track_object_impl (SELF (service), component, NULL, type, name, size, priority,
+                            object, cleanup, user_data, user_data_destroy, error);
+}
+
+static guint64
+resmgr_manager_track_resource (ResmgrService       *service,
+                               GObject             *component,
+                               ResmgrResourceType   type,
+                               const char          *name,
+                               gsize                size,
+                               int                  priority,
+                               gpointer             resource,
+                               ResmgrCleanupFunc    cleanup,
+                               gpointer             user_data,
+                               GDestroyNotify       user_data_destroy,
+                               GError             **error)
+{
+  return track_resource_impl (SELF (service), component, NULL, type, name, size, priority,
+                              resource, cleanup, user_data, user_data_destroy, error);
+}
+
+/* A coordinator's record of its component {{{
+ *
+ * A ResmgrCoordinator on a manager holds a reference on the record of its
+ * component and tracks and releases through it: no table lookup, no
+ * upgrade of a weak reference to the component on every track. The record
+ * stands for the component as well as the weak reference did: it is never
+ * reused for another object, and its state, read under its lock, says
+ * whether the component was disposed (the weak notify sets it before the
+ * component's cleanup claims anything). */
+
+ResmgrComponentRecord *
+_resmgr_manager_hold_component (ResmgrManager *self,
+                                GObject       *component)
+{
+  Component *comp;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  comp = g_hash_table_lookup (self->by_object, component);
+  if (comp != NULL)
+    component_ref (comp);
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  return (ResmgrComponentRecord *) comp;
+}
+
+void
+_resmgr_component_record_unref (ResmgrComponentRecord *record)
+{
+  component_unref ((Component *) record);
+}
+
+/* Valid while the record is held. */
+const char *
+_resmgr_component_record_get_id (ResmgrComponentRecord *record)
+{
+  return ((Component *) record)->id;
+}
+
+guint64
+_resmgr_manager_track_data_held (ResmgrManager          *self,
+                                 ResmgrComponentRecord  *record,
+                                 ResmgrResourceType      type,
+                                 const char             *name,
+                                 gsize                   size,
+                                 int                     priority,
+                                 gpointer                data,
+                                 GDestroyNotify          destroy,
+                                 GError                **error)
+{
+  return track_data_impl (self, NULL, (Component *) record, type, name, size, priority,
+                          data, destroy, error);
+}
+
+guint64
+_resmgr_manager_track_object_held (ResmgrManager          *self,
+                                   ResmgrComponentRecord  *record,
+                                   ResmgrResourceType      type,
+                                   const char             *name,
+                                   gsize                   size,
+                                   int                     priority,
+                                   GObject                *object,
+                                   ResmgrCleanupFunc       cleanup,
+                                   gpointer                user_data,
+                                   GDestroyNotify          user_data_destroy,
+                                   GError                **error)
+{
+  return track_object_impl (self, NULL, (Component *) record, type, name, size, priority,
+                            object, cleanup, user_data, user_data_destroy, error);
+}
+
+guint64
+_resmgr_manager_track_resource_held (ResmgrManager          *self,
+                                     ResmgrComponentRecord  *record,
+                                     ResmgrResourceType      type,
+                                     const char             *name,
+                                     gsize                   size,
+                                     int                     priority,
+                                     gpointer                resource,
+                                     ResmgrCleanupFunc       cleanup,
+                                     gpointer                user_data,
+                                     GDestroyNotify          user_data_destroy,
+                                     GError                **error)
+{
+  return track_resource_impl (self, NULL, (Component *) record, type, name, size, priority,
+                              resource, cleanup, user_data, user_data_destroy, error);
+}
+
+/* }}} */
 
 static guint64
 resmgr_manager_add_cleanup (ResmgrService      *service,
@@ -2197,26 +2351,39 @@ resmgr_manager_set_metadata (ResmgrService  *service,
   return TRUE;
 }
 
-/* With @owner_id, only a resource of that component is released: the
- * check and the release are one step, under the component's lock. */
+/* With @held (a coordinator's record), only a resource of that component
+ * is released: the check and the release are one step, under the
+ * component's lock, and no table is looked at. A retired record's ids are
+ * unknown, as they are to the table. */
 static gboolean
 release_impl (ResmgrManager  *self,
               guint64         id,
-              const char     *owner_id,
+              Component      *held,
               GError        **error)
 {
-  Component *comp = lock_component_for_id (self, id);
+  Component *comp;
   ResmgrResourceState state;
   GError *local_error = NULL;
   Tally tally = { 0 };
   gboolean notify;
   Entry *e, taken;
 
-  if (comp == NULL)
+  if (held != NULL)
+    {
+      if ((guint32) (id >> 32) != held->serial)
+        goto not_found;
+      comp = held;
+      g_mutex_lock (&comp->mutex);
+      if (comp->retired)
+        {
+          unlock_component (comp);
+          goto not_found;
+        }
+    }
+  else if ((comp = lock_component_for_id (self, id)) == NULL)
     goto not_found;
 
-  if ((owner_id != NULL && strcmp (comp->id, owner_id) != 0) ||
-      (e = find_entry_locked (comp, (guint32) id)) == NULL)
+  if ((e = find_entry_locked (comp, (guint32) id)) == NULL)
     {
       unlock_component (comp);
       goto not_found;
@@ -2255,10 +2422,10 @@ release_impl (ResmgrManager  *self,
   return TRUE;
 
 not_found:
-  if (owner_id == NULL)
+  if (held == NULL)
     return not_found (error, id);
   g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
-               "Resource %" G_GUINT64_FORMAT " is not held by component “%s”", id, owner_id);
+               "Resource %" G_GUINT64_FORMAT " is not held by component “%s”", id, held->id);
   return FALSE;
 }
 
@@ -2270,15 +2437,16 @@ resmgr_manager_release (ResmgrService  *service,
   return release_impl (SELF (service), id, NULL, error);
 }
 
-/* For ResmgrCoordinator: releases @id only if component @owner_id holds it,
- * else fails with RESMGR_ERROR_NOT_FOUND; without making a handle. */
+/* For ResmgrCoordinator: releases @id only if the component of @record
+ * holds it, else fails with RESMGR_ERROR_NOT_FOUND; without making a
+ * handle. */
 gboolean
-_resmgr_manager_release_held (ResmgrManager  *self,
-                              guint64         id,
-                              const char     *owner_id,
-                              GError        **error)
+_resmgr_manager_release_held (ResmgrManager          *self,
+                              ResmgrComponentRecord  *record,
+                              guint64                 id,
+                              GError                **error)
 {
-  return release_impl (self, id, owner_id, error);
+  return release_impl (self, id, (Component *) record, error);
 }
 
 static ResmgrHandle *
@@ -3479,6 +3647,7 @@ resmgr_manager_dispose (GObject *object)
       Component *comp = value;
 
       g_mutex_lock (&comp->mutex);
+      comp->retired = TRUE;
       self->retired_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
       g_ptr_array_add (comps, comp);
