@@ -1619,18 +1619,25 @@ finish_disposed_component (ResmgrManager *self,
   ResmgrCleanupReport *report = clean_component_here (self, comp, !wants_cleanup_report (self));
   gboolean removed = FALSE;
 
-  /* From now on nobody cleans it again by itself: what another operation
-   * gives back to it later is an orphan (see unclaim ()). */
-  g_mutex_lock (&comp->mutex);
-  comp->finished = TRUE;
-  g_mutex_unlock (&comp->mutex);
-
+  /* One step under the table lock: out of the table (its ids unknown from
+   * now on, its count retired), and finished: from now on nobody cleans it
+   * again by itself, what another operation gives back to it later is an
+   * orphan (see unclaim ()). */
   g_rw_lock_writer_lock (&self->table_lock);
   if (g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER (comp->serial)) == comp)
     {
+      g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
       self->n_components--;
       removed = TRUE;
     }
+  g_mutex_lock (&comp->mutex);
+  comp->finished = TRUE;
+  if (removed)
+    {
+      comp->retired = TRUE;
+      self->retired_tracked += comp->next_seq - 1;
+    }
+  g_mutex_unlock (&comp->mutex);
   g_rw_lock_writer_unlock (&self->table_lock);
 
   if (report != NULL)
@@ -1644,18 +1651,10 @@ finish_disposed_component (ResmgrManager *self,
   if (removed && has_handlers (self, SIGNAL_COMPONENT_REMOVED))
     emit_event (self, SIGNAL_COMPONENT_REMOVED, g_strdup (comp->id));
 
-  /* Dropping the table's reference last: handles above still read comp. */
+  /* The table's reference, dropped last: the report and the signals above
+   * still read comp->id. */
   if (removed)
-    {
-      g_rw_lock_writer_lock (&self->table_lock);
-      g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
-      g_mutex_lock (&comp->mutex);
-      comp->retired = TRUE;
-      self->retired_tracked += comp->next_seq - 1;
-      g_mutex_unlock (&comp->mutex);
-      g_rw_lock_writer_unlock (&self->table_lock);
-      component_unref (comp);
-    }
+    component_unref (comp);
 }
 
 /* One weak reference to the manager, shared by every pending disposal: on
