@@ -1269,18 +1269,26 @@ suite_monitor (guint64 N, guint64 R, guint passes)
   return all_ok;
 }
 
+/* @only: NULL for every group, else "paths", "scale", "threads" or
+ * "monitor": one group, to repeat it (its lines as in the whole run). */
 static gboolean
-run_suite (gboolean quick, int passes)
+run_suite (gboolean quick, int passes, const char *only)
 {
   static const guint64 full_scale[3] = { 10000, 100000, 1000000 };
   static const guint64 quick_scale[3] = { 100, 1000, 10000 };
   guint p = passes > 0 ? (guint) passes : quick ? 3 : 5;
   gboolean ok = TRUE;
 
-  ok &= suite_paths (quick ? 1000 : 100000, p);
-  ok &= suite_scale (quick ? quick_scale : full_scale, p);
-  ok &= suite_threads (quick ? 10000 : 100000, 10, p);
-  ok &= suite_monitor (quick ? 1000 : 100000, 10, p);
+#define RUNS(group) (only == NULL || strcmp (only, group) == 0)
+  if (RUNS ("paths"))
+    ok &= suite_paths (quick ? 1000 : 100000, p);
+  if (RUNS ("scale"))
+    ok &= suite_scale (quick ? quick_scale : full_scale, p);
+  if (RUNS ("threads"))
+    ok &= suite_threads (quick ? 10000 : 100000, 10, p);
+  if (RUNS ("monitor"))
+    ok &= suite_monitor (quick ? 1000 : 100000, 10, p);
+#undef RUNS
 
   return ok;
 }
@@ -1298,9 +1306,11 @@ main (int    argc,
   gboolean opt_monitor = FALSE;
   gboolean opt_suite = FALSE;
   gboolean opt_quick = FALSE;
+  char *opt_only = NULL;
   GOptionEntry entries[] = {
     { "suite", 0, 0, G_OPTION_ARG_NONE, &opt_suite, "Print the named lines of issue 13 (see bench/README.md); other options but --passes and --quick are ignored", NULL },
     { "quick", 'q', 0, G_OPTION_ARG_NONE, &opt_quick, "With --suite: small sizes, 3 passes (seconds; for CI)", NULL },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &opt_only, "With --suite: only the lines of GROUP (paths, scale, threads or monitor)", "GROUP" },
     { "components", 'c', 0, G_OPTION_ARG_INT64, &opt_components, "Number of components C (default 1000)", "C" },
     { "resources", 'r', 0, G_OPTION_ARG_INT64, &opt_resources, "Resources per component R (default 100)", "R" },
     { "passes", 'p', 0, G_OPTION_ARG_INT, &opt_passes, "Timed passes (default 5, 3 with --quick; median reported)", "N" },
@@ -1335,7 +1345,8 @@ main (int    argc,
   if (opt_suite)
     {
 #ifndef BENCH_NO_RESMGR
-      all_ok = run_suite (opt_quick, opt_passes);
+      all_ok = run_suite (opt_quick, opt_passes, opt_only);
+      g_free (opt_only);
       g_free (opt_mode);
       g_free (opt_peer);
       return all_ok ? 0 : 1;
