@@ -144,6 +144,25 @@ typedef struct
   gpointer arg;
 } Event;
 
+/* Written by every track and release, from any thread: one cache line of
+ * their own, so that two threads tracking on their own components move one
+ * line between them, not also the line of the fields every operation only
+ * reads (shutting_down, the tables, the context). Atomic. */
+typedef struct
+{
+  guint64 next_order;
+  guint64 cur_resources;
+  guint64 cur_bytes;
+  guint64 peak_resources;
+  guint64 peak_bytes;
+  guint64 total_released;
+  guint64 total_failed;
+  guint64 total_lost;
+} Counters;
+
+#define COUNTERS_ALIGNMENT 64
+G_STATIC_ASSERT (sizeof (Counters) == COUNTERS_ALIGNMENT);
+
 struct _ResmgrManager
 {
   GObject       parent_instance;
@@ -175,14 +194,8 @@ struct _ResmgrManager
   int           shutting_down;
   int           in_shutdown;
   gint64        deadline;
-  guint64       next_order;
-  guint64       cur_resources;
-  guint64       cur_bytes;
-  guint64       peak_resources;
-  guint64       peak_bytes;
-  guint64       total_released;
-  guint64       total_failed;
-  guint64       total_lost;
+
+  Counters     *counters; /* the pointer is read-only after construction */
 };
 
 static void resmgr_manager_service_iface_init (ResmgrServiceInterface *iface);
@@ -499,9 +512,9 @@ count_tracked_locked (ResmgrManager *self,
   comp->bytes[e->type] += e->size;
   comp->peak = MAX (comp->peak, comp->n_live);
 
-  raise_peak (&self->peak_resources, ATOMIC_ADD (&self->cur_resources, 1));
+  raise_peak (&self->counters->peak_resources, ATOMIC_ADD (&self->counters->cur_resources, 1));
   if (e->size > 0)
-    raise_peak (&self->peak_bytes, ATOMIC_ADD (&self->cur_bytes, e->size));
+    raise_peak (&self->counters->peak_bytes, ATOMIC_ADD (&self->counters->cur_bytes, e->size));
 }
 
 static inline void
@@ -540,15 +553,15 @@ tally_apply (ResmgrManager *self,
   if (tally->resources == 0)
     return;
 
-  ATOMIC_SUB (&self->cur_resources, tally->resources);
+  ATOMIC_SUB (&self->counters->cur_resources, tally->resources);
   if (tally->bytes > 0)
-    ATOMIC_SUB (&self->cur_bytes, tally->bytes);
+    ATOMIC_SUB (&self->counters->cur_bytes, tally->bytes);
   if (tally->released > 0)
-    ATOMIC_ADD (&self->total_released, tally->released);
+    ATOMIC_ADD (&self->counters->total_released, tally->released);
   if (tally->failed > 0)
-    ATOMIC_ADD (&self->total_failed, tally->failed);
+    ATOMIC_ADD (&self->counters->total_failed, tally->failed);
   if (tally->lost > 0)
-    ATOMIC_ADD (&self->total_lost, tally->lost);
+    ATOMIC_ADD (&self->counters->total_lost, tally->lost);
 }
 
 /* A coarse monotonic clock (same base as g_get_monotonic_time ()): creation
@@ -1974,7 +1987,7 @@ track_entry (ResmgrManager  *self,
     }
 
   proto->seq = comp->next_seq++;
-  proto->order = ATOMIC_ADD (&self->next_order, 1);
+  proto->order = ATOMIC_ADD (&self->counters->next_order, 1);
   proto->state = ENTRY_LIVE;
   if (G_UNLIKELY (comp->n_entries == comp->entries_room))
     {
@@ -3413,11 +3426,11 @@ resmgr_manager_dup_stats (ResmgrService *service)
     }
   g_rw_lock_reader_unlock (&self->table_lock);
 
-  stats->total_released = ATOMIC_LOAD (&self->total_released);
-  stats->total_failed = ATOMIC_LOAD (&self->total_failed);
-  stats->total_lost = ATOMIC_LOAD (&self->total_lost);
-  stats->peak_resources = ATOMIC_LOAD (&self->peak_resources);
-  stats->peak_bytes = ATOMIC_LOAD (&self->peak_bytes);
+  stats->total_released = ATOMIC_LOAD (&self->counters->total_released);
+  stats->total_failed = ATOMIC_LOAD (&self->counters->total_failed);
+  stats->total_lost = ATOMIC_LOAD (&self->counters->total_lost);
+  stats->peak_resources = ATOMIC_LOAD (&self->counters->peak_resources);
+  stats->peak_bytes = ATOMIC_LOAD (&self->counters->peak_bytes);
 
   return stats;
 }
@@ -3711,6 +3724,7 @@ resmgr_manager_finalize (GObject *object)
   g_main_context_unref (self->context);
   manager_ref_unref (self->weak_self);
   _resmgr_observer_slot_clear (&self->observer_slot);
+  g_aligned_free (self->counters);
 
   G_OBJECT_CLASS (resmgr_manager_parent_class)->finalize (object);
 }
@@ -3812,6 +3826,7 @@ resmgr_manager_init (ResmgrManager *self)
   self->by_serial = g_hash_table_new (NULL, NULL);
   self->ids = g_hash_table_new (g_str_hash, g_str_equal);
   self->id_counters = g_hash_table_new (NULL, NULL);
+  self->counters = g_aligned_alloc0 (1, sizeof (Counters), COUNTERS_ALIGNMENT);
 }
 
 static ResmgrManager *
