@@ -523,6 +523,16 @@ now_ns (void)
   return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
+/* CPU time of the whole process (all its threads), ns. */
+static gint64
+process_cpu_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
 /* Bytes in use from malloc: main-arena chunks plus mmapped ones (large arrays). */
 static gint64
 heap_in_use (void)
@@ -574,6 +584,7 @@ typedef struct
   gint64   create_register_ns;
   gint64   destroy_ns;        /* release (if any) + drop */
   gint64   release_ns;        /* release workload only */
+  gint64   cpu_ns;            /* run_threads_pass () only: CPU time, all threads */
   gint64   heap_delta;        /* cold pass only */
   gint64   rss_delta;         /* cold pass only */
   gboolean ok;
@@ -772,7 +783,7 @@ run_threads_pass (const Peer *peer,
   GThread **threads = g_new0 (GThread *, n_threads);
   gpointer ctx = peer->create ();
   Check total;
-  gint64 t0, t1;
+  gint64 t0, t1, cpu0, cpu1;
   guint i;
 
   check_init (&total, R);
@@ -785,12 +796,14 @@ run_threads_pass (const Peer *peer,
       check_init (&jobs[i].check, R);
     }
 
+  cpu0 = process_cpu_ns ();
   t0 = now_ns ();
   for (i = 0; i < n_threads; i++)
     threads[i] = g_thread_new ("bench-worker", thread_job_run, &jobs[i]);
   for (i = 0; i < n_threads; i++)
     g_thread_join (threads[i]);
   t1 = now_ns ();
+  cpu1 = process_cpu_ns ();
 
   for (i = 0; i < n_threads; i++)
     {
@@ -800,6 +813,7 @@ run_threads_pass (const Peer *peer,
   verify_empty_and_destroy (peer, ctx, &total, (C / n_threads) * n_threads * R);
 
   res.total_ns = t1 - t0;
+  res.cpu_ns = cpu1 - cpu0;
   res.ok = total.ok;
   g_free (jobs);
   g_free (threads);
@@ -893,8 +907,8 @@ typedef struct
   guint64     cpu_steps;      /* not 0: run_cpu_pass () instead, on n_threads */
   /* results */
   PassResult  cold;
-  gint64     *total, *create_register, *destroy, *release;
-  double      m_total, m_create_register, m_destroy, m_release;   /* medians, ns */
+  gint64     *total, *create_register, *destroy, *release, *cpu;
+  double      m_total, m_create_register, m_destroy, m_release, m_cpu;   /* medians, ns */
   gboolean    ok;
 } Variant;
 
@@ -944,6 +958,7 @@ run_variants (Variant *variants,
       v->create_register = g_new0 (gint64, passes);
       v->destroy = g_new0 (gint64, passes);
       v->release = g_new0 (gint64, passes);
+      v->cpu = g_new0 (gint64, passes);
       v->cold = variant_run_once (v, TRUE);
       v->ok = v->cold.ok;
     }
@@ -958,6 +973,7 @@ run_variants (Variant *variants,
         v->create_register[i] = pr.create_register_ns;
         v->destroy[i] = pr.destroy_ns;
         v->release[i] = pr.release_ns;
+        v->cpu[i] = pr.cpu_ns;
         v->ok = v->ok && pr.ok;
       }
 
@@ -969,6 +985,8 @@ run_variants (Variant *variants,
       v->m_create_register = median_ns (v->create_register, passes);
       v->m_destroy = median_ns (v->destroy, passes);
       v->m_release = median_ns (v->release, passes);
+      v->m_cpu = median_ns (v->cpu, passes);
+      g_clear_pointer (&v->cpu, g_free);
       g_clear_pointer (&v->total, g_free);
       g_clear_pointer (&v->create_register, g_free);
       g_clear_pointer (&v->destroy, g_free);
@@ -1213,6 +1231,8 @@ suite_threads (guint64 N, guint64 R, guint passes)
           ",\"floor_ratio\":%.3f"
           ",\"machine_one_thread_ms\":%.1f,\"machine_two_threads_ms\":%.1f"
           ",\"machine_ratio\":%.3f,\"ratio_to_machine\":%.3f,\"floor_ratio_to_machine\":%.3f"
+          ",\"one_thread_cpu_ns_per_resource\":%.1f,\"two_threads_cpu_ns_per_resource\":%.1f"
+          ",\"cpu_cost_ratio\":%.3f,\"floor_cpu_cost_ratio\":%.3f"
           ",\"verified\":%s}\n",
           C, R, C * R, passes, g_get_num_processors (),
           v[0].m_total / (C * R), v[1].m_total / (C * R),
@@ -1221,6 +1241,8 @@ suite_threads (guint64 N, guint64 R, guint passes)
           floor_ratio,
           v[4].m_total / 1e6, v[5].m_total / 1e6,
           machine_ratio, safe_ratio (ratio, machine_ratio), safe_ratio (floor_ratio, machine_ratio),
+          v[0].m_cpu / (C * R), v[1].m_cpu / (C * R),
+          safe_ratio (v[1].m_cpu, v[0].m_cpu), safe_ratio (v[3].m_cpu, v[2].m_cpu),
           json_bool (all_ok));
   fflush (stdout);
 
@@ -1269,18 +1291,26 @@ suite_monitor (guint64 N, guint64 R, guint passes)
   return all_ok;
 }
 
+/* @only: NULL for every group, else "paths", "scale", "threads" or
+ * "monitor": one group, to repeat it (its lines as in the whole run). */
 static gboolean
-run_suite (gboolean quick, int passes)
+run_suite (gboolean quick, int passes, const char *only)
 {
   static const guint64 full_scale[3] = { 10000, 100000, 1000000 };
   static const guint64 quick_scale[3] = { 100, 1000, 10000 };
   guint p = passes > 0 ? (guint) passes : quick ? 3 : 5;
   gboolean ok = TRUE;
 
-  ok &= suite_paths (quick ? 1000 : 100000, p);
-  ok &= suite_scale (quick ? quick_scale : full_scale, p);
-  ok &= suite_threads (quick ? 10000 : 100000, 10, p);
-  ok &= suite_monitor (quick ? 1000 : 100000, 10, p);
+#define RUNS(group) (only == NULL || strcmp (only, group) == 0)
+  if (RUNS ("paths"))
+    ok &= suite_paths (quick ? 1000 : 100000, p);
+  if (RUNS ("scale"))
+    ok &= suite_scale (quick ? quick_scale : full_scale, p);
+  if (RUNS ("threads"))
+    ok &= suite_threads (quick ? 10000 : 100000, 10, p);
+  if (RUNS ("monitor"))
+    ok &= suite_monitor (quick ? 1000 : 100000, 10, p);
+#undef RUNS
 
   return ok;
 }
@@ -1298,9 +1328,11 @@ main (int    argc,
   gboolean opt_monitor = FALSE;
   gboolean opt_suite = FALSE;
   gboolean opt_quick = FALSE;
+  char *opt_only = NULL;
   GOptionEntry entries[] = {
     { "suite", 0, 0, G_OPTION_ARG_NONE, &opt_suite, "Print the named lines of issue 13 (see bench/README.md); other options but --passes and --quick are ignored", NULL },
     { "quick", 'q', 0, G_OPTION_ARG_NONE, &opt_quick, "With --suite: small sizes, 3 passes (seconds; for CI)", NULL },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &opt_only, "With --suite: only the lines of GROUP (paths, scale, threads or monitor)", "GROUP" },
     { "components", 'c', 0, G_OPTION_ARG_INT64, &opt_components, "Number of components C (default 1000)", "C" },
     { "resources", 'r', 0, G_OPTION_ARG_INT64, &opt_resources, "Resources per component R (default 100)", "R" },
     { "passes", 'p', 0, G_OPTION_ARG_INT, &opt_passes, "Timed passes (default 5, 3 with --quick; median reported)", "N" },
@@ -1335,7 +1367,8 @@ main (int    argc,
   if (opt_suite)
     {
 #ifndef BENCH_NO_RESMGR
-      all_ok = run_suite (opt_quick, opt_passes);
+      all_ok = run_suite (opt_quick, opt_passes, opt_only);
+      g_free (opt_only);
       g_free (opt_mode);
       g_free (opt_peer);
       return all_ok ? 0 : 1;

@@ -72,6 +72,10 @@ typedef struct
 
   /* Read-only after bind: */
   GWeakRef       component;
+  /* On a manager, the record of the component, held: tracks and releases
+   * go through it (see _resmgr_manager_hold_component ()), and
+   * component_id is its id; else component_id is ours. */
+  ResmgrComponentRecord *record;
   char          *component_id;
   GMainContext  *context;
 
@@ -195,13 +199,15 @@ own_cleanup_name (ResmgrCoordinator *self)
 }
 
 /* Registers the class's cleanup, at bind time and again on the first track
- * after it ran, so it runs at every cleanup of the component. */
+ * after it ran, so it runs at every cleanup of the component. @component
+ * is alive, or %NULL on a manager (the record stands for it). */
 static void
 ensure_own_cleanup (ResmgrCoordinator *self,
                     GObject           *component)
 {
   ResmgrCoordinatorPrivate *priv = PRIV (self);
   ResmgrCoordinatorClass *klass;
+  guint64 id;
 
   /* One atomic load on the track path while nothing is pending. */
   if (G_LIKELY (!g_atomic_int_get (&priv->own_cleanup_pending)) ||
@@ -209,9 +215,16 @@ ensure_own_cleanup (ResmgrCoordinator *self,
     return;
 
   klass = RESMGR_COORDINATOR_GET_CLASS (self);
-  if (resmgr_service_add_cleanup (priv->service, component, own_cleanup_name (self),
-                                  klass->cleanup_priority, own_cleanup_cb,
-                                  g_object_ref (self), g_object_unref, NULL) == 0)
+  if (priv->record != NULL)
+    id = _resmgr_manager_track_resource_held (priv->manager, priv->record,
+                                              RESMGR_RESOURCE_TYPE_CUSTOM, own_cleanup_name (self), 0,
+                                              klass->cleanup_priority, NULL, own_cleanup_cb,
+                                              g_object_ref (self), g_object_unref, NULL);
+  else
+    id = resmgr_service_add_cleanup (priv->service, component, own_cleanup_name (self),
+                                     klass->cleanup_priority, own_cleanup_cb,
+                                     g_object_ref (self), g_object_unref, NULL);
+  if (id == 0)
     {
       /* Refused (shutting down): the next track tries again. */
       g_object_unref (self);
@@ -219,33 +232,39 @@ ensure_own_cleanup (ResmgrCoordinator *self,
     }
 }
 
-static GObject *
-dup_bound_component (ResmgrCoordinator  *self,
-                     GError            **error)
+/* Before a track: fails unless bound to a live component. On a manager
+ * *component stays %NULL and the track goes to the record, which the
+ * manager checks under the component's lock: a disposed component's record
+ * refuses it, and a record is never reused for another object. On any
+ * other service *component is the component, upgraded from the weak
+ * reference: the service is handed a live component, never a pointer a new
+ * object may have reused. */
+static gboolean
+prepare_track (ResmgrCoordinator  *self,
+               GObject           **component,
+               GError            **error)
 {
   ResmgrCoordinatorPrivate *priv = PRIV (self);
-  GObject *component;
 
   if (G_UNLIKELY (!g_atomic_int_get (&priv->bound)))
     {
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
                    "%s %p is not bound to a component", G_OBJECT_TYPE_NAME (self), self);
-      return NULL;
+      return FALSE;
     }
 
-  /* The upgrade is what makes tracking safe: the service is handed a live
-   * component, never a pointer a new object may have reused. */
-  if ((component = g_weak_ref_get (&priv->component)) == NULL)
+  if (priv->record == NULL &&
+      (*component = g_weak_ref_get (&priv->component)) == NULL)
     {
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
                    "Component “%s” of %s %p is disposed",
                    priv->component_id, G_OBJECT_TYPE_NAME (self), self);
-      return NULL;
+      return FALSE;
     }
 
-  ensure_own_cleanup (self, component);
+  ensure_own_cleanup (self, *component);
 
-  return component;
+  return TRUE;
 }
 
 /* }}} */
@@ -348,7 +367,10 @@ resmgr_coordinator_finalize (GObject *object)
    * us: none is left here. */
   g_weak_ref_clear (&priv->component);
   g_clear_pointer (&priv->context, g_main_context_unref);
-  g_free (priv->component_id);
+  if (priv->record != NULL)
+    _resmgr_component_record_unref (priv->record); /* component_id is its */
+  else
+    g_free (priv->component_id);
   g_clear_object (&priv->service);
   g_mutex_clear (&priv->mutex);
 
@@ -504,6 +526,7 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
                          GError            **error)
 {
   ResmgrCoordinatorPrivate *priv;
+  ResmgrComponentRecord *record = NULL;
   char *component_id = NULL;
   gboolean bound;
   GObject *alive;
@@ -544,7 +567,22 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
 
       g_object_unref (alive);
       bound = resmgr_service_register_component (priv->service, component, id, &local_error);
-      component_id = resmgr_service_dup_component_id (priv->service, component);
+      if (priv->manager != NULL)
+        {
+          /* Its id is the record's: nothing to copy. */
+          if ((record = _resmgr_manager_hold_component (priv->manager, component)) != NULL)
+            component_id = (char *) _resmgr_component_record_get_id (record);
+          else if (bound)
+            {
+              /* Disposed since (g_object_run_dispose () on another thread). */
+              g_set_error (&local_error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                           "Cannot bind %s %p to %s %p: it is disposed",
+                           G_OBJECT_TYPE_NAME (self), self, G_OBJECT_TYPE_NAME (component), component);
+              bound = FALSE;
+            }
+        }
+      else
+        component_id = resmgr_service_dup_component_id (priv->service, component);
       if (!bound && component_id != NULL &&
           g_error_matches (local_error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT) &&
           (id == NULL || g_strcmp0 (id, component_id) == 0))
@@ -555,6 +593,11 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
         }
       if (!bound)
         {
+          if (record != NULL)
+            {
+              component_id = NULL;
+              g_clear_pointer (&record, _resmgr_component_record_unref);
+            }
           g_clear_pointer (&component_id, g_free);
           g_weak_ref_set (&priv->component, NULL);
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -565,6 +608,7 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
   priv->binding = FALSE;
   if (bound)
     {
+      priv->record = g_steal_pointer (&record);
       priv->component_id = g_steal_pointer (&component_id);
       priv->context = g_main_context_ref_thread_default ();
       g_atomic_int_set (&priv->own_cleanup_pending, TRUE);
@@ -576,7 +620,7 @@ resmgr_coordinator_bind (ResmgrCoordinator  *self,
   if (!bound)
     return FALSE;
 
-  ensure_own_cleanup (self, component);
+  ensure_own_cleanup (self, priv->record != NULL ? NULL : component);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPONENT_ID]);
 
   return TRUE;
@@ -720,12 +764,18 @@ resmgr_coordinator_track (ResmgrCoordinator   *self,
   g_return_val_if_fail ((guint) type < RESMGR_N_RESOURCE_TYPES, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  if ((component = dup_bound_component (self, error)) == NULL)
+  if (!prepare_track (self, &component, error))
     return 0;
 
-  id = resmgr_service_track_resource (PRIV (self)->service, component, type, name, size,
-                                      RESMGR_PRIORITY_DEFAULT, resource, class_cleanups[type],
-                                      g_object_ref (self), g_object_unref, error);
+  if (component == NULL)
+    id = _resmgr_manager_track_resource_held (PRIV (self)->manager, PRIV (self)->record, type, name,
+                                              size, RESMGR_PRIORITY_DEFAULT, resource,
+                                              class_cleanups[type], g_object_ref (self),
+                                              g_object_unref, error);
+  else
+    id = resmgr_service_track_resource (PRIV (self)->service, component, type, name, size,
+                                        RESMGR_PRIORITY_DEFAULT, resource, class_cleanups[type],
+                                        g_object_ref (self), g_object_unref, error);
   if (id == 0)
     g_object_unref (self); /* nothing was taken */
 
@@ -772,9 +822,12 @@ resmgr_coordinator_track_data (ResmgrCoordinator   *self,
   g_return_val_if_fail (destroy != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  if ((component = dup_bound_component (self, error)) == NULL)
+  if (!prepare_track (self, &component, error))
     return 0;
 
+  if (component == NULL)
+    return _resmgr_manager_track_data_held (PRIV (self)->manager, PRIV (self)->record, type, name,
+                                            size, priority, data, destroy, error);
   return resmgr_service_track_data (PRIV (self)->service, component, type, name, size, priority,
                                     data, destroy, error);
 }
@@ -820,9 +873,13 @@ resmgr_coordinator_track_object (ResmgrCoordinator   *self,
   g_return_val_if_fail (G_IS_OBJECT (object), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  if ((component = dup_bound_component (self, error)) == NULL)
+  if (!prepare_track (self, &component, error))
     return 0;
 
+  if (component == NULL)
+    return _resmgr_manager_track_object_held (PRIV (self)->manager, PRIV (self)->record, type,
+                                              name, size, priority, object, cleanup, user_data,
+                                              user_data_destroy, error);
   return resmgr_service_track_object (PRIV (self)->service, component, type, name, size, priority,
                                       object, cleanup, user_data, user_data_destroy, error);
 }
@@ -870,9 +927,13 @@ resmgr_coordinator_track_resource (ResmgrCoordinator   *self,
   g_return_val_if_fail (cleanup != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  if ((component = dup_bound_component (self, error)) == NULL)
+  if (!prepare_track (self, &component, error))
     return 0;
 
+  if (component == NULL)
+    return _resmgr_manager_track_resource_held (PRIV (self)->manager, PRIV (self)->record, type,
+                                                name, size, priority, resource, cleanup,
+                                                user_data, user_data_destroy, error);
   return resmgr_service_track_resource (PRIV (self)->service, component, type, name, size, priority,
                                         resource, cleanup, user_data, user_data_destroy, error);
 }
@@ -946,8 +1007,8 @@ resmgr_coordinator_release (ResmgrCoordinator  *self,
 
   /* The manager checks the owner under the lock of its release, without a
    * handle; any other service is asked for one. */
-  if (priv->manager != NULL && priv->component_id != NULL && id != 0)
-    return _resmgr_manager_release_held (priv->manager, id, priv->component_id, error);
+  if (g_atomic_int_get (&priv->bound) && priv->record != NULL && id != 0)
+    return _resmgr_manager_release_held (priv->manager, priv->record, id, error);
 
   if ((handle = resmgr_coordinator_lookup (self, id, error)) == NULL)
     return FALSE;

@@ -117,6 +117,7 @@ struct _Component
   guint            cleaning;
   guint            disposed : 1;
   guint            finished : 1; /* its disposal cleanup ran */
+  guint            retired : 1;  /* out of by_serial: its ids are unknown */
   guint32          count[RESMGR_N_RESOURCE_TYPES]; /* at most n_live */
   guint64          bytes[RESMGR_N_RESOURCE_TYPES];
   guint            peak;    /* of n_live */
@@ -142,6 +143,25 @@ typedef struct
   guint    signal_id;
   gpointer arg;
 } Event;
+
+/* Written by every track and release, from any thread: one cache line of
+ * their own, so that two threads tracking on their own components move one
+ * line between them, not also the line of the fields every operation only
+ * reads (shutting_down, the tables, the context). Atomic. */
+typedef struct
+{
+  guint64 next_order;
+  guint64 cur_resources;
+  guint64 cur_bytes;
+  guint64 peak_resources;
+  guint64 peak_bytes;
+  guint64 total_released;
+  guint64 total_failed;
+  guint64 total_lost;
+} Counters;
+
+#define COUNTERS_ALIGNMENT 64
+G_STATIC_ASSERT (sizeof (Counters) == COUNTERS_ALIGNMENT);
 
 struct _ResmgrManager
 {
@@ -174,14 +194,8 @@ struct _ResmgrManager
   int           shutting_down;
   int           in_shutdown;
   gint64        deadline;
-  guint64       next_order;
-  guint64       cur_resources;
-  guint64       cur_bytes;
-  guint64       peak_resources;
-  guint64       peak_bytes;
-  guint64       total_released;
-  guint64       total_failed;
-  guint64       total_lost;
+
+  Counters     *counters; /* the pointer is read-only after construction */
 };
 
 static void resmgr_manager_service_iface_init (ResmgrServiceInterface *iface);
@@ -498,9 +512,9 @@ count_tracked_locked (ResmgrManager *self,
   comp->bytes[e->type] += e->size;
   comp->peak = MAX (comp->peak, comp->n_live);
 
-  raise_peak (&self->peak_resources, ATOMIC_ADD (&self->cur_resources, 1));
+  raise_peak (&self->counters->peak_resources, ATOMIC_ADD (&self->counters->cur_resources, 1));
   if (e->size > 0)
-    raise_peak (&self->peak_bytes, ATOMIC_ADD (&self->cur_bytes, e->size));
+    raise_peak (&self->counters->peak_bytes, ATOMIC_ADD (&self->counters->cur_bytes, e->size));
 }
 
 static inline void
@@ -539,15 +553,15 @@ tally_apply (ResmgrManager *self,
   if (tally->resources == 0)
     return;
 
-  ATOMIC_SUB (&self->cur_resources, tally->resources);
+  ATOMIC_SUB (&self->counters->cur_resources, tally->resources);
   if (tally->bytes > 0)
-    ATOMIC_SUB (&self->cur_bytes, tally->bytes);
+    ATOMIC_SUB (&self->counters->cur_bytes, tally->bytes);
   if (tally->released > 0)
-    ATOMIC_ADD (&self->total_released, tally->released);
+    ATOMIC_ADD (&self->counters->total_released, tally->released);
   if (tally->failed > 0)
-    ATOMIC_ADD (&self->total_failed, tally->failed);
+    ATOMIC_ADD (&self->counters->total_failed, tally->failed);
   if (tally->lost > 0)
-    ATOMIC_ADD (&self->total_lost, tally->lost);
+    ATOMIC_ADD (&self->counters->total_lost, tally->lost);
 }
 
 /* A coarse monotonic clock (same base as g_get_monotonic_time ()): creation
@@ -1618,18 +1632,25 @@ finish_disposed_component (ResmgrManager *self,
   ResmgrCleanupReport *report = clean_component_here (self, comp, !wants_cleanup_report (self));
   gboolean removed = FALSE;
 
-  /* From now on nobody cleans it again by itself: what another operation
-   * gives back to it later is an orphan (see unclaim ()). */
-  g_mutex_lock (&comp->mutex);
-  comp->finished = TRUE;
-  g_mutex_unlock (&comp->mutex);
-
+  /* One step under the table lock: out of the table (its ids unknown from
+   * now on, its count retired), and finished: from now on nobody cleans it
+   * again by itself, what another operation gives back to it later is an
+   * orphan (see unclaim ()). */
   g_rw_lock_writer_lock (&self->table_lock);
   if (g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER (comp->serial)) == comp)
     {
+      g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
       self->n_components--;
       removed = TRUE;
     }
+  g_mutex_lock (&comp->mutex);
+  comp->finished = TRUE;
+  if (removed)
+    {
+      comp->retired = TRUE;
+      self->retired_tracked += comp->next_seq - 1;
+    }
+  g_mutex_unlock (&comp->mutex);
   g_rw_lock_writer_unlock (&self->table_lock);
 
   /* A disposal with nothing left to clean (the component was cleaned
@@ -1647,17 +1668,10 @@ finish_disposed_component (ResmgrManager *self,
   if (removed && has_handlers (self, SIGNAL_COMPONENT_REMOVED))
     emit_event (self, SIGNAL_COMPONENT_REMOVED, g_strdup (comp->id));
 
-  /* Dropping the table's reference last: handles above still read comp. */
+  /* The table's reference, dropped last: the report and the signals above
+   * still read comp->id. */
   if (removed)
-    {
-      g_rw_lock_writer_lock (&self->table_lock);
-      g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
-      g_mutex_lock (&comp->mutex);
-      self->retired_tracked += comp->next_seq - 1;
-      g_mutex_unlock (&comp->mutex);
-      g_rw_lock_writer_unlock (&self->table_lock);
-      component_unref (comp);
-    }
+    component_unref (comp);
 }
 
 /* One weak reference to the manager, shared by every pending disposal: on
@@ -1916,9 +1930,13 @@ resmgr_manager_register_component (ResmgrService  *service,
 
 /* @name is the caller's (@proto->extra may be freed by a concurrent release
  * as soon as the entry is published). */
+/* For @object, or for the record @held (a coordinator's, see
+ * _resmgr_manager_hold_component ()): its state, checked under its lock,
+ * says whether the component is alive, with no table lookup. */
 static guint64
 track_entry (ResmgrManager  *self,
              GObject        *object,
+             Component      *held,
              const char     *name,
              Entry          *proto,
              GError        **error)
@@ -1930,29 +1948,39 @@ track_entry (ResmgrManager  *self,
   if (refuse_if_shutting_down (self, error))
     return 0;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  comp = g_hash_table_lookup (self->by_object, object);
-  if (comp == NULL)
+  if (held != NULL)
     {
+      comp = held;
+      g_mutex_lock (&comp->mutex);
+    }
+  else
+    {
+      g_rw_lock_reader_lock (&self->table_lock);
+      comp = g_hash_table_lookup (self->by_object, object);
+      if (comp == NULL)
+        {
+          g_rw_lock_reader_unlock (&self->table_lock);
+          g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
+                       "%s %p is not a registered component",
+                       G_OBJECT_TYPE_NAME (object), object);
+          return 0;
+        }
+
+      g_mutex_lock (&comp->mutex);
       g_rw_lock_reader_unlock (&self->table_lock);
-      g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
-                   "%s %p is not a registered component",
-                   G_OBJECT_TYPE_NAME (object), object);
-      return 0;
     }
 
-  g_mutex_lock (&comp->mutex);
-  g_rw_lock_reader_unlock (&self->table_lock);
-
   /* Checked again under the component lock: a shutdown that started sets
-   * the flag before it claims this component's entries. */
+   * the flag before it claims this component's entries. A held record
+   * whose manager let go of it is as good as disposed. */
   if (G_UNLIKELY (comp->disposed || comp->next_seq == G_MAXUINT32 ||
+                  comp->manager != self ||
                   g_atomic_int_get (&self->shutting_down)))
     {
       if (g_atomic_int_get (&self->shutting_down))
         g_set_error_literal (error, RESMGR_ERROR, RESMGR_ERROR_SHUTTING_DOWN,
                              "The resource manager is shutting down and refuses new resources");
-      else if (comp->disposed)
+      else if (comp->disposed || comp->manager != self)
         g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
                      "Component “%s” is being disposed", comp->id);
       else
@@ -1963,7 +1991,7 @@ track_entry (ResmgrManager  *self,
     }
 
   proto->seq = comp->next_seq++;
-  proto->order = ATOMIC_ADD (&self->next_order, 1);
+  proto->order = ATOMIC_ADD (&self->counters->next_order, 1);
   proto->state = ENTRY_LIVE;
   if (G_UNLIKELY (comp->n_entries == comp->entries_room))
     {
@@ -2025,17 +2053,17 @@ extra_new (const char *name)
 }
 
 static guint64
-resmgr_manager_track_data (ResmgrService       *service,
-                           GObject             *component,
-                           ResmgrResourceType   type,
-                           const char          *name,
-                           gsize                size,
-                           int                  priority,
-                           gpointer             data,
-                           GDestroyNotify       destroy,
-                           GError             **error)
+track_data_impl (ResmgrManager       *self,
+                 GObject             *component,
+                 Component           *held,
+                 ResmgrResourceType   type,
+                 const char          *name,
+                 gsize                size,
+                 int                  priority,
+                 gpointer             data,
+                 GDestroyNotify       destroy,
+                 GError             **error)
 {
-  ResmgrManager *self = SELF (service);
   Entry e = {
     .data = data,
     .func = destroy,
@@ -2046,7 +2074,7 @@ resmgr_manager_track_data (ResmgrService       *service,
     .type = type,
     .kind = KIND_DATA,
   };
-  guint64 id = track_entry (self, component, name, &e, error);
+  guint64 id = track_entry (self, component, held, name, &e, error);
 
   if (id == 0)
     extra_free (e.extra);
@@ -2055,19 +2083,19 @@ resmgr_manager_track_data (ResmgrService       *service,
 }
 
 static guint64
-resmgr_manager_track_object (ResmgrService       *service,
-                             GObject             *component,
-                             ResmgrResourceType   type,
-                             const char          *name,
-                             gsize                size,
-                             int                  priority,
-                             GObject             *object,
-                             ResmgrCleanupFunc    cleanup,
-                             gpointer             user_data,
-                             GDestroyNotify       user_data_destroy,
-                             GError             **error)
+track_object_impl (ResmgrManager       *self,
+                   GObject             *component,
+                   Component           *held,
+                   ResmgrResourceType   type,
+                   const char          *name,
+                   gsize                size,
+                   int                  priority,
+                   GObject             *object,
+                   ResmgrCleanupFunc    cleanup,
+                   gpointer             user_data,
+                   GDestroyNotify       user_data_destroy,
+                   GError             **error)
 {
-  ResmgrManager *self = SELF (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
     .func = cleanup,
@@ -2084,7 +2112,7 @@ resmgr_manager_track_object (ResmgrService       *service,
   extra->user_data = user_data;
   extra->user_data_destroy = user_data_destroy;
 
-  id = track_entry (self, component, name, &e, error);
+  id = track_entry (self, component, held, name, &e, error);
   if (id == 0)
     {
       /* Nothing taken: the caller keeps user_data. */
@@ -2101,19 +2129,19 @@ resmgr_manager_track_object (ResmgrService       *service,
 }
 
 static guint64
-resmgr_manager_track_resource (ResmgrService       *service,
-                               GObject             *component,
-                               ResmgrResourceType   type,
-                               const char          *name,
-                               gsize                size,
-                               int                  priority,
-                               gpointer             resource,
-                               ResmgrCleanupFunc    cleanup,
-                               gpointer             user_data,
-                               GDestroyNotify       user_data_destroy,
-                               GError             **error)
+track_resource_impl (ResmgrManager       *self,
+                     GObject             *component,
+                     Component           *held,
+                     ResmgrResourceType   type,
+                     const char          *name,
+                     gsize                size,
+                     int                  priority,
+                     gpointer             resource,
+                     ResmgrCleanupFunc    cleanup,
+                     gpointer             user_data,
+                     GDestroyNotify       user_data_destroy,
+                     GError             **error)
 {
-  ResmgrManager *self = SELF (service);
   EntryExtra *extra = extra_new (name);
   Entry e = {
     .data = resource,
@@ -2130,7 +2158,7 @@ resmgr_manager_track_resource (ResmgrService       *service,
   extra->user_data = user_data;
   extra->user_data_destroy = user_data_destroy;
 
-  id = track_entry (self, component, name, &e, error);
+  id = track_entry (self, component, held, name, &e, error);
   if (id == 0)
     {
       /* Nothing taken: the caller keeps user_data. */
@@ -2140,6 +2168,144 @@ resmgr_manager_track_resource (ResmgrService       *service,
 
   return id;
 }
+
+static guint64
+resmgr_manager_track_data (ResmgrService       *service,
+                           GObject             *component,
+                           ResmgrResourceType   type,
+                           const char          *name,
+                           gsize                size,
+                           int                  priority,
+                           gpointer             data,
+                           GDestroyNotify       destroy,
+                           GError             **error)
+{
+  return track_data_impl (SELF (service), component, NULL, type, name, size, priority,
+                          data, destroy, error);
+}
+
+static guint64
+resmgr_manager_track_object (ResmgrService       *service,
+                             GObject             *component,
+                             ResmgrResourceType   type,
+                             const char          *name,
+                             gsize                size,
+                             int                  priority,
+                             GObject             *object,
+                             ResmgrCleanupFunc    cleanup,
+                             gpointer             user_data,
+                             GDestroyNotify       user_data_destroy,
+                             GError             **error)
+{
+  return track_object_impl (SELF (service), component, NULL, type, name, size, priority,
+                            object, cleanup, user_data, user_data_destroy, error);
+}
+
+static guint64
+resmgr_manager_track_resource (ResmgrService       *service,
+                               GObject             *component,
+                               ResmgrResourceType   type,
+                               const char          *name,
+                               gsize                size,
+                               int                  priority,
+                               gpointer             resource,
+                               ResmgrCleanupFunc    cleanup,
+                               gpointer             user_data,
+                               GDestroyNotify       user_data_destroy,
+                               GError             **error)
+{
+  return track_resource_impl (SELF (service), component, NULL, type, name, size, priority,
+                              resource, cleanup, user_data, user_data_destroy, error);
+}
+
+/* A coordinator's record of its component {{{
+ *
+ * A ResmgrCoordinator on a manager holds a reference on the record of its
+ * component and tracks and releases through it: no table lookup, no
+ * upgrade of a weak reference to the component on every track. The record
+ * stands for the component as well as the weak reference did: it is never
+ * reused for another object, and its state, read under its lock, says
+ * whether the component was disposed (the weak notify sets it before the
+ * component's cleanup claims anything). */
+
+ResmgrComponentRecord *
+_resmgr_manager_hold_component (ResmgrManager *self,
+                                GObject       *component)
+{
+  Component *comp;
+
+  g_rw_lock_reader_lock (&self->table_lock);
+  comp = g_hash_table_lookup (self->by_object, component);
+  if (comp != NULL)
+    component_ref (comp);
+  g_rw_lock_reader_unlock (&self->table_lock);
+
+  return (ResmgrComponentRecord *) comp;
+}
+
+void
+_resmgr_component_record_unref (ResmgrComponentRecord *record)
+{
+  component_unref ((Component *) record);
+}
+
+/* Valid while the record is held. */
+const char *
+_resmgr_component_record_get_id (ResmgrComponentRecord *record)
+{
+  return ((Component *) record)->id;
+}
+
+guint64
+_resmgr_manager_track_data_held (ResmgrManager          *self,
+                                 ResmgrComponentRecord  *record,
+                                 ResmgrResourceType      type,
+                                 const char             *name,
+                                 gsize                   size,
+                                 int                     priority,
+                                 gpointer                data,
+                                 GDestroyNotify          destroy,
+                                 GError                **error)
+{
+  return track_data_impl (self, NULL, (Component *) record, type, name, size, priority,
+                          data, destroy, error);
+}
+
+guint64
+_resmgr_manager_track_object_held (ResmgrManager          *self,
+                                   ResmgrComponentRecord  *record,
+                                   ResmgrResourceType      type,
+                                   const char             *name,
+                                   gsize                   size,
+                                   int                     priority,
+                                   GObject                *object,
+                                   ResmgrCleanupFunc       cleanup,
+                                   gpointer                user_data,
+                                   GDestroyNotify          user_data_destroy,
+                                   GError                **error)
+{
+  return track_object_impl (self, NULL, (Component *) record, type, name, size, priority,
+                            object, cleanup, user_data, user_data_destroy, error);
+}
+
+guint64
+_resmgr_manager_track_resource_held (ResmgrManager          *self,
+                                     ResmgrComponentRecord  *record,
+                                     ResmgrResourceType      type,
+                                     const char             *name,
+                                     gsize                   size,
+                                     int                     priority,
+                                     gpointer                resource,
+                                     ResmgrCleanupFunc       cleanup,
+                                     gpointer                user_data,
+                                     GDestroyNotify          user_data_destroy,
+                                     GError                **error)
+{
+  return track_resource_impl (self, NULL, (Component *) record, type, name, size, priority,
+                              resource, cleanup, user_data, user_data_destroy, error);
+}
+
+/* }}} */
 
 static guint64
 resmgr_manager_add_cleanup (ResmgrService      *service,
@@ -2201,26 +2367,39 @@ resmgr_manager_set_metadata (ResmgrService  *service,
   return TRUE;
 }
 
-/* With @owner_id, only a resource of that component is released: the
- * check and the release are one step, under the component's lock. */
+/* With @held (a coordinator's record), only a resource of that component
+ * is released: the check and the release are one step, under the
+ * component's lock, and no table is looked at. A retired record's ids are
+ * unknown, as they are to the table. */
 static gboolean
 release_impl (ResmgrManager  *self,
               guint64         id,
-              const char     *owner_id,
+              Component      *held,
               GError        **error)
 {
-  Component *comp = lock_component_for_id (self, id);
+  Component *comp;
   ResmgrResourceState state;
   GError *local_error = NULL;
   Tally tally = { 0 };
   gboolean notify;
   Entry *e, taken;
 
-  if (comp == NULL)
+  if (held != NULL)
+    {
+      if ((guint32) (id >> 32) != held->serial)
+        goto not_found;
+      comp = held;
+      g_mutex_lock (&comp->mutex);
+      if (comp->retired)
+        {
+          unlock_component (comp);
+          goto not_found;
+        }
+    }
+  else if ((comp = lock_component_for_id (self, id)) == NULL)
     goto not_found;
 
-  if ((owner_id != NULL && strcmp (comp->id, owner_id) != 0) ||
-      (e = find_entry_locked (comp, (guint32) id)) == NULL)
+  if ((e = find_entry_locked (comp, (guint32) id)) == NULL)
     {
       unlock_component (comp);
       goto not_found;
@@ -2259,10 +2438,10 @@ release_impl (ResmgrManager  *self,
   return TRUE;
 
 not_found:
-  if (owner_id == NULL)
+  if (held == NULL)
     return not_found (error, id);
   g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
-               "Resource %" G_GUINT64_FORMAT " is not held by component “%s”", id, owner_id);
+               "Resource %" G_GUINT64_FORMAT " is not held by component “%s”", id, held->id);
   return FALSE;
 }
 
@@ -2274,15 +2453,16 @@ resmgr_manager_release (ResmgrService  *service,
   return release_impl (SELF (service), id, NULL, error);
 }
 
-/* For ResmgrCoordinator: releases @id only if component @owner_id holds it,
- * else fails with RESMGR_ERROR_NOT_FOUND; without making a handle. */
+/* For ResmgrCoordinator: releases @id only if the component of @record
+ * holds it, else fails with RESMGR_ERROR_NOT_FOUND; without making a
+ * handle. */
 gboolean
-_resmgr_manager_release_held (ResmgrManager  *self,
-                              guint64         id,
-                              const char     *owner_id,
-                              GError        **error)
+_resmgr_manager_release_held (ResmgrManager          *self,
+                              ResmgrComponentRecord  *record,
+                              guint64                 id,
+                              GError                **error)
 {
-  return release_impl (self, id, owner_id, error);
+  return release_impl (self, id, (Component *) record, error);
 }
 
 static ResmgrHandle *
@@ -3250,11 +3430,11 @@ resmgr_manager_dup_stats (ResmgrService *service)
     }
   g_rw_lock_reader_unlock (&self->table_lock);
 
-  stats->total_released = ATOMIC_LOAD (&self->total_released);
-  stats->total_failed = ATOMIC_LOAD (&self->total_failed);
-  stats->total_lost = ATOMIC_LOAD (&self->total_lost);
-  stats->peak_resources = ATOMIC_LOAD (&self->peak_resources);
-  stats->peak_bytes = ATOMIC_LOAD (&self->peak_bytes);
+  stats->total_released = ATOMIC_LOAD (&self->counters->total_released);
+  stats->total_failed = ATOMIC_LOAD (&self->counters->total_failed);
+  stats->total_lost = ATOMIC_LOAD (&self->counters->total_lost);
+  stats->peak_resources = ATOMIC_LOAD (&self->counters->peak_resources);
+  stats->peak_bytes = ATOMIC_LOAD (&self->counters->peak_bytes);
 
   return stats;
 }
@@ -3483,6 +3663,7 @@ resmgr_manager_dispose (GObject *object)
       Component *comp = value;
 
       g_mutex_lock (&comp->mutex);
+      comp->retired = TRUE;
       self->retired_tracked += comp->next_seq - 1;
       g_mutex_unlock (&comp->mutex);
       g_ptr_array_add (comps, comp);
@@ -3547,6 +3728,7 @@ resmgr_manager_finalize (GObject *object)
   g_main_context_unref (self->context);
   manager_ref_unref (self->weak_self);
   _resmgr_observer_slot_clear (&self->observer_slot);
+  g_aligned_free (self->counters);
 
   G_OBJECT_CLASS (resmgr_manager_parent_class)->finalize (object);
 }
@@ -3648,6 +3830,7 @@ resmgr_manager_init (ResmgrManager *self)
   self->by_serial = g_hash_table_new (NULL, NULL);
   self->ids = g_hash_table_new (g_str_hash, g_str_equal);
   self->id_counters = g_hash_table_new (NULL, NULL);
+  self->counters = g_aligned_alloc0 (1, sizeof (Counters), COUNTERS_ALIGNMENT);
 }
 
 static ResmgrManager *

@@ -139,12 +139,52 @@ void _resmgr_notify_resource_released    (ResmgrObserverSlot           *slot,
 void _resmgr_notify_cleanup_finished     (ResmgrObserverSlot           *slot,
                                           ResmgrCleanupReport          *report);
 
-/* resmgr-manager.c: resmgr_coordinator_release () on a manager, checking
+/* resmgr-manager.c: a ResmgrCoordinator on a manager holds the record of
+ * its component and tracks and releases through it, with no table lookup
+ * and no weak-reference upgrade; the record knows whether the component
+ * was disposed and is never reused. resmgr_coordinator_release () checks
  * the owner without making a handle. */
-gboolean _resmgr_manager_release_held (ResmgrManager  *self,
-                                       guint64         id,
-                                       const char     *owner_id,
-                                       GError        **error);
+typedef struct _ResmgrComponentRecord ResmgrComponentRecord;
+
+ResmgrComponentRecord *_resmgr_manager_hold_component (ResmgrManager *self,
+                                                       GObject       *component);
+void        _resmgr_component_record_unref  (ResmgrComponentRecord *record);
+const char *_resmgr_component_record_get_id (ResmgrComponentRecord *record);
+guint64  _resmgr_manager_track_data_held     (ResmgrManager          *self,
+                                              ResmgrComponentRecord  *record,
+                                              ResmgrResourceType      type,
+                                              const char             *name,
+                                              gsize                   size,
+                                              int                     priority,
+                                              gpointer                data,
+                                              GDestroyNotify          destroy,
+                                              GError                **error);
+guint64  _resmgr_manager_track_object_held   (ResmgrManager          *self,
+                                              ResmgrComponentRecord  *record,
+                                              ResmgrResourceType      type,
+                                              const char             *name,
+                                              gsize                   size,
+                                              int                     priority,
+                                              GObject                *object,
+                                              ResmgrCleanupFunc       cleanup,
+                                              gpointer                user_data,
+                                              GDestroyNotify          user_data_destroy,
+                                              GError                **error);
+guint64  _resmgr_manager_track_resource_held (ResmgrManager          *self,
+                                              ResmgrComponentRecord  *record,
+                                              ResmgrResourceType      type,
+                                              const char             *name,
+                                              gsize                   size,
+                                              int                     priority,
+                                              gpointer                resource,
+                                              ResmgrCleanupFunc       cleanup,
+                                              gpointer                user_data,
+                                              GDestroyNotify          user_data_destroy,
+                                              GError                **error);
+gboolean _resmgr_manager_release_held        (ResmgrManager          *self,
+                                              ResmgrComponentRecord  *record,
+                                              guint64                 id,
+                                              GError                **error);
 
 /* resmgr-stats.c */
 struct _ResmgrStats

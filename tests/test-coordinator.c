@@ -478,6 +478,136 @@ test_bind_run_disposed (void)
   g_assert_cmpuint (handles->len, ==, 0);
 }
 
+static void iterate_pending (void);
+
+static gpointer
+unref_thread (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_record_after_disposal (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  TestComponent *comp = test_component_new (NULL);
+  TestComponent *disposed = test_component_new (NULL);
+  g_autoptr(ResmgrCoordinator) coord = bound_coordinator (SERVICE (manager), comp, "pending");
+  g_autoptr(ResmgrCoordinator) coord2 = bound_coordinator (SERVICE (manager), disposed, "run-dispose");
+  g_autoptr(GError) error = NULL;
+  int destroyed = 0, refused = 0;
+  guint64 a, b;
+
+  g_test_summary ("A coordinator on a manager tracks through its component's record: once "
+                  "the component's disposal started (last unref on another thread, its "
+                  "cleanup still waiting for the owner; or g_object_run_dispose), a track is "
+                  "refused with NOT_FOUND and takes nothing; a resource it holds can still be "
+                  "released by id until the disposal cleanup ran, and none after");
+
+  a = resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "a", 1,
+                                     RESMGR_PRIORITY_DEFAULT, &destroyed, count_destroy, &error);
+  g_assert_no_error (error);
+  b = resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "b", 1,
+                                     RESMGR_PRIORITY_DEFAULT, &destroyed, count_destroy, &error);
+  g_assert_no_error (error);
+
+  /* The last reference goes on a worker: the cleanup waits for this
+   * thread, the owner, to iterate. */
+  g_thread_join (g_thread_new ("unref", unref_thread, comp));
+  g_assert_cmpint (destroyed, ==, 0);
+
+  g_assert_cmpuint (resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "late", 1,
+                                                   RESMGR_PRIORITY_DEFAULT, &refused,
+                                                   count_destroy, &error), ==, 0);
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (refused, ==, 0);
+
+  g_assert_true (resmgr_coordinator_release (coord, a, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (destroyed, ==, 1);
+
+  iterate_pending ();
+  g_assert_cmpint (destroyed, ==, 2);
+  g_assert_false (resmgr_coordinator_release (coord, b, &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "later", 1,
+                                                   RESMGR_PRIORITY_DEFAULT, &refused,
+                                                   count_destroy, &error), ==, 0);
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Disposed but still referenced: refused as well. */
+  destroyed = 0;
+  a = resmgr_coordinator_track_data (coord2, RESMGR_RESOURCE_TYPE_MEMORY, "a", 1,
+                                     RESMGR_PRIORITY_DEFAULT, &destroyed, count_destroy, &error);
+  g_assert_no_error (error);
+  g_object_run_dispose (G_OBJECT (disposed));
+  g_assert_cmpint (destroyed, ==, 1);
+  g_assert_cmpuint (resmgr_coordinator_track_data (coord2, RESMGR_RESOURCE_TYPE_MEMORY, "late", 1,
+                                                   RESMGR_PRIORITY_DEFAULT, &refused,
+                                                   count_destroy, &error), ==, 0);
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (resmgr_coordinator_release (coord2, a, &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_object_unref (disposed);
+
+  g_assert_cmpint (refused, ==, 0);
+}
+
+static void
+test_record_not_reused (void)
+{
+  g_autoptr(ResmgrManager) manager = resmgr_manager_new ();
+  TestComponent *comp = test_component_new (NULL);
+  g_autoptr(ResmgrCoordinator) coord = bound_coordinator (SERVICE (manager), comp, "old");
+  g_autoptr(ResmgrCoordinator) fresh_coord = NULL;
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  TestComponent *fresh = NULL;
+  guintptr old_address = (guintptr) comp;
+  int refused = 0;
+  guint64 id;
+
+  g_test_summary ("A coordinator whose component is gone never tracks onto, nor releases "
+                  "from, a new component at the same address: its record is not reused");
+
+  g_object_unref (comp);
+
+  /* Most often the very next object of that size takes the address. */
+  for (guint i = 0; i < 64 && fresh == NULL; i++)
+    {
+      TestComponent *other = test_component_new (NULL);
+
+      g_ptr_array_add (others, other);
+      if ((guintptr) other == old_address)
+        fresh = other;
+    }
+  if (fresh == NULL)
+    fresh = g_ptr_array_index (others, 0);
+  fresh_coord = bound_coordinator (SERVICE (manager), fresh, "new");
+  id = resmgr_coordinator_track_data (fresh_coord, RESMGR_RESOURCE_TYPE_MEMORY, "mine", 1,
+                                      RESMGR_PRIORITY_DEFAULT, &refused, count_destroy, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (resmgr_coordinator_track_data (coord, RESMGR_RESOURCE_TYPE_MEMORY, "stray", 1,
+                                                   RESMGR_PRIORITY_DEFAULT, &refused,
+                                                   count_destroy, &error), ==, 0);
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (resmgr_coordinator_release (coord, id, &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_cmpint (refused, ==, 0);
+  g_assert_cmpuint (n_handles (fresh_coord), ==, 2); /* its own cleanup and "mine" */
+  g_assert_cmpstr (resmgr_coordinator_get_component_id (coord), ==, "old");
+}
+
 static void
 test_mock_bind_refused (void)
 {
@@ -1966,6 +2096,8 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Coordinator/subclass/cleanup-phase", test_subclass_cleanup_phase);
 
   g_test_add_func ("/Resmgr/Coordinator/manager/bind-run-disposed", test_bind_run_disposed);
+  g_test_add_func ("/Resmgr/Coordinator/manager/record-after-disposal", test_record_after_disposal);
+  g_test_add_func ("/Resmgr/Coordinator/manager/record-not-reused", test_record_not_reused);
   g_test_add_func ("/Resmgr/Coordinator/manager/alloc-per-track", test_alloc_per_track);
 
   return g_test_run ();
