@@ -447,6 +447,41 @@ test('api_sweep_core', () => {
     assert(shutdown.is_clean(), 'shutdown clean');
 });
 
+test('service_notify_by_hand', () => {
+    // What a service of one's own does: announce its components and its
+    // cleanups; a monitor attached to it follows. (notify_resource_tracked
+    // and _released are called from Python only: GJS cannot write the
+    // string fields of a Resmgr.ObservedResource.)
+    const manager = Resmgr.Manager.new();
+    const monitor = Resmgr.Monitor.new(manager);
+    const components = monitor.get_components();
+    const ids = () => Array.from({length: components.get_n_items()}, (_, i) => components.get_item(i).get_id());
+    manager.notify_component_registered('js-hand');
+    iterateUntil(() => ids().includes('js-hand'), 'the monitor shows the announced component');
+    manager.notify_component_removed('js-hand');
+    iterateUntil(() => !ids().includes('js-hand'), 'the monitor drops the removed component');
+
+    const other = Resmgr.Coordinator.new(Resmgr.Manager.new());
+    const owner = new Watched();
+    other.bind(owner, 'js-elsewhere');
+    const report = other.cleanup_all();
+    assertEqual(monitor.get_n_reports(), 0, 'no report yet');
+    manager.notify_cleanup_finished(report);
+    iterateUntil(() => monitor.get_n_reports() === 1, 'the monitor keeps the announced report');
+    assertEqual(monitor.dup_report(0)[0].get_scope(), 'js-elsewhere', 'the announced report');
+});
+
+test('check_handles', () => {
+    // Only with no handles: gjs 1.74 turns a JS array of Resmgr.Handle into
+    // a GPtrArray of NULLs (the C function then reads NULL handles); the
+    // comparison with real handles is tested from Python.
+    assert(Resmgr.test_check_handles([], []), 'nothing expected, nothing there');
+    assertEqual(Resmgr.test_error_quark(), GLib.quark_from_string('resmgr-test-error-quark'), 'test_error_quark');
+    const e = assertThrowsGError(() => Resmgr.test_check_handles([], ['alpha']),
+        Resmgr.test_error_quark(), Resmgr.TestError.CHECK_FAILED, 'a name missing');
+    assert(e.message.includes('missing') && e.message.includes('"alpha"'), `the message names it: ${e.message}`);
+});
+
 test('api_sweep_workers_and_monitor', () => {
     const manager = Resmgr.Manager.new();
     const controller = new JsController({service: manager});

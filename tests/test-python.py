@@ -1113,6 +1113,77 @@ def test_monitor():
     assert isinstance(data, dict) and data, data
 
 
+def test_service_notify_by_hand():
+    """The five notify functions, called by hand as a service of one's own
+    calls them: a monitor attached to the service follows each one."""
+    manager = Resmgr.Manager.new()
+    monitor = Resmgr.Monitor.new(manager)
+    components = monitor.get_components()
+    resources = monitor.get_resources()
+
+    resource = Resmgr.ObservedResource()
+    resource.id = 0x7ffe00000001
+    resource.component_id = "py-hand"
+    resource.name = "by hand"
+    resource.size = 32
+    resource.created = GLib.get_monotonic_time()
+    resource.priority = 20
+    resource.type = Resmgr.ResourceType.MEMORY
+    resource.state = Resmgr.ResourceState.ACTIVE
+
+    manager.notify_component_registered("py-hand")
+    manager.notify_resource_tracked(resource)
+    iterate_until(lambda: components.get_n_items() == 1 and resources.get_n_items() == 1)
+    item = resources.get_item(0)
+    assert (item.get_id(), item.get_name(), item.get_component(), item.get_bytes()) == \
+        (0x7ffe00000001, "by hand", "py-hand", 32)
+    assert components.get_item(0).get_id() == "py-hand"
+    assert components.get_item(0).get_n_resources() == 1
+
+    resource.state = Resmgr.ResourceState.RELEASED
+    manager.notify_resource_released(resource)
+    iterate_until(lambda: resources.get_n_items() == 0)
+    assert components.get_item(0).get_n_resources() == 0
+
+    manager.notify_component_removed("py-hand")
+    iterate_until(lambda: components.get_n_items() == 0)
+
+    # A report from a real cleanup elsewhere, announced on this service.
+    other = Resmgr.Coordinator.new(Resmgr.Manager.new())
+    comp = Component()
+    other.bind(comp, "py-elsewhere")
+    report = other.cleanup_all()
+    assert monitor.get_n_reports() == 0
+    manager.notify_cleanup_finished(report)
+    iterate_until(lambda: monitor.get_n_reports() == 1)
+    assert monitor.dup_report(0)[0].get_scope() == "py-elsewhere"
+
+
+def test_check_handles():
+    """Resmgr.test_check_handles compares handles with the names expected
+    and fails with a Resmgr.TestError naming what differs."""
+    manager = Resmgr.Manager.new()
+    comp = Component()
+    coordinator = Resmgr.Coordinator.new(manager)
+    coordinator.bind(comp, "py-check")
+    checkpoint = coordinator.checkpoint()
+    for name in ("alpha", "beta"):
+        coordinator.track_resource(Resmgr.ResourceType.MEMORY, name, 8, Resmgr.PRIORITY_DEFAULT,
+                                   None, lambda r, *d: True)
+    gained, lost = coordinator.diff(checkpoint)
+    assert Resmgr.test_check_handles(gained, ["beta", "alpha"])
+    assert Resmgr.test_error_quark() == GLib.quark_from_string("resmgr-test-error-quark")
+    for names, word in ((["alpha"], "beta"), (["alpha", "beta", "gamma"], "gamma")):
+        try:
+            Resmgr.test_check_handles(gained, names)
+        except GLib.Error as e:
+            assert e.matches(Resmgr.test_error_quark(), Resmgr.TestError.CHECK_FAILED), e
+            assert word in e.message, e.message
+        else:
+            raise AssertionError("test_check_handles accepted %r" % names)
+    assert coordinator.cleanup_all().is_clean()
+
+
 def test_gtk_without_display():
     """ResmgrGtk's functions that need no display (skipped when
     resmgr-gtk-1 is not built)."""
@@ -1335,6 +1406,253 @@ def test_gtk_gl_without_context():
 # }}}
 
 
+# GL from Python, with a real context {{{
+#
+# GL names are made with ctypes on libepoxy (no PyOpenGL): its entry points
+# are function-pointer variables, read at each call (epoxy resolves them on
+# first use). They are called with a context of a realized Gtk.GLArea
+# current; under Xvfb, Mesa's llvmpipe gives GL 4.5.
+
+GL_TEXTURE_2D = 0x0DE1
+
+
+class GL:
+    def __init__(self):
+        import ctypes
+        self.ctypes = ctypes
+        epoxy = ctypes.CDLL("libepoxy.so.0")
+        uint_p = ctypes.POINTER(ctypes.c_uint)
+
+        def func(name, restype, *argtypes):
+            pointer = ctypes.c_void_p.in_dll(epoxy, "epoxy_" + name)
+            proto = ctypes.CFUNCTYPE(restype, *argtypes)
+            return lambda *args: proto(pointer.value)(*args)
+        self._create_textures = func("glCreateTextures", None, ctypes.c_uint, ctypes.c_int, uint_p)
+        self._create_vertex_arrays = func("glCreateVertexArrays", None, ctypes.c_int, uint_p)
+        self._is_texture = func("glIsTexture", ctypes.c_ubyte, ctypes.c_uint)
+        self._is_buffer = func("glIsBuffer", ctypes.c_ubyte, ctypes.c_uint)
+        self._is_vertex_array = func("glIsVertexArray", ctypes.c_ubyte, ctypes.c_uint)
+
+    def create_textures(self, n):
+        names = (self.ctypes.c_uint * n)()
+        self._create_textures(GL_TEXTURE_2D, n, names)
+        assert all(names), list(names)
+        return list(names)
+
+    def create_vertex_array(self):
+        name = self.ctypes.c_uint()
+        self._create_vertex_arrays(1, self.ctypes.byref(name))
+        assert name.value != 0
+        return name.value
+
+    def is_texture(self, name):
+        return bool(self._is_texture(name))
+
+    def is_buffer(self, name):
+        return bool(self._is_buffer(name))
+
+    def is_vertex_array(self, name):
+        return bool(self._is_vertex_array(name))
+
+
+def gl_area_open(Gtk):
+    """A window presented with a realized Gtk.GLArea, or (None, None) and a
+    note when there is no desktop GL 4.5 context."""
+    window = Gtk.Window()
+    window.set_default_size(48, 48)
+    area = Gtk.GLArea()
+    window.set_child(area)
+    window.present()
+    iterate_until(lambda: area.get_realized() and
+                  (area.get_context() is not None or area.get_error() is not None))
+    if area.get_error() is not None:
+        print("# no GL context (%s): skipped" % area.get_error().message)
+        window.destroy()
+        return None, None
+    area.make_current()
+    context = area.get_context()
+    major, minor = context.get_version()
+    if context.get_use_es() or major * 10 + minor < 45:
+        es = " ES" if context.get_use_es() else ""
+        print("# GL %d.%d%s: skipped (needs desktop GL 4.5)" % (major, minor, es))
+        window.destroy()
+        return None, None
+    return window, area
+
+
+def move_area(Gtk, area, to):
+    """Moves @area to the window @to and waits until it is realized there
+    with a new context; returns that context, current."""
+    old = area.get_context()
+    area.get_root().set_child(None)
+    to.set_child(area)
+    iterate_until(lambda: area.get_realized() and area.get_context() is not None and area.get_context() != old)
+    area.make_current()
+    return area.get_context()
+
+
+def test_gtk_gl_coordinator_with_context():
+    """The GL coordinator with a real context from Python: released names
+    wait for flush, which waits for the frame's end; a re-creatable object's
+    Python create function runs again in the new context after the attached
+    area moved to another window, and no more once the area is detached;
+    the cleanup deletes what is left (checked with glIs* in the context)."""
+    if ResmgrGtk is None:
+        print("# ResmgrGtk-1.0 not built: skipped")
+        return
+    Gtk = gtk_with_display()
+    if Gtk is None:
+        return
+    from gi.repository import Gdk  # noqa: E402
+    window, area = gl_area_open(Gtk)
+    if window is None:
+        return
+    gl = GL()
+    kind = ResmgrGtk.GLObjectKind
+    manager = Resmgr.Manager.new()
+    coordinator = ResmgrGtk.GLCoordinator.new(manager)
+    comp = Component()
+    coordinator.bind(comp, "py-gl-context")
+    coordinator.attach_area(area)
+    context = area.get_context()
+    context.make_current()
+
+    t1, t2, t3 = gl.create_textures(3)
+    ids = [coordinator.track(context, kind.TEXTURE, name, 64, "texture %d" % name) for name in (t1, t2, t3)]
+    assert all(ids) and len(set(ids)) == 3, ids
+    assert [coordinator.get_name(i) for i in ids] == [t1, t2, t3]
+
+    # A release queues the name; flush deletes it.
+    coordinator.release(ids[0])
+    assert coordinator.get_n_pending() == 1 and gl.is_texture(t1)
+    assert coordinator.flush()
+    assert coordinator.get_n_pending() == 0
+    assert not gl.is_texture(t1) and gl.is_texture(t2)
+
+    # In a frame, even a flush waits for the frame's end.
+    assert not coordinator.is_in_frame()
+    assert coordinator.begin_frame()
+    assert coordinator.is_in_frame()
+    coordinator.release(ids[1])
+    assert coordinator.flush()
+    assert coordinator.get_n_pending() == 1 and gl.is_texture(t2)
+    coordinator.end_frame()
+    assert not coordinator.is_in_frame()
+    assert coordinator.get_n_pending() == 0
+    context.make_current()
+    assert not gl.is_texture(t2) and gl.is_texture(t3)
+
+    # A re-creatable vertex array, made by Python in the context given.
+    created = []
+
+    def create(ctx, tag):
+        assert Gdk.GLContext.get_current() == ctx
+        name = gl.create_vertex_array()
+        created.append((ctx, tag, name))
+        return name
+    vao_id = coordinator.track_recreatable(context, kind.VERTEX_ARRAY, 0, "vao", create, "py-tag")
+    assert vao_id != 0
+    assert [(c, t) for c, t, n in created] == [(context, "py-tag")], created
+    assert coordinator.get_name(vao_id) == created[0][2] and gl.is_vertex_array(created[0][2])
+
+    # The area moves to another window: re-created in the new context.
+    second = Gtk.Window()
+    second.present()
+    context = move_area(Gtk, area, second)
+    assert len(created) == 2, created
+    assert created[1][0] == context and created[1][1] == "py-tag"
+    assert coordinator.get_name(vao_id) == created[1][2]
+    assert coordinator.get_context_for(vao_id) == context
+    assert gl.is_vertex_array(coordinator.get_name(vao_id))
+    assert gl.is_texture(t3)  # shareable: carried over
+
+    # A create function that raises: track_recreatable fails with its error.
+    def refuse(ctx, *data):
+        raise GLib.Error("no vertex array today", "resmgr-error-quark", 1)
+    try:
+        coordinator.track_recreatable(context, kind.VERTEX_ARRAY, 0, "refused", refuse)
+    except GLib.Error as e:
+        assert e.message == "no vertex array today", e.message
+    else:
+        raise AssertionError("a create function's error was lost")
+
+    # Detached, the area's next move re-creates nothing.
+    coordinator.detach_area(area)
+    context = move_area(Gtk, area, window)
+    assert len(created) == 2, created
+
+    report = coordinator.cleanup_all()
+    assert report.is_clean(), report.to_json(True)
+    context.make_current()
+    assert not gl.is_texture(t3)
+    assert coordinator.get_n_pending() == 0
+    Gdk.GLContext.clear_current()
+    second.destroy()
+    window.destroy()
+    iterate_pending()
+
+
+def test_gtk_gl_buffer_pool_with_context():
+    """The GL buffer pool with a real context from Python: a released
+    buffer or texture is lent again (a hit, same name), a name is given back
+    once, a purge deletes the idle names (glIsBuffer/glIsTexture false)."""
+    if ResmgrGtk is None:
+        print("# ResmgrGtk-1.0 not built: skipped")
+        return
+    Gtk = gtk_with_display()
+    if Gtk is None:
+        return
+    from gi.repository import Gdk  # noqa: E402
+    window, area = gl_area_open(Gtk)
+    if window is None:
+        return
+    gl = GL()
+    manager = Resmgr.Manager.new()
+    coordinator = ResmgrGtk.GLCoordinator.new(manager)
+    comp = Component()
+    coordinator.bind(comp, "py-gl-pool")
+    coordinator.attach_area(area)
+    context = area.get_context()
+    context.make_current()
+    pool = ResmgrGtk.GLBufferPool.new(coordinator, 1 << 20)
+
+    buffer = pool.acquire_buffer(context, 1024)
+    assert buffer != 0 and gl.is_buffer(buffer)
+    other = pool.acquire_buffer(context, 1024)
+    assert other not in (0, buffer)  # lent out: not lent twice
+    assert pool.release_buffer(buffer)
+    assert not pool.release_buffer(buffer)  # given back once
+    assert pool.acquire_buffer(context, 1024) == buffer
+    assert pool.release_buffer(buffer) and pool.release_buffer(other)
+
+    texture = pool.acquire_texture(context, 16, 16, 0)
+    assert texture != 0 and gl.is_texture(texture)
+    assert pool.release_texture(texture)
+    assert not pool.release_texture(texture)
+    assert pool.acquire_texture(context, 16, 16, 0) == texture
+    assert pool.acquire_texture(context, 8, 8, 0) not in (0, texture)  # another size: a miss
+    assert not pool.release_buffer(texture)  # not a buffer it lent
+    assert pool.release_texture(texture)
+
+    stats = pool.get_stats()
+    assert (stats.hits, stats.misses) == (2, 4), (stats.hits, stats.misses)
+    assert (stats.n_pooled, stats.n_in_use) == (3, 1), (stats.n_pooled, stats.n_in_use)
+
+    assert pool.purge() == 3
+    coordinator.flush()
+    context.make_current()
+    assert not gl.is_buffer(buffer) and not gl.is_buffer(other) and not gl.is_texture(texture)
+    assert pool.get_stats().n_pooled == 0
+
+    report = coordinator.cleanup_all()
+    assert report.is_clean(), report.to_json(True)
+    Gdk.GLContext.clear_current()
+    window.destroy()
+    iterate_pending()
+
+# }}}
+
+
 TESTS = [
     test_track_object_python_cleanup,
     test_add_cleanup_and_report,
@@ -1367,6 +1685,10 @@ TESTS = [
     test_gtk_application_shutdown,
     test_gtk_tab_freed_by_python,
     test_gtk_gl_without_context,
+    test_service_notify_by_hand,
+    test_check_handles,
+    test_gtk_gl_coordinator_with_context,
+    test_gtk_gl_buffer_pool_with_context,
 ]
 
 
