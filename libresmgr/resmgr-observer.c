@@ -457,6 +457,7 @@ resmgr_service_notify_resource_tracked (ResmgrService                *self,
 {
   g_return_if_fail (RESMGR_IS_SERVICE (self));
   g_return_if_fail (resource != NULL);
+  g_return_if_fail (resource->component_id != NULL);
 
   _resmgr_notify_resource_tracked (slot_of (self), resource);
 }
@@ -478,6 +479,7 @@ resmgr_service_notify_resource_released (ResmgrService                *self,
 {
   g_return_if_fail (RESMGR_IS_SERVICE (self));
   g_return_if_fail (resource != NULL);
+  g_return_if_fail (resource->component_id != NULL);
 
   _resmgr_notify_resource_released (slot_of (self), resource);
 }

@@ -244,6 +244,20 @@ test_notify_by_hand (void)
   iterate ();
   g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
 
+  /* A resource with no component (what gjs 1.74 sends, as it cannot write
+   * the struct's strings) is refused, and adds no component of its own. */
+  res.component_id = NULL;
+  g_test_expect_message ("Resmgr", G_LOG_LEVEL_CRITICAL, "*component_id != NULL*");
+  resmgr_service_notify_resource_tracked (SERVICE (manager), &res);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Resmgr", G_LOG_LEVEL_CRITICAL, "*component_id != NULL*");
+  resmgr_service_notify_resource_released (SERVICE (manager), &res);
+  g_test_assert_expected_messages ();
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (components), ==, 1);
+  res.component_id = "Hand";
+
   resmgr_service_notify_component_removed (SERVICE (manager), "Hand");
   iterate ();
   g_assert_cmpuint (g_list_model_get_n_items (components), ==, 0);
