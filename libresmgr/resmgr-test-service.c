@@ -1986,7 +1986,8 @@ resmgr_test_service_check_cleanup_order (ResmgrTestService   *self,
  *
  * Returns: %TRUE if they are, else %FALSE with
  *   %RESMGR_TEST_ERROR_CHECK_FAILED naming what is missing and each
- *   unexpected resource with its type, name, id, priority and age
+ *   unexpected resource with its type, name, id, priority and age; with
+ *   %RESMGR_ERROR_INVALID_ARGUMENT if an element of @handles is %NULL
  *
  * Since: 0.1
  */
@@ -2004,6 +2005,17 @@ resmgr_test_check_handles (GPtrArray           *handles,
   g_return_val_if_fail (handles != NULL, FALSE);
   g_return_val_if_fail (names != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A binding that lost the elements (gjs 1.74 passes a GPtrArray of
+   * boxed records as NULLs) gets an error, not a mismatch of empty names. */
+  for (guint i = 0; i < handles->len; i++)
+    if (g_ptr_array_index (handles, i) == NULL)
+      {
+        g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
+                     "Handle %u of %u given to resmgr_test_check_handles () is NULL",
+                     i, handles->len);
+        return FALSE;
+      }
 
   /* A multiset match: each name matches one handle. */
   n = g_strv_length ((char **) names);

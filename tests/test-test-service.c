@@ -451,6 +451,13 @@ test_checks (void)
   g_assert_nonnull (strstr (error->message, "missing:    \"gone\""));
   g_assert_nonnull (strstr (error->message, "unexpected: custom \"cache\""));
   g_clear_error (&error);
+  /* What gjs 1.74 makes of a JS array of handles: NULL elements. */
+  g_ptr_array_add (handles, NULL);
+  g_assert_false (resmgr_test_check_handles (handles, (const char *[]) { "cache", "first", NULL }, &error));
+  g_assert_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "Handle 2 of 3 given to resmgr_test_check_handles () is NULL"));
+  g_clear_error (&error);
+  g_ptr_array_steal_index (handles, 2);
 
   g_assert_true (resmgr_service_set_metadata (SERVICE (ts), kept,
                                               g_variant_new_parsed ("{'process-lifetime': <true>}"),
