@@ -57,9 +57,10 @@ static gboolean
 weak_ref_cleared (gpointer data)
 {
   GObject *object = g_weak_ref_get (data);
+  gboolean cleared = object == NULL;
 
   g_clear_object (&object);
-  return object == NULL;
+  return cleared;
 }
 
 static gboolean
@@ -643,8 +644,9 @@ test_window_destroyed (gconstpointer data)
 
   g_test_summary (attached
                   ? "The window of an attached area is destroyed before the cleanup: its "
-                    "container objects are deleted in its context at unrealize; the shareable "
-                    "ones are deleted later through another context of the display."
+                    "container objects are deleted in its context at unrealize; the area's "
+                    "context is kept for the shareable ones, deleted through it by the "
+                    "cleanup, which lets go of it: the context is then finalized."
                   : "The window is destroyed before the cleanup and its context finalized: "
                     "shareable objects are still deleted through another context of the "
                     "display (checked from a new GtkGLArea), container objects are reported "
@@ -693,15 +695,23 @@ test_window_destroyed (gconstpointer data)
   g_assert_cmpuint (overlap, >, 0);
   gdk_gl_context_clear_current ();
 
-  /* The first window goes, and with it (once GTK let go of it) its context. */
+  /* The first window goes, and with it (once GTK let go of it) its
+   * context, unless the coordinator keeps it for the shareable objects. */
   gtk_window_destroy (GTK_WINDOW (v.window));
   v.window = NULL;
   g_clear_object (&v.area);
-  wait_for (weak_ref_cleared, &context_ref, "the destroyed window's GL context to be finalized");
-  g_weak_ref_clear (&context_ref);
-
-  if (attached)
+  if (!attached)
+    wait_for (weak_ref_cleared, &context_ref, "the destroyed window's GL context to be finalized");
+  else
     {
+      GdkGLContext *kept;
+
+      /* Kept, for the shareable objects made in it. */
+      iterate_pending ();
+      kept = g_weak_ref_get (&context_ref);
+      g_assert_nonnull (kept);
+      g_object_unref (kept);
+
       /* Deleted in their own context at unrealize, and no longer tracked. */
       for (guint i = 3; i < 5; i++)
         {
@@ -731,6 +741,11 @@ test_window_destroyed (gconstpointer data)
   glDeleteVertexArrays (N_CONTAINERS, other_vaos);
   glDeleteFramebuffers (N_CONTAINERS, other_fbos);
   gdk_gl_context_clear_current ();
+
+  /* Nothing tracked needs the kept context any more: the cleanup let go
+   * of it, with the coordinator still alive. */
+  wait_for (weak_ref_cleared, &context_ref, "the kept GL context to be finalized after the cleanup");
+  g_weak_ref_clear (&context_ref);
 
   env_clear (&env);
   view_close (&w);
@@ -1203,9 +1218,9 @@ test_detach_area (void)
   g_assert_cmpuint (resmgr_gl_coordinator_get_name (first.coord, texture_id), ==, texture);
 
   /* The area's window goes, the area with it. Attached, the first
-   * coordinator would keep the area's context for its texture until its
-   * own end (GDK disposes the context with its surface, but the object
-   * lives on); detached, nothing keeps it. */
+   * coordinator would keep the area's context for its texture until the
+   * texture is deleted (GDK disposes the context with its surface, but the
+   * object lives on); detached, nothing keeps it. */
   g_object_set_data_full (G_OBJECT (context), "test-finalized", &context_finalized, set_flag);
   gtk_window_destroy (GTK_WINDOW (second_window));
   g_clear_object (&v.area);
@@ -1228,6 +1243,96 @@ test_detach_area (void)
   env_clear (&first);
   env_clear (&second);
   view_close (&v);
+  view_close (&w);
+}
+
+/* }}} */
+
+/* A context kept for shareable objects {{{ */
+
+static void
+test_kept_until_last_shareable (void)
+{
+  g_autoptr(ResmgrCleanupReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 texture_ids[2], vao_id;
+  guint n_vao_created = 0;
+  GdkGLContext *context, *kept;
+  GWeakRef context_ref;
+  guint textures[2];
+  View v = { 0 }, w = { 0 };
+  Env env;
+
+  g_test_summary ("The context of an attached area kept since its unrealize (its window "
+                  "destroyed) for shareable objects is let go as soon as the last of them "
+                  "is deleted, while the coordinator lives and still tracks a container "
+                  "object: the destroyed window's context is then finalized.");
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+  if (!view_open (&v) || !view_open (&w))
+    {
+      view_close (&v);
+      view_close (&w);
+      return;
+    }
+  env_init (&env);
+  context = view_context (&v);
+  g_weak_ref_init (&context_ref, context);
+  resmgr_gl_coordinator_attach_area (env.coord, GTK_GL_AREA (v.area));
+
+  gdk_gl_context_make_current (context);
+  gl_create (RESMGR_GL_OBJECT_TEXTURE, 2, textures);
+  gdk_gl_context_clear_current ();
+  for (guint i = 0; i < 2; i++)
+    {
+      texture_ids[i] = resmgr_gl_coordinator_track (env.coord, context, RESMGR_GL_OBJECT_TEXTURE, textures[i], 64,
+                                                    NULL, &error);
+      g_assert_no_error (error);
+    }
+  vao_id = resmgr_gl_coordinator_track_recreatable (env.coord, context, RESMGR_GL_OBJECT_VERTEX_ARRAY, 0, "vao",
+                                                    create_vao, &n_vao_created, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The window goes; the context is kept for the two textures. */
+  gtk_window_destroy (GTK_WINDOW (v.window));
+  v.window = NULL;
+  g_clear_object (&v.area);
+  iterate_pending ();
+  kept = g_weak_ref_get (&context_ref);
+  g_assert_nonnull (kept);
+  g_object_unref (kept);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_name (env.coord, vao_id), ==, 0);
+
+  /* One texture deleted (through the kept context): the other still
+   * needs it. */
+  g_assert_true (resmgr_gl_coordinator_release_many (env.coord, &texture_ids[0], 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_alive (view_context (&w), RESMGR_GL_OBJECT_TEXTURE, &textures[0], 1), ==, 0);
+  iterate_pending ();
+  kept = g_weak_ref_get (&context_ref);
+  g_assert_nonnull (kept);
+  g_object_unref (kept);
+
+  /* The last one, by a single release (deleted from an idle): nothing
+   * tracked needs the context any more, though the vertex array waits for
+   * a realize that will not come and the coordinator lives on. */
+  g_assert_true (resmgr_coordinator_release (COORD (env.coord), texture_ids[1], &error));
+  g_assert_no_error (error);
+  wait_for (weak_ref_cleared, &context_ref, "the kept GL context to be finalized after its last texture");
+  g_weak_ref_clear (&context_ref);
+  g_assert_cmpuint (resmgr_gl_coordinator_get_n_pending (env.coord), ==, 0);
+
+  report = resmgr_coordinator_cleanup_all (COORD (env.coord), &error);
+  g_assert_no_error (error);
+  g_assert_true (resmgr_cleanup_report_is_clean (report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_released (report), ==, 1 + 1);
+  g_assert_cmpuint (n_vao_created, ==, 1);
+
+  env_clear (&env);
   view_close (&w);
 }
 
@@ -2262,6 +2367,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/GLCoordinator/area/reparent", test_reparent);
   g_test_add_func ("/Resmgr/GLCoordinator/area/same-names", test_same_names);
   g_test_add_func ("/Resmgr/GLCoordinator/area/detach", test_detach_area);
+  g_test_add_func ("/Resmgr/GLCoordinator/context/kept-until-last-shareable", test_kept_until_last_shareable);
   g_test_add_func ("/Resmgr/GLCoordinator/frame/cleanup-mid-frame", test_cleanup_mid_frame);
   g_test_add_func ("/Resmgr/GLCoordinator/frame/none-during-cleanup", test_no_frame_during_cleanup);
   g_test_add_func ("/Resmgr/GLBufferPool/hit-miss", test_pool_hit_miss);

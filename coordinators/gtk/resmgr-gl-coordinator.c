@@ -76,11 +76,14 @@
  * - Shareable objects carry over untouched: same names, valid in the new
  *   context.
  * - When shareable objects are tracked, the area's context is kept from
- *   its unrealize until the area is realized again (or detached, or the
- *   coordinator goes). A component cleaned after its widget was destroyed
- *   (its window, even the area, gone: see
- *   `resmgr_controller_bind_widget ()`) has them deleted through that
- *   context, not through one made for them.
+ *   its unrealize until the area is realized again, it is detached, or no
+ *   shareable object of its display is left to delete (the last one was
+ *   deleted; at the latest, the component's cleanup deleted them all). A
+ *   component cleaned after its widget was destroyed (its window, even the
+ *   area, gone: see `resmgr_controller_bind_widget ()`) has them deleted
+ *   through that context, not through one made for them, and the context
+ *   goes right after: a destroyed window's context never lives on with
+ *   the coordinator.
  * - No GL call is made for objects of a closed display: their deletion
  *   fails with %RESMGR_ERROR_CONTEXT_LOST.
  *
@@ -152,6 +155,10 @@ typedef struct _CtxInfo
   gconstpointer    address;   /* identity only, never dereferenced */
   GWeakRef         context;
   GdkDisplay      *display;   /* its share group */
+  /* Protected by the coordinator's mutex: the shareable objects made in
+   * it that are in the table (their record never moves to another
+   * context: only container objects are re-created). */
+  guint            n_shareable;
 } CtxInfo;
 
 /* A growable array of names, appended to inline on every release. */
@@ -485,6 +492,52 @@ bucket_for_locked (ResmgrGLCoordinatorPrivate *priv,
   return b;
 }
 
+/* Whether shareable objects of @display are tracked: a context kept for
+ * them is needed. (Names another thread queues after a flush's last check
+ * are deleted by the flush it schedules, through a context found then.) */
+static gboolean
+display_needs_context_locked (ResmgrGLCoordinatorPrivate *priv,
+                              GdkDisplay                 *display)
+{
+  for (guint i = 0; i < priv->contexts->len; i++)
+    {
+      CtxInfo *ci = g_ptr_array_index (priv->contexts, i);
+
+      if (ci->display == display && ci->n_shareable > 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Lets go of the contexts kept at areas' unrealize that no tracked object
+ * needs any more (the last shareable object of their display was deleted,
+ * at the latest by the component's cleanup), so that a destroyed window's
+ * context does not live on with the coordinator. On the GL thread: the
+ * unref may finalize the context. */
+static void
+let_go_of_unneeded_contexts (ResmgrGLCoordinator *self)
+{
+  ResmgrGLCoordinatorPrivate *priv = PRIV (self);
+  g_autoptr(GPtrArray) unneeded = NULL;
+
+  g_mutex_lock (&priv->mutex);
+  for (guint i = 0; i < priv->areas->len; i++)
+    {
+      AreaLink *link = g_ptr_array_index (priv->areas, i);
+
+      if (link->kept == NULL ||
+          display_needs_context_locked (priv, gdk_gl_context_get_display (link->kept)))
+        continue;
+      if (unneeded == NULL)
+        unneeded = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (unneeded, g_steal_pointer (&link->kept));
+    }
+  g_mutex_unlock (&priv->mutex);
+
+  /* Unreffed outside the lock: possibly the last references. */
+}
+
 static gboolean
 flush_idle_cb (gpointer data)
 {
@@ -565,6 +618,8 @@ gl_object_cleanup (gpointer   resource,
     {
       g_hash_table_steal (priv->objects, &o->id);
       o->in_table = FALSE;
+      if (kinds[kind].shareable)
+        o->ci->n_shareable--;
     }
 
   /* Never created, or deleted already (its area's context went). */
@@ -768,6 +823,8 @@ flush_internal (ResmgrGLCoordinator  *self,
   priv->flushing = FALSE;
   g_mutex_unlock (&priv->mutex);
 
+  let_go_of_unneeded_contexts (self);
+
   if (first_error != NULL)
     {
       g_propagate_error (error, first_error);
@@ -822,6 +879,8 @@ track_gl_object (ResmgrGLCoordinator  *self,
     {
       g_hash_table_insert (priv->objects, &o->id, gl_object_ref (o));
       o->in_table = TRUE;
+      if (kinds[o->kind].shareable)
+        o->ci->n_shareable++;
     }
   g_mutex_unlock (&priv->mutex);
 
@@ -1417,8 +1476,10 @@ resmgr_gl_coordinator_is_in_frame (ResmgrGLCoordinator *self)
  * the container objects are deleted in their context (re-creatable ones
  * are rebuilt at the next realize), and the context is kept for the
  * shareable ones until the area is realized again, the area is detached
- * or the coordinator goes: their deletion never needs a context made for
- * it, and never runs once the display is closed.
+ * or the last of them was deleted (let_go_of_unneeded_contexts (), after
+ * each flush, so at the latest at the component's cleanup): their deletion
+ * never needs a context made for it, and never runs once the display is
+ * closed.
  */
 
 /* The link of @area, which emits a signal (so is alive and referenced:
@@ -1519,7 +1580,7 @@ on_area_unrealize (GtkGLArea           *area,
   GArray *names[N_KINDS] = { NULL, };
   g_autoptr(GArray) forget = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr(GdkGLContext) replaced = NULL;
-  gboolean keep = FALSE;
+  gboolean keep;
   CtxInfo *ci;
   AreaLink *link;
   g_autoptr(GError) error = NULL;
@@ -1544,9 +1605,6 @@ on_area_unrealize (GtkGLArea           *area,
     {
       GLObject *o = value;
 
-      /* Shareable objects of the display: they keep this context. */
-      if (kinds[o->kind].shareable && o->name != 0 && o->ci->display == ci->display)
-        keep = TRUE;
       if (kinds[o->kind].shareable || o->name == 0 || o->ci != ci)
         continue;
       if (names[o->kind] == NULL)
@@ -1558,6 +1616,9 @@ on_area_unrealize (GtkGLArea           *area,
       else
         g_array_append_val (forget, o->id);
     }
+  /* Shareable objects of the display keep this context, until the last
+   * of them is deleted (let_go_of_unneeded_contexts ()). */
+  keep = display_needs_context_locked (priv, ci->display);
   if (keep && (link = area_link_for_locked (priv, area)) != NULL)
     {
       replaced = g_steal_pointer (&link->kept);
@@ -1649,10 +1710,12 @@ resmgr_gl_coordinator_attach_area (ResmgrGLCoordinator *self,
  * Stops following @area: its unrealize no longer deletes this
  * coordinator's container objects (nor does its realize re-create them),
  * and the context kept for shareable objects since its last unrealize is
- * let go at once. An attached area is otherwise followed, and that context
- * kept, until the coordinator is disposed: detach an area handed over to
- * another component's coordinator, or one that is done with, so that its
- * window's GL context can go.
+ * let go at once. An attached area is otherwise followed until the
+ * coordinator is disposed, and that context kept until the last shareable
+ * object of its display tracked here was deleted (at the latest at the
+ * component's cleanup): detach an area handed over to another component's
+ * coordinator, so that it no longer follows the area and its window's GL
+ * context goes with the window.
  *
  * Since: 0.1
  */
