@@ -93,8 +93,11 @@ _resmgr_deferred_cleanup_unref (ResmgrDeferredCleanup *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
-  /* A source destroyed before it ran (its context went): the reference
-   * goes wherever that happened, as for any dispatched data. */
+  /* Normally the last reference is the qdata's, after the run dropped the
+   * controller. The source cannot be destroyed unrun by its context going
+   * away: the controller's coordinator and its component record hold that
+   * context, so an owner that never iterates keeps the controller, as
+   * docs/threading.md says. */
   g_clear_object (&self->controller);
   g_clear_pointer (&self->report, resmgr_cleanup_report_unref);
   g_clear_pointer (&self->waiter, waiter_free);
