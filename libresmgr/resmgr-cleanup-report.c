@@ -282,6 +282,9 @@ _resmgr_cleanup_report_finish (ResmgrCleanupReport *self)
 gboolean
 _resmgr_cleanup_report_is_empty (ResmgrCleanupReport *self)
 {
+  if (!resmgr_cleanup_report_is_clean (self))
+    return FALSE;
+
   for (guint i = 0; i < self->phases->len; i++)
     {
       const Phase *p = &g_array_index (self->phases, Phase, i);
@@ -290,8 +293,7 @@ _resmgr_cleanup_report_is_empty (ResmgrCleanupReport *self)
         return FALSE;
     }
 
-  return self->failures->len == 0 && self->leftovers->len == 0 &&
-         self->overruns->len == 0 && !self->timed_out;
+  return TRUE;
 }
 
 /**
