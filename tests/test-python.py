@@ -1480,6 +1480,30 @@ def gl_area_open(Gtk):
     return window, area
 
 
+def gl_coordinator_in_area(component_id):
+    """A GL coordinator bound to a new component as @component_id, attached
+    to a realized Gtk.GLArea whose context is current: (Gtk, Gdk, window,
+    area, context, gl, coordinator, component), or None (with a note) when
+    ResmgrGtk, a display or desktop GL 4.5 is missing."""
+    if ResmgrGtk is None:
+        print("# ResmgrGtk-1.0 not built: skipped")
+        return None
+    Gtk = gtk_with_display()
+    if Gtk is None:
+        return None
+    from gi.repository import Gdk  # noqa: E402
+    window, area = gl_area_open(Gtk)
+    if window is None:
+        return None
+    coordinator = ResmgrGtk.GLCoordinator.new(Resmgr.Manager.new())
+    comp = Component()
+    coordinator.bind(comp, component_id)
+    coordinator.attach_area(area)
+    context = area.get_context()
+    context.make_current()
+    return Gtk, Gdk, window, area, context, GL(), coordinator, comp
+
+
 def move_area(Gtk, area, to):
     """Moves @area to the window @to and waits until it is realized there
     with a new context; returns that context, current."""
@@ -1497,25 +1521,11 @@ def test_gtk_gl_coordinator_with_context():
     Python create function runs again in the new context after the attached
     area moved to another window, and no more once the area is detached;
     the cleanup deletes what is left (checked with glIs* in the context)."""
-    if ResmgrGtk is None:
-        print("# ResmgrGtk-1.0 not built: skipped")
+    setup = gl_coordinator_in_area("py-gl-context")
+    if setup is None:
         return
-    Gtk = gtk_with_display()
-    if Gtk is None:
-        return
-    from gi.repository import Gdk  # noqa: E402
-    window, area = gl_area_open(Gtk)
-    if window is None:
-        return
-    gl = GL()
+    Gtk, Gdk, window, area, context, gl, coordinator, comp = setup
     kind = ResmgrGtk.GLObjectKind
-    manager = Resmgr.Manager.new()
-    coordinator = ResmgrGtk.GLCoordinator.new(manager)
-    comp = Component()
-    coordinator.bind(comp, "py-gl-context")
-    coordinator.attach_area(area)
-    context = area.get_context()
-    context.make_current()
 
     t1, t2, t3 = gl.create_textures(3)
     ids = [coordinator.track(context, kind.TEXTURE, name, 64, "texture %d" % name) for name in (t1, t2, t3)]
@@ -1596,24 +1606,10 @@ def test_gtk_gl_buffer_pool_with_context():
     """The GL buffer pool with a real context from Python: a released
     buffer or texture is lent again (a hit, same name), a name is given back
     once, a purge deletes the idle names (glIsBuffer/glIsTexture false)."""
-    if ResmgrGtk is None:
-        print("# ResmgrGtk-1.0 not built: skipped")
+    setup = gl_coordinator_in_area("py-gl-pool")
+    if setup is None:
         return
-    Gtk = gtk_with_display()
-    if Gtk is None:
-        return
-    from gi.repository import Gdk  # noqa: E402
-    window, area = gl_area_open(Gtk)
-    if window is None:
-        return
-    gl = GL()
-    manager = Resmgr.Manager.new()
-    coordinator = ResmgrGtk.GLCoordinator.new(manager)
-    comp = Component()
-    coordinator.bind(comp, "py-gl-pool")
-    coordinator.attach_area(area)
-    context = area.get_context()
-    context.make_current()
+    Gtk, Gdk, window, area, context, gl, coordinator, comp = setup
     pool = ResmgrGtk.GLBufferPool.new(coordinator, 1 << 20)
 
     buffer = pool.acquire_buffer(context, 1024)
