@@ -30,9 +30,12 @@
  *
  * ## Thread safety
  *
- * Every method may be called from any thread. The table of components is
- * guarded by a reader-writer lock, each component's resources by the
- * component's own mutex, and the counters are atomic. No lock is held while
+ * Every method may be called from any thread. The tables of components
+ * are split into shards, each under its own mutex, so that threads working
+ * on their own components rarely meet on a lock; component ids are under
+ * one more mutex, taken only to register and to drop a component. Each
+ * component's resources are under the component's own mutex, and the
+ * counters are atomic. No lock is held while
  * a cleanup, a destroy notify or a signal handler runs.
  *
  * Work for an owner context runs inline only on the thread that owns it
@@ -117,7 +120,7 @@ struct _Component
   guint            cleaning;
   guint            disposed : 1;
   guint            finished : 1; /* its disposal cleanup ran */
-  guint            retired : 1;  /* out of by_serial: its ids are unknown */
+  guint            retired : 1;  /* out of its shard: its ids are unknown */
   guint32          count[RESMGR_N_RESOURCE_TYPES]; /* at most n_live */
   guint64          bytes[RESMGR_N_RESOURCE_TYPES];
   guint            peak;    /* of n_live */
@@ -163,6 +166,26 @@ typedef struct
 #define COUNTERS_ALIGNMENT 64
 G_STATIC_ASSERT (sizeof (Counters) == COUNTERS_ALIGNMENT);
 
+/* One shard of the component tables. A component is in the by_serial table
+ * of shard (serial % N_SHARDS), the one a release by id looks in, and in the
+ * by_object table of the shard its object's address hashes to, the one a
+ * track looks in; the two may differ. Each shard has a cache line of its own
+ * (the shards are one aligned allocation): two threads on their own
+ * components take two different mutexes on two different lines, unless
+ * their components happen to share a shard. */
+#define N_SHARDS 16
+
+typedef struct
+{
+  GMutex      lock;
+  GHashTable *by_serial;  /* serial → Component* (owned) */
+  GHashTable *by_object;  /* GObject* → Component* (borrowed) */
+  guint64     retired_tracked; /* tracked by its components now gone */
+} Shard;
+
+#define SHARD_ALIGNMENT 64
+G_STATIC_ASSERT (sizeof (Shard) <= SHARD_ALIGNMENT);
+
 struct _ResmgrManager
 {
   GObject       parent_instance;
@@ -174,15 +197,19 @@ struct _ResmgrManager
   /* Its observers (resmgr-observer.c) */
   ResmgrObserverSlot observer_slot;
 
-  /* Protected by table_lock: */
-  GRWLock       table_lock;
-  GHashTable   *by_object;   /* GObject* → Component* (borrowed from by_serial) */
-  GHashTable   *by_serial;   /* serial → Component* (owned) */
+  /* The component tables, N_SHARDS of them (the pointer is read-only
+   * after construction). Lock order: ids_lock, then shards by index, then
+   * component mutexes. */
+  Shard        *shards;
+
+  /* Protected by ids_lock: */
+  GMutex        ids_lock;
   GHashTable   *ids;         /* id → Component* (borrowed) */
   GHashTable   *id_counters; /* GType → last number given */
+
+  /* Atomic: */
   guint         n_components;
   guint         peak_components;
-  guint64       retired_tracked; /* tracked by components now gone */
 
   /* Protected by event_mutex: */
   GMutex        event_mutex;
@@ -254,6 +281,57 @@ make_id (const Component *comp,
          guint32          seq)
 {
   return ((guint64) comp->serial << 32) | seq;
+}
+
+static inline Shard *
+shard_for_serial (ResmgrManager *self,
+                  guint32        serial)
+{
+  return &self->shards[serial % N_SHARDS];
+}
+
+static inline Shard *
+shard_for_object (ResmgrManager *self,
+                  gconstpointer  object)
+{
+  guintptr p = (guintptr) object;
+
+  /* Objects are allocated 16-byte aligned: the bits above those. */
+  return &self->shards[((p >> 4) ^ (p >> 12)) % N_SHARDS];
+}
+
+/* Locks @a and @b, the same shard or two, in index order. */
+static void
+lock_shards (Shard *a,
+             Shard *b)
+{
+  if (a > b)
+    {
+      Shard *t = a;
+      a = b;
+      b = t;
+    }
+  g_mutex_lock (&a->lock);
+  if (b != a)
+    g_mutex_lock (&b->lock);
+}
+
+static void
+unlock_shards (Shard *a,
+               Shard *b)
+{
+  g_mutex_unlock (&a->lock);
+  if (b != a)
+    g_mutex_unlock (&b->lock);
+}
+
+/* Returns the registered component of @object, or NULL; @shard is its
+ * shard, locked. */
+static inline Component *
+lookup_object_locked (Shard   *shard,
+                      GObject *object)
+{
+  return g_hash_table_lookup (shard->by_object, object);
 }
 
 /* Returns the entry with @seq that is not dead, or NULL. */
@@ -340,13 +418,15 @@ static Component *
 lock_component_for_id (ResmgrManager *self,
                        guint64        id)
 {
+  guint32 serial = (guint32) (id >> 32);
+  Shard *shard = shard_for_serial (self, serial);
   Component *comp;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  comp = g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER ((guint) (id >> 32)));
+  g_mutex_lock (&shard->lock);
+  comp = g_hash_table_lookup (shard->by_serial, GUINT_TO_POINTER (serial));
   if (comp != NULL)
     g_mutex_lock (&comp->mutex);
-  g_rw_lock_reader_unlock (&self->table_lock);
+  g_mutex_unlock (&shard->lock);
 
   return comp;
 }
@@ -496,6 +576,18 @@ raise_peak (guint64 *peak,
             guint64  value)
 {
   guint64 cur = ATOMIC_LOAD (peak);
+
+  while (value > cur &&
+         !__atomic_compare_exchange_n (peak, &cur, value, TRUE,
+                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+    ;
+}
+
+static inline void
+raise_peak_uint (guint *peak,
+                 guint  value)
+{
+  guint cur = ATOMIC_LOAD (peak);
 
   while (value > cur &&
          !__atomic_compare_exchange_n (peak, &cur, value, TRUE,
@@ -1573,14 +1665,19 @@ static GPtrArray *
 dup_components (ResmgrManager *self)
 {
   GPtrArray *comps = g_ptr_array_new_with_free_func ((GDestroyNotify) component_unref);
-  GHashTableIter iter;
-  gpointer value;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  g_hash_table_iter_init (&iter, self->by_serial);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (comps, component_ref (value));
-  g_rw_lock_reader_unlock (&self->table_lock);
+  for (guint i = 0; i < N_SHARDS; i++)
+    {
+      Shard *shard = &self->shards[i];
+      GHashTableIter iter;
+      gpointer value;
+
+      g_mutex_lock (&shard->lock);
+      g_hash_table_iter_init (&iter, shard->by_serial);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_ptr_array_add (comps, component_ref (value));
+      g_mutex_unlock (&shard->lock);
+    }
 
   return comps;
 }
@@ -1630,17 +1727,18 @@ finish_disposed_component (ResmgrManager *self,
                            Component     *comp)
 {
   ResmgrCleanupReport *report = clean_component_here (self, comp, !wants_cleanup_report (self));
+  Shard *shard = shard_for_serial (self, comp->serial);
   gboolean removed = FALSE;
 
-  /* One step under the table lock: out of the table (its ids unknown from
-   * now on, its count retired), and finished: from now on nobody cleans it
-   * again by itself, what another operation gives back to it later is an
-   * orphan (see unclaim ()). */
-  g_rw_lock_writer_lock (&self->table_lock);
-  if (g_hash_table_lookup (self->by_serial, GUINT_TO_POINTER (comp->serial)) == comp)
+  /* One step under its shard's lock: out of the table (its ids unknown
+   * from now on, its count retired), and finished: from now on nobody
+   * cleans it again by itself, what another operation gives back to it
+   * later is an orphan (see unclaim ()). */
+  g_mutex_lock (&shard->lock);
+  if (g_hash_table_lookup (shard->by_serial, GUINT_TO_POINTER (comp->serial)) == comp)
     {
-      g_hash_table_steal (self->by_serial, GUINT_TO_POINTER (comp->serial));
-      self->n_components--;
+      g_hash_table_steal (shard->by_serial, GUINT_TO_POINTER (comp->serial));
+      ATOMIC_SUB (&self->n_components, 1);
       removed = TRUE;
     }
   g_mutex_lock (&comp->mutex);
@@ -1648,10 +1746,10 @@ finish_disposed_component (ResmgrManager *self,
   if (removed)
     {
       comp->retired = TRUE;
-      self->retired_tracked += comp->next_seq - 1;
+      shard->retired_tracked += comp->next_seq - 1;
     }
   g_mutex_unlock (&comp->mutex);
-  g_rw_lock_writer_unlock (&self->table_lock);
+  g_mutex_unlock (&shard->lock);
 
   /* A disposal with nothing left to clean (the component was cleaned
    * before, or never owned anything) is nobody's news: a controller's
@@ -1769,13 +1867,17 @@ component_disposed (gpointer  data,
 
   if (self != NULL)
     {
-      g_rw_lock_writer_lock (&self->table_lock);
-      if (g_hash_table_lookup (self->by_object, comp->object) == comp)
+      Shard *shard = shard_for_object (self, comp->object);
+
+      g_mutex_lock (&self->ids_lock);
+      g_mutex_lock (&shard->lock);
+      if (lookup_object_locked (shard, comp->object) == comp)
         {
-          g_hash_table_remove (self->by_object, comp->object);
+          g_hash_table_remove (shard->by_object, comp->object);
           g_hash_table_remove (self->ids, comp->id);
         }
-      g_rw_lock_writer_unlock (&self->table_lock);
+      g_mutex_unlock (&shard->lock);
+      g_mutex_unlock (&self->ids_lock);
 
       /* What _resmgr_dispatch () would do inline, without its closure:
        * this thread owns the context and holds the manager. */
@@ -1837,20 +1939,33 @@ resmgr_manager_register_component (ResmgrService  *service,
                                    GError        **error)
 {
   ResmgrManager *self = SELF (service);
+  guint32 serial;
+  Shard *object_shard, *serial_shard;
   Component *comp, *existing;
   gsize id_len;
+  guint n_components;
 
   if (refuse_if_shutting_down (self, error))
     return FALSE;
 
-  g_rw_lock_writer_lock (&self->table_lock);
+  /* Both of its shards are held from the check to the insertion, so that
+   * one object is never registered twice and its serial is known before
+   * its object is (an id a track on it returns is then always known to a
+   * release); its id is checked and added under ids_lock. A registration
+   * that fails leaves a serial unused, which is harmless. */
+  serial = next_component_serial ();
+  object_shard = shard_for_object (self, object);
+  serial_shard = shard_for_serial (self, serial);
+  g_mutex_lock (&self->ids_lock);
+  lock_shards (object_shard, serial_shard);
 
-  if ((existing = g_hash_table_lookup (self->by_object, object)) != NULL)
+  if ((existing = lookup_object_locked (object_shard, object)) != NULL)
     {
       g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
                    "%s %p is already registered as component “%s”",
                    G_OBJECT_TYPE_NAME (object), object, existing->id);
-      g_rw_lock_writer_unlock (&self->table_lock);
+      unlock_shards (object_shard, serial_shard);
+      g_mutex_unlock (&self->ids_lock);
       return FALSE;
     }
 
@@ -1860,7 +1975,8 @@ resmgr_manager_register_component (ResmgrService  *service,
         {
           g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_INVALID_ARGUMENT,
                        "A component with id “%s” is already registered", id);
-          g_rw_lock_writer_unlock (&self->table_lock);
+          unlock_shards (object_shard, serial_shard);
+          g_mutex_unlock (&self->ids_lock);
           return FALSE;
         }
       id_len = strlen (id);
@@ -1901,20 +2017,21 @@ resmgr_manager_register_component (ResmgrService  *service,
 
   g_atomic_ref_count_init (&comp->ref_count);
   g_mutex_init (&comp->mutex);
-  comp->serial = next_component_serial ();
+  comp->serial = serial;
   comp->id = comp->id_storage;
   comp->object = object;
   comp->context = g_main_context_ref_thread_default ();
   comp->manager = self;
   comp->next_seq = 1;
 
-  g_hash_table_insert (self->by_serial, GUINT_TO_POINTER (comp->serial), comp);
-  g_hash_table_insert (self->by_object, object, comp);
+  g_hash_table_insert (serial_shard->by_serial, GUINT_TO_POINTER (comp->serial), comp);
+  g_hash_table_insert (object_shard->by_object, object, comp);
   g_hash_table_insert (self->ids, comp->id, comp);
-  self->n_components++;
-  self->peak_components = MAX (self->peak_components, self->n_components);
+  n_components = ATOMIC_ADD (&self->n_components, 1);
+  raise_peak_uint (&self->peak_components, n_components);
 
-  g_rw_lock_writer_unlock (&self->table_lock);
+  unlock_shards (object_shard, serial_shard);
+  g_mutex_unlock (&self->ids_lock);
 
   /* The caller holds @object, so it cannot be disposed concurrently here. */
   g_object_weak_ref (object, component_disposed, component_ref (comp));
@@ -1955,11 +2072,13 @@ track_entry (ResmgrManager  *self,
     }
   else
     {
-      g_rw_lock_reader_lock (&self->table_lock);
-      comp = g_hash_table_lookup (self->by_object, object);
+      Shard *shard = shard_for_object (self, object);
+
+      g_mutex_lock (&shard->lock);
+      comp = lookup_object_locked (shard, object);
       if (comp == NULL)
         {
-          g_rw_lock_reader_unlock (&self->table_lock);
+          g_mutex_unlock (&shard->lock);
           g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
                        "%s %p is not a registered component",
                        G_OBJECT_TYPE_NAME (object), object);
@@ -1967,7 +2086,7 @@ track_entry (ResmgrManager  *self,
         }
 
       g_mutex_lock (&comp->mutex);
-      g_rw_lock_reader_unlock (&self->table_lock);
+      g_mutex_unlock (&shard->lock);
     }
 
   /* Checked again under the component lock: a shutdown that started sets
@@ -2232,13 +2351,14 @@ ResmgrComponentRecord *
 _resmgr_manager_hold_component (ResmgrManager *self,
                                 GObject       *component)
 {
+  Shard *shard = shard_for_object (self, component);
   Component *comp;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  comp = g_hash_table_lookup (self->by_object, component);
+  g_mutex_lock (&shard->lock);
+  comp = lookup_object_locked (shard, component);
   if (comp != NULL)
     component_ref (comp);
-  g_rw_lock_reader_unlock (&self->table_lock);
+  g_mutex_unlock (&shard->lock);
 
   return (ResmgrComponentRecord *) comp;
 }
@@ -2535,13 +2655,14 @@ ref_component (ResmgrManager  *self,
                GObject        *object,
                GError        **error)
 {
+  Shard *shard = shard_for_object (self, object);
   Component *comp;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  comp = g_hash_table_lookup (self->by_object, object);
+  g_mutex_lock (&shard->lock);
+  comp = lookup_object_locked (shard, object);
   if (comp != NULL)
     component_ref (comp);
-  g_rw_lock_reader_unlock (&self->table_lock);
+  g_mutex_unlock (&shard->lock);
 
   if (comp == NULL)
     g_set_error (error, RESMGR_ERROR, RESMGR_ERROR_NOT_FOUND,
@@ -3407,28 +3528,38 @@ resmgr_manager_dup_stats (ResmgrService *service)
 {
   ResmgrManager *self = SELF (service);
   ResmgrStats *stats = g_new0 (ResmgrStats, 1);
-  GHashTableIter iter;
-  gpointer value;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  stats->n_components = self->n_components;
-  stats->peak_components = self->peak_components;
-  stats->total_tracked = self->retired_tracked;
-  g_hash_table_iter_init (&iter, self->by_serial);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  /* Every shard held at once: a component retiring moves its count from
+   * the live ones to its shard's retired ones, which the sum must see on
+   * one side only. */
+  for (guint s = 0; s < N_SHARDS; s++)
+    g_mutex_lock (&self->shards[s].lock);
+  for (guint s = 0; s < N_SHARDS; s++)
     {
-      Component *comp = value;
+      Shard *shard = &self->shards[s];
+      GHashTableIter iter;
+      gpointer value;
 
-      g_mutex_lock (&comp->mutex);
-      for (guint i = 0; i < RESMGR_N_RESOURCE_TYPES; i++)
+      stats->total_tracked += shard->retired_tracked;
+      g_hash_table_iter_init (&iter, shard->by_serial);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
         {
-          stats->count[i] += comp->count[i];
-          stats->bytes[i] += comp->bytes[i];
+          Component *comp = value;
+
+          g_mutex_lock (&comp->mutex);
+          for (guint i = 0; i < RESMGR_N_RESOURCE_TYPES; i++)
+            {
+              stats->count[i] += comp->count[i];
+              stats->bytes[i] += comp->bytes[i];
+            }
+          stats->total_tracked += comp->next_seq - 1;
+          g_mutex_unlock (&comp->mutex);
         }
-      stats->total_tracked += comp->next_seq - 1;
-      g_mutex_unlock (&comp->mutex);
     }
-  g_rw_lock_reader_unlock (&self->table_lock);
+  stats->n_components = ATOMIC_LOAD (&self->n_components);
+  stats->peak_components = ATOMIC_LOAD (&self->peak_components);
+  for (guint s = N_SHARDS; s > 0; s--)
+    g_mutex_unlock (&self->shards[s - 1].lock);
 
   stats->total_released = ATOMIC_LOAD (&self->counters->total_released);
   stats->total_failed = ATOMIC_LOAD (&self->counters->total_failed);
@@ -3445,18 +3576,33 @@ resmgr_manager_dup_component_stats (ResmgrService *service,
 {
   ResmgrManager *self = SELF (service);
   ResmgrStats *stats = g_new0 (ResmgrStats, 1);
-  GHashTableIter iter;
-  gpointer value;
+  Component *comp = NULL;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  g_hash_table_iter_init (&iter, self->by_serial);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  /* The newest component with that id: a disposed one may still be
+   * cleaning while a new one took its id. */
+  for (guint s = 0; s < N_SHARDS; s++)
     {
-      Component *comp = value;
+      Shard *shard = &self->shards[s];
+      GHashTableIter iter;
+      gpointer value;
 
-      if (strcmp (comp->id, component_id) != 0)
-        continue;
+      g_mutex_lock (&shard->lock);
+      g_hash_table_iter_init (&iter, shard->by_serial);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Component *c = value;
 
+          if (strcmp (c->id, component_id) == 0 && (comp == NULL || c->serial > comp->serial))
+            {
+              g_clear_pointer (&comp, component_unref);
+              comp = component_ref (c);
+            }
+        }
+      g_mutex_unlock (&shard->lock);
+    }
+
+  if (comp != NULL)
+    {
       g_mutex_lock (&comp->mutex);
       for (guint i = 0; i < RESMGR_N_RESOURCE_TYPES; i++)
         stats->count[i] = comp->count[i];
@@ -3468,9 +3614,8 @@ resmgr_manager_dup_component_stats (ResmgrService *service,
       stats->total_failed = ATOMIC_LOAD (&comp->failed);
       stats->total_lost = ATOMIC_LOAD (&comp->lost);
       stats->n_components = stats->peak_components = 1;
-      break;
+      component_unref (comp);
     }
-  g_rw_lock_reader_unlock (&self->table_lock);
 
   /* Bytes are not followed per component over time: the peak is now. */
   stats->peak_bytes = resmgr_stats_get_total_bytes (stats);
@@ -3483,13 +3628,14 @@ resmgr_manager_dup_component_id (ResmgrService *service,
                                  GObject       *object)
 {
   ResmgrManager *self = SELF (service);
+  Shard *shard = shard_for_object (self, object);
   Component *comp;
   char *id = NULL;
 
-  g_rw_lock_reader_lock (&self->table_lock);
-  if ((comp = g_hash_table_lookup (self->by_object, object)) != NULL)
+  g_mutex_lock (&shard->lock);
+  if ((comp = lookup_object_locked (shard, object)) != NULL)
     id = g_strdup (comp->id);
-  g_rw_lock_reader_unlock (&self->table_lock);
+  g_mutex_unlock (&shard->lock);
 
   return id;
 }
@@ -3651,28 +3797,35 @@ resmgr_manager_dispose (GObject *object)
   g_autoptr(GPtrArray) comps = g_ptr_array_new_with_free_func ((GDestroyNotify) component_unref);
   g_autoptr(GArray) events = NULL;
   GSource *source;
-  GHashTableIter iter;
-  gpointer value;
 
   /* Let go of every component; dispose may run more than once if a
    * component's weak notify resurrected us for a moment. */
-  g_rw_lock_writer_lock (&self->table_lock);
-  g_hash_table_iter_init (&iter, self->by_serial);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  g_mutex_lock (&self->ids_lock);
+  for (guint s = 0; s < N_SHARDS; s++)
     {
-      Component *comp = value;
+      Shard *shard = &self->shards[s];
+      GHashTableIter iter;
+      gpointer value;
 
-      g_mutex_lock (&comp->mutex);
-      comp->retired = TRUE;
-      self->retired_tracked += comp->next_seq - 1;
-      g_mutex_unlock (&comp->mutex);
-      g_ptr_array_add (comps, comp);
-      g_hash_table_iter_steal (&iter);
+      g_mutex_lock (&shard->lock);
+      g_hash_table_iter_init (&iter, shard->by_serial);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Component *comp = value;
+
+          g_mutex_lock (&comp->mutex);
+          comp->retired = TRUE;
+          shard->retired_tracked += comp->next_seq - 1;
+          g_mutex_unlock (&comp->mutex);
+          g_ptr_array_add (comps, comp);
+          g_hash_table_iter_steal (&iter);
+          ATOMIC_SUB (&self->n_components, 1);
+        }
+      g_hash_table_remove_all (shard->by_object);
+      g_mutex_unlock (&shard->lock);
     }
-  g_hash_table_remove_all (self->by_object);
   g_hash_table_remove_all (self->ids);
-  self->n_components = 0;
-  g_rw_lock_writer_unlock (&self->table_lock);
+  g_mutex_unlock (&self->ids_lock);
 
   for (guint i = 0; i < comps->len; i++)
     {
@@ -3719,11 +3872,16 @@ resmgr_manager_finalize (GObject *object)
 {
   ResmgrManager *self = RESMGR_MANAGER (object);
 
-  g_hash_table_unref (self->by_object);
-  g_hash_table_unref (self->by_serial);
+  for (guint s = 0; s < N_SHARDS; s++)
+    {
+      g_hash_table_unref (self->shards[s].by_object);
+      g_hash_table_unref (self->shards[s].by_serial);
+      g_mutex_clear (&self->shards[s].lock);
+    }
+  g_aligned_free (self->shards);
   g_hash_table_unref (self->ids);
   g_hash_table_unref (self->id_counters);
-  g_rw_lock_clear (&self->table_lock);
+  g_mutex_clear (&self->ids_lock);
   g_mutex_clear (&self->event_mutex);
   g_main_context_unref (self->context);
   manager_ref_unref (self->weak_self);
@@ -3823,11 +3981,16 @@ resmgr_manager_init (ResmgrManager *self)
   self->weak_self = g_new0 (ManagerRef, 1);
   g_atomic_ref_count_init (&self->weak_self->ref_count);
   g_weak_ref_init (&self->weak_self->manager, self);
-  g_rw_lock_init (&self->table_lock);
+  g_mutex_init (&self->ids_lock);
   g_mutex_init (&self->event_mutex);
   _resmgr_observer_slot_init (&self->observer_slot, self);
-  self->by_object = g_hash_table_new (NULL, NULL);
-  self->by_serial = g_hash_table_new (NULL, NULL);
+  self->shards = g_aligned_alloc0 (N_SHARDS, SHARD_ALIGNMENT, SHARD_ALIGNMENT);
+  for (guint s = 0; s < N_SHARDS; s++)
+    {
+      g_mutex_init (&self->shards[s].lock);
+      self->shards[s].by_object = g_hash_table_new (NULL, NULL);
+      self->shards[s].by_serial = g_hash_table_new (NULL, NULL);
+    }
   self->ids = g_hash_table_new (g_str_hash, g_str_equal);
   self->id_counters = g_hash_table_new (NULL, NULL);
   self->counters = g_aligned_alloc0 (1, sizeof (Counters), COUNTERS_ALIGNMENT);
