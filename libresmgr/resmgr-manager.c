@@ -1721,6 +1721,8 @@ wants_cleanup_report (ResmgrManager *self)
   return _resmgr_service_observed () || has_handlers (self, SIGNAL_CLEANUP_FINISHED);
 }
 
+void (*_resmgr_manager_test_disposal_hook) (const char *component_id);
+
 /* On the component's owner context. */
 static void
 finish_disposed_component (ResmgrManager *self,
@@ -1729,11 +1731,17 @@ finish_disposed_component (ResmgrManager *self,
   ResmgrCleanupReport *report = clean_component_here (self, comp, !wants_cleanup_report (self));
   Shard *shard = shard_for_serial (self, comp->serial);
   gboolean removed = FALSE;
+  gboolean given_back = FALSE;
+
+  if (G_UNLIKELY (_resmgr_manager_test_disposal_hook != NULL))
+    _resmgr_manager_test_disposal_hook (comp->id);
 
   /* One step under its shard's lock: out of the table (its ids unknown
    * from now on, its count retired), and finished: from now on nobody
    * cleans it again by itself, what another operation gives back to it
-   * later is an orphan (see unclaim ()). */
+   * later is an orphan (see unclaim ()). What it gave back since the
+   * cleanup above claimed (skipping its claims) came before finished, so
+   * unclaim () did not make it an orphan: it is live, and ours to hand on. */
   g_mutex_lock (&shard->lock);
   if (g_hash_table_lookup (shard->by_serial, GUINT_TO_POINTER (comp->serial)) == comp)
     {
@@ -1743,6 +1751,8 @@ finish_disposed_component (ResmgrManager *self,
     }
   g_mutex_lock (&comp->mutex);
   comp->finished = TRUE;
+  for (guint i = 0; comp->n_live > 0 && i < comp->n_entries && !given_back; i++)
+    given_back = comp->entries[i].state == ENTRY_LIVE;
   if (removed)
     {
       comp->retired = TRUE;
@@ -1765,6 +1775,17 @@ finish_disposed_component (ResmgrManager *self,
     _resmgr_notify_component_removed (&self->observer_slot, comp->id);
   if (removed && has_handlers (self, SIGNAL_COMPONENT_REMOVED))
     emit_event (self, SIGNAL_COMPONENT_REMOVED, g_strdup (comp->id));
+
+  /* Cleaned as an orphan, after this disposal's own report: its claims
+   * make sure each is run once, and what is still claimed comes back
+   * through unclaim (), which sees finished now. */
+  if (given_back)
+    {
+      g_autoptr(GPtrArray) orphans = orphans_new ();
+
+      g_ptr_array_add (orphans, component_ref (comp));
+      adopt_orphans (self, orphans);
+    }
 
   /* The table's reference, dropped last: the report and the signals above
    * still read comp->id. */

@@ -186,6 +186,14 @@ gboolean _resmgr_manager_release_held        (ResmgrManager          *self,
                                               guint64                 id,
                                               GError                **error);
 
+/* resmgr-manager.c, for tests only: when set, a component's disposal
+ * cleanup calls it on the owner context, with no lock held, after claiming
+ * and running what it could and before marking the component finished
+ * (from then on, what another operation gives back is an orphan: see
+ * unclaim ()), so that a test can give claims back in that window. NULL
+ * outside tests; set it before any thread may dispose a component. */
+extern void (*_resmgr_manager_test_disposal_hook) (const char *component_id);
+
 /* resmgr-stats.c */
 struct _ResmgrStats
 {

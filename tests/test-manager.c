@@ -2730,6 +2730,186 @@ test_observer_add_remove_stress (void)
   g_clear_object (&comp);
 }
 
+/* A disposal racing a give-back
+ *
+ * A component's disposal cleanup skips what another operation claimed, then
+ * marks the component finished: what that operation gives back from then on
+ * is an orphan, cleaned on the owner again (see unclaim ()). What it gave
+ * back *between* the two was neither: live in a component nobody cleans any
+ * more (a leak, and component_unref () asserting n_live == 0). Forced with
+ * the test hook that runs in that window:
+ *
+ *   thread A (owns ctx_a)                 main thread (owns the default context)
+ *   shutdown: claims a1 (ctx_a), m1
+ *   runs a1 inline: CLAIMED ───────────►  drops "window"'s last reference: its
+ *     waits for IN_WINDOW                 disposal runs here, skips m1 (claimed)
+ *                           ◄───────────  hook: IN_WINDOW, waits for RETURNED
+ *   m1's context is not iterated (main is
+ *   in the hook) and the deadline passed:
+ *   m1 given back; returns: RETURNED ───►  hook returns: "window" is finished
+ */
+
+enum {
+  WINDOW_CLAIMED = 1,
+  WINDOW_IN_WINDOW,
+  WINDOW_RETURNED,
+};
+
+typedef struct
+{
+  ResmgrManager       *manager;
+  TestComponent       *trigger; /* owned by ctx_a */
+  GMainContext        *ctx_a;
+  Recorder            *rec;
+  ResmgrCleanupReport *report;  /* the shutdown's */
+  GError              *error;
+  GMutex               mutex;
+  GCond                cond;
+  int                  stage;
+  guint                n_hooked;
+} DisposalWindow;
+
+static DisposalWindow *disposal_window;
+
+/* Says that @reached (if not 0), then waits for @until (if not 0);
+ * bounded only so that a broken handshake fails instead of hanging. */
+static void
+disposal_window_step (DisposalWindow *dw,
+                      int             reached,
+                      int             until)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  g_mutex_lock (&dw->mutex);
+  dw->stage = MAX (dw->stage, reached);
+  g_cond_broadcast (&dw->cond);
+  while (dw->stage < until)
+    if (!g_cond_wait_until (&dw->cond, &dw->mutex, end))
+      g_error ("Handshake: stage %d never came", until);
+  g_mutex_unlock (&dw->mutex);
+}
+
+/* In "window"'s disposal, between its claims and finished. */
+static void
+disposal_window_hook (const char *component_id)
+{
+  /* Once: the orphan's cleanup runs the hook again. */
+  if (g_strcmp0 (component_id, "window") == 0 && disposal_window->n_hooked++ == 0)
+    disposal_window_step (disposal_window, WINDOW_IN_WINDOW, WINDOW_RETURNED);
+}
+
+/* a1's destroy notify, on thread A, in the shutdown's first batch: the
+ * shutdown claimed everything before. */
+static void
+disposal_window_a1 (gpointer data)
+{
+  recorder_push (((DisposalWindow *) data)->rec, "a1");
+  disposal_window_step (data, WINDOW_CLAIMED, WINDOW_IN_WINDOW);
+}
+
+static gpointer
+disposal_window_thread (gpointer data)
+{
+  DisposalWindow *dw = data;
+
+  g_main_context_push_thread_default (dw->ctx_a);
+  dw->report = resmgr_service_shutdown (SERVICE (dw->manager), 1, &dw->error);
+  g_clear_object (&dw->trigger); /* its disposal runs here, with nothing left */
+  g_main_context_pop_thread_default (dw->ctx_a);
+  disposal_window_step (dw, WINDOW_RETURNED, 0);
+
+  return NULL;
+}
+
+/* The test proper, in a subprocess: the hook is global, and without the
+ * fix the process aborts. */
+static void
+disposal_window_run (void)
+{
+  DisposalWindow dw = { 0 };
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) resmgr_cleanup_report_unref);
+  g_autoptr(ResmgrStats) stats = NULL;
+  g_autofree char *joined = NULL;
+  ResmgrCleanupReport *orphan;
+  TestComponent *window;
+  GThread *thread;
+
+  g_mutex_init (&dw.mutex);
+  g_cond_init (&dw.cond);
+  dw.rec = recorder_new ();
+  dw.manager = resmgr_manager_new ();
+  dw.ctx_a = g_main_context_new ();
+  disposal_window = &dw;
+  _resmgr_manager_test_disposal_hook = disposal_window_hook;
+  g_signal_connect (dw.manager, "cleanup-finished", G_CALLBACK (collect_report_cb), reports);
+
+  dw.trigger = test_component_new (NULL);
+  g_main_context_push_thread_default (dw.ctx_a);
+  register_component (SERVICE (dw.manager), dw.trigger, "trigger");
+  g_main_context_pop_thread_default (dw.ctx_a);
+  g_assert_cmpuint (resmgr_service_track_data (SERVICE (dw.manager), G_OBJECT (dw.trigger),
+                                               RESMGR_RESOURCE_TYPE_WORKER, "a1", 0, RESMGR_PRIORITY_DEFAULT,
+                                               &dw, disposal_window_a1, NULL), !=, 0);
+
+  window = test_component_new (NULL);
+  register_component (SERVICE (dw.manager), window, "window");
+  add_item_cleanup (SERVICE (dw.manager), window, 10, dw.rec, "m1", FALSE);
+
+  thread = g_thread_new ("shutdown", disposal_window_thread, &dw);
+  disposal_window_step (&dw, 0, WINDOW_CLAIMED);
+  g_assert_true (recorder_thread (dw.rec, 0) == thread); /* a1, on ctx_a's owner */
+  g_object_unref (window); /* the disposal, and the hook, run here */
+  g_thread_join (thread);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_assert_no_error (dw.error);
+  g_assert_nonnull (dw.report);
+  g_assert_true (resmgr_cleanup_report_get_timed_out (dw.report));
+  g_assert_cmpuint (resmgr_cleanup_report_get_leftovers (dw.report)->len, ==, 1);
+
+  /* Each cleanup ran once, on its owner: m1 on this thread, as an orphan,
+   * after the shutdown gave it back. */
+  assert_recorded (dw.rec, "a1,m1");
+  g_assert_true (recorder_thread (dw.rec, 1) == g_thread_self ());
+
+  /* The shutdown's report, then the orphan's: m1 released, nothing left. */
+  joined = join_reports (reports);
+  g_assert_cmpstr (joined, ==, "shutdown:1 window:1");
+  orphan = g_ptr_array_index (reports, 1);
+  g_assert_cmpuint (resmgr_cleanup_report_get_failed (orphan), ==, 0);
+  g_assert_cmpuint (resmgr_cleanup_report_get_leftovers (orphan)->len, ==, 0);
+
+  stats = dup_stats (dw.manager);
+  g_assert_cmpuint (resmgr_stats_get_n_resources (stats), ==, 0);
+  g_assert_cmpuint (resmgr_stats_get_total_released (stats), ==, 2);
+
+  _resmgr_manager_test_disposal_hook = NULL;
+  resmgr_cleanup_report_unref (dw.report);
+  g_object_unref (dw.manager);
+  g_main_context_unref (dw.ctx_a);
+  recorder_free (dw.rec);
+  g_cond_clear (&dw.cond);
+  g_mutex_clear (&dw.mutex);
+}
+
+static void
+test_disposal_window (void)
+{
+  g_test_summary ("Claims given back by a shutdown past its deadline while a disposal "
+                  "finishes (after its claims, before it is marked finished) are cleaned "
+                  "once, on the owner, and reported: no leak, no n_live assertion");
+
+  if (g_test_subprocess ())
+    {
+      disposal_window_run ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2791,6 +2971,7 @@ main (int   argc,
   g_test_add_func ("/Resmgr/Manager/lifetime/release-self-from-cleanup", test_release_self_from_cleanup);
   g_test_add_func ("/Resmgr/Manager/lifetime/watched-twice", test_watched_twice);
   g_test_add_func ("/Resmgr/Manager/lifetime/manager-finalized-first", test_manager_finalized_first);
+  g_test_add_func ("/Resmgr/Manager/lifetime/disposal-window", test_disposal_window);
 
   g_test_add_func ("/Resmgr/Manager/observer/events", test_observer_events);
   g_test_add_func ("/Resmgr/Manager/observer/final-states", test_observer_kinds);
